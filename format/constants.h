@@ -1,0 +1,48 @@
+// On-disk constants of format version 1. These are written to disk and must
+// never change; see FORMAT.md for each.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace custody::format {
+
+inline constexpr uint32_t kFormatVersion = 1;
+
+// FORMAT.md "File layout".
+inline constexpr uint64_t kSuperblockSize = 4096;
+inline constexpr uint64_t kSuperblockOffsets[2] = {0, 4096};
+inline constexpr uint64_t kLogStart = 8192;
+inline constexpr std::string_view kSuperblockMagic{"CUSTODY\x01", 8};
+
+// FORMAT.md "Records".
+inline constexpr uint32_t kRecordMagic = 0x31434552;  // "REC1" little-endian
+inline constexpr size_t kRecordHeaderSize = 48;
+enum class RecordType : uint32_t {
+  kUnknown = 0,
+  kEvent = 1,
+  kExtent = 2,
+  kCheckpoint = 3,
+};
+// Largest payload of a non-extent record a reader accepts (bounded before
+// allocation).
+inline constexpr uint64_t kMaxRecordPayload = 256ull << 20;
+
+// FORMAT.md "Extents".
+inline constexpr uint32_t kChunkSize = 1u << 20;        // plaintext bytes per chunk
+inline constexpr uint32_t kMaxChunkSize = 16u << 20;    // reader bound
+inline constexpr size_t kChunkOverhead = 40;            // nonce 24 + tag 16
+
+// FORMAT.md "Identity file".
+inline constexpr std::string_view kIdentityMagic{"CUSTODY-IDENTITY\x01", 17};
+inline constexpr uint64_t kMaxIdentityFileSize = 64 * 1024;
+
+// Associated-data and hash domain strings (FORMAT.md "Crypto").
+inline constexpr std::string_view kAdChunk = "custody/v1/chunk";
+inline constexpr std::string_view kAdWrap = "custody/v1/wrap";
+inline constexpr std::string_view kAdMetadata = "custody/v1/metadata";
+inline constexpr std::string_view kAdIdentity = "custody/v1/identity";
+inline constexpr std::string_view kHashExtentRoot = "custody/v1/extent-root";
+
+}  // namespace custody::format

@@ -1,0 +1,53 @@
+// Shared plumbing for the `custody` subcommands: exit codes, error printing,
+// passphrase input and identity unlocking. Every subcommand group lives in its
+// own cmd_*.cc file and registers itself through a Register*Commands function.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "crypto/secret_bytes.h"
+#include "crypto/status.h"
+#include "vault/identity/identity.h"
+
+namespace custody::cli {
+
+// The documented exit codes (README "Exit codes"); equal to custody::Code.
+inline constexpr const char* kExitCodesHelp =
+    "Exit codes: 0 success; 1 other failure (I/O, disk full, lock held); 2 usage "
+    "(unknown flag, unknown level); 3 authentication (wrong passphrase, identity not "
+    "in the roster); 4 not cleared for that level; 5 integrity (corrupt, tampered, "
+    "truncated, not a vault); 6 not found (document, file, vault).";
+
+// Prints "custody: error: <message>" (and "hint: ..." lines if given) to
+// stderr and returns the exit code for the error.
+int Report(const Error& error, const std::string& hint = "");
+
+// Reads a passphrase: from `passphrase_file` if non-empty (first line, without
+// the trailing newline), else prompted for on the terminal (/dev/tty) without
+// echo. Never from argv or the environment. kUsage if there is no terminal and
+// no file. `confirm` asks twice (for new identities).
+Result<crypto::SecretBytes> ReadPassphrase(const std::string& passphrase_file,
+                                           const std::string& prompt, bool confirm = false);
+
+// Loads the identity file at `path`, reading its passphrase as above.
+Result<std::unique_ptr<vault::Identity>> UnlockIdentity(const std::string& path,
+                                                        const std::string& passphrase_file,
+                                                        const std::string& role = "identity");
+
+// A subcommand's body returns an exit code; the dispatcher stores it.
+using Body = std::function<int()>;
+// Attaches `body` to `sub` so that, when it runs, its exit code lands in the
+// process exit status.
+void SetBody(CLI::App* sub, Body body);
+
+void RegisterIdentityCommands(CLI::App& app);
+void RegisterVaultCommands(CLI::App& app);     // init, grant, revoke
+void RegisterDocumentCommands(CLI::App& app);  // add, ls, extract, destroy, compact
+void RegisterAuditCommands(CLI::App& app);     // audit
+void RegisterWipeCommands(CLI::App& app);      // wipe, cert verify
+
+}  // namespace custody::cli

@@ -1,0 +1,228 @@
+#include "vault/container/container.h"
+
+#include "crypto/random.h"
+#include "format/superblock.h"
+
+namespace custody::vault {
+
+using format::kLogStart;
+using format::kRecordHeaderSize;
+using format::kSuperblockOffsets;
+using format::kSuperblockSize;
+
+namespace {
+std::span<const uint8_t> Bytes(std::string_view s) {
+  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
+
+std::string HexSuffix() {
+  static const char* kHex = "0123456789abcdef";
+  std::string s;
+  uint64_t r = crypto::RandomU64();
+  for (int i = 0; i < 12; ++i) s.push_back(kHex[(r >> (4 * i)) & 15]);
+  return s;
+}
+}  // namespace
+
+Status Container::Create(Env* env, const std::string& path,
+                         const std::vector<std::pair<format::RecordType, std::string>>& records,
+                         format::Superblock sb) {
+  const std::string tmp = path + ".custody-new-" + HexSuffix();
+  CUSTODY_ASSIGN(auto file, env->Open(tmp, OpenMode::kCreateNew));
+  auto cleanup = [&](Error e) {
+    file.reset();
+    (void)env->Remove(tmp);
+    return std::unexpected(e);
+  };
+  // Empty superblock area first (slot B stays zero = invalid until used).
+  std::string zeros(kLogStart, '\0');
+  if (auto s = file->WriteAt(0, Bytes(zeros)); !s) return cleanup(s.error());
+  uint64_t at = kLogStart;
+  for (const auto& [type, payload] : records) {
+    std::string framed = format::EncodeRecord(type, payload, at);
+    if (auto s = file->WriteAt(at, Bytes(framed)); !s) return cleanup(s.error());
+    at += framed.size();
+  }
+  sb.set_sequence(1);
+  sb.set_committed_end(at);
+  auto slot = format::EncodeSuperblock(sb, kSuperblockOffsets[1]);
+  if (!slot) return cleanup(slot.error());
+  if (auto s = file->WriteAt(kSuperblockOffsets[1], Bytes(*slot)); !s) return cleanup(s.error());
+  if (auto s = file->Sync(); !s) return cleanup(s.error());
+  file.reset();
+  if (auto s = env->Rename(tmp, path, /*replace=*/false); !s) {
+    (void)env->Remove(tmp);
+    return std::unexpected(s.error());
+  }
+  return env->SyncDir(DirName(path));
+}
+
+Result<std::unique_ptr<Container>> Container::Open(Env* env, const std::string& path, Mode mode) {
+  std::unique_ptr<Container> c(new Container());
+  c->env_ = env;
+  c->path_ = path;
+  c->mode_ = mode;
+  CUSTODY_ASSIGN(c->file_, env->Open(path, mode == Mode::kWrite ? OpenMode::kReadWrite
+                                                                : OpenMode::kRead));
+  if (mode == Mode::kWrite) CUSTODY_TRY(c->file_->LockExclusive());
+  CUSTODY_ASSIGN(c->file_size_, c->file_->Size());
+  if (c->file_size_ < kLogStart)
+    return Fail(Code::kCorrupt, path + " is not a Custody vault (only " +
+                                    std::to_string(c->file_size_) + " bytes)");
+  std::string slots[2];
+  Result<format::Superblock> decoded[2];
+  for (int i = 0; i < 2; ++i) {
+    slots[i].resize(kSuperblockSize);
+    CUSTODY_ASSIGN(size_t n, c->file_->ReadAt(kSuperblockOffsets[i],
+                                              {reinterpret_cast<uint8_t*>(slots[i].data()),
+                                               slots[i].size()}));
+    slots[i].resize(n);
+    decoded[i] = format::DecodeSuperblock(slots[i], kSuperblockOffsets[i]);
+  }
+  int best = -1;
+  for (int i = 0; i < 2; ++i) {
+    if (!decoded[i]) continue;
+    if (best < 0 || decoded[i]->sequence() > decoded[best]->sequence()) best = i;
+  }
+  if (best < 0) {
+    const std::string& why = decoded[0].error().message;
+    return Fail(Code::kCorrupt, path + " is not a Custody vault or both superblocks are damaged (" +
+                                    why + ")");
+  }
+  c->other_slot_problem_ = decoded[1 - best] ? "" : decoded[1 - best].error().message;
+  if (decoded[best]->committed_end() > c->file_size_) {
+    // The newest commit points past the end of the file. After a crash in
+    // the middle of a commit whose sync failed this is expected, and the
+    // older slot is the last durable commit; anything else is truncation.
+    int other = 1 - best;
+    if (decoded[other] && decoded[other]->committed_end() <= c->file_size_) {
+      c->other_slot_problem_ = "newer superblock (sequence " +
+                               std::to_string(decoded[best]->sequence()) +
+                               ") points past the end of the file";
+      best = other;
+    } else {
+      return Fail(Code::kCorrupt, path + " is truncated: committed end " +
+                                      std::to_string(decoded[best]->committed_end()) +
+                                      " but the file has " + std::to_string(c->file_size_) +
+                                      " bytes");
+    }
+  }
+  c->active_slot_ = best;
+  c->sb_ = *decoded[best];
+  c->append_ = c->sb_.committed_end();
+  return c;
+}
+
+Container::~Container() { Abandon(); }
+
+Status Container::ReadAt(uint64_t offset, std::span<uint8_t> out) const {
+  CUSTODY_ASSIGN(size_t n, file_->ReadAt(offset, out));
+  if (n != out.size())
+    return Fail(Code::kCorrupt, path_ + " is truncated: short read at offset " +
+                                    std::to_string(offset));
+  return {};
+}
+
+Result<RecordRef> Container::ReadHeader(uint64_t offset) const {
+  uint8_t buf[kRecordHeaderSize];
+  uint64_t limit = mode_ == Mode::kWrite ? append_ : sb_.committed_end();
+  if (offset + kRecordHeaderSize > limit)
+    return Fail(Code::kCorrupt, "record at offset " + std::to_string(offset) +
+                                    " lies past the committed end");
+  CUSTODY_TRY(ReadAt(offset, buf));
+  std::string_view hv(reinterpret_cast<const char*>(buf), sizeof buf);
+  CUSTODY_ASSIGN(auto header, format::DecodeRecordHeader(hv, offset, limit));
+  if (header.type == format::RecordType::kExtent)
+    CUSTODY_TRY(format::VerifyRecord(header, hv, {}, offset));
+  RecordRef ref;
+  ref.offset = offset;
+  ref.header = std::move(header);
+  return ref;
+}
+
+Result<std::string> Container::ReadPayload(const RecordRef& ref) const {
+  std::string payload(ref.header.length, '\0');
+  CUSTODY_TRY(ReadAt(ref.payload_offset(),
+                     {reinterpret_cast<uint8_t*>(payload.data()), payload.size()}));
+  uint8_t hbuf[kRecordHeaderSize];
+  CUSTODY_TRY(ReadAt(ref.offset, hbuf));
+  CUSTODY_TRY(format::VerifyRecord(ref.header,
+                                   {reinterpret_cast<const char*>(hbuf), sizeof hbuf}, payload,
+                                   ref.offset));
+  return payload;
+}
+
+Status Container::Scan(uint64_t from,
+                       const std::function<Result<bool>(const RecordRef&)>& visit) const {
+  uint64_t at = from;
+  uint64_t end = sb_.committed_end();
+  while (at < end) {
+    CUSTODY_ASSIGN(auto ref, ReadHeader(at));
+    CUSTODY_ASSIGN(bool more, visit(ref));
+    if (!more) break;
+    at = ref.payload_offset() + ref.header.length;
+  }
+  return {};
+}
+
+Result<uint64_t> Container::Append(format::RecordType type, std::string_view payload) {
+  if (mode_ != Mode::kWrite || broken_) return Fail(Code::kIo, "container not writable");
+  uint64_t at = append_;
+  std::string framed = format::EncodeRecord(type, payload, at);
+  dirty_ = true;
+  CUSTODY_TRY(file_->WriteAt(at, Bytes(framed)));
+  append_ += framed.size();
+  return at;
+}
+
+Result<uint64_t> Container::ReserveExtent(uint64_t length) {
+  if (mode_ != Mode::kWrite || broken_) return Fail(Code::kIo, "container not writable");
+  uint64_t at = append_;
+  std::string header = format::EncodeExtentHeader(length, at);
+  dirty_ = true;
+  CUSTODY_TRY(file_->WriteAt(at, Bytes(header)));
+  append_ += header.size() + length;
+  return at + header.size();
+}
+
+Status Container::WriteAt(uint64_t offset, std::span<const uint8_t> data) {
+  if (mode_ != Mode::kWrite || broken_) return Fail(Code::kIo, "container not writable");
+  dirty_ = true;
+  return file_->WriteAt(offset, data);
+}
+
+Status Container::Commit(format::Superblock next) {
+  if (mode_ != Mode::kWrite || broken_) return Fail(Code::kIo, "container not writable");
+  // Any failure from here on may leave a sync error behind that we cannot
+  // clear by retrying (the kernel may already have dropped the dirty pages),
+  // so the container is marked broken and the caller gives up.
+  broken_ = true;
+  CUSTODY_TRY(file_->Sync());
+  next.set_format_version(format::kFormatVersion);
+  next.set_sequence(sb_.sequence() + 1);
+  next.set_committed_end(append_);
+  int slot = 1 - active_slot_;
+  CUSTODY_ASSIGN(std::string bytes, format::EncodeSuperblock(next, kSuperblockOffsets[slot]));
+  CUSTODY_TRY(file_->WriteAt(kSuperblockOffsets[slot], Bytes(bytes)));
+  CUSTODY_TRY(file_->Sync());
+  broken_ = false;
+  dirty_ = false;
+  sb_ = std::move(next);
+  active_slot_ = slot;
+  if (append_ > file_size_) file_size_ = append_;
+  return {};
+}
+
+void Container::Abandon() {
+  // After a failed commit the new superblock may or may not be on disk, so
+  // the appended records must stay where they are.
+  if (mode_ != Mode::kWrite || !dirty_ || broken_) return;
+  // Put the file back to what it was: nothing past the committed end that we
+  // wrote survives. Best effort; the superblock already ignores it.
+  uint64_t keep = std::max(sb_.committed_end(), file_size_);
+  (void)file_->Truncate(keep);
+  append_ = sb_.committed_end();
+  dirty_ = false;
+}
+
+}  // namespace custody::vault

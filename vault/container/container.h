@@ -1,0 +1,105 @@
+// The container: one file, two superblocks, an append-only log of records,
+// atomic commits. Knows bytes, checksums and durability; not keys or policy.
+// See format/FORMAT.md "File layout", "Superblock", "Records", "Commit".
+//
+// Readers see the last commit. A writer holds an exclusive lock for its whole
+// life, appends records after the committed end and makes them visible with
+// Commit(). Until then nothing it wrote is visible to anyone; Abandon() (also
+// run by the destructor) truncates the file back to the committed end, so a
+// refused or failed operation leaves the file as it was.
+//
+// Not thread-safe, except that ReadAt may be called concurrently.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "crypto/status.h"
+#include "format/constants.h"
+#include "format/custody.pb.h"
+#include "format/record.h"
+#include "vault/env.h"
+
+namespace custody::vault {
+
+struct RecordRef {
+  uint64_t offset = 0;            // of the header
+  format::RecordHeader header;
+  uint64_t payload_offset() const { return offset + format::kRecordHeaderSize; }
+};
+
+class Container {
+ public:
+  enum class Mode { kRead, kWrite };
+
+  // Creates a new vault file at `path` holding `records` (already framed for
+  // their offsets — use PlanRecord) and `sb`. The file is built under a
+  // temporary name, synced and renamed into place, so `path` either does not
+  // exist or is a complete vault. kIo if `path` exists.
+  static Status Create(Env* env, const std::string& path,
+                       const std::vector<std::pair<format::RecordType, std::string>>& records,
+                       format::Superblock sb);
+
+  // Opens an existing vault. kNotFound if missing; kCorrupt if neither
+  // superblock is valid or the file is shorter than the committed end;
+  // kIo if Mode::kWrite and another writer holds the lock.
+  static Result<std::unique_ptr<Container>> Open(Env* env, const std::string& path, Mode mode);
+
+  ~Container();
+  Container(const Container&) = delete;
+  Container& operator=(const Container&) = delete;
+
+  const format::Superblock& superblock() const { return sb_; }
+  const std::string& path() const { return path_; }
+  uint64_t file_size() const { return file_size_; }
+  // Which superblock slot (0 = A, 1 = B) holds the commit we opened, and the
+  // other slot's decode error, if any (for audit reports).
+  int active_slot() const { return active_slot_; }
+  const std::string& other_slot_problem() const { return other_slot_problem_; }
+
+  // Reads raw bytes. Thread-safe.
+  Status ReadAt(uint64_t offset, std::span<uint8_t> out) const;
+  // Reads and checks the header at `offset` (bounded by the committed end).
+  Result<RecordRef> ReadHeader(uint64_t offset) const;
+  // Reads a non-extent record's payload and verifies its checksum.
+  Result<std::string> ReadPayload(const RecordRef& ref) const;
+  // Visits every committed record from `from` (a record boundary) to the
+  // committed end, in order. Stops at the first error or a false return.
+  Status Scan(uint64_t from, const std::function<Result<bool>(const RecordRef&)>& visit) const;
+
+  // ---- writer side (REQUIRES: opened with Mode::kWrite) ----
+  // Where the next record will start.
+  uint64_t append_offset() const { return append_; }
+  // Appends a framed record; returns its header offset.
+  Result<uint64_t> Append(format::RecordType type, std::string_view payload);
+  // Reserves an extent record of exactly `length` payload bytes: writes its
+  // header and returns the payload offset; the caller fills the payload with
+  // WriteAt within [payload offset, payload offset + length).
+  Result<uint64_t> ReserveExtent(uint64_t length);
+  Status WriteAt(uint64_t offset, std::span<const uint8_t> data);
+  // Syncs the appended records, then writes the next superblock (sequence
+  // +1, committed end = append_offset(), other fields from `next`) into the
+  // other slot and syncs again. On failure the commit did not happen and the
+  // container must not be used for writing again.
+  Status Commit(format::Superblock next);
+  // Drops everything appended since the last commit.
+  void Abandon();
+  File* file() { return file_.get(); }
+
+ private:
+  Container() = default;
+  Env* env_ = nullptr;
+  std::string path_;
+  std::unique_ptr<File> file_;
+  Mode mode_ = Mode::kRead;
+  format::Superblock sb_;
+  int active_slot_ = 0;
+  std::string other_slot_problem_;
+  uint64_t file_size_ = 0;
+  uint64_t append_ = 0;
+  bool dirty_ = false;
+  bool broken_ = false;
+};
+
+}  // namespace custody::vault
