@@ -24,7 +24,14 @@ enum class RecordType : uint32_t {
   kEvent = 1,
   kExtent = 2,
   kCheckpoint = 3,
+  kKey = 4,  // a WrappedDocumentKey; payload integrity via KeyRef.hash
 };
+// EXTENT and KEY payloads are covered by a hash held elsewhere (so that they
+// can be overwritten on destruction); their record checksum covers the
+// header only.
+inline constexpr bool PayloadCoveredElsewhere(RecordType t) {
+  return t == RecordType::kExtent || t == RecordType::kKey;
+}
 // Largest payload of a non-extent record a reader accepts (bounded before
 // allocation).
 inline constexpr uint64_t kMaxRecordPayload = 256ull << 20;

@@ -26,12 +26,12 @@ std::string Checksum(uint64_t offset, std::string_view fields, std::string_view 
   return crypto::HashToString(h.Final());
 }
 
-bool KnownType(uint32_t t) { return t >= 1 && t <= 3; }
+bool KnownType(uint32_t t) { return t >= 1 && t <= 4; }
 }  // namespace
 
 std::string EncodeRecord(RecordType type, std::string_view payload, uint64_t offset) {
   std::string out = Fields(type, payload.size());
-  out += Checksum(offset, out, payload);
+  out += Checksum(offset, out, PayloadCoveredElsewhere(type) ? std::string_view{} : payload);
   out += payload;
   return out;
 }
@@ -67,7 +67,7 @@ Status VerifyRecord(const RecordHeader& header, std::string_view header_bytes,
                     std::string_view payload, uint64_t offset) {
   std::string_view fields = header_bytes.substr(0, kFieldsSize);
   std::string expect =
-      Checksum(offset, fields, header.type == RecordType::kExtent ? std::string_view{} : payload);
+      Checksum(offset, fields, PayloadCoveredElsewhere(header.type) ? std::string_view{} : payload);
   if (expect != header.checksum)
     return Fail(Code::kCorrupt, "record checksum mismatch at offset " + std::to_string(offset));
   return {};

@@ -4,9 +4,9 @@
 //   record := magic u32 | type u32 | length u64 | checksum [32] | payload [length]
 //
 // The checksum is BLAKE2b-256(le64 record offset || magic | type | length ||
-// payload) for every type except EXTENT, whose checksum covers the header
-// only (its payload is covered by the extent root hash in the document's
-// ledger event). Binding the offset means a record copied or moved elsewhere
+// payload) for every type except EXTENT and KEY, whose checksum covers the
+// header only (their payloads are covered by hashes in signed ledger events,
+// and are overwritten in place when a document is destroyed). Binding the offset means a record copied or moved elsewhere
 // in the file no longer verifies.
 #pragma once
 

@@ -132,7 +132,7 @@ Result<RecordRef> Container::ReadHeader(uint64_t offset) const {
   CUSTODY_TRY(ReadAt(offset, buf));
   std::string_view hv(reinterpret_cast<const char*>(buf), sizeof buf);
   CUSTODY_ASSIGN(auto header, format::DecodeRecordHeader(hv, offset, limit));
-  if (header.type == format::RecordType::kExtent)
+  if (format::PayloadCoveredElsewhere(header.type))
     CUSTODY_TRY(format::VerifyRecord(header, hv, {}, offset));
   RecordRef ref;
   ref.offset = offset;

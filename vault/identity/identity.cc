@@ -155,8 +155,9 @@ Status Identity::Save(const std::string& path, const crypto::SecretBytes& passph
   return env->SyncDir(DirName(path));
 }
 
-Result<std::unique_ptr<Identity>> Identity::Load(const std::string& path,
-                                                 const crypto::SecretBytes& passphrase) {
+namespace {
+// Reads and structurally validates an identity file (no secrets touched).
+Result<format::IdentityFile> ReadIdentityFile(const std::string& path) {
   Env* env = DefaultEnv();
   auto opened = env->Open(path, OpenMode::kRead);
   if (!opened) {
@@ -182,6 +183,22 @@ Result<std::unique_ptr<Identity>> Identity::Load(const std::string& path,
       f.salt().size() != crypto::kKdfSaltSize ||
       f.sealed_secrets().size() != 64 + crypto::kAeadOverhead || !ValidName(f.keys().name()))
     return Fail(Code::kCorrupt, "identity file " + path + " is damaged (fields out of range)");
+  return f;
+}
+}  // namespace
+
+Result<PublicIdentity> PublicIdentity::ReadFromIdentityFile(const std::string& path) {
+  CUSTODY_ASSIGN(auto f, ReadIdentityFile(path));
+  PublicIdentity id;
+  id.name = f.keys().name();
+  std::copy(f.keys().x25519().begin(), f.keys().x25519().end(), id.x25519.begin());
+  std::copy(f.keys().ed25519().begin(), f.keys().ed25519().end(), id.ed25519.begin());
+  return id;
+}
+
+Result<std::unique_ptr<Identity>> Identity::Load(const std::string& path,
+                                                 const crypto::SecretBytes& passphrase) {
+  CUSTODY_ASSIGN(auto f, ReadIdentityFile(path));
   crypto::KdfParams params{f.kdf_opslimit(), f.kdf_memlimit()};
   if (auto s = crypto::ValidateKdfParams(params); !s)
     return std::unexpected(s.error().With("identity file " + path));

@@ -40,6 +40,9 @@ struct PublicIdentity {
   static Result<PublicIdentity> Parse(const std::string& line);
   // Accepts either a public line or the path of a file whose first line is one.
   static Result<PublicIdentity> ParseLineOrFile(const std::string& line_or_path);
+  // Reads the public half stored in clear in an identity file (no
+  // passphrase). Its binding to the secrets is checked only by Identity::Load.
+  static Result<PublicIdentity> ReadFromIdentityFile(const std::string& path);
 };
 
 // An unlocked identity: holds secrets in locked memory. Move-only.

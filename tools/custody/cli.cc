@@ -1,0 +1,142 @@
+#include "tools/custody/cli.h"
+
+#include <fcntl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <ctime>
+#include <iostream>
+
+namespace custody::cli {
+
+int Report(const Error& error, const std::string& hint) {
+  std::cerr << "custody: error: " << error.message << "\n";
+  if (!hint.empty()) std::cerr << "custody: hint: " << hint << "\n";
+  return static_cast<int>(error.code);
+}
+
+namespace {
+// Restores the terminal's echo even if reading throws or returns early.
+class EchoOff {
+ public:
+  explicit EchoOff(int fd) : fd_(fd) {
+    if (tcgetattr(fd_, &saved_) == 0) {
+      termios t = saved_;
+      t.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+      active_ = tcsetattr(fd_, TCSAFLUSH, &t) == 0;
+    }
+  }
+  ~EchoOff() {
+    if (active_) tcsetattr(fd_, TCSAFLUSH, &saved_);
+  }
+
+ private:
+  int fd_;
+  termios saved_{};
+  bool active_ = false;
+};
+
+// Reads one line from fd into secret memory, without the newline.
+Result<crypto::SecretBytes> ReadSecretLine(int fd, const std::string& what) {
+  crypto::SecretBytes buf(1024);
+  size_t n = 0;
+  for (;;) {
+    char c;
+    ssize_t r = ::read(fd, &c, 1);
+    if (r < 0) return Fail(Code::kIo, "cannot read " + what);
+    if (r == 0 || c == '\n') break;
+    if (n == buf.size()) return Fail(Code::kUsage, what + " is longer than 1023 bytes");
+    buf.data()[n++] = static_cast<uint8_t>(c);
+  }
+  if (n > 0 && buf.data()[n - 1] == '\r') --n;
+  if (n == 0) return Fail(Code::kUsage, what + " is empty");
+  return crypto::SecretBytes::CopyOf(buf.slice(0, n));
+}
+}  // namespace
+
+Result<crypto::SecretBytes> ReadPassphrase(const std::string& passphrase_file,
+                                           const std::string& prompt, bool confirm) {
+  if (!passphrase_file.empty()) {
+    int fd = ::open(passphrase_file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return Fail(Code::kNotFound, "passphrase file " + passphrase_file + " not found");
+    auto r = ReadSecretLine(fd, "passphrase file " + passphrase_file);
+    ::close(fd);
+    return r;
+  }
+  int tty = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
+  if (tty < 0)
+    return Fail(Code::kUsage, "no terminal to ask for the passphrase; use --passphrase-file FILE");
+  auto ask = [&](const std::string& p) -> Result<crypto::SecretBytes> {
+    (void)!::write(tty, p.data(), p.size());
+    Result<crypto::SecretBytes> r;
+    {
+      EchoOff off(tty);
+      r = ReadSecretLine(tty, "passphrase");
+    }
+    (void)!::write(tty, "\n", 1);
+    return r;
+  };
+  auto first = ask(prompt + ": ");
+  if (first && confirm) {
+    auto second = ask("Repeat " + prompt + ": ");
+    if (!second) first = std::unexpected(second.error());
+    else if (!first->Equals(*second)) first = Fail(Code::kUsage, "the passphrases do not match");
+  }
+  ::close(tty);
+  return first;
+}
+
+Result<std::unique_ptr<vault::Identity>> UnlockIdentity(const std::string& path,
+                                                        const std::string& passphrase_file,
+                                                        const std::string& role) {
+  if (::access(path.c_str(), F_OK) != 0)
+    return Fail(Code::kNotFound, role + " identity file " + path + " not found");
+  CUSTODY_ASSIGN(auto pass, ReadPassphrase(passphrase_file, "Passphrase for " + role + " " + path));
+  return vault::Identity::Load(path, pass);
+}
+
+namespace {
+int g_exit = 0;
+}
+
+void SetBody(CLI::App* sub, Body body) {
+  sub->callback([body] { g_exit = body(); });
+}
+
+int LastExit() { return g_exit; }
+
+}  // namespace custody::cli
+
+namespace custody::cli {
+std::string JsonString(const std::string& s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out.push_back(static_cast<char>(c));
+        }
+    }
+  }
+  return out + "\"";
+}
+
+std::string IsoTime(int64_t unix_seconds) {
+  std::time_t t = unix_seconds;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+}  // namespace custody::cli

@@ -1,0 +1,68 @@
+// custody audit — needs no identity and no key.
+#include <iostream>
+
+#include "tools/custody/cli.h"
+#include "vault/vault.h"
+
+namespace custody::cli {
+
+void RegisterAuditCommands(CLI::App& app) {
+  struct Opts { std::string vault; bool json = false; };
+  auto o = std::make_shared<Opts>();
+  auto* audit = app.add_subcommand(
+      "audit", "Verify a vault without any key: superblocks, every record checksum, the signed "
+               "ledger chain, checkpoints, every document's ciphertext hash, and that destroyed "
+               "documents were overwritten. Exit 5 if anything is wrong.\n" +
+                   std::string(kExitCodesHelp));
+  audit->add_option("VAULT", o->vault)->required();
+  audit->add_flag("--json", o->json, "Report as JSON on stdout");
+  SetBody(audit, [o] {
+    auto rep = vault::Vault::Audit(o->vault);
+    if (!rep) return Report(rep.error());
+    const auto& r = *rep;
+    std::string highest = r.highest_level_held >= 0 &&
+                                  r.highest_level_held < static_cast<int>(r.level_names.size())
+                              ? r.level_names[r.highest_level_held] : "none";
+    if (o->json) {
+      std::string out = "{\"vault\":" + JsonString(o->vault) + ",\"vault_id\":" +
+                        JsonString(r.vault_id_hex) + ",\"label\":" + JsonString(r.label) +
+                        ",\"levels\":[";
+      for (size_t i = 0; i < r.level_names.size(); ++i)
+        out += (i ? "," : "") + JsonString(r.level_names[i]);
+      out += "],\"highest_level_held\":" + JsonString(highest) +
+             ",\"sequence\":" + std::to_string(r.sequence) + ",\"records\":" +
+             std::to_string(r.records) + ",\"events\":" + std::to_string(r.events) +
+             ",\"signatures_verified\":" + std::to_string(r.signatures_verified) +
+             ",\"checkpoints_verified\":" + std::to_string(r.checkpoints_verified) +
+             ",\"documents_live\":" + std::to_string(r.documents_live) +
+             ",\"documents_destroyed\":" + std::to_string(r.documents_destroyed) +
+             ",\"bytes_hashed\":" + std::to_string(r.bytes_hashed) + ",\"members\":[";
+      for (size_t i = 0; i < r.members.size(); ++i) out += (i ? "," : "") + JsonString(r.members[i]);
+      out += "],\"damaged_documents\":[";
+      for (size_t i = 0; i < r.damaged_documents.size(); ++i)
+        out += (i ? "," : "") + JsonString(r.damaged_documents[i]);
+      out += "],\"problems\":[";
+      for (size_t i = 0; i < r.problems.size(); ++i)
+        out += std::string(i ? "," : "") + "{\"where\":" + JsonString(r.problems[i].where) +
+               ",\"problem\":" + JsonString(r.problems[i].message) + "}";
+      out += "],\"ok\":" + std::string(r.ok() ? "true" : "false") + "}\n";
+      std::cout << out;
+    } else {
+      std::cout << "vault      " << o->vault << " (id " << r.vault_id_hex << ")\n"
+                << "label      " << r.label << "\n"
+                << "marking    highest level held: " << highest << "\n"
+                << "commit     sequence " << r.sequence << ", " << r.committed_end << " of "
+                << r.file_size << " bytes committed\n"
+                << "ledger     " << r.events << " events, " << r.signatures_verified
+                << " signatures, " << r.checkpoints_verified << " checkpoints verified\n"
+                << "documents  " << r.documents_live << " held, " << r.documents_destroyed
+                << " destroyed; " << r.bytes_hashed << " bytes of ciphertext hashed\n";
+      for (const auto& m : r.members) std::cout << "member     " << m << "\n";
+      for (const auto& p : r.problems) std::cout << "PROBLEM    " << p.where << ": " << p.message << "\n";
+      std::cout << (r.ok() ? "audit: OK\n" : "audit: FAILED (" + std::to_string(r.problems.size()) + " problems)\n");
+    }
+    return r.ok() ? 0 : static_cast<int>(Code::kCorrupt);
+  });
+}
+
+}  // namespace custody::cli

@@ -1,0 +1,146 @@
+// custody add | ls | extract | destroy
+#include <unistd.h>
+
+#include <iostream>
+
+#include "tools/custody/cli.h"
+#include "vault/vault.h"
+
+namespace custody::cli {
+
+void RegisterDocumentCommands(CLI::App& app) {
+  struct AddOpts { std::string vault, as, level, title, reg_no, passphrase_file; std::vector<std::string> files; };
+  auto ao = std::make_shared<AddOpts>();
+  auto* add = app.add_subcommand("add", "Encrypt files into the vault at a level; prints one "
+                                        "registration number per file.\n" +
+                                            std::string(kExitCodesHelp));
+  add->add_option("VAULT", ao->vault)->required();
+  add->add_option("FILE", ao->files, "Files to add (all in one atomic commit)")->required();
+  add->add_option("--as", ao->as, "Identity file")->required();
+  add->add_option("--level", ao->level, "Classification level")->required();
+  add->add_option("--title", ao->title, "Title (default: the file name); secret like the content");
+  add->add_option("--reg-no", ao->reg_no, "Registration number (default: assigned, e.g. S-2026-00001)");
+  add->add_option("--passphrase-file", ao->passphrase_file, "Read the passphrase from FILE");
+  SetBody(add, [ao] {
+    if (!ao->reg_no.empty() && ao->files.size() != 1)
+      return Report(Error{Code::kUsage, "--reg-no names one document; add one file at a time"});
+    auto v = vault::Vault::Open(ao->vault, vault::Vault::Access::kWrite);
+    if (!v) return Report(v.error());
+    auto level = (*v)->LevelIndex(ao->level);
+    if (!level) return Report(level.error());
+    auto id = UnlockIdentity(ao->as, ao->passphrase_file);
+    if (!id) return Report(id.error());
+    std::vector<vault::AddRequest> reqs;
+    for (const auto& f : ao->files) reqs.push_back({f, ao->title, ao->reg_no});
+    auto regs = (*v)->Add(**id, reqs, *level);
+    if (!regs) return Report(regs.error());
+    for (const auto& r : *regs) std::cout << r << "\n";
+    return 0;
+  });
+
+  struct LsOpts { std::string vault, as, passphrase_file; bool json = false, all = false; };
+  auto lo = std::make_shared<LsOpts>();
+  auto* ls = app.add_subcommand("ls", "List the documents you are cleared for (others are not "
+                                      "shown at all).\n" + std::string(kExitCodesHelp));
+  ls->add_option("VAULT", lo->vault)->required();
+  ls->add_option("--as", lo->as, "Identity file")->required();
+  ls->add_flag("--json", lo->json, "One JSON array on stdout");
+  ls->add_flag("--all", lo->all, "Include destroyed documents (registration number only)");
+  ls->add_option("--passphrase-file", lo->passphrase_file, "Read the passphrase from FILE");
+  SetBody(ls, [lo] {
+    auto v = vault::Vault::Open(lo->vault, vault::Vault::Access::kRead);
+    if (!v) return Report(v.error());
+    auto id = UnlockIdentity(lo->as, lo->passphrase_file);
+    if (!id) return Report(id.error());
+    auto docs = (*v)->List(**id, lo->all);
+    if (!docs) return Report(docs.error());
+    std::string out;
+    if (lo->json) {
+      out = "[";
+      bool first = true;
+      for (const auto& d : *docs) {
+        out += first ? "\n" : ",\n";
+        first = false;
+        out += "  {\"reg_no\":" + JsonString(d.reg_no) + ",\"level\":" + JsonString(d.level_name) +
+               ",\"title\":" + JsonString(d.title) + ",\"file_name\":" + JsonString(d.file_name) +
+               ",\"size\":" + std::to_string(d.size) + ",\"added\":" + JsonString(IsoTime(d.added_unix)) +
+               ",\"added_by\":" + JsonString(d.added_by) + ",\"extracts\":" +
+               std::to_string(d.extract_count) + ",\"state\":" +
+               JsonString(d.destroyed ? "destroyed" : "held") + "}";
+      }
+      out += "\n]\n";
+    } else {
+      char line[512];
+      std::snprintf(line, sizeof line, "%-16s %-14s %12s  %-20s  %s\n", "REG-NO", "LEVEL", "SIZE",
+                    "ADDED", "TITLE");
+      out += line;
+      for (const auto& d : *docs) {
+        std::snprintf(line, sizeof line, "%-16s %-14s %12llu  %-20s  ", d.reg_no.c_str(),
+                      d.level_name.c_str(), static_cast<unsigned long long>(d.size),
+                      IsoTime(d.added_unix).c_str());
+        out += line;
+        out += d.destroyed ? "(destroyed " + IsoTime(d.destroyed_unix) + " by " + d.destroyed_by + ")"
+                           : d.title;
+        out += "\n";
+      }
+    }
+    std::cout << out;
+    return 0;
+  });
+
+  struct ExOpts { std::string vault, reg, as, out, purpose, passphrase_file; bool force = false; };
+  auto xo = std::make_shared<ExOpts>();
+  auto* ex = app.add_subcommand("extract", "Decrypt a document to a file (or - for stdout); the "
+                                           "extraction is recorded in the ledger.\n" +
+                                               std::string(kExitCodesHelp));
+  ex->add_option("VAULT", xo->vault)->required();
+  ex->add_option("REG", xo->reg, "Registration number")->required();
+  ex->add_option("--as", xo->as, "Identity file")->required();
+  ex->add_option("--out", xo->out, "Destination file, or - for stdout")->required();
+  ex->add_option("--purpose", xo->purpose, "Why it is extracted (recorded in the ledger)");
+  ex->add_flag("--force", xo->force, "Replace an existing destination file");
+  ex->add_option("--passphrase-file", xo->passphrase_file, "Read the passphrase from FILE");
+  SetBody(ex, [xo] {
+    if (xo->out == "-" && isatty(1))
+      return Report(Error{Code::kUsage, "refusing to write a document to a terminal"},
+                    "redirect stdout to a file or use --out FILE");
+    auto v = vault::Vault::Open(xo->vault, vault::Vault::Access::kWrite);
+    if (!v) return Report(v.error());
+    auto id = UnlockIdentity(xo->as, xo->passphrase_file);
+    if (!id) return Report(id.error());
+    vault::ExtractRequest req{xo->reg, xo->out, 1, xo->force, xo->purpose};
+    if (auto s = (*v)->Extract(**id, req); !s) return Report(s.error());
+    return 0;
+  });
+
+  struct DesOpts { std::string vault, reg, as, witness, reason, passphrase_file, witness_passphrase_file; };
+  auto dso = std::make_shared<DesOpts>();
+  auto* des = app.add_subcommand(
+      "destroy",
+      "Destroy a document irreversibly: overwrite its wrapped keys and ciphertext in place, sync, "
+      "and record the destruction signed by the officer and a witness.\n"
+      "NOT guaranteed: on flash media (SSD, USB sticks, SD cards) the device may keep old copies "
+      "of overwritten blocks; only the destroyed key makes those unreadable. Backups or copies of "
+      "the vault file made earlier still hold the document's wrapped key and ciphertext; "
+      "they must be destroyed separately.\n" + std::string(kExitCodesHelp));
+  des->add_option("VAULT", dso->vault)->required();
+  des->add_option("REG", dso->reg, "Registration number")->required();
+  des->add_option("--as", dso->as, "Officer's identity file")->required();
+  des->add_option("--witness", dso->witness, "Witness's identity file (a different member)")->required();
+  des->add_option("--reason", dso->reason, "Why it is destroyed (recorded)")->required();
+  des->add_option("--passphrase-file", dso->passphrase_file, "Officer's passphrase file");
+  des->add_option("--witness-passphrase-file", dso->witness_passphrase_file, "Witness's passphrase file");
+  SetBody(des, [dso] {
+    auto v = vault::Vault::Open(dso->vault, vault::Vault::Access::kWrite);
+    if (!v) return Report(v.error());
+    auto id = UnlockIdentity(dso->as, dso->passphrase_file, "officer");
+    if (!id) return Report(id.error());
+    auto wid = UnlockIdentity(dso->witness, dso->witness_passphrase_file, "witness");
+    if (!wid) return Report(wid.error());
+    if (auto s = (*v)->Destroy(**id, **wid, dso->reg, dso->reason); !s) return Report(s.error());
+    std::cout << "destroyed " << dso->reg << " (witness " << (*wid)->public_identity().name << ")\n";
+    return 0;
+  });
+}
+
+}  // namespace custody::cli

@@ -1,0 +1,107 @@
+// custody init | grant | revoke
+#include <iostream>
+#include <sstream>
+
+#include "tools/custody/cli.h"
+#include "vault/vault.h"
+
+namespace custody::cli {
+
+namespace {
+std::vector<std::string> SplitComma(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ',')) out.push_back(item);
+  return out;
+}
+
+format::Role ParseRole(const std::string& r) {
+  if (r == "officer") return format::ROLE_OFFICER;
+  if (r == "auditor") return format::ROLE_AUDITOR;
+  return format::ROLE_STAFF;
+}
+}  // namespace
+
+void RegisterVaultCommands(CLI::App& app) {
+  struct InitOpts { std::string vault, as, levels, label, passphrase_file; };
+  auto io = std::make_shared<InitOpts>();
+  auto* init = app.add_subcommand("init", "Create a vault; the creator becomes its first secrecy "
+                                          "officer, cleared for every level.\n" +
+                                              std::string(kExitCodesHelp));
+  init->add_option("VAULT", io->vault, "Vault file to create")->required();
+  init->add_option("--as", io->as, "Creator's identity file")->required();
+  init->add_option("--levels", io->levels,
+                   "Ordered level list, lowest first (default internal,confidential,secret,top-secret)");
+  init->add_option("--label", io->label, "Outer marking label, readable without keys");
+  init->add_option("--passphrase-file", io->passphrase_file, "Read the passphrase from FILE");
+  SetBody(init, [io] {
+    auto levels = io->levels.empty() ? vault::kDefaultLevels : SplitComma(io->levels);
+    auto id = UnlockIdentity(io->as, io->passphrase_file);
+    if (!id) return Report(id.error());
+    if (auto s = vault::Vault::Create(io->vault, **id, levels, io->label); !s)
+      return Report(s.error());
+    std::cout << "created vault " << io->vault << " with levels";
+    for (const auto& l : levels) std::cout << " " << l;
+    std::cout << "; officer " << (*id)->public_identity().name << "\n";
+    return 0;
+  });
+
+  struct GrantOpts { std::string vault, as, to, clearance, role = "staff", passphrase_file; };
+  auto go = std::make_shared<GrantOpts>();
+  auto* grant = app.add_subcommand("grant", "Grant an identity a clearance (a level and every "
+                                            "level below it). Officers only.\n" +
+                                                std::string(kExitCodesHelp));
+  grant->add_option("VAULT", go->vault)->required();
+  grant->add_option("--as", go->as, "Officer's identity file")->required();
+  grant->add_option("--to", go->to, "Public identity line, or a file holding it")->required();
+  grant->add_option("--clearance", go->clearance, "Highest level the identity may read");
+  grant->add_option("--role", go->role, "staff (default), officer, or auditor (no keys)")
+      ->check(CLI::IsMember({"staff", "officer", "auditor"}));
+  grant->add_option("--passphrase-file", go->passphrase_file, "Read the passphrase from FILE");
+  SetBody(grant, [go] {
+    auto to = vault::PublicIdentity::ParseLineOrFile(go->to);
+    if (!to) return Report(to.error());
+    if (go->role != "auditor" && go->clearance.empty())
+      return Report(Error{Code::kUsage, "--clearance LEVEL is required"});
+    auto v = vault::Vault::Open(go->vault, vault::Vault::Access::kWrite);
+    if (!v) return Report(v.error());
+    int level = -1;
+    if (go->role != "auditor") {
+      auto l = (*v)->LevelIndex(go->clearance);
+      if (!l) return Report(l.error());
+      level = *l;
+    }
+    auto id = UnlockIdentity(go->as, go->passphrase_file);
+    if (!id) return Report(id.error());
+    if (auto s = (*v)->Grant(**id, *to, level, ParseRole(go->role)); !s) return Report(s.error());
+    std::cout << "granted " << to->name << " (" << to->Fingerprint() << ") "
+              << (level >= 0 ? (*v)->state().level_names[level] : std::string("no levels"))
+              << " as " << go->role << "\n";
+    return 0;
+  });
+
+  struct RevokeOpts { std::string vault, as, to, passphrase_file; };
+  auto ro = std::make_shared<RevokeOpts>();
+  auto* revoke = app.add_subcommand(
+      "revoke", "Revoke an identity: rotates the key of every level it held and re-wraps every "
+                "document key (document data is not rewritten). Officers only.\n" +
+                    std::string(kExitCodesHelp));
+  revoke->add_option("VAULT", ro->vault)->required();
+  revoke->add_option("--as", ro->as, "Officer's identity file")->required();
+  revoke->add_option("--to", ro->to, "Public identity line, or a file holding it")->required();
+  revoke->add_option("--passphrase-file", ro->passphrase_file, "Read the passphrase from FILE");
+  SetBody(revoke, [ro] {
+    auto to = vault::PublicIdentity::ParseLineOrFile(ro->to);
+    if (!to) return Report(to.error());
+    auto v = vault::Vault::Open(ro->vault, vault::Vault::Access::kWrite);
+    if (!v) return Report(v.error());
+    auto id = UnlockIdentity(ro->as, ro->passphrase_file);
+    if (!id) return Report(id.error());
+    if (auto s = (*v)->Revoke(**id, *to); !s) return Report(s.error());
+    std::cout << "revoked " << to->name << " (" << to->Fingerprint() << ")\n";
+    return 0;
+  });
+}
+
+}  // namespace custody::cli

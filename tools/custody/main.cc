@@ -1,0 +1,32 @@
+// custody: the command-line interface. Each subcommand group lives in its
+// own cmd_*.cc; this file only sets up the process and dispatches.
+#include <iostream>
+
+#include "crypto/hardening.h"
+#include "tools/custody/cli.h"
+
+namespace custody::cli {
+int LastExit();
+}
+
+int main(int argc, char** argv) {
+  using namespace custody;
+  if (auto s = crypto::InitializeProcess(); !s) return cli::Report(s.error());
+  CLI::App app{"custody — a secure file vault for classified material.\n" +
+               std::string(cli::kExitCodesHelp)};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "custody 0.1.0 (format v1)");
+  cli::RegisterIdentityCommands(app);
+  cli::RegisterVaultCommands(app);
+  cli::RegisterDocumentCommands(app);
+  cli::RegisterAuditCommands(app);
+  cli::RegisterWipeCommands(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    // CLI11 returns 0 for --help/--version, its own codes for usage errors.
+    return rc == 0 ? 0 : static_cast<int>(Code::kUsage);
+  }
+  return cli::LastExit();
+}

@@ -1,0 +1,234 @@
+// Keyless audit: replays the whole log from the first record, ignoring every
+// shortcut the normal open takes (checkpoints are verified, not trusted).
+#include <google/protobuf/util/message_differencer.h>
+
+#include "crypto/encoding.h"
+#include "crypto/hash.h"
+#include "format/constants.h"
+#include "vault/document_io.h"
+#include "vault/vault.h"
+
+namespace custody::vault {
+
+namespace {
+std::string RoleName(format::Role r) {
+  switch (r) {
+    case format::ROLE_OFFICER: return "officer";
+    case format::ROLE_STAFF: return "staff";
+    case format::ROLE_AUDITOR: return "auditor";
+    default: return "unknown";
+  }
+}
+
+Result<std::pair<format::Event, std::vector<std::string>>> ParseSigned(const std::string& payload,
+                                                                       const VaultState& state,
+                                                                       uint64_t* sigs) {
+  format::SignedEvent se;
+  format::Event ev;
+  if (!se.ParseFromString(payload) || !ev.ParseFromString(se.body()))
+    return Fail(Code::kCorrupt, "event does not parse");
+  if (ev.sequence() != state.event_count)
+    return Fail(Code::kCorrupt, "event has sequence " + std::to_string(ev.sequence()) +
+                                    ", expected " + std::to_string(state.event_count) +
+                                    " (events removed, replayed or reordered)");
+  if (ev.prev_hash() != state.ledger_head)
+    return Fail(Code::kCorrupt, "event does not chain to the previous one");
+  if (state.event_count > 0 && ev.vault_id() != state.vault_id)
+    return Fail(Code::kCorrupt, "event belongs to another vault");
+  std::vector<std::string> signers;
+  for (const auto& sig : se.signatures()) {
+    const std::string& key = sig.signer_ed25519();
+    bool known = state.FindMember(key) != nullptr;
+    if (!known && state.event_count == 0 && ev.kind_case() == format::Event::kVaultCreated)
+      known = ev.vault_created().creator().keys().ed25519() == key;
+    if (!known || key.size() != 32)
+      return Fail(Code::kCorrupt, "event signed by an identity not in the roster");
+    crypto::Ed25519Public pub{};
+    std::copy(key.begin(), key.end(), pub.begin());
+    if (!crypto::Verify(pub, se.body(), sig.signature()))
+      return Fail(Code::kCorrupt, "event signature is invalid");
+    ++*sigs;
+    signers.push_back(key);
+  }
+  return std::make_pair(std::move(ev), std::move(signers));
+}
+}  // namespace
+
+Result<AuditReport> Vault::Audit(const std::string& path, Env* env) {
+  auto opened = Container::Open(env, path, Container::Mode::kRead);
+  if (!opened) {
+    if (opened.error().code == Code::kNotFound)
+      return Fail(Code::kNotFound, "vault " + path + " not found");
+    return std::unexpected(opened.error());
+  }
+  const Container& c = **opened;
+  const auto& sb = c.superblock();
+  AuditReport rep;
+  rep.vault_id_hex = crypto::ToHex(sb.vault_id());
+  rep.label = sb.label();
+  rep.level_names.assign(sb.level_names().begin(), sb.level_names().end());
+  rep.highest_level_held = sb.highest_level_held();
+  rep.sequence = sb.sequence();
+  rep.committed_end = sb.committed_end();
+  rep.file_size = c.file_size();
+  auto problem = [&](const std::string& where, const std::string& msg) {
+    rep.problems.push_back({where, msg});
+  };
+  if (!c.other_slot_problem().empty() && sb.sequence() > 1)
+    problem(std::string("superblock ") + (c.active_slot() ? "A" : "B"), c.other_slot_problem());
+
+  VaultState state;
+  std::map<uint64_t, std::string> key_records;  // offset -> "" (seen)
+  std::map<uint64_t, uint64_t> extents;         // payload offset -> length
+  uint64_t at = format::kLogStart;
+  bool chain_broken = false;
+  while (at < sb.committed_end()) {
+    auto ref = c.ReadHeader(at);
+    if (!ref) {
+      problem("record at " + std::to_string(at), ref.error().message +
+                                                     " (the rest of the log cannot be read)");
+      chain_broken = true;
+      break;
+    }
+    ++rep.records;
+    const std::string where = "record at " + std::to_string(at);
+    switch (ref->header.type) {
+      case format::RecordType::kExtent:
+        extents[ref->payload_offset()] = ref->header.length;
+        break;
+      case format::RecordType::kKey:
+        key_records[at] = "";
+        break;
+      case format::RecordType::kEvent: {
+        if (chain_broken) break;
+        auto payload = c.ReadPayload(*ref);
+        if (!payload) {
+          problem(where, payload.error().message + "; ledger verification stops here");
+          chain_broken = true;
+          break;
+        }
+        auto parsed = ParseSigned(*payload, state, &rep.signatures_verified);
+        if (!parsed) {
+          problem(where, parsed.error().message + "; ledger verification stops here");
+          chain_broken = true;
+          break;
+        }
+        if (auto s = state.Apply(parsed->first, parsed->second); !s) {
+          problem(where, s.error().message + "; ledger verification stops here");
+          chain_broken = true;
+          break;
+        }
+        state.ledger_head = crypto::HashToString(crypto::Blake2b256(*payload));
+        ++rep.events;
+        break;
+      }
+      case format::RecordType::kCheckpoint: {
+        if (chain_broken) break;
+        auto payload = c.ReadPayload(*ref);
+        format::SignedCheckpoint scp;
+        format::Checkpoint cp;
+        if (!payload || !scp.ParseFromString(*payload) || !cp.ParseFromString(scp.body())) {
+          problem(where, "checkpoint is damaged");
+          break;
+        }
+        const std::string& key = scp.signature().signer_ed25519();
+        crypto::Ed25519Public pub{};
+        if (state.FindMember(key) == nullptr || key.size() != 32) {
+          problem(where, "checkpoint signed by an identity not in the roster");
+          break;
+        }
+        std::copy(key.begin(), key.end(), pub.begin());
+        if (!crypto::Verify(pub, scp.body(), scp.signature().signature())) {
+          problem(where, "checkpoint signature is invalid");
+          break;
+        }
+        ++rep.signatures_verified;
+        if (!google::protobuf::util::MessageDifferencer::Equals(cp, state.ToCheckpoint()))
+          problem(where, "checkpoint does not match the state replayed from the ledger");
+        else
+          ++rep.checkpoints_verified;
+        break;
+      }
+      default:
+        break;
+    }
+    at = ref->payload_offset() + ref->header.length;
+  }
+  if (!chain_broken) {
+    if (state.ledger_head != sb.ledger_head() || state.event_count != sb.event_count())
+      problem("superblock", "the ledger does not end where the superblock says (" +
+                                std::to_string(state.event_count) + " events replayed, " +
+                                std::to_string(sb.event_count()) + " committed)");
+    if (sb.checkpoint_offset() != 0) {
+      auto cref = c.ReadHeader(sb.checkpoint_offset());
+      if (!cref || cref->header.type != format::RecordType::kCheckpoint)
+        problem("superblock", "points at a checkpoint that is not there");
+    }
+    if (sb.highest_level_held() != state.HighestLevelHeld())
+      problem("superblock", "outer marking names the wrong highest level held");
+  }
+
+  for (const auto& [key, m] : state.members)
+    rep.members.push_back(m.keys().name() + " " +
+                          crypto::ToHex(crypto::HashToString(crypto::Blake2b256(key)).substr(0, 8)) +
+                          " " + RoleName(m.role()) + " " +
+                          (m.clearance() >= 0 && m.clearance() < static_cast<int>(state.level_names.size())
+                               ? state.level_names[m.clearance()] : "none") +
+                          (m.revoked() ? " revoked" : ""));
+
+  // Documents: live ones must hash to what their signed event says; destroyed
+  // ones must really be overwritten.
+  for (const auto& [reg, d] : state.documents) {
+    const std::string where = "document " + reg;
+    const auto& e = d.added().extent();
+    auto ext = extents.find(e.offset());
+    if (ext == extents.end() || ext->second != e.length()) {
+      problem(where, "its extent is missing or has the wrong size");
+      rep.damaged_documents.push_back(reg);
+      continue;
+    }
+    std::vector<format::KeyRef> refs(d.old_keys().begin(), d.old_keys().end());
+    refs.push_back(d.key());
+    if (d.destroyed()) {
+      ++rep.documents_destroyed;
+      auto zero = ExtentIsZeroed(c, e);
+      if (!zero || !*zero) problem(where, "destroyed, but its ciphertext was not overwritten");
+      for (const auto& ref : refs) {
+        auto kr = c.ReadHeader(ref.offset());
+        if (!kr) continue;
+        std::string payload(kr->header.length, '\0');
+        if (!c.ReadAt(kr->payload_offset(), {reinterpret_cast<uint8_t*>(payload.data()), payload.size()}) ||
+            payload.find_first_not_of('\0') != std::string::npos)
+          problem(where, "destroyed, but a wrapped key was not overwritten");
+      }
+      continue;
+    }
+    ++rep.documents_live;
+    bool damaged = false;
+    for (const auto& ref : refs) {
+      if (!key_records.count(ref.offset())) {
+        problem(where, "key record missing");
+        damaged = true;
+        continue;
+      }
+      if (&ref != &refs.back()) continue;  // superseded wraps are not needed
+      auto kr = c.ReadHeader(ref.offset());
+      std::string payload(kr ? kr->header.length : 0, '\0');
+      if (!kr || !c.ReadAt(kr->payload_offset(), {reinterpret_cast<uint8_t*>(payload.data()), payload.size()}) ||
+          crypto::HashToString(crypto::Blake2b256(payload)) != ref.hash()) {
+        problem(where, "its wrapped key record is damaged");
+        damaged = true;
+      }
+    }
+    auto root = HashExtent(c, e);
+    rep.bytes_hashed += e.length();
+    if (!root || crypto::HashToString(*root) != e.root_hash()) {
+      problem(where, "its ciphertext does not match the hash in its signed ledger event");
+      damaged = true;
+    }
+    if (damaged) rep.damaged_documents.push_back(reg);
+  }
+  return rep;
+}
+
+}  // namespace custody::vault

@@ -1,0 +1,44 @@
+// Streaming a document's bytes into and out of an extent, in bounded memory
+// (a ring of a few chunks) with the crypto spread over every core.
+// See format/FORMAT.md "Extents" and "Extent hash".
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "crypto/hash.h"
+#include "crypto/status.h"
+#include "format/custody.pb.h"
+#include "vault/container/container.h"
+
+namespace custody::vault {
+
+// Number of chunks and extent payload length for a plaintext of `size` bytes.
+uint64_t ChunkCount(uint64_t size, uint32_t chunk_size);
+uint64_t ExtentLength(uint64_t size, uint32_t chunk_size);
+
+// Associated data prefix binding chunks to their document version.
+std::string ChunkAdPrefix(const std::string& vault_id, const std::string& doc_id, uint32_t version);
+
+// Reads exactly `size` bytes from `fd` (from offset 0), encrypts them under
+// `data_key` into a new extent appended to `container`, and returns its
+// description (with the root hash). kIo if the file changes size while read.
+Result<format::Extent> EncryptIntoExtent(Container& container, int fd, uint64_t size,
+                                         std::span<const uint8_t> data_key,
+                                         const std::string& ad_prefix, const std::string& name);
+
+// Decrypts `extent` and writes the plaintext to `out_fd`. kCorrupt naming
+// `what` and the chunk if any chunk fails authentication; bytes of a failed
+// chunk are never written.
+Status DecryptExtent(const Container& container, const format::Extent& extent,
+                     uint64_t plaintext_size, std::span<const uint8_t> data_key,
+                     const std::string& ad_prefix, int out_fd, const std::string& what);
+
+// Recomputes the extent's root hash from the stored ciphertext (no key).
+Result<crypto::Hash256> HashExtent(const Container& container, const format::Extent& extent);
+
+// True iff every payload byte of the extent is zero (a destroyed document).
+Result<bool> ExtentIsZeroed(const Container& container, const format::Extent& extent);
+
+}  // namespace custody::vault

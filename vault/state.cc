@@ -1,0 +1,236 @@
+#include "vault/state.h"
+
+namespace custody::vault {
+
+namespace {
+Status Broken(const format::Event& e, const std::string& why) {
+  return Fail(Code::kCorrupt, "ledger event " + std::to_string(e.sequence()) + " breaks the rules: " + why);
+}
+
+bool IsLiveMember(const VaultState& s, const std::string& key) {
+  auto* m = s.FindMember(key);
+  return m != nullptr && !m->revoked();
+}
+
+bool IsOfficer(const VaultState& s, const std::string& key) {
+  auto* m = s.FindMember(key);
+  return m != nullptr && !m->revoked() && m->role() == format::ROLE_OFFICER;
+}
+
+Status CheckSlots(const format::Event& e, const VaultState& s,
+                  const google::protobuf::RepeatedPtrField<format::KeySlot>& slots,
+                  const std::vector<uint32_t>& epochs) {
+  for (const auto& slot : slots) {
+    if (slot.level() >= s.level_names.size()) return Broken(e, "key slot for an unknown level");
+    if (slot.epoch() != epochs[slot.level()]) return Broken(e, "key slot for a stale epoch");
+    if (slot.sealed_key().size() != 80) return Broken(e, "key slot has the wrong size");
+  }
+  return {};
+}
+}  // namespace
+
+const format::Member* VaultState::FindMember(const std::string& key) const {
+  auto it = members.find(key);
+  return it == members.end() ? nullptr : &it->second;
+}
+
+const format::DocumentState* VaultState::FindDocument(const std::string& reg_no) const {
+  auto it = documents.find(reg_no);
+  return it == documents.end() ? nullptr : &it->second;
+}
+
+const format::KeySlot* FindSlot(const VaultState& s, const std::string& member, uint32_t level) {
+  auto it = s.slots.find({member, level});
+  return it == s.slots.end() ? nullptr : &it->second;
+}
+
+int VaultState::HighestLevelHeld() const {
+  int highest = -1;
+  for (const auto& [reg, d] : documents)
+    if (!d.destroyed()) highest = std::max(highest, static_cast<int>(d.added().level()));
+  return highest;
+}
+
+Status VaultState::Apply(const format::Event& e, const std::vector<std::string>& signers) {
+  if (signers.empty() || signers[0] != e.actor_ed25519()) return Broken(e, "not signed by its actor");
+  if (e.sequence() != event_count) return Broken(e, "out of sequence");
+  const std::string& actor = e.actor_ed25519();
+
+  switch (e.kind_case()) {
+    case format::Event::kVaultCreated: {
+      const auto& vc = e.vault_created();
+      if (event_count != 0) return Broken(e, "vault created twice");
+      if (vc.vault_id().size() != 16 || vc.level_names().empty() || vc.level_names().size() > 16)
+        return Broken(e, "bad vault header");
+      if (vc.creator().keys().ed25519() != actor) return Broken(e, "creator is not the actor");
+      vault_id = vc.vault_id();
+      label = vc.label();
+      level_names.assign(vc.level_names().begin(), vc.level_names().end());
+      epochs.assign(level_names.size(), 0);
+      reg_counters.assign(level_names.size(), 0);
+      format::Member creator = vc.creator();
+      creator.set_role(format::ROLE_OFFICER);
+      creator.set_clearance(static_cast<int32_t>(level_names.size()) - 1);
+      CUSTODY_TRY(CheckSlots(e, *this, vc.slots(), epochs));
+      members[actor] = creator;
+      for (const auto& slot : vc.slots()) slots[{slot.member_ed25519(), slot.level()}] = slot;
+      break;
+    }
+    case format::Event::kGranted: {
+      if (!IsOfficer(*this, actor)) return Broken(e, "grant by someone who is not an officer");
+      const auto& g = e.granted();
+      const std::string& who = g.member().keys().ed25519();
+      if (who.size() != 32 || g.member().keys().x25519().size() != 32)
+        return Broken(e, "grant to a malformed identity");
+      if (g.member().clearance() >= static_cast<int32_t>(level_names.size()) ||
+          g.member().clearance() < -1)
+        return Broken(e, "grant of an unknown level");
+      auto* existing = FindMember(who);
+      if (existing && !existing->revoked() && existing->clearance() > g.member().clearance())
+        return Broken(e, "grant lowers a clearance (a revoke must come first)");
+      CUSTODY_TRY(CheckSlots(e, *this, g.slots(), epochs));
+      for (const auto& slot : g.slots()) {
+        if (slot.member_ed25519() != who) return Broken(e, "grant carries another member's slot");
+        if (static_cast<int32_t>(slot.level()) > g.member().clearance())
+          return Broken(e, "grant carries a slot above the clearance");
+      }
+      members[who] = g.member();
+      for (const auto& slot : g.slots()) slots[{who, slot.level()}] = slot;
+      break;
+    }
+    case format::Event::kRevoked: {
+      if (!IsOfficer(*this, actor)) return Broken(e, "revoke by someone who is not an officer");
+      const auto& r = e.revoked();
+      auto it = members.find(r.member_ed25519());
+      if (it == members.end() || it->second.revoked()) return Broken(e, "revoke of a non-member");
+      std::vector<uint32_t> new_epochs = epochs;
+      for (uint32_t level : r.rotated_levels()) {
+        if (level >= level_names.size()) return Broken(e, "rotation of an unknown level");
+        ++new_epochs[level];
+      }
+      CUSTODY_TRY(CheckSlots(e, *this, r.slots(), new_epochs));
+      it->second.set_revoked(true);
+      epochs = new_epochs;
+      // Every slot of the revoked member goes; rotated levels get new slots.
+      for (auto s = slots.begin(); s != slots.end();) {
+        bool rotated = false;
+        for (uint32_t level : r.rotated_levels()) rotated |= s->first.second == level;
+        if (s->first.first == r.member_ed25519() || rotated) s = slots.erase(s);
+        else ++s;
+      }
+      for (const auto& slot : r.slots()) slots[{slot.member_ed25519(), slot.level()}] = slot;
+      // Every live document of a rotated level must be re-wrapped, once.
+      std::map<std::string, const format::KeyRef*> rewrap;
+      for (const auto& ref : r.rewrapped()) {
+        auto reg = reg_by_doc_id.find(ref.doc_id());
+        if (reg == reg_by_doc_id.end() || ref.hash().size() != 32 || rewrap.count(ref.doc_id()))
+          return Broken(e, "re-wrap of an unknown document");
+        rewrap[ref.doc_id()] = &ref;
+      }
+      for (auto& [reg, d] : documents) {
+        bool rotated = false;
+        for (uint32_t level : r.rotated_levels()) rotated |= d.added().level() == level;
+        auto found = rewrap.find(d.added().doc_id());
+        if (rotated && !d.destroyed() && found == rewrap.end())
+          return Broken(e, "revoke left document " + reg + " under a retired key");
+        if (found == rewrap.end()) continue;
+        *d.add_old_keys() = d.key();
+        *d.mutable_key() = *found->second;
+      }
+      break;
+    }
+    case format::Event::kDocumentAdded: {
+      const auto& a = e.document_added();
+      auto* m = FindMember(actor);
+      if (!m || m->revoked()) return Broken(e, "document added by a non-member");
+      if (a.level() >= level_names.size()) return Broken(e, "document at an unknown level");
+      if (static_cast<int32_t>(a.level()) > m->clearance())
+        return Broken(e, "document added above the actor's clearance");
+      if (a.doc_id().size() != 16 || a.reg_no().empty() || documents.count(a.reg_no()) ||
+          reg_by_doc_id.count(a.doc_id()))
+        return Broken(e, "duplicate or malformed document " + a.reg_no());
+      if (a.key().hash().size() != 32 || a.extent().root_hash().size() != 32)
+        return Broken(e, "document without key or extent hash");
+      format::DocumentState d;
+      *d.mutable_added() = a;
+      *d.mutable_key() = a.key();
+      d.set_added_by(actor);
+      documents[a.reg_no()] = d;
+      reg_by_doc_id[a.doc_id()] = a.reg_no();
+      ++reg_counters[a.level()];
+      break;
+    }
+    case format::Event::kDocumentExtracted: {
+      const auto& x = e.document_extracted();
+      auto it = documents.find(x.reg_no());
+      if (it == documents.end() || it->second.added().doc_id() != x.doc_id())
+        return Broken(e, "extract of an unknown document");
+      auto* m = FindMember(actor);
+      if (!m || m->revoked() ||
+          m->clearance() < static_cast<int32_t>(it->second.added().level()))
+        return Broken(e, "extract by someone not cleared");
+      if (it->second.destroyed()) return Broken(e, "extract of a destroyed document");
+      it->second.set_extract_count(it->second.extract_count() + 1);
+      break;
+    }
+    case format::Event::kDocumentDestroyed: {
+      const auto& d = e.document_destroyed();
+      if (!IsOfficer(*this, actor)) return Broken(e, "destroy by someone who is not an officer");
+      if (signers.size() < 2 || signers[1] != d.witness_ed25519() || signers[1] == actor ||
+          !IsLiveMember(*this, signers[1]))
+        return Broken(e, "destroy without a distinct witness from the roster");
+      auto it = documents.find(d.reg_no());
+      if (it == documents.end() || it->second.added().doc_id() != d.doc_id())
+        return Broken(e, "destroy of an unknown document");
+      if (it->second.destroyed()) return Broken(e, "document destroyed twice");
+      it->second.set_destroyed(true);
+      it->second.set_destroyed_unix(e.time_unix());
+      it->second.set_destroyed_by(actor);
+      break;
+    }
+    default:
+      return Broken(e, "unknown event kind");
+  }
+  ++event_count;
+  return {};
+}
+
+format::Checkpoint VaultState::ToCheckpoint() const {
+  format::Checkpoint cp;
+  cp.set_event_count(event_count);
+  cp.set_ledger_head(ledger_head);
+  cp.set_vault_id(vault_id);
+  cp.set_label(label);
+  for (const auto& n : level_names) cp.add_level_names(n);
+  for (const auto& [k, m] : members) *cp.add_members() = m;
+  for (const auto& [k, s] : slots) *cp.add_slots() = s;
+  for (uint32_t ep : epochs) cp.add_levels()->set_epoch(ep);
+  for (const auto& [k, d] : documents) *cp.add_documents() = d;
+  for (uint64_t c : reg_counters) cp.add_reg_counters(c);
+  cp.set_reg_year(reg_year);
+  return cp;
+}
+
+Result<VaultState> VaultState::FromCheckpoint(const format::Checkpoint& cp) {
+  VaultState s;
+  if (cp.vault_id().size() != 16 || cp.ledger_head().size() != 32 || cp.level_names().empty() ||
+      cp.levels_size() != cp.level_names_size() || cp.reg_counters_size() != cp.level_names_size())
+    return Fail(Code::kCorrupt, "checkpoint fields out of range");
+  s.event_count = cp.event_count();
+  s.ledger_head = cp.ledger_head();
+  s.vault_id = cp.vault_id();
+  s.label = cp.label();
+  s.level_names.assign(cp.level_names().begin(), cp.level_names().end());
+  for (const auto& m : cp.members()) s.members[m.keys().ed25519()] = m;
+  for (const auto& sl : cp.slots()) s.slots[{sl.member_ed25519(), sl.level()}] = sl;
+  for (const auto& l : cp.levels()) s.epochs.push_back(l.epoch());
+  for (const auto& d : cp.documents()) {
+    s.documents[d.added().reg_no()] = d;
+    s.reg_by_doc_id[d.added().doc_id()] = d.added().reg_no();
+  }
+  s.reg_counters.assign(cp.reg_counters().begin(), cp.reg_counters().end());
+  s.reg_year = cp.reg_year();
+  return s;
+}
+
+}  // namespace custody::vault

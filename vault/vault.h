@@ -1,0 +1,154 @@
+// The entry point of the vault library: create, open, and every operation
+// the CLI and the mount offer. See README.md for the user's view and
+// format/FORMAT.md for the bytes.
+//
+// A Vault opened for writing holds the file's exclusive lock until it is
+// destroyed; every mutating call is one atomic commit (all of it is visible
+// after a crash, or none of it), and a call that fails leaves the file as it
+// was. A Vault opened for reading sees the last commit and takes no lock.
+//
+// Access control: operations take the acting Identity. Membership and role
+// are checked against the roster (kAuth), levels against the member's
+// clearance (kNotCleared); documents above the clearance are invisible to
+// List. Not thread-safe.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "crypto/status.h"
+#include "vault/container/container.h"
+#include "vault/identity/identity.h"
+#include "vault/state.h"
+
+namespace custody::vault {
+
+inline const std::vector<std::string> kDefaultLevels = {"internal", "confidential", "secret",
+                                                        "top-secret"};
+
+struct DocumentInfo {
+  std::string reg_no;
+  std::string doc_id_hex;
+  int level = 0;
+  std::string level_name;
+  std::string title;       // empty when destroyed
+  std::string file_name;   // empty when destroyed
+  uint64_t size = 0;
+  int64_t added_unix = 0;
+  std::string added_by;    // name from the roster
+  bool destroyed = false;
+  int64_t destroyed_unix = 0;
+  std::string destroyed_by;
+  uint64_t extract_count = 0;
+};
+
+struct AddRequest {
+  std::string path;
+  std::string title;   // defaults to the file name
+  std::string reg_no;  // empty: assigned automatically
+};
+
+struct ExtractRequest {
+  std::string reg_no;
+  std::string out_path;  // "-" for `out_fd`
+  int out_fd = 1;
+  bool force = false;    // replace an existing file
+  std::string purpose;
+};
+
+struct AuditProblem {
+  std::string where;     // "superblock B", "record at 8192", "document S-2026-00001"
+  std::string message;
+};
+
+struct AuditReport {
+  std::string vault_id_hex;
+  std::string label;
+  std::vector<std::string> level_names;
+  int highest_level_held = -1;
+  uint64_t sequence = 0;
+  uint64_t committed_end = 0;
+  uint64_t file_size = 0;
+  uint64_t records = 0;
+  uint64_t events = 0;
+  uint64_t signatures_verified = 0;
+  uint64_t checkpoints_verified = 0;
+  uint64_t documents_live = 0;
+  uint64_t documents_destroyed = 0;
+  uint64_t bytes_hashed = 0;
+  std::vector<std::string> members;  // "name fingerprint role clearance"
+  std::vector<AuditProblem> problems;
+  std::vector<std::string> damaged_documents;  // registration numbers
+  bool ok() const { return problems.empty(); }
+};
+
+class Vault {
+ public:
+  enum class Access { kRead, kWrite };
+
+  // Creates a vault at `path` (must not exist) with `creator` as its first
+  // officer, cleared for every level. kUsage for a bad level list (empty,
+  // duplicates, more than 16, bad names); kIo if the path exists.
+  static Status Create(const std::string& path, const Identity& creator,
+                       const std::vector<std::string>& levels, const std::string& label,
+                       Env* env = DefaultEnv());
+
+  // Opens and replays from the last checkpoint. kNotFound, kCorrupt (with
+  // the reason and offset), or kIo (lock held).
+  static Result<std::unique_ptr<Vault>> Open(const std::string& path, Access access,
+                                             Env* env = DefaultEnv());
+
+  // Verifies a whole vault without any key: both superblocks, every record
+  // checksum, the ledger chain, every signature against the roster, every
+  // checkpoint against a full replay, every live document's ciphertext hash,
+  // and that destroyed documents' keys and ciphertext are overwritten.
+  // kNotFound / kCorrupt only when the file cannot be read as a vault at all;
+  // otherwise the damage is listed in the report.
+  static Result<AuditReport> Audit(const std::string& path, Env* env = DefaultEnv());
+
+  // Level index by name; kUsage listing the valid names otherwise.
+  Result<int> LevelIndex(const std::string& name) const;
+  const VaultState& state() const { return state_; }
+  const Container& container() const { return *container_; }
+
+  Status Grant(const Identity& actor, const PublicIdentity& to, int clearance, format::Role role);
+  Status Revoke(const Identity& actor, const PublicIdentity& who);
+  // Encrypts each file into the vault at `level`, all in one commit. Returns
+  // the registration numbers in order. kNotFound for a missing file, kUsage
+  // for a directory or a duplicate/invalid registration number.
+  Result<std::vector<std::string>> Add(const Identity& actor, const std::vector<AddRequest>& files,
+                                       int level);
+  Result<std::vector<DocumentInfo>> List(const Identity& actor, bool include_destroyed) const;
+  // Decrypts to a temporary file beside the destination, records the
+  // extraction in the ledger, then renames it into place: the destination
+  // never holds a partial file. To a descriptor ("-"), the event is recorded
+  // first and a damaged chunk stops the output (kCorrupt) before any of its
+  // bytes are written.
+  Status Extract(const Identity& actor, const ExtractRequest& request);
+  // Overwrites the document's key records and ciphertext in place, syncs,
+  // and records the destruction signed by actor (an officer) and witness.
+  Status Destroy(const Identity& actor, const Identity& witness, const std::string& reg_no,
+                 const std::string& reason);
+
+  ~Vault();
+
+ private:
+  Vault() = default;
+  class KeyRing;
+  Result<std::unique_ptr<KeyRing>> Unlock(const Identity& actor) const;
+  Status AppendEvent(format::Event event, const std::vector<const Identity*>& signers);
+  Status CommitAll(const Identity& actor);
+  Result<std::string> ReadKeyRecord(const format::KeyRef& ref) const;
+  Result<format::WrappedDocumentKey> LoadWrap(const format::DocumentState& doc) const;
+  std::string NextRegNo(int level) const;
+  DocumentInfo Describe(const format::DocumentState& doc) const;
+  std::string MemberName(const std::string& ed25519) const;
+
+  std::unique_ptr<Container> container_;
+  VaultState state_;
+  uint64_t checkpoint_events_ = 0;  // event count covered by the newest checkpoint
+  uint64_t checkpoint_offset_ = 0;
+};
+
+}  // namespace custody::vault
