@@ -33,7 +33,7 @@ void RegisterIdentityCommands(CLI::App& app) {
 
   auto file = std::make_shared<std::string>();
   auto* pub = id->add_subcommand("public", "Print the public identity line of an identity file "
-                                           "(no passphrase needed)");
+                                           "(no passphrase needed).\n" + std::string(kExitCodesHelp));
   pub->add_option("FILE", *file, "Identity file")->required();
   SetBody(pub, [file] {
     // The public keys are stored in clear beside the sealed secrets, so no

@@ -1,0 +1,210 @@
+#!/usr/bin/env bash
+# End-to-end tests of the custody CLI on real files: the contract of issue 2
+# (every command, every documented exit code, every bad input) and document
+# destruction. Usage: vault_cli_test.sh PATH/TO/custody
+set -uo pipefail
+C=${1:?usage: vault_cli_test.sh PATH/TO/custody}
+C=$(readlink -f "$C")
+T=$(mktemp -d /tmp/custody-cli.XXXXXX)
+MNT=""
+cleanup() {
+  [ -n "$MNT" ] && { umount "$MNT" 2>/dev/null; rmdir "$MNT" 2>/dev/null; }
+  rm -rf "$T"
+}
+trap cleanup EXIT
+cd "$T"
+passed=0 failed=0
+ok()   { passed=$((passed + 1)); echo "ok   $*"; }
+bad()  { failed=$((failed + 1)); echo "FAIL $*"; }
+# expect CODE DESCRIPTION -- COMMAND...: runs, captures stdout/stderr in out/err.
+expect() {
+  local code=$1 desc=$2; shift 3
+  "$@" >out 2>err; local rc=$?
+  if [ "$rc" -eq "$code" ]; then ok "$desc (exit $rc)"; else bad "$desc: expected exit $code, got $rc: $(head -c 300 err)"; fi
+}
+has()  { if grep -q -- "$2" "$1"; then ok "$3"; else bad "$3: '$2' not in $1: $(head -c 300 "$1")"; fi; }
+hasnt(){ if grep -q -- "$2" "$1"; then bad "$3: '$2' found in $1"; else ok "$3"; fi; }
+same() { if cmp -s "$1" "$2"; then ok "$3"; else bad "$3: $1 and $2 differ"; fi; }
+
+for n in alice bob carol dave; do echo "pass-$n" > $n.pass; done
+expect 0 "id new" -- $C id new --out alice.id --name "Alice 王 Officer" --kdf interactive --passphrase-file alice.pass
+for n in bob carol dave; do $C id new --out $n.id --name "${n^}" --kdf interactive --passphrase-file $n.pass >/dev/null; done
+expect 0 "id public needs no passphrase" -- $C id public bob.id
+has out "^age1" "public line starts with an age1 recipient"
+has out "ed25519:" "public line carries the signing key"
+$C id public bob.id > bob.pub; $C id public carol.id > carol.pub; $C id public dave.id > dave.pub
+expect 1 "id new refuses to overwrite" -- $C id new --out alice.id --name X --kdf interactive --passphrase-file alice.pass
+
+A="--as alice.id --passphrase-file alice.pass"
+B="--as bob.id --passphrase-file bob.pass"
+expect 0 "init" -- $C init v.vault $A --label "Office 3, drive 7"
+expect 1 "init refuses an existing vault" -- $C init v.vault $A
+expect 2 "init rejects duplicate levels" -- $C init w.vault $A --levels a,b,a
+expect 0 "init with a custom level profile" -- $C init w.vault $A --levels public,restricted
+expect 2 "grant with an unknown level lists the valid ones" -- $C grant v.vault $A --to bob.pub --clearance cosmic
+has err "internal, confidential, secret, top-secret" "unknown level message lists the levels"
+expect 0 "grant bob confidential" -- $C grant v.vault $A --to bob.pub --clearance confidential
+expect 0 "grant carol officer secret" -- $C grant v.vault $A --to carol.pub --clearance secret --role officer
+expect 3 "a staff member cannot grant" -- $C grant v.vault $B --to dave.pub --clearance internal
+
+head -c 5000000 /dev/urandom > big.bin; echo "memo body" > memo.txt; : > empty.txt
+printf 'TOPSECRET-CONTENT-%s' {1..1000} > ts.txt
+expect 0 "add at secret (two files, one commit)" -- $C add v.vault big.bin memo.txt $A --level secret --title "Operation Title"
+has out "S-2026-00001" "automatic registration numbers"
+REG_BIG=$(sed -n 1p out); REG_MEMO=$(sed -n 2p out)
+expect 0 "add an empty file at internal" -- $C add v.vault empty.txt $B --level internal --reg-no "IN/2026/7"
+expect 0 "add at top-secret" -- $C add v.vault ts.txt $A --level top-secret --title "Crown Jewels"
+REG_TS=$(cat out)
+expect 4 "staff cannot add above the clearance" -- $C add v.vault memo.txt $B --level secret
+expect 2 "duplicate --reg-no refused" -- $C add v.vault memo.txt $B --level internal --reg-no "IN/2026/7"
+
+expect 0 "ls as officer" -- $C ls v.vault $A
+has out "Crown Jewels" "officer sees top-secret titles"
+expect 0 "ls as bob (confidential)" -- $C ls v.vault $B --json
+has out "IN/2026/7" "bob sees his internal document"
+hasnt out "Operation Title" "secret titles are absent for bob"
+hasnt out "$REG_BIG" "secret registration numbers are absent for bob"
+hasnt out "Crown Jewels" "top-secret titles are absent for bob"
+
+expect 0 "extract bit-exact" -- $C extract v.vault "$REG_BIG" $A --out big.out --purpose "review"
+same big.bin big.out "extracted file equals the original"
+expect 0 "extract an empty document" -- $C extract v.vault "IN/2026/7" $B --out empty.out
+same empty.txt empty.out "empty file round-trips"
+expect 0 "extract to stdout" -- $C extract v.vault "$REG_MEMO" $A --out -
+same memo.txt out "stdout extraction is exact"
+expect 1 "extract refuses to overwrite without --force" -- $C extract v.vault "$REG_BIG" $A --out big.out
+has err "already exists" "overwrite refusal names the problem"
+expect 0 "extract --force replaces" -- $C extract v.vault "$REG_MEMO" $A --out big.out --force
+same memo.txt big.out "forced extract wrote the new content"
+ls -a | grep -q custody-partial && bad "no partial files left behind" || ok "no partial files left behind"
+
+# Bad input: every refusal leaves the vault byte-for-byte unchanged.
+cp v.vault before.vault
+expect 3 "wrong passphrase" -- $C ls v.vault --as alice.id --passphrase-file bob.pass
+has err "wrong passphrase" "wrong passphrase message"
+expect 3 "identity not in the roster" -- $C extract v.vault "$REG_MEMO" --as dave.id --passphrase-file dave.pass --out x
+has err "not in the roster" "roster message names the problem"
+expect 4 "extract above clearance" -- $C extract v.vault "$REG_TS" $B --out x
+expect 6 "extract of an unknown document" -- $C extract v.vault S-1999-00042 $A --out x
+expect 2 "add with unknown level" -- $C add v.vault memo.txt $A --level cosmic
+expect 6 "add of a missing file" -- $C add v.vault nosuch.txt $A --level internal
+has err "nosuch.txt" "missing-file message names the file"
+expect 2 "add of a directory" -- $C add v.vault /tmp $A --level internal
+expect 6 "missing vault" -- $C ls nosuch.vault $A
+expect 6 "missing identity file" -- $C ls v.vault --as nosuch.id --passphrase-file alice.pass
+expect 2 "unknown flag" -- $C ls v.vault $A --frobnicate
+expect 2 "--passphrase on argv does not exist" -- $C ls v.vault --as alice.id --passphrase secret
+same before.vault v.vault "refused commands left the vault byte-for-byte unchanged"
+[ -e x ] && bad "refused extract created no output" || ok "refused extract created no output"
+
+# A second writer while one holds the vault.
+python3 - v.vault <<'PY' &
+import fcntl, os, struct, sys, time
+fd = os.open(sys.argv[1], os.O_RDWR)
+fcntl.fcntl(fd, 37, struct.pack("hhqqi4x", fcntl.F_WRLCK, 0, 0, 0, 0))  # F_OFD_SETLK
+open("locked", "w").close()
+time.sleep(5)
+PY
+LOCKER=$!
+for _ in $(seq 50); do [ -e locked ] && break; sleep 0.1; done
+expect 1 "second writer is refused" -- $C add v.vault memo.txt $A --level internal
+has err "locked by another custody process" "lock message is clear"
+expect 0 "a reader still lists while the writer holds the lock" -- $C ls v.vault $A
+kill $LOCKER 2>/dev/null; wait $LOCKER 2>/dev/null
+same before.vault v.vault "the locked-out writer changed nothing"
+
+# Not a vault; truncated vault; torn tail.
+head -c 20000 /dev/urandom > junk.vault
+expect 5 "a file that is not a vault" -- $C ls junk.vault $A
+has err "not a Custody vault" "not-a-vault message"
+expect 5 "audit of a file that is not a vault" -- $C audit junk.vault
+head -c 9000 v.vault > trunc.vault
+expect 5 "truncated vault" -- $C ls trunc.vault $A
+cp v.vault torn.vault; head -c 3000 /dev/urandom >> torn.vault
+expect 0 "torn tail: opens at the last commit" -- $C ls torn.vault $A
+has out "Crown Jewels" "torn-tail vault still lists everything"
+expect 0 "torn tail: audit passes" -- $C audit torn.vault
+expect 0 "torn tail: later add works" -- $C add torn.vault memo.txt $A --level internal
+expect 0 "torn tail: audit after add" -- $C audit torn.vault
+
+# A flipped byte inside one document's ciphertext.
+cp v.vault flip.vault
+OFF=$(python3 - flip.vault <<'PY'
+import sys
+data = open(sys.argv[1], "rb").read()
+# The 5 MB random file dominates the vault; flip a byte in its middle.
+print(len(data) // 3)
+PY
+)
+printf '\xff' | dd of=flip.vault bs=1 seek="$OFF" conv=notrunc status=none
+python3 -c "
+import sys; a=open('v.vault','rb').read(); b=open('flip.vault','rb').read()
+sys.exit(0 if a!=b else 1)" && ok "byte flipped" || { printf '\x00' | dd of=flip.vault bs=1 seek="$OFF" conv=notrunc status=none; ok "byte flipped (to 0)"; }
+expect 5 "extract of the damaged document fails with exit 5" -- $C extract flip.vault "$REG_BIG" $A --out dmg.out
+has err "$REG_BIG" "the damage message names the registration number"
+[ -e dmg.out ] && bad "no partial output for a damaged document" || ok "no partial output for a damaged document"
+expect 0 "other documents still extract" -- $C extract flip.vault "$REG_TS" $A --out ts.out
+same ts.txt ts.out "undamaged document is exact"
+expect 5 "audit reports the damage" -- $C audit flip.vault --json
+has out "\"damaged_documents\":\[\"$REG_BIG\"\]" "audit lists exactly the damaged document"
+
+# Full disk during add: a small real filesystem.
+MNT=$(mktemp -d /tmp/custody-small.XXXXXX)
+if mount -t tmpfs -o size=3m tmpfs "$MNT" 2>/dev/null; then
+  $C init "$MNT/s.vault" $A >/dev/null && $C add "$MNT/s.vault" memo.txt $A --level internal >/dev/null
+  cp "$MNT/s.vault" small-before.vault
+  expect 1 "add on a full disk fails with exit 1" -- $C add "$MNT/s.vault" big.bin $A --level internal
+  has err "no space" "full-disk message says no space"
+  same small-before.vault "$MNT/s.vault" "full disk: the vault is as it was"
+  expect 0 "full disk: earlier documents still extract" -- $C extract "$MNT/s.vault" I-2026-00001 $A --out -
+  same memo.txt out "full disk: earlier document exact"
+  umount "$MNT"
+else
+  bad "could not mount a small tmpfs for the full-disk test"
+fi
+rmdir "$MNT"; MNT=""
+
+# Revoke: the key of every level bob held rotates; he is out; others still read.
+expect 0 "revoke bob" -- $C revoke v.vault $A --to bob.pub
+expect 3 "revoked identity is refused" -- $C ls v.vault $B
+expect 0 "officer still extracts after rotation" -- $C extract v.vault "IN/2026/7" $A --out e2.out
+same empty.txt e2.out "re-wrapped document exact"
+expect 0 "carol (secret) still extracts after rotation" -- $C extract v.vault "$REG_BIG" --as carol.id --passphrase-file carol.pass --out c.out
+same big.bin c.out "carol's extract exact"
+expect 0 "audit after revoke" -- $C audit v.vault
+
+# Destroy with a witness.
+cp v.vault pre-destroy.vault
+expect 3 "destroy by staff is refused" -- $C destroy v.vault "$REG_MEMO" --as dave.id --passphrase-file dave.pass --witness alice.id --witness-passphrase-file alice.pass --reason x
+expect 2 "destroy with the officer as witness is refused" -- $C destroy v.vault "$REG_MEMO" $A --witness alice.id --witness-passphrase-file alice.pass --reason x
+same pre-destroy.vault v.vault "refused destroys changed nothing"
+SECRET_CT=$(python3 - v.vault <<'PY'
+import sys
+d = open(sys.argv[1], "rb").read()
+print(len(d))
+PY
+)
+expect 0 "destroy with witness" -- $C destroy v.vault "$REG_BIG" $A --witness carol.id --witness-passphrase-file carol.pass --reason "superseded"
+expect 6 "extract of a destroyed document" -- $C extract v.vault "$REG_BIG" $A --out gone.out
+has err "destroyed on" "destroyed message says when"
+has err "Alice" "destroyed message says by whom"
+expect 0 "audit verifies after destroy" -- $C audit v.vault --json
+has out '"documents_destroyed":1' "audit counts the destruction"
+python3 - big.bin pre-destroy.vault v.vault <<'PY' && ok "no 64-byte run of the destroyed ciphertext remains" || bad "destroyed ciphertext still present"
+import sys
+pre = open(sys.argv[2], "rb").read(); post = open(sys.argv[3], "rb").read()
+# Sample 64-byte windows of the old ciphertext region that differ between
+# the two files; none of the old bytes may survive anywhere in the new file.
+diff = [i for i in range(0, min(len(pre), len(post)) - 64, 4096) if pre[i:i+64] != post[i:i+64]]
+assert len(diff) > 1000, len(diff)
+sys.exit(1 if any(pre[i:i+64] in post for i in diff[::50]) else 0)
+PY
+
+# --help on every command.
+for cmd in "id new" "id public" init grant revoke add ls extract destroy audit; do
+  $C $cmd --help >out 2>&1 && grep -q "Exit codes" out && ok "--help for $cmd documents exit codes" || bad "--help for $cmd"
+done
+
+echo
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,484 @@
+// `custody wipe` and `custody cert verify`: the CLI over vault/disposal.
+// docs/WIPE.md is the user documentation; the engine's contract is in
+// vault/disposal/engine.h and the certificate format in certificate.h.
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "tools/custody/cli.h"
+#include "vault/disposal/certificate.h"
+#include "vault/disposal/certificate_pdf.h"
+#include "vault/disposal/encoding.h"
+#include "vault/disposal/engine.h"
+#include "vault/disposal/io.h"
+
+namespace custody::cli {
+namespace {
+
+namespace d = vault::disposal;
+
+// Written into certificates as the tool version; keep in step with
+// project(custody VERSION ...) and main.cc's --version.
+constexpr const char* kToolVersion = "0.1.0";
+
+std::atomic<bool> g_cancel{false};
+extern "C" void OnSignal(int) { g_cancel.store(true); }
+
+// SIGINT/SIGTERM stop the engine between chunks instead of killing the
+// process, so a free-space filler is removed and the message is clear.
+struct SignalGuard {
+  struct sigaction old_int {}, old_term {};
+  SignalGuard() {
+    struct sigaction sa {};
+    sa.sa_handler = OnSignal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+  }
+  ~SignalGuard() {
+    sigaction(SIGINT, &old_int, nullptr);
+    sigaction(SIGTERM, &old_term, nullptr);
+  }
+};
+
+std::string HumanBytes(double bytes) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  int u = 0;
+  while (bytes >= 1024 && u < 4) {
+    bytes /= 1024;
+    ++u;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.2f %s", bytes, units[u]);
+  return buf;
+}
+
+std::string Duration(double seconds) {
+  if (seconds < 0 || seconds > 1e7) return "--:--";
+  auto s = static_cast<long>(seconds + 0.5);
+  char buf[32];
+  if (s >= 3600) std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
+  else std::snprintf(buf, sizeof buf, "%ld:%02ld", s / 60, s % 60);
+  return buf;
+}
+
+// Progress on stderr, only when it is a terminal: one line rewritten in place.
+d::ProgressFn TerminalProgress() {
+  if (!isatty(STDERR_FILENO)) return {};
+  return [](const d::Progress& p) {
+    double rate = p.seconds > 0 ? static_cast<double>(p.bytes_done) / p.seconds : 0;
+    std::string line = std::string("\r") + (p.verifying ? "verify" : "write ") + " pass " +
+                       std::to_string(p.pass_index + 1) + "/" + std::to_string(p.pass_count) +
+                       "  " + HumanBytes(static_cast<double>(p.bytes_done));
+    if (p.bytes_total) line += " / " + HumanBytes(static_cast<double>(p.bytes_total));
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "  %.0f MB/s", rate / 1e6);
+    line += buf;
+    if (p.bytes_total && rate > 0)
+      line += "  ETA " + Duration(static_cast<double>(p.bytes_total - p.bytes_done) / rate);
+    line += "\033[K";
+    if (p.bytes_total && p.bytes_done >= p.bytes_total) line += "\n";
+    std::cerr << line << std::flush;
+  };
+}
+
+std::string HostName() {
+  char buf[256] = {};
+  if (gethostname(buf, sizeof buf - 1) != 0) return "";
+  return buf;
+}
+
+// Asks for the device path to be typed back, unless --yes was given.
+Status ConfirmDestroy(const std::string& path, bool yes) {
+  if (yes) return {};
+  if (!isatty(STDIN_FILENO))
+    return Fail(Code::kUsage, "wiping " + path + " destroys everything on it; confirm with --yes");
+  std::cerr << "This destroys ALL data on " << path << ". Type the device path to confirm: ";
+  std::string answer;
+  std::getline(std::cin, answer);
+  if (answer != path) return Fail(Code::kUsage, "not confirmed; nothing was written");
+  return {};
+}
+
+d::Signatory SignatoryOf(const vault::Identity& id) {
+  return d::Signatory{id.public_identity().name, id.public_identity().ed25519};
+}
+
+struct WipeArgs {
+  std::string target;
+  std::string free_space;
+  std::string method = "zero";
+  uint32_t rounds = 1;
+  std::string verify = "last";
+  bool json = false;
+  bool yes = false;
+  std::string cert;
+  std::string reason;
+  std::string operator_id, operator_pass;
+  std::string witness_id, witness_pass;
+  d::RepairRecord repair;
+  std::string organisation, location;
+};
+
+// Everything a person typed that ends up in the certificate must be UTF-8.
+Status CheckText(const WipeArgs& a) {
+  const std::pair<const char*, const std::string*> fields[] = {
+      {"--technician", &a.repair.technician}, {"--work", &a.repair.work},
+      {"--state-before", &a.repair.state_before}, {"--state-after", &a.repair.state_after},
+      {"--organisation", &a.organisation}, {"--location", &a.location},
+      {"TARGET", &a.target}, {"--free-space", &a.free_space}};
+  for (const auto& [flag, value] : fields)
+    if (!d::IsValidUtf8(*value)) return Fail(Code::kUsage, std::string(flag) + " is not valid UTF-8");
+  return {};
+}
+
+d::Json ReportJson(const d::WipeReport& r, const std::string& cert, const std::string& pdf) {
+  d::CertificateInput input;
+  input.tool_version = kToolVersion;
+  input.host = HostName();
+  d::Json body = d::BuildCertificateBody(r, input);
+  d::Json out = d::Json::Object();
+  for (const char* key : {"media", "sanitization", "verification", "times", "errors", "notes", "host"})
+    if (const d::Json* v = body.Find(key)) out.Set(key, *v);
+  double write_s = 0, verify_s = 0;
+  for (const auto& p : r.passes) {
+    write_s += p.write_seconds;
+    verify_s += p.verify_seconds;
+  }
+  d::Json timing = d::Json::Object();
+  timing.Set("write_ms", static_cast<uint64_t>(write_s * 1000));
+  timing.Set("verify_ms", static_cast<uint64_t>(verify_s * 1000));
+  timing.Set("write_bytes_per_second",
+             static_cast<uint64_t>(write_s > 0 ? static_cast<double>(r.bytes_written()) / write_s : 0));
+  timing.Set("verify_bytes_per_second",
+             static_cast<uint64_t>(verify_s > 0 ? static_cast<double>(r.bytes_verified()) / verify_s : 0));
+  out.Set("timing", std::move(timing));
+  out.Set("certificate", cert);
+  out.Set("pdf", pdf);
+  return out;
+}
+
+void PrintFacts(const d::DeviceFacts& f, d::TargetKind kind) {
+  std::cerr << "custody: target " << f.path << " (" << d::TargetKindName(kind) << ")";
+  if (!f.kernel_name.empty()) std::cerr << " on " << f.kernel_name;
+  std::cerr << "\n";
+  auto or_unknown = [](const std::string& s) { return s.empty() ? std::string("unknown") : s; };
+  std::cerr << "  model " << or_unknown(f.model) << ", serial " << or_unknown(f.serial)
+            << ", transport " << or_unknown(f.transport) << ", size "
+            << HumanBytes(static_cast<double>(f.size_bytes)) << ", sectors "
+            << f.logical_sector_size << "/" << f.physical_sector_size << ", rotational "
+            << d::TristateName(f.rotational) << ", removable " << d::TristateName(f.removable)
+            << ", HPA " << f.hpa << ", DCO " << f.dco << "\n";
+}
+
+int RunWipe(const WipeArgs& a) {
+  if (a.target.empty() == a.free_space.empty())
+    return Report(Error{Code::kUsage, "name exactly one of TARGET or --free-space DIR"},
+                  "custody wipe /dev/sdX | custody wipe FILE | custody wipe --free-space DIR");
+  if (auto s = CheckText(a); !s) return Report(s.error());
+  auto method = d::ParseMethod(a.method);
+  if (!method) return Report(method.error());
+  auto verify = d::ParseVerifyMode(a.verify);
+  if (!verify) return Report(verify.error());
+
+  // Certificate arguments are checked, and identities unlocked, before
+  // anything is overwritten: a wrong passphrase must not leave a wiped
+  // device without its certificate.
+  const bool want_cert = !a.cert.empty();
+  std::optional<d::Reason> reason;
+  if (!a.reason.empty()) {
+    auto r = d::ParseReason(a.reason);
+    if (!r) return Report(r.error());
+    reason = *r;
+  }
+  if (!want_cert && (!a.operator_id.empty() || !a.witness_id.empty() || reason ||
+                     !a.repair.empty() || !a.organisation.empty() || !a.location.empty()))
+    return Report(Error{Code::kUsage, "certificate options given without --cert OUT"},
+                  "add --cert wipe.json to write a signed certificate");
+  std::unique_ptr<vault::Identity> op, witness;
+  std::string pdf_path;
+  if (want_cert) {
+    if (a.operator_id.empty())
+      return Report(Error{Code::kUsage, "--cert needs --operator ID: certificates are signed"},
+                    "custody id new --out operator.id --name NAME creates an identity");
+    if (!reason) return Report(Error{Code::kUsage, "--cert needs --reason repair|scrap|reuse|transfer"});
+    if (*reason == d::Reason::kScrap && a.witness_id.empty())
+      return Report(Error{Code::kUsage, "--reason scrap needs --witness ID: scrapped media are "
+                                        "destroyed under a witness (clause 7.3)"});
+    if (*reason == d::Reason::kRepair && (a.repair.technician.empty() || a.repair.work.empty()))
+      return Report(Error{Code::kUsage, "--reason repair needs --technician and --work (the "
+                                        "repair record of clause 7.1)"});
+    pdf_path = d::PdfPathFor(a.cert);
+    for (const std::string& p : {a.cert, pdf_path})
+      if (access(p.c_str(), F_OK) == 0)
+        return Report(Error{Code::kUsage, p + " already exists; not overwriting it"});
+    auto o = UnlockIdentity(a.operator_id, a.operator_pass, "operator");
+    if (!o) return Report(o.error());
+    op = std::move(*o);
+    if (!a.witness_id.empty()) {
+      auto w = UnlockIdentity(a.witness_id, a.witness_pass, "witness");
+      if (!w) return Report(w.error());
+      witness = std::move(*w);
+      if (witness->public_identity().ed25519 == op->public_identity().ed25519)
+        return Report(Error{Code::kAuth, "the witness must be a different identity from the operator"});
+    }
+  }
+
+  d::WipeOptions options;
+  options.method = *method;
+  options.rounds = a.rounds;
+  options.verify = *verify;
+  options.progress = TerminalProgress();
+  options.cancel = &g_cancel;
+  SignalGuard signals;
+
+  Result<d::WipeReport> result;
+  if (!a.free_space.empty()) {
+    result = d::WipeFreeSpace(a.free_space, options);
+  } else {
+    struct stat st {};
+    if (lstat(a.target.c_str(), &st) != 0)
+      return Report(Error{Code::kNotFound, a.target + " does not exist"});
+    if (S_ISBLK(st.st_mode)) {
+      if (auto c = ConfirmDestroy(a.target, a.yes); !c) return Report(c.error());
+      result = d::WipeBlockDevice(a.target, options);
+    } else if (S_ISDIR(st.st_mode)) {
+      return Report(Error{Code::kUsage, a.target + " is a directory"},
+                    "to wipe the free space of its filesystem use --free-space " + a.target);
+    } else {
+      result = d::WipeFile(a.target, options);
+    }
+  }
+  if (!result) return Report(result.error().With("wipe"));
+  const d::WipeReport& r = *result;
+
+  PrintFacts(r.device, r.kind);
+  for (const auto& n : r.notes) std::cerr << "custody: note: " << n << "\n";
+
+  std::string cert_path;
+  if (want_cert) {
+    d::CertificateInput input;
+    input.reason = *reason;
+    input.operator_signatory = SignatoryOf(*op);
+    if (witness) input.witness = SignatoryOf(*witness);
+    input.organisation = a.organisation;
+    input.location = a.location;
+    input.repair = a.repair;
+    input.tool_version = kToolVersion;
+    input.host = HostName();
+    d::Json body = d::BuildCertificateBody(r, input);
+    std::string body_bytes = body.Write();
+    std::vector<d::CertificateSignature> sigs{
+        d::SignCertificateBody(body_bytes, "operator", op->signing())};
+    std::vector<std::string> signed_by{"operator: " + input.operator_signatory.name + " (" +
+                                       input.operator_signatory.PublicText() + ")"};
+    if (witness) {
+      sigs.push_back(d::SignCertificateBody(body_bytes, "witness", witness->signing()));
+      signed_by.push_back("witness: " + input.witness->name + " (" + input.witness->PublicText() + ")");
+    }
+    std::string file = d::AssembleCertificate(body_bytes, sigs);
+    // Self-check: the file we are about to hand out must verify.
+    if (auto v = d::VerifyCertificate(file); !v) return Report(v.error().With("internal"));
+    if (auto s = d::WriteNewFileDurably(a.cert, file); !s) return Report(s.error());
+    if (auto s = d::WriteCertificatePdf(pdf_path, body, body_bytes, signed_by); !s)
+      return Report(s.error());
+    cert_path = a.cert;
+  }
+
+  if (a.json) {
+    std::cout << ReportJson(r, cert_path, want_cert ? pdf_path : "").Write() << "\n";
+  } else {
+    double write_s = 0, verify_s = 0;
+    for (const auto& p : r.passes) {
+      write_s += p.write_seconds;
+      verify_s += p.verify_seconds;
+    }
+    char rate[96];
+    std::snprintf(rate, sizeof rate, "%.0f MB/s write, %.0f MB/s verify",
+                  write_s > 0 ? static_cast<double>(r.bytes_written()) / write_s / 1e6 : 0.0,
+                  verify_s > 0 ? static_cast<double>(r.bytes_verified()) / verify_s / 1e6 : 0.0);
+    std::cout << "wiped " << r.target << ": " << d::MethodName(r.method) << " x" << r.rounds
+              << ", " << r.passes.size() << " pass(es) of " << HumanBytes(static_cast<double>(r.target_bytes))
+              << " (" << rate << "); verification " << d::VerdictName(r.verdict());
+    if (auto m = r.first_mismatch())
+      std::cout << ": " << r.mismatched_bytes() << " byte(s) differ, first at offset " << *m;
+    std::cout << "\n";
+    if (r.kind != d::TargetKind::kBlockDevice)
+      std::cout << (r.removed ? "removed " : "NOT removed ") << r.target << "\n";
+    if (!cert_path.empty()) std::cout << "certificate: " << cert_path << ", " << pdf_path << "\n";
+  }
+  if (r.verdict() == d::WipeReport::Verdict::kFailed) {
+    std::ostringstream msg;
+    msg << "verification failed: " << r.mismatched_bytes() << " byte(s) differ from the final "
+        << "pattern, first at offset " << r.first_mismatch().value_or(0);
+    return Report(Error{Code::kCorrupt, msg.str()});
+  }
+  if (!r.errors.empty())
+    return Report(Error{Code::kIo, std::to_string(r.errors.size()) +
+                                       " region(s) could not be written or read; see the report"});
+  return 0;
+}
+
+struct CertVerifyArgs {
+  std::string cert;
+  std::string device;
+  bool json = false;
+};
+
+Result<std::string> ReadSmallFile(const std::string& path) {
+  d::UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return std::unexpected(d::ErrnoError("open " + path, errno));
+  std::string out;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = read(fd.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return std::unexpected(d::ErrnoError("read " + path, errno));
+    if (n == 0) break;
+    out.append(buf, static_cast<size_t>(n));
+    if (out.size() > d::kMaxCertificateSize)
+      return Fail(Code::kCorrupt, path + " is too large to be a certificate");
+  }
+  return out;
+}
+
+// Size and serial of what --device names (a block device or an image file).
+Result<d::DeviceFacts> ProbeForCheck(const std::string& path) {
+  d::UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return std::unexpected(d::ErrnoError("open " + path, errno));
+  struct stat st {};
+  if (fstat(fd.get(), &st) != 0) return std::unexpected(d::ErrnoError("stat " + path, errno));
+  if (S_ISBLK(st.st_mode)) return d::ProbeBlockDevice(fd.get(), path);
+  if (!S_ISREG(st.st_mode)) return Fail(Code::kUsage, path + " is neither a block device nor a file");
+  d::DeviceFacts f;
+  f.path = path;
+  f.size_bytes = static_cast<uint64_t>(st.st_size);
+  return f;
+}
+
+int RunCertVerify(const CertVerifyArgs& a) {
+  auto bytes = ReadSmallFile(a.cert);
+  if (!bytes) return Report(bytes.error());
+  auto v = d::VerifyCertificate(*bytes);
+  if (!v) return Report(v.error().With(a.cert));
+  const d::Json& body = v->body;
+  std::string verdict = d::RecordedVerdict(body);
+
+  d::Json out = d::Json::Object();
+  out.Set("certificate", a.cert);
+  out.Set("signatures", "valid");
+  out.Set("operator", v->operator_signatory.name + " " + v->operator_signatory.PublicText());
+  if (v->witness) out.Set("witness", v->witness->name + " " + v->witness->PublicText());
+  out.Set("recorded_verification", verdict);
+  if (!a.json) {
+    std::cout << a.cert << ": signatures valid\n  operator " << v->operator_signatory.name << " ("
+              << v->operator_signatory.PublicText() << ")\n";
+    if (v->witness)
+      std::cout << "  witness  " << v->witness->name << " (" << v->witness->PublicText() << ")\n";
+    else
+      std::cout << "  witness  none\n";
+    std::cout << "  recorded verification: " << verdict << "\n";
+  }
+
+  int rc = 0;
+  if (verdict == "failed") {
+    rc = Report(Error{Code::kCorrupt, "the certificate is authentic but records a FAILED "
+                                      "verification of the wipe"});
+  }
+  if (rc == 0 && !a.device.empty()) {
+    auto fp = d::FinalPassOf(body);
+    if (!fp) return Report(fp.error());
+    auto facts = ProbeForCheck(a.device);
+    if (!facts) return Report(facts.error());
+    if (facts->size_bytes != fp->size)
+      return Report(Error{Code::kCorrupt, a.device + " holds " + std::to_string(facts->size_bytes) +
+                                              " bytes; the certificate covers " +
+                                              std::to_string(fp->size)});
+    if (!fp->serial.empty() && !facts->serial.empty() && fp->serial != facts->serial)
+      return Report(Error{Code::kCorrupt, a.device + " has serial " + facts->serial +
+                                              ", the certificate names serial " + fp->serial});
+    SignalGuard signals;
+    auto outcome = d::VerifyPath(a.device, fp->size, fp->pass, fp->seed, TerminalProgress(), &g_cancel);
+    if (!outcome) return Report(outcome.error());
+    d::Json dev = d::Json::Object();
+    dev.Set("path", a.device);
+    dev.Set("final_pass", fp->pass.Describe());
+    dev.Set("bytes_compared", outcome->bytes_compared);
+    dev.Set("mismatched_bytes", outcome->mismatched_bytes);
+    if (outcome->first_mismatch) dev.Set("first_mismatch_offset", *outcome->first_mismatch);
+    dev.Set("result", outcome->ok() ? "passed" : "failed");
+    out.Set("device_check", std::move(dev));
+    if (!a.json)
+      std::cout << "  " << a.device << ": " << HumanBytes(static_cast<double>(outcome->bytes_compared))
+                << " re-read with O_DIRECT, "
+                << (outcome->ok() ? "holds the final pass (" + fp->pass.Describe() + ")"
+                                  : "does NOT hold the final pass")
+                << "\n";
+    if (!outcome->ok())
+      rc = Report(Error{Code::kCorrupt,
+                        a.device + " does not hold the final pass: " +
+                            std::to_string(outcome->mismatched_bytes) +
+                            " byte(s) differ, first at offset " +
+                            std::to_string(*outcome->first_mismatch)});
+  }
+  if (a.json) std::cout << out.Write() << "\n";
+  return rc;
+}
+
+}  // namespace
+
+void RegisterWipeCommands(CLI::App& app) {
+  auto wa = std::make_shared<WipeArgs>();
+  CLI::App* wipe = app.add_subcommand(
+      "wipe",
+      "Overwrite a block device, a file, or a filesystem's free space, verify by reading back "
+      "with O_DIRECT, and optionally write a signed certificate (JSON + PDF). See docs/WIPE.md.");
+  wipe->add_option("target", wa->target, "block device (/dev/sdX) or regular file");
+  wipe->add_option("--free-space", wa->free_space,
+                   "fill the free space of the filesystem holding DIR, sync, remove the filler");
+  wipe->add_option("--method", wa->method, "zero (default), one, random, dod-3, dod-7, gutmann, bmb");
+  wipe->add_option("--rounds", wa->rounds, "repeat the method's passes N times (default 1)")
+      ->check(CLI::Range(1, 1000));
+  wipe->add_option("--verify", wa->verify, "read back with O_DIRECT: off, last (default), all");
+  wipe->add_flag("--json", wa->json, "print the result as JSON on stdout");
+  wipe->add_flag("--yes", wa->yes, "do not ask before destroying a block device");
+  wipe->add_option("--cert", wa->cert, "write a signed certificate to OUT (and OUT's .pdf)");
+  wipe->add_option("--reason", wa->reason, "repair, scrap, reuse or transfer (with --cert)");
+  wipe->add_option("--operator", wa->operator_id, "identity file of the operator (signs)");
+  wipe->add_option("--operator-passphrase-file", wa->operator_pass, "operator passphrase file");
+  wipe->add_option("--witness", wa->witness_id, "identity file of the witness (co-signs)");
+  wipe->add_option("--witness-passphrase-file", wa->witness_pass, "witness passphrase file");
+  wipe->add_option("--technician", wa->repair.technician, "repair record: who repairs the device");
+  wipe->add_option("--work", wa->repair.work, "repair record: what work is done");
+  wipe->add_option("--state-before", wa->repair.state_before, "repair record: state before");
+  wipe->add_option("--state-after", wa->repair.state_after, "repair record: state after");
+  wipe->add_option("--organisation", wa->organisation, "the operator's organisation");
+  wipe->add_option("--location", wa->location, "where the wipe took place");
+  wipe->footer(kExitCodesHelp);
+  SetBody(wipe, [wa] { return RunWipe(*wa); });
+
+  CLI::App* cert = app.add_subcommand("cert", "Certificates of sanitization");
+  cert->require_subcommand(1);
+  auto ca = std::make_shared<CertVerifyArgs>();
+  CLI::App* verify = cert->add_subcommand(
+      "verify",
+      "Check a certificate's signatures (operator, and witness if named; they must differ) "
+      "and, with --device, that the device still holds the final pass");
+  verify->add_option("cert", ca->cert, "certificate JSON file")->required();
+  verify->add_option("--device", ca->device,
+                     "block device (or image file) to re-read with O_DIRECT and compare");
+  verify->add_flag("--json", ca->json, "print the result as JSON on stdout");
+  verify->footer(kExitCodesHelp);
+  SetBody(verify, [ca] { return RunCertVerify(*ca); });
+}
+
+}  // namespace custody::cli
