@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# The main job, end to end, on this machine: identities, a vault, documents
+# at two levels, clearance-limited listing, tracked extraction, a witnessed
+# destruction, a keyless audit, and a certified wipe of a scratch loop device.
+# Installs and builds first (tools/setup.sh). Run as root (loop devices).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash tools/setup.sh
+C=$(readlink -f "${CUSTODY_BUILD_DIR:-build}/tools/custody")
+W=$(mktemp -d /tmp/custody-demo.XXXXXX)
+LOOP=""
+cleanup() { [ -n "$LOOP" ] && losetup -d "$LOOP" 2>/dev/null; rm -rf "$W"; }
+trap cleanup EXIT
+cd "$W"
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+run() { printf '$ %s\n' "$*"; "$@"; }
+
+step "Identities: an officer, a witness (officer) and a staff member"
+for who in officer witness staff; do echo "demo passphrase of $who" > $who.pass; done
+run "$C" id new --out officer.id --name "王秀英 (Secrecy Officer)" --kdf interactive --passphrase-file officer.pass
+run "$C" id new --out witness.id --name "Li Wei (Deputy Officer)" --kdf interactive --passphrase-file witness.pass
+run "$C" id new --out staff.id --name "Zhang Min" --kdf interactive --passphrase-file staff.pass
+"$C" id public witness.id > witness.pub
+"$C" id public staff.id > staff.pub
+O="--as officer.id --passphrase-file officer.pass"
+S="--as staff.id --passphrase-file staff.pass"
+
+step "A vault with the default levels; clearances granted"
+run "$C" init office.vault $O --label "Bureau 3 / approved drive 0007"
+run "$C" grant office.vault $O --to witness.pub --clearance secret --role officer
+run "$C" grant office.vault $O --to staff.pub --clearance confidential
+
+step "Adding documents at two levels (streamed, any size)"
+head -c 64000000 /dev/urandom > survey-data.bin
+printf 'Minutes of the planning meeting.\n' > minutes.txt
+printf 'Annual budget draft.\n' > budget.txt
+run "$C" add office.vault survey-data.bin --title "Survey data 2026" --level secret $O
+run "$C" add office.vault minutes.txt budget.txt --level confidential $S
+
+step "Listing: the officer sees everything; staff see nothing above confidential"
+run "$C" ls office.vault $O
+run "$C" ls office.vault $S
+
+step "Extracting (recorded in the ledger), bit for bit"
+REG=$("$C" ls office.vault $O --json | grep -o '"reg_no":"S-[^"]*"' | head -1 | cut -d'"' -f4)
+run "$C" extract office.vault "$REG" $O --out survey-copy.bin --purpose "analysis for the annual report"
+run cmp survey-data.bin survey-copy.bin && echo "identical"
+echo "staff trying the secret document:"
+"$C" extract office.vault "$REG" $S --out nope.bin || echo "(refused with exit $?)"
+
+step "Destroying the secret document with a witness"
+run "$C" destroy office.vault "$REG" $O --witness witness.id --witness-passphrase-file witness.pass --reason "superseded by the 2027 survey"
+"$C" extract office.vault "$REG" $O --out gone.bin || echo "(refused with exit $?)"
+
+step "Keyless audit (no identity, no key)"
+run "$C" audit office.vault
+
+if "$C" wipe --help >/dev/null 2>&1; then
+  step "Certified wipe of a scratch device before it goes out for repair"
+  truncate -s 64M scratch.img
+  LOOP=$(losetup --find --show --direct-io=on scratch.img)
+  run "$C" wipe "$LOOP" --yes --method zero --verify last --reason repair \
+      --operator officer.id --operator-passphrase-file officer.pass \
+      --witness witness.id --witness-passphrase-file witness.pass \
+      --technician "Chen Gang (vendor)" --work "replace controller board" \
+      --state-before "drive holds classified data" --state-after "overwritten, verified" \
+      --organisation "Bureau 3" --location "Room 214" --cert wipe-cert.json
+  run "$C" cert verify wipe-cert.json --device "$LOOP"
+  ls -l wipe-cert.json wipe-cert.pdf
+fi
+step "Done"
