@@ -39,8 +39,7 @@ Result<std::string> EncodeSuperblock(const Superblock& sb, uint64_t slot_offset)
 }
 
 Result<Superblock> DecodeSuperblock(std::string_view slot, uint64_t slot_offset) {
-  if (slot.size() < kFixedHeader + kChecksumSize)
-    return Fail(Code::kCorrupt, "superblock truncated");
+  if (slot.size() != kSuperblockSize) return Fail(Code::kCorrupt, "superblock truncated");
   if (slot.substr(0, kSuperblockMagic.size()) != kSuperblockMagic)
     return Fail(Code::kCorrupt, "bad superblock magic (not a Custody vault)");
   uint32_t version = GetLe32(slot.data() + 8);
@@ -56,6 +55,11 @@ Result<Superblock> DecodeSuperblock(std::string_view slot, uint64_t slot_offset)
   std::string_view stored = slot.substr(kFixedHeader + len, kChecksumSize);
   if (crypto::HashToString(SlotChecksum(slot_offset, covered)) != stored)
     return Fail(Code::kCorrupt, "superblock checksum mismatch");
+  // The rest of the slot is padding and MUST be zero, so that every byte of
+  // a slot is checked.
+  std::string_view padding = slot.substr(kFixedHeader + len + kChecksumSize);
+  if (padding.find_first_not_of('\0') != std::string_view::npos)
+    return Fail(Code::kCorrupt, "superblock padding is not zero");
   Superblock sb;
   if (!sb.ParseFromArray(slot.data() + kFixedHeader, static_cast<int>(len)))
     return Fail(Code::kCorrupt, "superblock payload does not parse");

@@ -74,8 +74,10 @@ Result<AuditReport> Vault::Audit(const std::string& path, Env* env) {
   auto problem = [&](const std::string& where, const std::string& msg) {
     rep.problems.push_back({where, msg});
   };
-  if (!c.other_slot_problem().empty() && sb.sequence() > 1)
+  if (!c.other_slot_problem().empty())
     problem(std::string("superblock ") + (c.active_slot() ? "A" : "B"), c.other_slot_problem());
+  if (c.file_size() > sb.committed_end())
+    rep.uncommitted_tail = c.file_size() - sb.committed_end();
 
   VaultState state;
   std::map<uint64_t, std::string> key_records;  // offset -> "" (seen)
@@ -211,7 +213,6 @@ Result<AuditReport> Vault::Audit(const std::string& path, Env* env) {
         damaged = true;
         continue;
       }
-      if (&ref != &refs.back()) continue;  // superseded wraps are not needed
       auto kr = c.ReadHeader(ref.offset());
       std::string payload(kr ? kr->header.length : 0, '\0');
       if (!kr || !c.ReadAt(kr->payload_offset(), {reinterpret_cast<uint8_t*>(payload.data()), payload.size()}) ||

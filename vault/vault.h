@@ -70,6 +70,7 @@ struct AuditReport {
   uint64_t sequence = 0;
   uint64_t committed_end = 0;
   uint64_t file_size = 0;
+  uint64_t uncommitted_tail = 0;  // bytes past the committed end (a crash's torn tail)
   uint64_t records = 0;
   uint64_t events = 0;
   uint64_t signatures_verified = 0;

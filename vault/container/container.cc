@@ -89,7 +89,12 @@ Result<std::unique_ptr<Container>> Container::Open(Env* env, const std::string& 
     return Fail(Code::kCorrupt, path + " is not a Custody vault or both superblocks are damaged (" +
                                     why + ")");
   }
-  c->other_slot_problem_ = decoded[1 - best] ? "" : decoded[1 - best].error().message;
+  {
+    int other = 1 - best;
+    bool never_used = slots[other].size() == kSuperblockSize &&
+                      slots[other].find_first_not_of('\0') == std::string::npos;
+    c->other_slot_problem_ = (decoded[other] || never_used) ? "" : decoded[other].error().message;
+  }
   if (decoded[best]->committed_end() > c->file_size_) {
     // The newest commit points past the end of the file. After a crash in
     // the middle of a commit whose sync failed this is expected, and the

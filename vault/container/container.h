@@ -55,6 +55,8 @@ class Container {
   uint64_t file_size() const { return file_size_; }
   // Which superblock slot (0 = A, 1 = B) holds the commit we opened, and the
   // other slot's decode error, if any (for audit reports).
+  // The other slot must be never used (all zero) or hold an older valid
+  // commit; anything else is described here (empty when fine).
   int active_slot() const { return active_slot_; }
   const std::string& other_slot_problem() const { return other_slot_problem_; }
 
