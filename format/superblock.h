@@ -10,7 +10,7 @@
 namespace custody::format {
 
 // Encodes `sb` into exactly kSuperblockSize bytes for the slot at
-// `slot_offset`. kIo if the payload does not fit (a label or level list too long).
+// `slot_offset`. kUsage if the payload does not fit (a label or level list too long).
 Result<std::string> EncodeSuperblock(const Superblock& sb, uint64_t slot_offset);
 
 // Decodes a slot. kCorrupt (with the reason) if the magic, version, length or

@@ -135,7 +135,7 @@ Result<AuditReport> Vault::Audit(const std::string& path, Env* env) {
         }
         const std::string& key = scp.signature().signer_ed25519();
         crypto::Ed25519Public pub{};
-        if (state.FindMember(key) == nullptr || key.size() != 32) {
+        if (state.FindMember(key) == nullptr || state.FindMember(key)->revoked() || key.size() != 32) {
           problem(where, "checkpoint signed by an identity not in the roster");
           break;
         }
@@ -166,8 +166,7 @@ Result<AuditReport> Vault::Audit(const std::string& path, Env* env) {
       if (!cref || cref->header.type != format::RecordType::kCheckpoint)
         problem("superblock", "points at a checkpoint that is not there");
     }
-    if (sb.highest_level_held() != state.HighestLevelHeld())
-      problem("superblock", "outer marking names the wrong highest level held");
+    if (auto s = CheckOuterMarking(sb, state); !s) problem("superblock", s.error().message);
   }
 
   for (const auto& [key, m] : state.members)
@@ -197,7 +196,10 @@ Result<AuditReport> Vault::Audit(const std::string& path, Env* env) {
       if (!zero || !*zero) problem(where, "destroyed, but its ciphertext was not overwritten");
       for (const auto& ref : refs) {
         auto kr = c.ReadHeader(ref.offset());
-        if (!kr) continue;
+        if (!kr) {
+          problem(where, "destroyed, but a key record header is unreadable");
+          continue;
+        }
         std::string payload(kr->header.length, '\0');
         if (!c.ReadAt(kr->payload_offset(), {reinterpret_cast<uint8_t*>(payload.data()), payload.size()}) ||
             payload.find_first_not_of('\0') != std::string::npos)

@@ -151,6 +151,9 @@ Status DecryptExtent(const Container& container, const format::Extent& extent,
                      uint64_t plaintext_size, std::span<const uint8_t> data_key,
                      const std::string& ad_prefix, int out_fd, const std::string& what) {
   CUSTODY_ASSIGN(uint64_t implied, PlaintextSizeOf(extent));
+  if (extent.offset() < format::kLogStart || extent.length() > container.superblock().committed_end() ||
+      extent.offset() > container.superblock().committed_end() - extent.length())
+    return Fail(Code::kCorrupt, what + " is damaged: its extent lies outside the committed log");
   if (implied != plaintext_size)
     return Fail(Code::kCorrupt, what + " is damaged: its extent does not match its recorded size");
   uint64_t read_off = extent.offset();
@@ -180,8 +183,8 @@ Status DecryptExtent(const Container& container, const format::Extent& extent,
 
 Result<crypto::Hash256> HashExtent(const Container& container, const format::Extent& extent) {
   CUSTODY_ASSIGN(uint64_t size, PlaintextSizeOf(extent));
-  if (extent.offset() < format::kLogStart ||
-      extent.offset() + extent.length() > container.superblock().committed_end())
+  if (extent.offset() < format::kLogStart || extent.length() > container.superblock().committed_end() ||
+      extent.offset() > container.superblock().committed_end() - extent.length())
     return Fail(Code::kCorrupt, "extent lies outside the committed log");
   RootHasher root(extent.chunk_count());
   uint64_t read_off = extent.offset();

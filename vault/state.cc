@@ -1,5 +1,9 @@
 #include "vault/state.h"
 
+#include <set>
+
+#include "format/constants.h"
+
 namespace custody::vault {
 
 namespace {
@@ -54,6 +58,10 @@ int VaultState::HighestLevelHeld() const {
 Status VaultState::Apply(const format::Event& e, const std::vector<std::string>& signers) {
   if (signers.empty() || signers[0] != e.actor_ed25519()) return Broken(e, "not signed by its actor");
   if (e.sequence() != event_count) return Broken(e, "out of sequence");
+  if (event_count > 0) {
+    for (const auto& s : signers)
+      if (!IsLiveMember(*this, s)) return Broken(e, "signed by a revoked or unknown identity");
+  }
   const std::string& actor = e.actor_ed25519();
 
   switch (e.kind_case()) {
@@ -63,6 +71,12 @@ Status VaultState::Apply(const format::Event& e, const std::vector<std::string>&
       if (vc.vault_id().size() != 16 || vc.level_names().empty() || vc.level_names().size() > 16)
         return Broken(e, "bad vault header");
       if (vc.creator().keys().ed25519() != actor) return Broken(e, "creator is not the actor");
+      if (e.vault_id() != vc.vault_id()) return Broken(e, "vault id differs from the event's");
+      if (static_cast<size_t>(vc.slots_size()) != static_cast<size_t>(vc.level_names_size()))
+        return Broken(e, "the creator must hold one slot per level");
+      for (int i = 0; i < vc.slots_size(); ++i)
+        if (vc.slots(i).member_ed25519() != actor || vc.slots(i).level() != static_cast<uint32_t>(i))
+          return Broken(e, "creator slots out of order or for someone else");
       vault_id = vc.vault_id();
       label = vc.label();
       level_names.assign(vc.level_names().begin(), vc.level_names().end());
@@ -85,6 +99,19 @@ Status VaultState::Apply(const format::Event& e, const std::vector<std::string>&
       if (g.member().clearance() >= static_cast<int32_t>(level_names.size()) ||
           g.member().clearance() < -1)
         return Broken(e, "grant of an unknown level");
+      if (g.member().role() != format::ROLE_STAFF && g.member().role() != format::ROLE_OFFICER &&
+          g.member().role() != format::ROLE_AUDITOR)
+        return Broken(e, "grant of an unknown role");
+      if ((g.member().role() == format::ROLE_AUDITOR) != (g.member().clearance() == -1))
+        return Broken(e, "auditors, and only auditors, hold no clearance");
+      if (g.member().revoked()) return Broken(e, "grant of a revoked membership");
+      if (g.member().clearance() > FindMember(actor)->clearance())
+        return Broken(e, "grant above the officer's own clearance");
+      if (g.slots_size() != g.member().clearance() + 1)
+        return Broken(e, "grant must carry one slot per level up to the clearance");
+      for (int i = 0; i < g.slots_size(); ++i)
+        if (g.slots(i).level() != static_cast<uint32_t>(i))
+          return Broken(e, "grant slots out of order");
       auto* existing = FindMember(who);
       if (existing && !existing->revoked() && existing->clearance() > g.member().clearance())
         return Broken(e, "grant lowers a clearance (a revoke must come first)");
@@ -103,12 +130,49 @@ Status VaultState::Apply(const format::Event& e, const std::vector<std::string>&
       const auto& r = e.revoked();
       auto it = members.find(r.member_ed25519());
       if (it == members.end() || it->second.revoked()) return Broken(e, "revoke of a non-member");
+      if (r.member_ed25519() == actor) return Broken(e, "an officer revoking themselves");
+      // Exactly the levels the member could read are rotated, each once.
+      if (r.rotated_levels_size() != it->second.clearance() + 1)
+        return Broken(e, "revoke must rotate every level the member held");
       std::vector<uint32_t> new_epochs = epochs;
-      for (uint32_t level : r.rotated_levels()) {
-        if (level >= level_names.size()) return Broken(e, "rotation of an unknown level");
-        ++new_epochs[level];
+      for (int i = 0; i < r.rotated_levels_size(); ++i) {
+        if (r.rotated_levels(i) != static_cast<uint32_t>(i))
+          return Broken(e, "rotated levels out of order");
+        ++new_epochs[i];
       }
       CUSTODY_TRY(CheckSlots(e, *this, r.slots(), new_epochs));
+      // Every remaining member cleared for a rotated level gets its new key.
+      std::set<std::pair<std::string, uint32_t>> given;
+      for (const auto& slot : r.slots()) {
+        auto* holder = FindMember(slot.member_ed25519());
+        if (!holder || holder->revoked() || slot.member_ed25519() == r.member_ed25519() ||
+            holder->clearance() < static_cast<int32_t>(slot.level()) ||
+            !given.insert({slot.member_ed25519(), slot.level()}).second)
+          return Broken(e, "revoke carries a slot for someone not entitled to it");
+      }
+      for (const auto& [key, m] : members) {
+        if (m.revoked() || key == r.member_ed25519()) continue;
+        for (int level = 0; level < r.rotated_levels_size() && level <= m.clearance(); ++level)
+          if (!given.count({key, static_cast<uint32_t>(level)}))
+            return Broken(e, "revoke leaves " + m.keys().name() + " without the new key");
+      }
+      // Validate the re-wraps before changing anything.
+      std::map<std::string, const format::KeyRef*> rewrap;
+      for (const auto& ref : r.rewrapped()) {
+        auto reg = reg_by_doc_id.find(ref.doc_id());
+        if (reg == reg_by_doc_id.end() || ref.hash().size() != 32 || rewrap.count(ref.doc_id()) ||
+            ref.offset() < format::kLogStart)
+          return Broken(e, "re-wrap of an unknown document");
+        rewrap[ref.doc_id()] = &ref;
+      }
+      for (const auto& [reg, d] : documents) {
+        bool rotated = static_cast<int>(d.added().level()) < r.rotated_levels_size();
+        bool found = rewrap.count(d.added().doc_id()) > 0;
+        if (rotated && !d.destroyed() && !found)
+          return Broken(e, "revoke left document " + reg + " under a retired key");
+        if (found && (!rotated || d.destroyed()))
+          return Broken(e, "revoke re-wraps document " + reg + " needlessly");
+      }
       it->second.set_revoked(true);
       epochs = new_epochs;
       // Every slot of the revoked member goes; rotated levels get new slots.
@@ -119,20 +183,8 @@ Status VaultState::Apply(const format::Event& e, const std::vector<std::string>&
         else ++s;
       }
       for (const auto& slot : r.slots()) slots[{slot.member_ed25519(), slot.level()}] = slot;
-      // Every live document of a rotated level must be re-wrapped, once.
-      std::map<std::string, const format::KeyRef*> rewrap;
-      for (const auto& ref : r.rewrapped()) {
-        auto reg = reg_by_doc_id.find(ref.doc_id());
-        if (reg == reg_by_doc_id.end() || ref.hash().size() != 32 || rewrap.count(ref.doc_id()))
-          return Broken(e, "re-wrap of an unknown document");
-        rewrap[ref.doc_id()] = &ref;
-      }
       for (auto& [reg, d] : documents) {
-        bool rotated = false;
-        for (uint32_t level : r.rotated_levels()) rotated |= d.added().level() == level;
         auto found = rewrap.find(d.added().doc_id());
-        if (rotated && !d.destroyed() && found == rewrap.end())
-          return Broken(e, "revoke left document " + reg + " under a retired key");
         if (found == rewrap.end()) continue;
         *d.add_old_keys() = d.key();
         *d.mutable_key() = *found->second;
@@ -149,8 +201,14 @@ Status VaultState::Apply(const format::Event& e, const std::vector<std::string>&
       if (a.doc_id().size() != 16 || a.reg_no().empty() || documents.count(a.reg_no()) ||
           reg_by_doc_id.count(a.doc_id()))
         return Broken(e, "duplicate or malformed document " + a.reg_no());
-      if (a.key().hash().size() != 32 || a.extent().root_hash().size() != 32)
-        return Broken(e, "document without key or extent hash");
+      if (a.key().hash().size() != 32 || a.extent().root_hash().size() != 32 ||
+          a.key().doc_id() != a.doc_id() || a.key().offset() < format::kLogStart ||
+          a.version() != 1)
+        return Broken(e, "document without a valid key reference or extent hash");
+      const auto& x = a.extent();
+      if (x.chunk_size() == 0 || x.chunk_size() > format::kMaxChunkSize || x.chunk_count() == 0 ||
+          x.offset() < format::kLogStart || x.chunk_count() > x.length() / format::kChunkOverhead)
+        return Broken(e, "document extent geometry out of range");
       format::DocumentState d;
       *d.mutable_added() = a;
       *d.mutable_key() = a.key();

@@ -34,7 +34,8 @@ class VaultState {
   // Checks that the event follows the vault's rules given the current state
   // and who signed it (`signers`: raw Ed25519 keys whose signatures over the
   // body were already verified, actor first), then applies it. kCorrupt with
-  // the rule broken otherwise; the state is unchanged on failure.
+  // the rule broken otherwise. Every check runs before the first change, so
+  // the state is unchanged on failure.
   Status Apply(const format::Event& event, const std::vector<std::string>& signers);
 
   format::Checkpoint ToCheckpoint() const;
@@ -45,6 +46,10 @@ class VaultState {
   const format::Member* FindMember(const std::string& ed25519) const;
   const format::DocumentState* FindDocument(const std::string& reg_no) const;
 };
+
+// The superblock's outer marking (vault id, label, levels, highest level
+// held) must agree with the ledger; kCorrupt naming the difference.
+Status CheckOuterMarking(const format::Superblock& sb, const VaultState& state);
 
 // The level-key slot of a member for a level, if any.
 const format::KeySlot* FindSlot(const VaultState& s, const std::string& member, uint32_t level);

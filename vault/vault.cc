@@ -133,6 +133,18 @@ std::string ModeName(format::Role r) {
 
 }  // namespace
 
+Status CheckOuterMarking(const format::Superblock& sb, const VaultState& state) {
+  bool levels_match = static_cast<size_t>(sb.level_names_size()) == state.level_names.size();
+  for (size_t i = 0; levels_match && i < state.level_names.size(); ++i)
+    levels_match = sb.level_names(static_cast<int>(i)) == state.level_names[i];
+  if (sb.vault_id() != state.vault_id || sb.label() != state.label || !levels_match)
+    return Fail(Code::kCorrupt, "the outer marking (vault id, label or levels) differs from the "
+                                "signed ledger");
+  if (sb.highest_level_held() != state.HighestLevelHeld())
+    return Fail(Code::kCorrupt, "the outer marking names the wrong highest level held");
+  return {};
+}
+
 // The level keys an unlocked identity holds, in one locked allocation.
 class Vault::KeyRing {
  public:
@@ -225,8 +237,10 @@ Result<std::unique_ptr<Vault>> Vault::Open(const std::string& path, Access acces
     const auto* signer = v->state_.FindMember(scp.signature().signer_ed25519());
     crypto::Ed25519Public pub{};
     const std::string& key = scp.signature().signer_ed25519();
-    if (signer == nullptr || key.size() != 32)
+    if (signer == nullptr || signer->revoked() || key.size() != 32)
       return Fail(Code::kCorrupt, path + ": checkpoint signed by an identity not in the roster");
+    if (cp.vault_id() != sb.vault_id() || cp.event_count() > sb.event_count())
+      return Fail(Code::kCorrupt, path + ": checkpoint belongs to another vault or a later state");
     std::copy(key.begin(), key.end(), pub.begin());
     if (!crypto::Verify(pub, scp.body(), scp.signature().signature()))
       return Fail(Code::kCorrupt, path + ": checkpoint signature is invalid");
@@ -245,6 +259,7 @@ Result<std::unique_ptr<Vault>> Vault::Open(const std::string& path, Access acces
   if (!replay) return std::unexpected(replay.error().With(path));
   if (v->state_.ledger_head != sb.ledger_head() || v->state_.event_count != sb.event_count())
     return Fail(Code::kCorrupt, path + ": the ledger does not end where the superblock says");
+  if (auto s = CheckOuterMarking(sb, v->state_); !s) return std::unexpected(s.error().With(path));
   return v;
 }
 

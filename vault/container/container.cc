@@ -85,9 +85,9 @@ Result<std::unique_ptr<Container>> Container::Open(Env* env, const std::string& 
     if (best < 0 || decoded[i]->sequence() > decoded[best]->sequence()) best = i;
   }
   if (best < 0) {
-    const std::string& why = decoded[0].error().message;
-    return Fail(Code::kCorrupt, path + " is not a Custody vault or both superblocks are damaged (" +
-                                    why + ")");
+    return Fail(Code::kCorrupt, path + " is not a Custody vault or both superblocks are damaged (A: " +
+                                    decoded[0].error().message + "; B: " +
+                                    decoded[1].error().message + ")");
   }
   {
     int other = 1 - best;
@@ -222,10 +222,10 @@ void Container::Abandon() {
   // After a failed commit the new superblock may or may not be on disk, so
   // the appended records must stay where they are.
   if (mode_ != Mode::kWrite || !dirty_ || broken_) return;
-  // Put the file back to what it was: nothing past the committed end that we
-  // wrote survives. Best effort; the superblock already ignores it.
-  uint64_t keep = std::max(sb_.committed_end(), file_size_);
-  (void)file_->Truncate(keep);
+  // Put the file back to its last commit: nothing past the committed end
+  // survives (a torn tail from an earlier crash goes too). Best effort; the
+  // superblock already ignores it.
+  (void)file_->Truncate(sb_.committed_end());
   append_ = sb_.committed_end();
   dirty_ = false;
 }
