@@ -60,11 +60,11 @@ inline const char* CodeName(Code code) {
 }  // namespace custody
 
 // Propagates an error from an expression returning Status/Result, adding context.
-#define CUSTODY_TRY(expr)                                  \
-  do {                                                     \
-    auto custody_try_status_ = (expr);                     \
-    if (!custody_try_status_)                              \
-      return std::unexpected(custody_try_status_.error()); \
+#define CUSTODY_TRY(expr) CUSTODY_TRY_IMPL(expr, CUSTODY_ASSIGN_CONCAT(custody_try_, __COUNTER__))
+#define CUSTODY_TRY_IMPL(expr, tmp)          \
+  do {                                       \
+    auto tmp = (expr);                       \
+    if (!tmp) return std::unexpected(tmp.error()); \
   } while (0)
 
 #define CUSTODY_TRY_CTX(expr, ctx)                                   \
@@ -78,7 +78,7 @@ inline const char* CodeName(Code code) {
 #define CUSTODY_ASSIGN_CONCAT_INNER(a, b) a##b
 #define CUSTODY_ASSIGN_CONCAT(a, b) CUSTODY_ASSIGN_CONCAT_INNER(a, b)
 #define CUSTODY_ASSIGN(lhs, expr) \
-  CUSTODY_ASSIGN_IMPL(CUSTODY_ASSIGN_CONCAT(custody_result_, __LINE__), lhs, expr)
+  CUSTODY_ASSIGN_IMPL(CUSTODY_ASSIGN_CONCAT(custody_result_, __COUNTER__), lhs, expr)
 #define CUSTODY_ASSIGN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                        \
   if (!tmp) return std::unexpected(tmp.error()); \

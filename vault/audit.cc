@@ -182,6 +182,10 @@ Result<AuditReport> Vault::Audit(const std::string& path, Env* env) {
   for (const auto& [reg, d] : state.documents) {
     const std::string where = "document " + reg;
     const auto& e = d.added().extent();
+    if (d.destroyed() && d.compacted_away()) {
+      ++rep.documents_destroyed;  // its space no longer exists in this file
+      continue;
+    }
     auto ext = extents.find(e.offset());
     if (ext == extents.end() || ext->second != e.length()) {
       problem(where, "its extent is missing or has the wrong size");

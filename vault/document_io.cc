@@ -137,7 +137,8 @@ Result<format::Extent> EncryptIntoExtent(Container& container, int fd, uint64_t 
     root.Add(s.hash);
     return {};
   };
-  CUSTODY_TRY(RunOrderedPipeline(kSlots, cs, cs + format::kChunkOverhead, DefaultWorkers(), st));
+  size_t cap = static_cast<size_t>(std::min<uint64_t>(cs, size));
+  CUSTODY_TRY(RunOrderedPipeline(kSlots, cap, cap + format::kChunkOverhead, DefaultWorkers(), chunks, st));
   format::Extent e;
   e.set_offset(base);
   e.set_length(length);
@@ -177,8 +178,9 @@ Status DecryptExtent(const Container& container, const format::Extent& extent,
     return {};
   };
   st.consume = [&](ChunkSlot& s) -> Status { return WriteAll(out_fd, s.out.data(), s.out_len); };
-  size_t in_cap = extent.chunk_size() + format::kChunkOverhead;
-  return RunOrderedPipeline(kSlots, in_cap, extent.chunk_size(), DefaultWorkers(), st);
+  size_t cap = static_cast<size_t>(std::min<uint64_t>(extent.chunk_size(), plaintext_size));
+  return RunOrderedPipeline(kSlots, cap + format::kChunkOverhead, cap, DefaultWorkers(),
+                            extent.chunk_count(), st);
 }
 
 Result<crypto::Hash256> HashExtent(const Container& container, const format::Extent& extent) {
@@ -205,8 +207,9 @@ Result<crypto::Hash256> HashExtent(const Container& container, const format::Ext
     root.Add(s.hash);
     return {};
   };
-  CUSTODY_TRY(RunOrderedPipeline(kSlots, extent.chunk_size() + format::kChunkOverhead, 0,
-                                 DefaultWorkers(), st));
+  size_t cap = static_cast<size_t>(std::min<uint64_t>(extent.chunk_size(), size));
+  CUSTODY_TRY(RunOrderedPipeline(kSlots, cap + format::kChunkOverhead, 0, DefaultWorkers(),
+                                 extent.chunk_count(), st));
   return root.Final();
 }
 

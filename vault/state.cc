@@ -246,6 +246,43 @@ Status VaultState::Apply(const format::Event& e, const std::vector<std::string>&
       it->second.set_destroyed_by(actor);
       break;
     }
+    case format::Event::kCompacted: {
+      const auto& k = e.compacted();
+      if (!IsOfficer(*this, actor)) return Broken(e, "compaction by someone who is not an officer");
+      if (k.previous_event_count() != event_count || k.previous_ledger_head() != ledger_head)
+        return Broken(e, "compaction does not name the ledger it follows");
+      std::map<std::string, const format::Relocation*> moved;
+      for (const auto& r : k.relocated()) {
+        auto reg = reg_by_doc_id.find(r.doc_id());
+        if (reg == reg_by_doc_id.end() || moved.count(r.doc_id()))
+          return Broken(e, "compaction relocates an unknown document twice or at all");
+        const auto& d = documents[reg->second];
+        const auto& old = d.added().extent();
+        if (d.destroyed() || r.extent().length() != old.length() ||
+            r.extent().chunk_size() != old.chunk_size() ||
+            r.extent().chunk_count() != old.chunk_count() ||
+            r.extent().root_hash() != old.root_hash() || r.key().hash() != d.key().hash() ||
+            r.key().doc_id() != r.doc_id() || r.key().offset() < format::kLogStart ||
+            r.extent().offset() < format::kLogStart)
+          return Broken(e, "compaction changes document " + reg->second);
+        moved[r.doc_id()] = &r;
+      }
+      for (const auto& [reg, d] : documents)
+        if (!d.destroyed() && !moved.count(d.added().doc_id()))
+          return Broken(e, "compaction drops live document " + reg);
+      for (auto& [reg, d] : documents) {
+        if (d.destroyed()) {
+          d.set_compacted_away(true);
+          d.clear_old_keys();
+          continue;
+        }
+        const auto* r = moved[d.added().doc_id()];
+        *d.mutable_added()->mutable_extent() = r->extent();
+        *d.mutable_key() = r->key();
+        d.clear_old_keys();
+      }
+      break;
+    }
     default:
       return Broken(e, "unknown event kind");
   }

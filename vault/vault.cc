@@ -213,6 +213,7 @@ Status Vault::Create(const std::string& path, const Identity& creator,
 
 Result<std::unique_ptr<Vault>> Vault::Open(const std::string& path, Access access, Env* env) {
   std::unique_ptr<Vault> v(new Vault());
+  v->env_ = env;
   auto c = Container::Open(env, path,
                            access == Access::kWrite ? Container::Mode::kWrite : Container::Mode::kRead);
   if (!c) {
@@ -277,6 +278,9 @@ std::string Vault::MemberName(const std::string& ed25519) const {
 }
 
 Result<std::unique_ptr<Vault::KeyRing>> Vault::Unlock(const Identity& actor) const {
+  if (poisoned_)
+    return Fail(Code::kIo, "an earlier operation on vault " + container_->path() +
+                               " failed part-way; reopen the vault");
   const auto& pub = actor.public_identity();
   auto* m = state_.FindMember(Raw(pub.ed25519));
   if (m == nullptr)
@@ -298,7 +302,8 @@ Result<std::unique_ptr<Vault::KeyRing>> Vault::Unlock(const Identity& actor) con
   return ring;
 }
 
-Status Vault::AppendEvent(format::Event ev, const std::vector<const Identity*>& signers) {
+Result<std::string> Vault::SealEvent(format::Event ev,
+                                     const std::vector<const Identity*>& signers) {
   ev.set_sequence(state_.event_count);
   ev.set_prev_hash(state_.ledger_head);
   ev.set_vault_id(state_.vault_id);
@@ -316,12 +321,35 @@ Status Vault::AppendEvent(format::Event ev, const std::vector<const Identity*>& 
   // The writer obeys the same rules an auditor checks.
   CUSTODY_TRY(state_.Apply(ev, keys));
   std::string payload = se.SerializeAsString();
-  CUSTODY_TRY(container_->Append(format::RecordType::kEvent, payload));
   state_.ledger_head = crypto::HashToString(crypto::Blake2b256(payload));
+  return payload;
+}
+
+// Any mutating operation that fails after it began changing the state leaves
+// this handle unusable: the in-memory state no longer matches the last
+// commit, and nothing may publish it. The file itself goes back to its last
+// commit (Container::Abandon).
+Vault::WriteScope::~WriteScope() {
+  if (committed_) return;
+  vault_->poisoned_ = true;
+  vault_->container_->Abandon();
+}
+
+Status Vault::AppendEvent(format::Event event, const std::vector<const Identity*>& signers) {
+  CUSTODY_ASSIGN(std::string payload, SealEvent(std::move(event), signers));
+  CUSTODY_TRY(container_->Append(format::RecordType::kEvent, payload));
   return {};
 }
 
-Status Vault::CommitAll(const Identity& actor) {
+std::string Vault::SignedCheckpoint(const Identity& actor) const {
+  format::SignedCheckpoint scp;
+  scp.set_body(state_.ToCheckpoint().SerializeAsString());
+  scp.mutable_signature()->set_signer_ed25519(Raw(actor.public_identity().ed25519));
+  scp.mutable_signature()->set_signature(actor.Sign(scp.body()));
+  return scp.SerializeAsString();
+}
+
+format::Superblock Vault::NextSuperblock() const {
   format::Superblock sb;
   sb.set_vault_id(state_.vault_id);
   sb.set_ledger_head(state_.ledger_head);
@@ -330,21 +358,80 @@ Status Vault::CommitAll(const Identity& actor) {
   for (const auto& l : state_.level_names) sb.add_level_names(l);
   sb.set_highest_level_held(state_.HighestLevelHeld());
   sb.set_checkpoint_offset(checkpoint_offset_);
-  if (state_.event_count - checkpoint_events_ >= kCheckpointEvery) {
-    format::SignedCheckpoint scp;
-    scp.set_body(state_.ToCheckpoint().SerializeAsString());
-    scp.mutable_signature()->set_signer_ed25519(Raw(actor.public_identity().ed25519));
-    scp.mutable_signature()->set_signature(actor.Sign(scp.body()));
+  return sb;
+}
+
+Status Vault::CommitAll(const Identity& actor) {
+  format::Superblock sb = NextSuperblock();
+  const bool checkpoint = state_.event_count - checkpoint_events_ >= kCheckpointEvery;
+  if (checkpoint) {
     CUSTODY_ASSIGN(uint64_t at, container_->Append(format::RecordType::kCheckpoint,
-                                                   scp.SerializeAsString()));
+                                                   SignedCheckpoint(actor)));
     sb.set_checkpoint_offset(at);
   }
   CUSTODY_TRY(container_->Commit(sb));
   checkpoint_offset_ = sb.checkpoint_offset();
-  if (checkpoint_offset_ != container_->superblock().checkpoint_offset()) {}
-  if (state_.event_count - checkpoint_events_ >= kCheckpointEvery)
-    checkpoint_events_ = state_.event_count;
+  if (checkpoint) checkpoint_events_ = state_.event_count;
   return {};
+}
+
+Status Vault::CommitAll(const Identity& actor, WriteScope& scope) {
+  CUSTODY_TRY(CommitAll(actor));
+  scope.Committed();
+  return {};
+}
+
+Result<CompactResult> Vault::Compact(const Identity& actor) {
+  CUSTODY_ASSIGN(auto ring, Unlock(actor));
+  auto* me = state_.FindMember(Raw(actor.public_identity().ed25519));
+  if (me->role() != format::ROLE_OFFICER)
+    return Fail(Code::kAuth, "only a secrecy officer may compact a vault; '" +
+                                 actor.public_identity().name + "' is " + ModeName(me->role()));
+  WriteScope scope(this);  // never committed: the handle is done after compaction
+  CompactResult result;
+  result.old_size = container_->file_size();
+  CUSTODY_ASSIGN(auto builder, ContainerBuilder::Begin(env_, container_->path()));
+  // 1. The whole ledger, byte for byte (signatures stay valid; only the
+  //    framing, which binds offsets, is new). Old checkpoints are dropped.
+  CUSTODY_TRY(container_->Scan(format::kLogStart, [&](const RecordRef& ref) -> Result<bool> {
+    if (ref.header.type != format::RecordType::kEvent) return true;
+    CUSTODY_ASSIGN(std::string payload, container_->ReadPayload(ref));
+    CUSTODY_TRY(builder->Append(format::RecordType::kEvent, payload));
+    return true;
+  }));
+  // 2. Every live document's current key record and ciphertext, verbatim:
+  //    compaction needs no level key and never sees plaintext.
+  format::Event ev;
+  auto* k = ev.mutable_compacted();
+  k->set_previous_event_count(state_.event_count);
+  k->set_previous_ledger_head(state_.ledger_head);
+  for (const auto& [reg, d] : state_.documents) {
+    if (d.destroyed()) continue;
+    CUSTODY_ASSIGN(std::string key_payload, ReadKeyRecord(d.key()));
+    CUSTODY_ASSIGN(uint64_t key_at, builder->Append(format::RecordType::kKey, key_payload));
+    const auto& old = d.added().extent();
+    CUSTODY_ASSIGN(uint64_t ext_at, builder->AppendExtentFrom(*container_, old.offset(), old.length()));
+    auto* r = k->add_relocated();
+    r->set_doc_id(d.added().doc_id());
+    *r->mutable_extent() = old;
+    r->mutable_extent()->set_offset(ext_at);
+    *r->mutable_key() = d.key();
+    r->mutable_key()->set_offset(key_at);
+    ++result.documents_kept;
+  }
+  // 3. The signed compaction event and a fresh checkpoint.
+  CUSTODY_ASSIGN(std::string payload, SealEvent(std::move(ev), {&actor}));
+  CUSTODY_TRY(builder->Append(format::RecordType::kEvent, payload));
+  CUSTODY_ASSIGN(uint64_t cp_at, builder->Append(format::RecordType::kCheckpoint, SignedCheckpoint(actor)));
+  format::Superblock sb = NextSuperblock();
+  sb.set_checkpoint_offset(cp_at);
+  sb.set_sequence(container_->superblock().sequence() + 1);
+  result.new_size = builder->offset();
+  // 4. Atomic switch: until this rename the old vault is the vault.
+  CUSTODY_TRY(builder->Finish(sb, /*replace=*/true));
+  // 5. Wipe the old file's blocks through the descriptor we still hold.
+  CUSTODY_TRY(container_->WipeWholeFile());
+  return result;
 }
 
 Status Vault::Grant(const Identity& actor, const PublicIdentity& to, int clearance,
@@ -363,6 +450,7 @@ Status Vault::Grant(const Identity& actor, const PublicIdentity& to, int clearan
     return Fail(Code::kUsage, "'" + to.name + "' already holds " +
                                   state_.level_names[existing->clearance()] +
                                   "; revoke first to lower a clearance");
+  WriteScope scope(this);
   format::Event ev;
   auto* g = ev.mutable_granted();
   *g->mutable_member() = MemberOf(to, role, clearance);
@@ -370,7 +458,7 @@ Status Vault::Grant(const Identity& actor, const PublicIdentity& to, int clearan
     *g->add_slots() = MakeSlot(g->member(), static_cast<uint32_t>(level),
                                state_.epochs[level], ring->Key(static_cast<uint32_t>(level)));
   CUSTODY_TRY(AppendEvent(std::move(ev), {&actor}));
-  return CommitAll(actor);
+  return CommitAll(actor, scope);
 }
 
 Status Vault::Revoke(const Identity& actor, const PublicIdentity& who) {
@@ -389,6 +477,7 @@ Status Vault::Revoke(const Identity& actor, const PublicIdentity& who) {
     return Fail(Code::kNotCleared, "revoking '" + who.name + "' rotates " +
                                        state_.level_names[target->clearance()] +
                                        ", which '" + actor.public_identity().name + "' does not hold");
+  WriteScope scope(this);
   format::Event ev;
   auto* r = ev.mutable_revoked();
   r->set_member_ed25519(Raw(who.ed25519));
@@ -431,7 +520,7 @@ Status Vault::Revoke(const Identity& actor, const PublicIdentity& who) {
     ref->set_doc_id(wrap.doc_id());
   }
   CUSTODY_TRY(AppendEvent(std::move(ev), {&actor}));
-  return CommitAll(actor);
+  return CommitAll(actor, scope);
 }
 
 Result<std::string> Vault::ReadKeyRecord(const format::KeyRef& ref) const {
@@ -490,6 +579,7 @@ Result<std::vector<std::string>> Vault::Add(const Identity& actor,
         return Fail(Code::kUsage, "registration number " + f.reg_no + " is already in use");
     }
   }
+  WriteScope scope(this);
   std::vector<std::string> out;
   for (const auto& f : files) {
     int fd = ::open(f.path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -536,7 +626,7 @@ Result<std::vector<std::string>> Vault::Add(const Identity& actor,
     out.push_back(a->reg_no());
     CUSTODY_TRY(AppendEvent(std::move(ev), {&actor}));
   }
-  CUSTODY_TRY(CommitAll(actor));
+  CUSTODY_TRY(CommitAll(actor, scope));
   return out;
 }
 
@@ -623,8 +713,9 @@ Status Vault::Extract(const Identity& actor, const ExtractRequest& req) {
     // the document is known to exist to this member... it is not: hide it.
     if (d != nullptr) {
       auto* m = state_.FindMember(Raw(actor.public_identity().ed25519));
-      return Fail(Code::kNotCleared, "'" + actor.public_identity().name + "' (cleared for " +
-                                         state_.level_names[m->clearance()] +
+      std::string held = m->clearance() >= 0 ? "cleared for " + state_.level_names[m->clearance()]
+                                             : "holding no clearance";
+      return Fail(Code::kNotCleared, "'" + actor.public_identity().name + "' (" + held +
                                          ") is not cleared for document " + req.reg_no);
     }
     return Fail(Code::kNotFound, "no document " + req.reg_no + " in vault " + container_->path());
@@ -664,15 +755,17 @@ Status Vault::Extract(const Identity& actor, const ExtractRequest& req) {
   const std::string ad = ChunkAdPrefix(state_.vault_id, d->added().doc_id(), d->added().version());
   const std::string what = "document " + req.reg_no;
   if (to_fd) {
+    WriteScope scope(this);
     CUSTODY_TRY(AppendEvent(std::move(ev), {&actor}));
-    CUSTODY_TRY(CommitAll(actor));
+    CUSTODY_TRY(CommitAll(actor, scope));
     return DecryptExtent(*container_, extent, meta.size(), dk->span(), ad, req.out_fd, what);
   }
   PendingOutput out;
   CUSTODY_TRY(out.Begin(req.out_path));
   CUSTODY_TRY(DecryptExtent(*container_, extent, meta.size(), dk->span(), ad, out.fd(), what));
+  WriteScope scope(this);
   CUSTODY_TRY(AppendEvent(std::move(ev), {&actor}));
-  CUSTODY_TRY(CommitAll(actor));
+  CUSTODY_TRY(CommitAll(actor, scope));
   return out.Finish(req.out_path, req.force);
 }
 
@@ -694,6 +787,7 @@ Status Vault::Destroy(const Identity& actor, const Identity& witness, const std:
   if (reason.empty()) return Fail(Code::kUsage, "a reason for the destruction is required");
   // Overwrite in place: every key record that ever wrapped this document's
   // data key, then the ciphertext; sync before the tombstone is written.
+  WriteScope scope(this);
   std::vector<format::KeyRef> refs(d->old_keys().begin(), d->old_keys().end());
   refs.push_back(d->key());
   for (const auto& ref : refs) {
@@ -715,7 +809,7 @@ Status Vault::Destroy(const Identity& actor, const Identity& witness, const std:
   x->set_reason(reason);
   x->set_witness_ed25519(Raw(witness.public_identity().ed25519));
   CUSTODY_TRY(AppendEvent(std::move(ev), {&actor, &witness}));
-  return CommitAll(actor);
+  return CommitAll(actor, scope);
 }
 
 }  // namespace custody::vault

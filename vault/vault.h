@@ -84,6 +84,12 @@ struct AuditReport {
   bool ok() const { return problems.empty(); }
 };
 
+struct CompactResult {
+  uint64_t old_size = 0;
+  uint64_t new_size = 0;
+  uint64_t documents_kept = 0;
+};
+
 class Vault {
  public:
   enum class Access { kRead, kWrite };
@@ -132,24 +138,54 @@ class Vault {
   Status Destroy(const Identity& actor, const Identity& witness, const std::string& reg_no,
                  const std::string& reason);
 
+  // Rewrites the vault without dead space (destroyed documents, superseded
+  // key records, old checkpoints): the ledger is copied byte for byte, live
+  // ciphertext and key records verbatim (no level key is used), and a
+  // signed compaction event records where everything moved. The new file is
+  // built beside the old one and renamed over it, so a crash leaves either
+  // the old or the new vault, whole; then the old file's blocks are
+  // overwritten with zeros. Officers only. The Vault must not be used
+  // afterwards (reopen it).
+  Result<CompactResult> Compact(const Identity& actor);
+
   ~Vault();
 
  private:
   Vault() = default;
   class KeyRing;
   Result<std::unique_ptr<KeyRing>> Unlock(const Identity& actor) const;
+  // Fills in sequence, chain, time and actor, signs with every signer,
+  // applies the event to the state (same rules as an auditor) and returns
+  // the record payload.
+  Result<std::string> SealEvent(format::Event event, const std::vector<const Identity*>& signers);
   Status AppendEvent(format::Event event, const std::vector<const Identity*>& signers);
+  std::string SignedCheckpoint(const Identity& actor) const;
+  format::Superblock NextSuperblock() const;
   Status CommitAll(const Identity& actor);
+  // Marks the handle unusable unless the operation reached its commit.
+  class WriteScope {
+   public:
+    explicit WriteScope(Vault* v) : vault_(v) {}
+    ~WriteScope();
+    void Committed() { committed_ = true; }
+
+   private:
+    Vault* vault_;
+    bool committed_ = false;
+  };
+  Status CommitAll(const Identity& actor, WriteScope& scope);
   Result<std::string> ReadKeyRecord(const format::KeyRef& ref) const;
   Result<format::WrappedDocumentKey> LoadWrap(const format::DocumentState& doc) const;
   std::string NextRegNo(int level) const;
   DocumentInfo Describe(const format::DocumentState& doc) const;
   std::string MemberName(const std::string& ed25519) const;
 
+  Env* env_ = nullptr;
   std::unique_ptr<Container> container_;
   VaultState state_;
   uint64_t checkpoint_events_ = 0;  // event count covered by the newest checkpoint
   uint64_t checkpoint_offset_ = 0;
+  bool poisoned_ = false;
 };
 
 }  // namespace custody::vault

@@ -200,8 +200,26 @@ assert len(diff) > 1000, len(diff)
 sys.exit(1 if any(pre[i:i+64] in post for i in diff[::50]) else 0)
 PY
 
+# Compaction: the dead space goes, the ledger stays, the old file is wiped.
+cp v.vault pre-compact.vault
+ln v.vault old-inode.vault
+expect 3 "compact by staff is refused" -- $C compact v.vault --as dave.id --passphrase-file dave.pass
+same pre-compact.vault v.vault "refused compaction changed nothing"
+expect 0 "compact" -- $C compact v.vault $A
+OLD=$(stat -c %s pre-compact.vault); NEW=$(stat -c %s v.vault)
+[ "$NEW" -lt $((OLD / 2)) ] && ok "compaction dropped the destroyed document's space ($OLD -> $NEW)" || bad "compaction did not shrink the vault ($OLD -> $NEW)"
+python3 -c "import sys; d=open('old-inode.vault','rb').read(); sys.exit(0 if d and not d.strip(b'\0') else 1)" \
+  && ok "the old file's blocks were overwritten with zeros" || bad "old file still holds data after compaction"
+expect 0 "audit after compaction" -- $C audit v.vault --json
+has out '"documents_destroyed":1' "the destruction is still on record after compaction"
+expect 0 "documents extract after compaction" -- $C extract v.vault "$REG_TS" $A --out ts2.out
+same ts.txt ts2.out "compacted document exact"
+expect 0 "the compacted vault accepts new documents" -- $C add v.vault memo.txt $A --level secret
+expect 0 "audit after add to the compacted vault" -- $C audit v.vault
+ls | grep -q custody-new && bad "no temporary compaction files left" || ok "no temporary compaction files left"
+
 # --help on every command.
-for cmd in "id new" "id public" init grant revoke add ls extract destroy audit; do
+for cmd in "id new" "id public" init grant revoke add ls extract destroy compact audit; do
   $C $cmd --help >out 2>&1 && grep -q "Exit codes" out && ok "--help for $cmd documents exit codes" || bad "--help for $cmd"
 done
 

@@ -46,7 +46,8 @@ void SetBody(CLI::App* sub, Body body);
 
 void RegisterIdentityCommands(CLI::App& app);
 void RegisterVaultCommands(CLI::App& app);     // init, grant, revoke
-void RegisterDocumentCommands(CLI::App& app);  // add, ls, extract, destroy, compact
+void RegisterDocumentCommands(CLI::App& app);  // add, ls, extract, destroy
+void RegisterCompactCommand(CLI::App& app);    // compact
 void RegisterAuditCommands(CLI::App& app);     // audit
 void RegisterWipeCommands(CLI::App& app);      // wipe, cert verify
 

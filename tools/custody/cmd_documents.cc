@@ -63,7 +63,7 @@ void RegisterDocumentCommands(CLI::App& app) {
         first = false;
         out += "  {\"reg_no\":" + JsonString(d.reg_no) + ",\"level\":" + JsonString(d.level_name) +
                ",\"title\":" + JsonString(d.title) + ",\"file_name\":" + JsonString(d.file_name) +
-               ",\"size\":" + std::to_string(d.size) + ",\"added\":" + JsonString(IsoTime(d.added_unix)) +
+               ",\"size\":" + std::to_string(d.size) + ",\"added\":" + JsonString(d.destroyed ? "" : IsoTime(d.added_unix)) +
                ",\"added_by\":" + JsonString(d.added_by) + ",\"extracts\":" +
                std::to_string(d.extract_count) + ",\"state\":" +
                JsonString(d.destroyed ? "destroyed" : "held") + "}";
@@ -77,7 +77,7 @@ void RegisterDocumentCommands(CLI::App& app) {
       for (const auto& d : *docs) {
         std::snprintf(line, sizeof line, "%-16s %-14s %12llu  %-20s  ", d.reg_no.c_str(),
                       d.level_name.c_str(), static_cast<unsigned long long>(d.size),
-                      IsoTime(d.added_unix).c_str());
+                      d.destroyed ? "-" : IsoTime(d.added_unix).c_str());
         out += line;
         out += d.destroyed ? "(destroyed " + IsoTime(d.destroyed_unix) + " by " + d.destroyed_by + ")"
                            : d.title;
@@ -139,6 +139,37 @@ void RegisterDocumentCommands(CLI::App& app) {
     if (!wid) return Report(wid.error());
     if (auto s = (*v)->Destroy(**id, **wid, dso->reg, dso->reason); !s) return Report(s.error());
     std::cout << "destroyed " << dso->reg << " (witness " << (*wid)->public_identity().name << ")\n";
+    return 0;
+  });
+}
+
+}  // namespace custody::cli
+
+namespace custody::cli {
+
+void RegisterCompactCommand(CLI::App& app) {
+  struct Opts { std::string vault, as, passphrase_file; };
+  auto o = std::make_shared<Opts>();
+  auto* cmd = app.add_subcommand(
+      "compact",
+      "Rewrite the vault without dead space (destroyed documents, superseded key records): the "
+      "signed ledger is kept byte for byte and live ciphertext is copied without decrypting. The "
+      "new file replaces the old one atomically (a crash leaves one or the other, whole); the old "
+      "file's blocks are then overwritten with zeros. Officers only. On flash media and for "
+      "earlier copies of the file, the same limits as for destroy apply.\n" +
+          std::string(kExitCodesHelp));
+  cmd->add_option("VAULT", o->vault)->required();
+  cmd->add_option("--as", o->as, "Officer's identity file")->required();
+  cmd->add_option("--passphrase-file", o->passphrase_file, "Read the passphrase from FILE");
+  SetBody(cmd, [o] {
+    auto v = vault::Vault::Open(o->vault, vault::Vault::Access::kWrite);
+    if (!v) return Report(v.error());
+    auto id = UnlockIdentity(o->as, o->passphrase_file, "officer");
+    if (!id) return Report(id.error());
+    auto r = (*v)->Compact(**id);
+    if (!r) return Report(r.error());
+    std::cout << "compacted " << o->vault << ": " << r->old_size << " -> " << r->new_size
+              << " bytes, " << r->documents_kept << " documents kept; old file overwritten\n";
     return 0;
   });
 }

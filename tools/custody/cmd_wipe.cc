@@ -249,6 +249,15 @@ int RunWipe(const WipeArgs& a) {
     if (lstat(a.target.c_str(), &st) != 0)
       return Report(Error{Code::kNotFound, a.target + " does not exist"});
     if (S_ISBLK(st.st_mode)) {
+      // Show what is about to be destroyed, and the flash warning, first.
+      d::UniqueFd probe_fd(open(a.target.c_str(), O_RDONLY | O_CLOEXEC));
+      if (probe_fd.valid()) {
+        if (auto facts = d::ProbeBlockDevice(probe_fd.get(), a.target)) {
+          PrintFacts(*facts, d::TargetKind::kBlockDevice);
+          for (const auto& n : facts->Warnings()) std::cerr << "custody: note: " << n << "\n";
+        }
+      }
+      probe_fd = d::UniqueFd();
       if (auto c = ConfirmDestroy(a.target, a.yes); !c) return Report(c.error());
       result = d::WipeBlockDevice(a.target, options);
     } else if (S_ISDIR(st.st_mode)) {
@@ -261,8 +270,10 @@ int RunWipe(const WipeArgs& a) {
   if (!result) return Report(result.error().With("wipe"));
   const d::WipeReport& r = *result;
 
-  PrintFacts(r.device, r.kind);
-  for (const auto& n : r.notes) std::cerr << "custody: note: " << n << "\n";
+  if (r.kind != d::TargetKind::kBlockDevice) {
+    PrintFacts(r.device, r.kind);
+    for (const auto& n : r.notes) std::cerr << "custody: note: " << n << "\n";
+  }
 
   std::string cert_path;
   if (want_cert) {

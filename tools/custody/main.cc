@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   cli::RegisterIdentityCommands(app);
   cli::RegisterVaultCommands(app);
   cli::RegisterDocumentCommands(app);
+  cli::RegisterCompactCommand(app);
   cli::RegisterAuditCommands(app);
   cli::RegisterWipeCommands(app);
   try {

@@ -24,37 +24,82 @@ std::string HexSuffix() {
 }
 }  // namespace
 
+Result<std::unique_ptr<ContainerBuilder>> ContainerBuilder::Begin(Env* env,
+                                                                const std::string& path) {
+  std::unique_ptr<ContainerBuilder> b(new ContainerBuilder());
+  b->env_ = env;
+  b->path_ = path;
+  b->tmp_ = path + ".custody-new-" + HexSuffix();
+  CUSTODY_ASSIGN(b->file_, env->Open(b->tmp_, OpenMode::kCreateNew));
+  // Empty superblock area first: slot A stays zero (never used) until the
+  // first commit after this one.
+  std::string zeros(kLogStart, '\0');
+  CUSTODY_TRY(b->file_->WriteAt(0, Bytes(zeros)));
+  b->at_ = kLogStart;
+  return b;
+}
+
+ContainerBuilder::~ContainerBuilder() {
+  if (finished_) return;
+  file_.reset();
+  (void)env_->Remove(tmp_);
+}
+
+Result<uint64_t> ContainerBuilder::Append(format::RecordType type, std::string_view payload) {
+  uint64_t at = at_;
+  std::string framed = format::EncodeRecord(type, payload, at);
+  CUSTODY_TRY(file_->WriteAt(at, Bytes(framed)));
+  at_ += framed.size();
+  return at;
+}
+
+Result<uint64_t> ContainerBuilder::AppendExtentFrom(const Container& source, uint64_t source_offset,
+                                                    uint64_t length) {
+  std::string header = format::EncodeExtentHeader(length, at_);
+  CUSTODY_TRY(file_->WriteAt(at_, Bytes(header)));
+  uint64_t payload_at = at_ + header.size();
+  std::vector<uint8_t> buf(std::min<uint64_t>(length, 4u << 20));
+  for (uint64_t done = 0; done < length;) {
+    size_t n = static_cast<size_t>(std::min<uint64_t>(buf.size(), length - done));
+    CUSTODY_TRY(source.ReadAt(source_offset + done, {buf.data(), n}));
+    CUSTODY_TRY(file_->WriteAt(payload_at + done, {buf.data(), n}));
+    done += n;
+  }
+  at_ = payload_at + length;
+  return payload_at;
+}
+
+Status ContainerBuilder::Finish(format::Superblock sb, bool replace) {
+  sb.set_format_version(format::kFormatVersion);
+  sb.set_committed_end(at_);
+  CUSTODY_ASSIGN(std::string slot, format::EncodeSuperblock(sb, kSuperblockOffsets[1]));
+  CUSTODY_TRY(file_->WriteAt(kSuperblockOffsets[1], Bytes(slot)));
+  CUSTODY_TRY(file_->Sync());
+  file_.reset();
+  CUSTODY_TRY(env_->Rename(tmp_, path_, replace));
+  finished_ = true;
+  return env_->SyncDir(DirName(path_));
+}
+
 Status Container::Create(Env* env, const std::string& path,
                          const std::vector<std::pair<format::RecordType, std::string>>& records,
                          format::Superblock sb) {
-  const std::string tmp = path + ".custody-new-" + HexSuffix();
-  CUSTODY_ASSIGN(auto file, env->Open(tmp, OpenMode::kCreateNew));
-  auto cleanup = [&](Error e) {
-    file.reset();
-    (void)env->Remove(tmp);
-    return std::unexpected(e);
-  };
-  // Empty superblock area first (slot B stays zero = invalid until used).
-  std::string zeros(kLogStart, '\0');
-  if (auto s = file->WriteAt(0, Bytes(zeros)); !s) return cleanup(s.error());
-  uint64_t at = kLogStart;
-  for (const auto& [type, payload] : records) {
-    std::string framed = format::EncodeRecord(type, payload, at);
-    if (auto s = file->WriteAt(at, Bytes(framed)); !s) return cleanup(s.error());
-    at += framed.size();
-  }
+  CUSTODY_ASSIGN(auto builder, ContainerBuilder::Begin(env, path));
+  for (const auto& [type, payload] : records) CUSTODY_TRY(builder->Append(type, payload));
   sb.set_sequence(1);
-  sb.set_committed_end(at);
-  auto slot = format::EncodeSuperblock(sb, kSuperblockOffsets[1]);
-  if (!slot) return cleanup(slot.error());
-  if (auto s = file->WriteAt(kSuperblockOffsets[1], Bytes(*slot)); !s) return cleanup(s.error());
-  if (auto s = file->Sync(); !s) return cleanup(s.error());
-  file.reset();
-  if (auto s = env->Rename(tmp, path, /*replace=*/false); !s) {
-    (void)env->Remove(tmp);
-    return std::unexpected(s.error());
+  return builder->Finish(std::move(sb), /*replace=*/false);
+}
+
+Status Container::WipeWholeFile() {
+  CUSTODY_ASSIGN(uint64_t size, file_->Size());
+  std::vector<uint8_t> zeros(4u << 20, 0);
+  for (uint64_t at = 0; at < size; at += zeros.size()) {
+    size_t n = static_cast<size_t>(std::min<uint64_t>(zeros.size(), size - at));
+    CUSTODY_TRY(file_->WriteAt(at, {zeros.data(), n}));
   }
-  return env->SyncDir(DirName(path));
+  CUSTODY_TRY(file_->Sync());
+  dirty_ = false;  // nothing to abandon: the file is gone from the namespace
+  return {};
 }
 
 Result<std::unique_ptr<Container>> Container::Open(Env* env, const std::string& path, Mode mode) {

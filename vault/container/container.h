@@ -29,6 +29,34 @@ struct RecordRef {
   uint64_t payload_offset() const { return offset + format::kRecordHeaderSize; }
 };
 
+// Builds a complete new container file under a temporary name beside
+// `path` and moves it into place only in Finish, so that `path` holds either
+// its old content or the whole new file, whatever happens (Create, Compact).
+// If not finished, the destructor removes the temporary file.
+class ContainerBuilder {
+ public:
+  static Result<std::unique_ptr<ContainerBuilder>> Begin(Env* env, const std::string& path);
+  ~ContainerBuilder();
+  uint64_t offset() const { return at_; }
+  // Appends a framed record; returns its header offset.
+  Result<uint64_t> Append(format::RecordType type, std::string_view payload);
+  // Appends an EXTENT record whose payload is `length` bytes copied from
+  // `source` at `source_offset`; returns the new payload offset.
+  Result<uint64_t> AppendExtentFrom(const class Container& source, uint64_t source_offset,
+                                    uint64_t length);
+  // Writes `sb` (committed end = offset()) into slot B, syncs, renames over
+  // `path` (replacing it only if `replace`), and syncs the directory.
+  Status Finish(format::Superblock sb, bool replace);
+
+ private:
+  ContainerBuilder() = default;
+  Env* env_ = nullptr;
+  std::string path_, tmp_;
+  std::unique_ptr<File> file_;
+  uint64_t at_ = 0;
+  bool finished_ = false;
+};
+
 class Container {
  public:
   enum class Mode { kRead, kWrite };
@@ -40,6 +68,9 @@ class Container {
   static Status Create(Env* env, const std::string& path,
                        const std::vector<std::pair<format::RecordType, std::string>>& records,
                        format::Superblock sb);
+  // Overwrites every byte of the opened file with zeros and syncs: used on a
+  // file that compaction has just replaced (its inode is no longer linked).
+  Status WipeWholeFile();
 
   // Opens an existing vault. kNotFound if missing; kCorrupt if neither
   // superblock is valid or the file is shorter than the committed end;

@@ -1,5 +1,7 @@
 #include "vault/container/pipeline.h"
 
+#include <algorithm>
+
 namespace custody::vault {
 
 unsigned DefaultWorkers() {
@@ -12,7 +14,18 @@ enum class SlotState { kFree, kFilled, kDone };
 }
 
 Status RunOrderedPipeline(size_t nslots, size_t in_capacity, size_t out_capacity, unsigned workers,
-                          const PipelineStages& stages) {
+                          uint64_t chunks, const PipelineStages& stages) {
+  if (chunks <= 1) {
+    ChunkSlot s;
+    s.in.resize(in_capacity);
+    s.out.resize(out_capacity);
+    CUSTODY_ASSIGN(bool more, stages.produce(s));
+    if (!more) return {};
+    CUSTODY_TRY(stages.transform(s));
+    return stages.consume(s);
+  }
+  nslots = static_cast<size_t>(std::min<uint64_t>(nslots, chunks));
+  workers = static_cast<unsigned>(std::min<uint64_t>(workers, chunks));
   std::vector<ChunkSlot> slots(nslots);
   std::vector<SlotState> state(nslots, SlotState::kFree);
   for (auto& s : slots) {

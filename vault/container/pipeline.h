@@ -46,7 +46,10 @@ struct PipelineStages {
 // Number of worker threads to use by default: every core.
 unsigned DefaultWorkers();
 
+// `chunks` is how many chunks the stream has at most: the ring and the
+// worker count are capped by it, and a single-chunk stream runs inline on
+// the calling thread (no threads, no ring) — small documents stay cheap.
 Status RunOrderedPipeline(size_t slots, size_t in_capacity, size_t out_capacity, unsigned workers,
-                          const PipelineStages& stages);
+                          uint64_t chunks, const PipelineStages& stages);
 
 }  // namespace custody::vault

@@ -1,0 +1,97 @@
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "vault/disposal/canonical_json.h"
+#include "vault/disposal/encoding.h"
+
+using custody::Code;
+using namespace custody::vault::disposal;
+
+TEST_CASE("WriterSortsKeysAndUsesNoWhitespace", "[json]") {
+  Json j = Json::Object();
+  j.Set("zeta", uint64_t{1});
+  j.Set("alpha", "x");
+  j.Set("mid", Json::Bool(true));
+  Json arr = Json::Array();
+  arr.Push(uint64_t{0});
+  arr.Push(Json());
+  j.Set("arr", std::move(arr));
+  CHECK(j.Write() == R"({"alpha":"x","arr":[0,null],"mid":true,"zeta":1})");
+}
+
+TEST_CASE("WriterEscapesOnlyQuoteBackslashAndControlBytes", "[json]") {
+  Json j(std::string("a\"b\\c\n\x01\x1f/\x7f 王小明"));
+  CHECK(j.Write() == "\"a\\\"b\\\\c\\u000a\\u0001\\u001f/\x7f 王小明\"");
+}
+
+TEST_CASE("ParseThenWriteIsIdentityOnCanonicalText", "[json]") {
+  std::string text =
+      R"({"a":{"b":[1,2,{"c":"\u0000x\"\\"}],"d":18446744073709551615},"e":false,"名字":"王小明"})";
+  auto j = ParseCanonicalJson(text);
+  REQUIRE(j);
+  CHECK(j->Write() == text);
+  CHECK(j->Find("a")->Find("d")->as_int() == UINT64_MAX);
+  CHECK(j->Find("名字")->as_string() == "王小明");
+}
+
+TEST_CASE("ParserRecordsSourceSpans", "[json]") {
+  std::string text = R"({"body":{"x":1},"y":[]})";
+  auto j = ParseCanonicalJson(text);
+  REQUIRE(j);
+  const Json* body = j->Find("body");
+  CHECK(text.substr(body->source_begin(), body->source_end() - body->source_begin()) ==
+        R"({"x":1})");
+}
+
+TEST_CASE("ParserRejectsEveryNonCanonicalSpelling", "[json]") {
+  const char* bad[] = {
+      R"({"a":1} )",          R"( {"a":1})",        R"({"a": 1})",
+      R"({"b":1,"a":2})",     R"({"a":1,"a":1})",   R"({"a":01})",
+      R"({"a":-1})",          R"({"a":1.0})",       R"({"a":1e3})",
+      R"({"a":"\n"})",        R"({"a":"\u0041"})",  R"({"a":"\u001F"})",
+      R"({"a":"\/"})",        "{\"a\":\"\x01\"}",   "{\"a\":\"\xc3\"}",
+      "{\"a\":\"\xc0\xaf\"}", R"({"a":18446744073709551616})",
+      R"({"a":tru})",         R"({"a":1,})",        R"([1,])",
+      "",                     R"({"a":"x)",
+  };
+  for (const char* text : bad) {
+    INFO(text);
+    auto j = ParseCanonicalJson(text);
+    REQUIRE_FALSE(j);
+    CHECK(j.error().code == Code::kCorrupt);
+  }
+}
+
+TEST_CASE("ParserLimitsNesting", "[json]") {
+  std::string deep(100, '[');
+  deep += std::string(100, ']');
+  CHECK_FALSE(ParseCanonicalJson(deep));
+  std::string ok(10, '[');
+  ok += std::string(10, ']');
+  CHECK(ParseCanonicalJson(ok));
+}
+
+TEST_CASE("Utf8ValidationRejectsOverlongSurrogatesAndTruncation", "[json]") {
+  CHECK(IsValidUtf8("plain"));
+  CHECK(IsValidUtf8("王小明 😀"));
+  CHECK_FALSE(IsValidUtf8("\xc0\x80"));
+  CHECK_FALSE(IsValidUtf8("\xed\xa0\x80"));
+  CHECK_FALSE(IsValidUtf8("\xe7\x8e"));
+  CHECK_FALSE(IsValidUtf8("\xf4\x90\x80\x80"));
+}
+
+TEST_CASE("Base64AndHexAcceptOnlyCanonicalSpellings", "[encoding]") {
+  for (std::string s : {"", "f", "fo", "foo", "foob", "fooba", "foobar"}) {
+    CHECK(Base64Decode(Base64Encode(s)) == s);
+    CHECK(HexDecode(HexEncode(s)) == s);
+  }
+  CHECK(Base64Encode("foobar") == "Zm9vYmFy");
+  CHECK(Base64Encode("fo") == "Zm8=");
+  CHECK_FALSE(Base64Decode("Zm9="));   // non-zero bits under the padding
+  CHECK_FALSE(Base64Decode("Zm8"));    // missing padding
+  CHECK_FALSE(Base64Decode("Zm 8="));
+  CHECK_FALSE(Base64Decode("Z==="));
+  CHECK_FALSE(HexDecode("AB"));        // uppercase
+  CHECK_FALSE(HexDecode("abc"));
+}

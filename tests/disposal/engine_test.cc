@@ -1,0 +1,228 @@
+#include <catch2/catch.hpp>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "crypto/random.h"
+#include "temp_dir.h"
+#include "vault/disposal/engine.h"
+#include "vault/disposal/io.h"
+
+using custody::Code;
+using custody::testing::ReadFileBytes;
+using custody::testing::TempDir;
+using custody::testing::WriteFileBytes;
+using namespace custody::vault::disposal;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string PassBytes(const Pass& pass, const custody::crypto::KeystreamSeed& seed, size_t size) {
+  std::string out(size, '\0');
+  FillPass(pass, seed, 0,
+           std::span<uint8_t>(reinterpret_cast<uint8_t*>(out.data()), out.size()));
+  return out;
+}
+
+WipeOptions SmallChunks(Method method) {
+  WipeOptions o;
+  o.method = method;
+  o.chunk_size = 64 * 1024;  // several chunks even for small test files
+  o.verify = VerifyMode::kAll;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("VerifyReportsFirstMismatchOffsetOnRegularFileOpenedODirect", "[engine]") {
+  TempDir dir;
+  auto seed = custody::crypto::RandomKeystreamSeed();
+  Pass pass = PassSequence(Method::kRandom, 1)[0];
+  const size_t size = 3 * 1024 * 1024;
+  std::string bytes = PassBytes(pass, seed, size);
+  std::string path = dir.File("target");
+  WriteFileBytes(path, bytes);
+
+  auto clean = VerifyPath(path, size, pass, seed);
+  REQUIRE(clean);
+  CHECK(clean->ok());
+  CHECK(clean->bytes_compared == size);
+
+  bytes[1234567] ^= 0x01;
+  bytes[2345678] = static_cast<char>(bytes[2345678] ^ 0x40);
+  bytes[2345679] = static_cast<char>(bytes[2345679] ^ 0x40);
+  WriteFileBytes(path, bytes);
+  custody::vault::disposal::UniqueFd fd(open(path.c_str(), O_RDONLY | O_DIRECT));
+  REQUIRE(fd.valid());
+  auto bad = VerifyFd(fd.get(), size, pass, seed, 64 * 1024, {});
+  REQUIRE(bad);
+  CHECK_FALSE(bad->ok());
+  CHECK(bad->first_mismatch == 1234567u);
+  CHECK(bad->mismatched_bytes == 3);
+}
+
+TEST_CASE("VerifyOfConstantPatternFindsASingleChangedByte", "[engine]") {
+  TempDir dir;
+  Pass zero = PassSequence(Method::kZero, 1)[0];
+  custody::crypto::KeystreamSeed seed{};
+  std::string bytes(1 << 20, '\0');
+  bytes[777777] = 'x';
+  WriteFileBytes(dir.File("z"), bytes);
+  auto out = VerifyPath(dir.File("z"), bytes.size(), zero, seed);
+  REQUIRE(out);
+  CHECK(out->first_mismatch == 777777u);
+  CHECK(out->mismatched_bytes == 1);
+}
+
+TEST_CASE("VerifyCountsAShortTargetAsMismatching", "[engine]") {
+  TempDir dir;
+  Pass zero = PassSequence(Method::kZero, 1)[0];
+  custody::crypto::KeystreamSeed seed{};
+  WriteFileBytes(dir.File("short"), std::string(8192, '\0'));
+  std::vector<IoErrorRecord> errors;
+  custody::vault::disposal::UniqueFd fd(open(dir.File("short").c_str(), O_RDONLY | O_DIRECT));
+  auto out = VerifyFd(fd.get(), 16384, zero, seed, 4096, {}, &errors);
+  REQUIRE(out);
+  CHECK(out->first_mismatch == 8192u);
+  CHECK(out->mismatched_bytes == 8192);
+  CHECK(errors.size() == 1);
+}
+
+TEST_CASE("WipeFileOverwritesVerifiesAndRemovesForEveryMethod", "[engine]") {
+  for (Method m : {Method::kZero, Method::kOne, Method::kRandom, Method::kDod3, Method::kDod7,
+                   Method::kGutmann, Method::kBmb}) {
+    INFO(MethodName(m));
+    TempDir dir;
+    std::string path = dir.File("secret.txt");
+    WriteFileBytes(path, custody::crypto::RandomString(200 * 1024 + 17));
+    std::vector<Progress> seen;
+    WipeOptions o = SmallChunks(m);
+    o.progress = [&](const Progress& p) { seen.push_back(p); };
+    auto r = WipeFile(path, o);
+    REQUIRE(r);
+    size_t passes = PassSequence(m, 1).size();
+    CHECK(r->passes.size() == passes);
+    CHECK(r->target_bytes == 204800 + 4096);  // rounded up to the block
+    CHECK(r->bytes_written() == passes * r->target_bytes);
+    CHECK(r->verdict() == WipeReport::Verdict::kPassed);
+    CHECK(r->bytes_verified() == passes * r->target_bytes);
+    CHECK(r->removed);
+    CHECK_FALSE(fs::exists(path));
+    CHECK(fs::is_empty(dir.path()));
+    REQUIRE_FALSE(seen.empty());
+    CHECK(seen.back().bytes_done == r->target_bytes);
+    CHECK(r->kind == TargetKind::kFile);
+    CHECK_FALSE(r->device.filesystem.empty());
+  }
+}
+
+TEST_CASE("WipeFileWithRoundsAndVerifyLastReadsBackOnlyTheFinalPass", "[engine]") {
+  TempDir dir;
+  std::string path = dir.File("f");
+  WriteFileBytes(path, std::string(10000, 'A'));
+  WipeOptions o = SmallChunks(Method::kDod3);
+  o.rounds = 2;
+  o.verify = VerifyMode::kLast;
+  auto r = WipeFile(path, o);
+  REQUIRE(r);
+  REQUIRE(r->passes.size() == 6);
+  for (size_t i = 0; i + 1 < r->passes.size(); ++i) CHECK_FALSE(r->passes[i].verify);
+  REQUIRE(r->passes.back().verify);
+  CHECK(r->passes.back().pass.stream == 1);
+}
+
+TEST_CASE("WipeFileWithVerifyOffRecordsNoVerification", "[engine]") {
+  TempDir dir;
+  std::string path = dir.File("f");
+  WriteFileBytes(path, "abc");
+  WipeOptions o;
+  o.verify = VerifyMode::kOff;
+  auto r = WipeFile(path, o);
+  REQUIRE(r);
+  CHECK(r->verdict() == WipeReport::Verdict::kNotPerformed);
+  CHECK(r->removed);
+}
+
+TEST_CASE("WipeFileOfEmptyFileJustRemovesIt", "[engine]") {
+  TempDir dir;
+  std::string path = dir.File("empty");
+  WriteFileBytes(path, "");
+  auto r = WipeFile(path, WipeOptions{});
+  REQUIRE(r);
+  CHECK(r->target_bytes == 0);
+  CHECK(r->removed);
+  CHECK_FALSE(fs::exists(path));
+}
+
+TEST_CASE("WipeFileRefusesWhatItCannotWipeSafely", "[engine]") {
+  TempDir dir;
+  std::string file = dir.File("f");
+  WriteFileBytes(file, "data");
+
+  SECTION("missing file is NotFound") {
+    auto r = WipeFile(dir.File("nope"), WipeOptions{});
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == Code::kNotFound);
+  }
+  SECTION("symlink") {
+    fs::create_symlink(file, dir.File("link"));
+    auto r = WipeFile(dir.File("link"), WipeOptions{});
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == Code::kUsage);
+    CHECK(fs::exists(file));
+  }
+  SECTION("hard links") {
+    fs::create_hard_link(file, dir.File("other"));
+    auto r = WipeFile(file, WipeOptions{});
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == Code::kUsage);
+    CHECK(r.error().message.find("hard links") != std::string::npos);
+    CHECK(ReadFileBytes(file) == "data");
+  }
+  SECTION("directory points at --free-space") {
+    auto r = WipeFile(dir.path().string(), WipeOptions{});
+    REQUIRE_FALSE(r);
+    CHECK(r.error().message.find("--free-space") != std::string::npos);
+  }
+  SECTION("bad rounds") {
+    WipeOptions o;
+    o.rounds = 0;
+    auto r = WipeFile(file, o);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == Code::kUsage);
+    CHECK(ReadFileBytes(file) == "data");
+  }
+}
+
+TEST_CASE("WipeBlockDeviceRefusesARegularFile", "[engine]") {
+  TempDir dir;
+  WriteFileBytes(dir.File("f"), "x");
+  auto r = WipeBlockDevice(dir.File("f"), WipeOptions{});
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == Code::kUsage);
+}
+
+TEST_CASE("CopyOnWriteFilesystemsAreKnown", "[engine]") {
+  CHECK(IsCopyOnWrite(0x9123683E));  // btrfs
+  CHECK(IsCopyOnWrite(0x2FC12FC1));  // zfs
+  CHECK(IsCopyOnWrite(0xCA451A4E));  // bcachefs
+  CHECK_FALSE(IsCopyOnWrite(0xEF53));
+  CHECK(FilesystemName(0xEF53) == "ext4");
+  CHECK(FilesystemName(0x1234) == "0x1234");
+}
+
+TEST_CASE("NonRotationalMediaGetThePurgeWarning", "[engine]") {
+  DeviceFacts f;
+  f.rotational = Tristate::kNo;
+  f.transport = "nvme";
+  f.hpa = f.dco = "not applicable";
+  auto w = f.Warnings();
+  REQUIRE(w.size() == 1);
+  CHECK(w[0].find("not a Purge") != std::string::npos);
+  f.rotational = Tristate::kYes;
+  CHECK(f.Warnings().empty());
+}

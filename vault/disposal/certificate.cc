@@ -1,0 +1,366 @@
+#include "vault/disposal/certificate.h"
+
+#include <ctime>
+
+#include "crypto/random.h"
+#include "vault/disposal/encoding.h"
+
+namespace custody::vault::disposal {
+namespace {
+
+constexpr std::string_view kEd25519Prefix = "ed25519:";
+
+std::string Rfc3339(std::chrono::system_clock::time_point t) {
+  std::time_t tt = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+Json SignatoryJson(const Signatory& s) {
+  Json j = Json::Object();
+  j.Set("name", s.name);
+  j.Set("public", s.PublicText());
+  return j;
+}
+
+std::unexpected<Error> Corrupt(const std::string& what) {
+  return Fail(Code::kCorrupt, "certificate: " + what);
+}
+
+// Fetches a member of the given type or fails naming its path.
+Result<const Json*> Member(const Json& obj, std::string_view key, Json::Type type,
+                           const std::string& where) {
+  if (!obj.is_object()) return Corrupt(where + " is not an object");
+  const Json* v = obj.Find(key);
+  if (v == nullptr) return Corrupt("missing " + where + "." + std::string(key));
+  if (v->type() != type) return Corrupt(where + "." + std::string(key) + " has the wrong type");
+  return v;
+}
+
+Result<Signatory> ParseSignatory(const Json& j, const std::string& where) {
+  Signatory s;
+  CUSTODY_ASSIGN(const Json* name, Member(j, "name", Json::Type::kString, where));
+  CUSTODY_ASSIGN(const Json* pub, Member(j, "public", Json::Type::kString, where));
+  auto key = Signatory::ParsePublicText(pub->as_string());
+  if (!key) return Corrupt(where + ".public is not an ed25519:<base64> key");
+  s.name = name->as_string();
+  s.ed25519 = *key;
+  return s;
+}
+
+}  // namespace
+
+const char* ReasonName(Reason reason) {
+  switch (reason) {
+    case Reason::kRepair: return "repair";
+    case Reason::kScrap: return "scrap";
+    case Reason::kReuse: return "reuse";
+    case Reason::kTransfer: return "transfer";
+  }
+  return "unknown";
+}
+
+Result<Reason> ParseReason(std::string_view name) {
+  if (name == "repair") return Reason::kRepair;
+  if (name == "scrap") return Reason::kScrap;
+  if (name == "reuse") return Reason::kReuse;
+  if (name == "transfer") return Reason::kTransfer;
+  return Fail(Code::kUsage, "unknown reason \"" + std::string(name) +
+                                "\"; expected repair, scrap, reuse or transfer");
+}
+
+const char* DestinationFor(Reason reason) {
+  switch (reason) {
+    case Reason::kRepair: return "manufacturer or repairer (sent out for repair)";
+    case Reason::kScrap: return "destruction (scrapped at a designated place)";
+    case Reason::kReuse: return "internal reuse";
+    case Reason::kTransfer: return "external reuse (transferred out of the organisation)";
+  }
+  return "unknown";
+}
+
+std::string Signatory::PublicText() const {
+  return std::string(kEd25519Prefix) +
+         Base64Encode(std::string_view(reinterpret_cast<const char*>(ed25519.data()),
+                                       ed25519.size()));
+}
+
+std::optional<crypto::Ed25519Public> Signatory::ParsePublicText(std::string_view text) {
+  if (!text.starts_with(kEd25519Prefix)) return std::nullopt;
+  auto raw = Base64Decode(text.substr(kEd25519Prefix.size()));
+  if (!raw || raw->size() != crypto::kEd25519PublicSize) return std::nullopt;
+  crypto::Ed25519Public key{};
+  for (size_t i = 0; i < key.size(); ++i) key[i] = static_cast<uint8_t>((*raw)[i]);
+  return key;
+}
+
+Json BuildCertificateBody(const WipeReport& report, const CertificateInput& input) {
+  Json body = Json::Object();
+
+  Json cert = Json::Object();
+  cert.Set("format", std::string(kCertificateFormat));
+  cert.Set("version", kCertificateVersion);
+  cert.Set("id", input.id.empty() ? HexEncode(crypto::RandomString(16)) : input.id);
+  body.Set("certificate", std::move(cert));
+
+  body.Set("reason", ReasonName(input.reason));
+  body.Set("destination", DestinationFor(input.reason));
+
+  // NIST: "Person performing sanitization".
+  Json op = SignatoryJson(input.operator_signatory);
+  op.Set("organisation", input.organisation);
+  op.Set("location", input.location);
+  body.Set("operator", std::move(op));
+  // NIST: "Person validating the sanitization".
+  if (input.witness) body.Set("witness", SignatoryJson(*input.witness));
+
+  if (!input.repair.empty()) {
+    Json repair = Json::Object();
+    repair.Set("technician", input.repair.technician);
+    repair.Set("work", input.repair.work);
+    repair.Set("state_before", input.repair.state_before);
+    repair.Set("state_after", input.repair.state_after);
+    body.Set("repair", std::move(repair));
+  }
+
+  const DeviceFacts& d = report.device;
+  Json media = Json::Object();
+  media.Set("target_kind", TargetKindName(report.kind));
+  media.Set("path", report.target);
+  media.Set("device", d.kernel_name);
+  media.Set("vendor", d.vendor);
+  media.Set("model", d.model);
+  media.Set("serial", d.serial);
+  media.Set("size_bytes", d.size_bytes);
+  media.Set("logical_sector_size", uint64_t{d.logical_sector_size});
+  media.Set("physical_sector_size", uint64_t{d.physical_sector_size});
+  media.Set("rotational", TristateName(d.rotational));
+  media.Set("removable", TristateName(d.removable));
+  media.Set("transport", d.transport);
+  media.Set("media_type", d.MediaType());
+  media.Set("hpa", d.hpa);
+  media.Set("dco", d.dco);
+  if (!d.backing_file.empty()) media.Set("backing_file", d.backing_file);
+  if (!d.filesystem.empty()) media.Set("filesystem", d.filesystem);
+  body.Set("media", std::move(media));
+
+  Json san = Json::Object();
+  san.Set("method_type", "clear");  // NIST: an overwrite is a Clear, never a Purge
+  san.Set("technique", "overwrite");
+  san.Set("method", MethodName(report.method));
+  san.Set("rounds", uint64_t{report.rounds});
+  Json passes = Json::Array();
+  for (size_t i = 0; i < report.passes.size(); ++i) {
+    const PassResult& p = report.passes[i];
+    Json pj = Json::Object();
+    pj.Set("index", uint64_t{i + 1});
+    pj.Set("pattern", p.pass.Describe());
+    if (p.pass.kind == Pass::Kind::kRandom) pj.Set("stream", p.pass.stream);
+    pj.Set("bytes", p.bytes_written);
+    pj.Set("verified", !p.verify ? "not-performed" : p.verify->ok() ? "passed" : "failed");
+    passes.Push(std::move(pj));
+  }
+  san.Set("passes", std::move(passes));
+  san.Set("seed", HexEncode(std::span<const uint8_t>(report.seed)));
+  san.Set("target_bytes", report.target_bytes);
+  san.Set("bytes_written", report.bytes_written());
+  san.Set("removed", Json::Bool(report.removed));
+  san.Set("tool", "custody");
+  san.Set("tool_version", input.tool_version);
+  body.Set("sanitization", std::move(san));
+
+  Json ver = Json::Object();
+  ver.Set("mode", VerifyModeName(report.verify_mode));
+  ver.Set("method", "full read-back with O_DIRECT, every byte compared");
+  ver.Set("result", VerdictName(report.verdict()));
+  ver.Set("bytes_verified", report.bytes_verified());
+  ver.Set("mismatched_bytes", report.mismatched_bytes());
+  if (auto m = report.first_mismatch()) ver.Set("first_mismatch_offset", *m);
+  body.Set("verification", std::move(ver));
+
+  Json times = Json::Object();
+  times.Set("started", Rfc3339(report.started));
+  times.Set("finished", Rfc3339(report.finished));
+  body.Set("times", std::move(times));
+
+  Json errors = Json::Array();
+  for (const auto& e : report.errors) {
+    Json ej = Json::Object();
+    ej.Set("offset", e.offset);
+    ej.Set("length", e.length);
+    ej.Set("message", e.message);
+    errors.Push(std::move(ej));
+  }
+  body.Set("errors", std::move(errors));
+
+  Json notes = Json::Array();
+  for (const auto& n : report.notes) notes.Push(n);
+  body.Set("notes", std::move(notes));
+  body.Set("host", input.host);
+  return body;
+}
+
+std::string CertificateSigningMessage(std::string_view body_bytes) {
+  std::string msg(kCertificateSigningContext);
+  msg.append(body_bytes);
+  return msg;
+}
+
+CertificateSignature SignCertificateBody(std::string_view body_bytes, std::string role,
+                                         const crypto::SigningKeyPair& key) {
+  CertificateSignature s;
+  s.role = std::move(role);
+  s.ed25519 = key.public_key;
+  s.signature = crypto::Sign(key, CertificateSigningMessage(body_bytes));
+  return s;
+}
+
+std::string AssembleCertificate(std::string_view body_bytes,
+                                const std::vector<CertificateSignature>& signatures) {
+  Json sigs = Json::Array();
+  for (const auto& s : signatures) {
+    Json j = Json::Object();
+    j.Set("role", s.role);
+    j.Set("public", Signatory{"", s.ed25519}.PublicText());
+    j.Set("signature", Base64Encode(s.signature));
+    sigs.Push(std::move(j));
+  }
+  // {"body":<body bytes>,"signatures":[...]}: the keys are already in order.
+  std::string out = "{\"body\":";
+  out.append(body_bytes);
+  out += ",\"signatures\":";
+  sigs.WriteTo(out);
+  out += "}\n";
+  return out;
+}
+
+Result<VerifiedCertificate> VerifyCertificate(std::string_view file_bytes) {
+  if (file_bytes.size() > kMaxCertificateSize)
+    return Corrupt("file is larger than " + std::to_string(kMaxCertificateSize) + " bytes");
+  if (file_bytes.empty() || file_bytes.back() != '\n')
+    return Corrupt("does not end with a single newline");
+  std::string_view json = file_bytes.substr(0, file_bytes.size() - 1);
+  auto parsed = ParseCanonicalJson(json);
+  if (!parsed) return std::unexpected(parsed.error().With("certificate"));
+  const Json& top = *parsed;
+  if (!top.is_object() || top.members().size() != 2)
+    return Corrupt("top level must be exactly {\"body\",\"signatures\"}");
+  CUSTODY_ASSIGN(const Json* body, Member(top, "body", Json::Type::kObject, "file"));
+  CUSTODY_ASSIGN(const Json* sigs, Member(top, "signatures", Json::Type::kArray, "file"));
+
+  VerifiedCertificate out;
+  out.body = *body;
+  // The exact stored bytes, as signed.
+  out.body_bytes = std::string(json.substr(body->source_begin(),
+                                           body->source_end() - body->source_begin()));
+
+  CUSTODY_ASSIGN(const Json* cert, Member(*body, "certificate", Json::Type::kObject, "body"));
+  CUSTODY_ASSIGN(const Json* format, Member(*cert, "format", Json::Type::kString, "certificate"));
+  CUSTODY_ASSIGN(const Json* version, Member(*cert, "version", Json::Type::kInt, "certificate"));
+  if (format->as_string() != kCertificateFormat)
+    return Corrupt("format is \"" + format->as_string() + "\", expected \"" +
+                   std::string(kCertificateFormat) + "\"");
+  if (version->as_int() != kCertificateVersion)
+    return Corrupt("version " + std::to_string(version->as_int()) + " is not supported (expected " +
+                   std::to_string(kCertificateVersion) + ")");
+
+  const Json* op = body->Find("operator");
+  if (op == nullptr || sigs->items().empty())
+    return Fail(Code::kAuth, "certificate is unsigned: it names no operator or carries no "
+                             "signature, so nobody vouches for it");
+  CUSTODY_ASSIGN(out.operator_signatory, ParseSignatory(*op, "operator"));
+  if (const Json* w = body->Find("witness")) {
+    CUSTODY_ASSIGN(Signatory witness, ParseSignatory(*w, "witness"));
+    out.witness = witness;
+    if (witness.ed25519 == out.operator_signatory.ed25519)
+      return Fail(Code::kAuth, "certificate: operator and witness are the same identity");
+  }
+
+  bool have_operator = false, have_witness = false;
+  for (const Json& s : sigs->items()) {
+    if (!s.is_object() || s.members().size() != 3)
+      return Corrupt("a signature must be exactly {\"public\",\"role\",\"signature\"}");
+    CUSTODY_ASSIGN(const Json* role, Member(s, "role", Json::Type::kString, "signature"));
+    CUSTODY_ASSIGN(const Json* pub, Member(s, "public", Json::Type::kString, "signature"));
+    CUSTODY_ASSIGN(const Json* sig, Member(s, "signature", Json::Type::kString, "signature"));
+    const Signatory* expected = nullptr;
+    bool* seen = nullptr;
+    if (role->as_string() == "operator") {
+      expected = &out.operator_signatory;
+      seen = &have_operator;
+    } else if (role->as_string() == "witness" && out.witness) {
+      expected = &*out.witness;
+      seen = &have_witness;
+    } else {
+      return Corrupt("signature with unexpected role \"" + role->as_string() + "\"");
+    }
+    if (*seen) return Corrupt("two signatures for the " + role->as_string());
+    *seen = true;
+    if (pub->as_string() != expected->PublicText())
+      return Corrupt("the " + role->as_string() + " signature is by " + pub->as_string() +
+                     ", but the body names " + expected->PublicText());
+    auto raw = Base64Decode(sig->as_string());
+    if (!raw || raw->size() != crypto::kSignatureSize)
+      return Corrupt("the " + role->as_string() + " signature is not 64 bytes of base64");
+    if (!crypto::Verify(expected->ed25519, CertificateSigningMessage(out.body_bytes), *raw))
+      return Corrupt("the " + role->as_string() + " signature (" + expected->name +
+                     ") does not verify: the certificate was altered after it was signed");
+  }
+  if (!have_operator)
+    return Fail(Code::kAuth, "certificate is unsigned: there is no operator signature");
+  if (out.witness && !have_witness)
+    return Corrupt("the body names a witness but carries no witness signature");
+  return out;
+}
+
+std::string RecordedVerdict(const Json& body) {
+  const Json* v = body.Find("verification");
+  if (v == nullptr || !v->is_object()) return "unknown";
+  const Json* r = v->Find("result");
+  if (r == nullptr || !r->is_string()) return "unknown";
+  return r->as_string();
+}
+
+Result<FinalPass> FinalPassOf(const Json& body) {
+  CUSTODY_ASSIGN(const Json* media, Member(body, "media", Json::Type::kObject, "body"));
+  CUSTODY_ASSIGN(const Json* san, Member(body, "sanitization", Json::Type::kObject, "body"));
+  CUSTODY_ASSIGN(const Json* kind, Member(*media, "target_kind", Json::Type::kString, "media"));
+  if (kind->as_string() != "block-device")
+    return Fail(Code::kUsage, "the certificate is for a " + kind->as_string() +
+                                  " wipe, whose target was removed; only block-device "
+                                  "certificates can be checked against a device");
+  CUSTODY_ASSIGN(const Json* method_name, Member(*san, "method", Json::Type::kString, "sanitization"));
+  CUSTODY_ASSIGN(const Json* rounds, Member(*san, "rounds", Json::Type::kInt, "sanitization"));
+  CUSTODY_ASSIGN(const Json* passes, Member(*san, "passes", Json::Type::kArray, "sanitization"));
+  CUSTODY_ASSIGN(const Json* seed_hex, Member(*san, "seed", Json::Type::kString, "sanitization"));
+  CUSTODY_ASSIGN(const Json* size, Member(*san, "target_bytes", Json::Type::kInt, "sanitization"));
+  auto method = ParseMethod(method_name->as_string());
+  if (!method) return Corrupt("unknown method " + method_name->as_string());
+  if (rounds->as_int() < 1 || rounds->as_int() > 1000) return Corrupt("rounds out of range");
+  std::vector<Pass> expected = PassSequence(*method, static_cast<uint32_t>(rounds->as_int()));
+  if (passes->items().size() != expected.size())
+    return Corrupt("records " + std::to_string(passes->items().size()) + " passes; " +
+                   method_name->as_string() + " has " + std::to_string(expected.size()));
+  for (size_t i = 0; i < expected.size(); ++i) {
+    CUSTODY_ASSIGN(const Json* pattern,
+                   Member(passes->items()[i], "pattern", Json::Type::kString, "pass"));
+    if (pattern->as_string() != expected[i].Describe())
+      return Corrupt("pass " + std::to_string(i + 1) + " is recorded as " +
+                     pattern->as_string() + ", expected " + expected[i].Describe());
+  }
+  auto seed = HexDecode(seed_hex->as_string());
+  if (!seed || seed->size() != crypto::kKeystreamSeedSize)
+    return Corrupt("seed is not 32 bytes of hex");
+  FinalPass out;
+  out.pass = expected.back();
+  for (size_t i = 0; i < out.seed.size(); ++i) out.seed[i] = static_cast<uint8_t>((*seed)[i]);
+  out.size = size->as_int();
+  if (const Json* s = media->Find("serial"); s && s->is_string()) out.serial = s->as_string();
+  if (const Json* m = media->Find("model"); m && m->is_string()) out.model = m->as_string();
+  return out;
+}
+
+}  // namespace custody::vault::disposal
