@@ -1,8 +1,26 @@
 #!/usr/bin/env bash
-# Installs, builds and runs every test (unit tests and the CLI end-to-end
-# suites on real files and loop devices). Needs root for loop devices.
+# Installs what is missing, builds, and runs every test:
+#   1. the full suite (unit tests, crash harness, SIGKILL test, tamper matrix,
+#      test vectors, golden v1 vault, CLI end-to-end on real files and loop
+#      devices) on the normal build;
+#   2. the fuzz harnesses under ASan + UBSan for a bounded time;
+#   3. the whole suite again under ASan + UBSan (crash states reduced).
+# Needs root (loop devices, mounts). CUSTODY_QUICK=1 runs only step 1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh
-cd "${CUSTODY_BUILD_DIR:-build}"
-ctest --output-on-failure -j1 --timeout 1200
+root=$(pwd)
+build=${CUSTODY_BUILD_DIR:-build}
+
+echo "== 1/3 test suite" >&2
+(cd "$build" && ctest --output-on-failure --timeout 1200)
+[ -n "${CUSTODY_QUICK:-}" ] && exit 0
+
+echo "== 2/3 fuzzing (ASan + UBSan)" >&2
+bash tools/fuzz_ci.sh "${FUZZ_SECONDS:-30}"
+
+echo "== 3/3 test suite under ASan + UBSan" >&2
+CUSTODY_BUILD_DIR=build-asan CUSTODY_CMAKE_ARGS="-DCUSTODY_SANITIZE=ON" bash tools/setup.sh
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+export CUSTODY_CRASH_STATES=${CUSTODY_CRASH_STATES_ASAN:-2000}
+(cd "$root/build-asan" && ctest --output-on-failure --timeout 1800 -E "cli_kill")

@@ -54,7 +54,7 @@ Result<std::pair<format::Event, std::vector<std::string>>> ParseSigned(const std
 }
 }  // namespace
 
-Result<AuditReport> Vault::Audit(const std::string& path, Env* env) {
+Result<AuditReport> Vault::Audit(const std::string& path, Env* env, const AuditAnchor* anchor) {
   auto opened = Container::Open(env, path, Container::Mode::kRead);
   if (!opened) {
     if (opened.error().code == Code::kNotFound)
@@ -80,6 +80,7 @@ Result<AuditReport> Vault::Audit(const std::string& path, Env* env) {
     rep.uncommitted_tail = c.file_size() - sb.committed_end();
 
   VaultState state;
+  std::string anchor_head;  // the ledger head after anchor->event_count events
   std::map<uint64_t, std::string> key_records;  // offset -> "" (seen)
   std::map<uint64_t, uint64_t> extents;         // payload offset -> length
   uint64_t at = format::kLogStart;
@@ -122,6 +123,7 @@ Result<AuditReport> Vault::Audit(const std::string& path, Env* env) {
         }
         state.ledger_head = crypto::HashToString(crypto::Blake2b256(*payload));
         ++rep.events;
+        if (anchor && state.event_count == anchor->event_count) anchor_head = state.ledger_head;
         break;
       }
       case format::RecordType::kCheckpoint: {
@@ -169,6 +171,18 @@ Result<AuditReport> Vault::Audit(const std::string& path, Env* env) {
     if (auto s = CheckOuterMarking(sb, state); !s) problem("superblock", s.error().message);
   }
 
+  rep.ledger_head_hex = crypto::ToHex(state.ledger_head);
+  if (anchor && !chain_broken) {
+    if (state.event_count < anchor->event_count)
+      problem("ledger", "holds " + std::to_string(state.event_count) +
+                            " events, but an earlier audit recorded " +
+                            std::to_string(anchor->event_count) +
+                            ": the vault was rolled back or truncated");
+    else if (crypto::ToHex(anchor_head) != anchor->ledger_head_hex)
+      problem("ledger", "event " + std::to_string(anchor->event_count) +
+                            " does not have the head an earlier audit recorded: the history was "
+                            "rewritten");
+  }
   for (const auto& [key, m] : state.members)
     rep.members.push_back(m.keys().name() + " " +
                           crypto::ToHex(crypto::HashToString(crypto::Blake2b256(key)).substr(0, 8)) +
@@ -197,7 +211,9 @@ Result<AuditReport> Vault::Audit(const std::string& path, Env* env) {
     if (d.destroyed()) {
       ++rep.documents_destroyed;
       auto zero = ExtentIsZeroed(c, e);
-      if (!zero || !*zero) problem(where, "destroyed, but its ciphertext was not overwritten");
+      if (!zero || !*zero)
+        problem(where, "destroyed, but its ciphertext was not overwritten (if a destroy was "
+                       "interrupted, the next write access to the vault completes it)");
       for (const auto& ref : refs) {
         auto kr = c.ReadHeader(ref.offset());
         if (!kr) {
@@ -221,9 +237,14 @@ Result<AuditReport> Vault::Audit(const std::string& path, Env* env) {
       }
       auto kr = c.ReadHeader(ref.offset());
       std::string payload(kr ? kr->header.length : 0, '\0');
+      format::WrappedDocumentKey wrap;
       if (!kr || !c.ReadAt(kr->payload_offset(), {reinterpret_cast<uint8_t*>(payload.data()), payload.size()}) ||
           crypto::HashToString(crypto::Blake2b256(payload)) != ref.hash()) {
         problem(where, "its wrapped key record is damaged");
+        damaged = true;
+      } else if (!wrap.ParseFromString(payload) || wrap.doc_id() != d.added().doc_id() ||
+                 wrap.level() != d.added().level()) {
+        problem(where, "its key record belongs to another document or level");
         damaged = true;
       }
     }

@@ -39,7 +39,8 @@ class VaultState {
   Status Apply(const format::Event& event, const std::vector<std::string>& signers);
 
   format::Checkpoint ToCheckpoint() const;
-  static Result<VaultState> FromCheckpoint(const format::Checkpoint& cp);
+  // Consumes the checkpoint's documents (moved into the state).
+  static Result<VaultState> FromCheckpoint(format::Checkpoint&& cp);
 
   // Index of the highest level that holds a live document, -1 if none.
   int HighestLevelHeld() const;

@@ -233,14 +233,14 @@ Result<std::unique_ptr<Vault>> Vault::Open(const std::string& path, Access acces
     format::Checkpoint cp;
     if (!scp.ParseFromString(payload) || !cp.ParseFromString(scp.body()))
       return Fail(Code::kCorrupt, path + ": checkpoint does not parse");
-    CUSTODY_ASSIGN(v->state_, VaultState::FromCheckpoint(cp));
+    CUSTODY_ASSIGN(v->state_, VaultState::FromCheckpoint(std::move(cp)));
     // The checkpoint must be signed by a member of the roster it carries.
     const auto* signer = v->state_.FindMember(scp.signature().signer_ed25519());
     crypto::Ed25519Public pub{};
     const std::string& key = scp.signature().signer_ed25519();
     if (signer == nullptr || signer->revoked() || key.size() != 32)
       return Fail(Code::kCorrupt, path + ": checkpoint signed by an identity not in the roster");
-    if (cp.vault_id() != sb.vault_id() || cp.event_count() > sb.event_count())
+    if (v->state_.vault_id != sb.vault_id() || v->state_.event_count > sb.event_count())
       return Fail(Code::kCorrupt, path + ": checkpoint belongs to another vault or a later state");
     std::copy(key.begin(), key.end(), pub.begin());
     if (!crypto::Verify(pub, scp.body(), scp.signature().signature()))
@@ -261,6 +261,13 @@ Result<std::unique_ptr<Vault>> Vault::Open(const std::string& path, Access acces
   if (v->state_.ledger_head != sb.ledger_head() || v->state_.event_count != sb.event_count())
     return Fail(Code::kCorrupt, path + ": the ledger does not end where the superblock says");
   if (auto s = CheckOuterMarking(sb, v->state_); !s) return std::unexpected(s.error().With(path));
+  if (access == Access::kWrite) {
+    for (const auto& [reg, d] : v->state_.documents) {
+      if (!d.destroyed() || d.compacted_away()) continue;
+      CUSTODY_ASSIGN(bool pending, v->ErasurePending(d));
+      if (pending) CUSTODY_TRY_CTX(v->EraseDestroyed(d), "finishing the destruction of " + reg);
+    }
+  }
   return v;
 }
 
@@ -787,29 +794,53 @@ Status Vault::Destroy(const Identity& actor, const Identity& witness, const std:
   if (reason.empty()) return Fail(Code::kUsage, "a reason for the destruction is required");
   // Overwrite in place: every key record that ever wrapped this document's
   // data key, then the ciphertext; sync before the tombstone is written.
+  // The destruction is first committed (so it is never half visible), then
+  // carried out: ciphertext overwritten and synced, then every key record
+  // that ever wrapped the data key overwritten and synced. A crash in
+  // between leaves a destroyed document whose bytes are still there; the
+  // next write access (Open for writing) finishes the overwrite, and audit
+  // reports it as pending until then.
   WriteScope scope(this);
-  std::vector<format::KeyRef> refs(d->old_keys().begin(), d->old_keys().end());
-  refs.push_back(d->key());
-  for (const auto& ref : refs) {
-    CUSTODY_ASSIGN(auto rec, container_->ReadHeader(ref.offset()));
-    std::vector<uint8_t> zeros(rec.header.length, 0);
-    CUSTODY_TRY(container_->WriteAt(rec.payload_offset(), zeros));
-  }
-  const auto& e = d->added().extent();
-  std::vector<uint8_t> zeros(1 << 20, 0);
-  for (uint64_t at = 0; at < e.length(); at += zeros.size()) {
-    size_t n = static_cast<size_t>(std::min<uint64_t>(zeros.size(), e.length() - at));
-    CUSTODY_TRY(container_->WriteAt(e.offset() + at, {zeros.data(), n}));
-  }
-  CUSTODY_TRY(container_->file()->Sync());
+  const std::string doc_id = d->added().doc_id();
   format::Event ev;
   auto* x = ev.mutable_document_destroyed();
-  x->set_doc_id(d->added().doc_id());
+  x->set_doc_id(doc_id);
   x->set_reg_no(reg_no);
   x->set_reason(reason);
   x->set_witness_ed25519(Raw(witness.public_identity().ed25519));
   CUSTODY_TRY(AppendEvent(std::move(ev), {&actor, &witness}));
-  return CommitAll(actor, scope);
+  CUSTODY_TRY(CommitAll(actor, scope));
+  return EraseDestroyed(*state_.FindDocument(reg_no));
 }
+
+Status Vault::EraseDestroyed(const format::DocumentState& d) {
+  const auto& e = d.added().extent();
+  std::vector<uint8_t> zeros(1 << 20, 0);
+  for (uint64_t at = 0; at < e.length(); at += zeros.size()) {
+    size_t n = static_cast<size_t>(std::min<uint64_t>(zeros.size(), e.length() - at));
+    CUSTODY_TRY(container_->OverwriteCommitted(e.offset() + at, {zeros.data(), n}));
+  }
+  CUSTODY_TRY(container_->file()->Sync());
+  std::vector<format::KeyRef> refs(d.old_keys().begin(), d.old_keys().end());
+  refs.push_back(d.key());
+  for (const auto& ref : refs) {
+    CUSTODY_ASSIGN(auto rec, container_->ReadHeader(ref.offset()));
+    std::vector<uint8_t> kz(rec.header.length, 0);
+    CUSTODY_TRY(container_->OverwriteCommitted(rec.payload_offset(), kz));
+  }
+  return container_->file()->Sync();
+}
+
+Result<bool> Vault::ErasurePending(const format::DocumentState& d) const {
+  if (!d.destroyed() || d.compacted_away()) return false;
+  // Key records are overwritten last, after the ciphertext is synced: a
+  // zero current key record means the whole erasure is durable.
+  CUSTODY_ASSIGN(auto rec, container_->ReadHeader(d.key().offset()));
+  std::string payload(rec.header.length, '\0');
+  CUSTODY_TRY(container_->ReadAt(rec.payload_offset(),
+                                 {reinterpret_cast<uint8_t*>(payload.data()), payload.size()}));
+  return payload.find_first_not_of('\0') != std::string::npos;
+}
+
 
 }  // namespace custody::vault

@@ -62,6 +62,14 @@ struct AuditProblem {
   std::string message;
 };
 
+// What an earlier audit saw: the ledger head after `event_count` events.
+// Given to a later audit, it catches a drive rolled back to an older state
+// (which the file alone cannot reveal: an older copy is a valid vault).
+struct AuditAnchor {
+  uint64_t event_count = 0;
+  std::string ledger_head_hex;
+};
+
 struct AuditReport {
   std::string vault_id_hex;
   std::string label;
@@ -73,6 +81,7 @@ struct AuditReport {
   uint64_t uncommitted_tail = 0;  // bytes past the committed end (a crash's torn tail)
   uint64_t records = 0;
   uint64_t events = 0;
+  std::string ledger_head_hex;   // record it (with `events`) to detect a rollback later
   uint64_t signatures_verified = 0;
   uint64_t checkpoints_verified = 0;
   uint64_t documents_live = 0;
@@ -112,7 +121,10 @@ class Vault {
   // and that destroyed documents' keys and ciphertext are overwritten.
   // kNotFound / kCorrupt only when the file cannot be read as a vault at all;
   // otherwise the damage is listed in the report.
-  static Result<AuditReport> Audit(const std::string& path, Env* env = DefaultEnv());
+  // With `anchor`, also checks that the ledger still holds the head an
+  // earlier audit recorded (rollback / truncation / rewritten history).
+  static Result<AuditReport> Audit(const std::string& path, Env* env = DefaultEnv(),
+                                   const AuditAnchor* anchor = nullptr);
 
   // Level index by name; kUsage listing the valid names otherwise.
   Result<int> LevelIndex(const std::string& name) const;
@@ -133,8 +145,10 @@ class Vault {
   // first and a damaged chunk stops the output (kCorrupt) before any of its
   // bytes are written.
   Status Extract(const Identity& actor, const ExtractRequest& request);
-  // Overwrites the document's key records and ciphertext in place, syncs,
-  // and records the destruction signed by actor (an officer) and witness.
+  // Records the destruction signed by actor (an officer) and witness (one
+  // commit), then overwrites the document's ciphertext and key records in
+  // place with zeros and syncs. If that overwrite is interrupted, the next
+  // Open for writing completes it.
   Status Destroy(const Identity& actor, const Identity& witness, const std::string& reg_no,
                  const std::string& reason);
 
@@ -175,6 +189,12 @@ class Vault {
   };
   Status CommitAll(const Identity& actor, WriteScope& scope);
   Result<std::string> ReadKeyRecord(const format::KeyRef& ref) const;
+  // Overwrites a destroyed document's ciphertext, then its key records, with
+  // zeros, syncing after each; idempotent.
+  Status EraseDestroyed(const format::DocumentState& doc);
+  // True if a destroyed document's key record still holds bytes (a crash
+  // came between the committed destruction and its overwrite).
+  Result<bool> ErasurePending(const format::DocumentState& doc) const;
   Result<format::WrappedDocumentKey> LoadWrap(const format::DocumentState& doc) const;
   std::string NextRegNo(int level) const;
   DocumentInfo Describe(const format::DocumentState& doc) const;

@@ -200,6 +200,17 @@ assert len(diff) > 1000, len(diff)
 sys.exit(1 if any(pre[i:i+64] in post for i in diff[::50]) else 0)
 PY
 
+# Rollback: an older copy of the drive is a valid vault by itself; the anchor
+# recorded by an earlier audit catches it.
+cp v.vault rollback-old.vault
+expect 0 "add after taking an old copy" -- $C add v.vault memo.txt $A --level internal
+expect 0 "audit records an anchor" -- $C audit v.vault --json
+ANCHOR=$(python3 -c "import json,sys; print(json.load(open('out'))['anchor'])")
+expect 0 "audit --expect passes on the same vault" -- $C audit v.vault --expect "$ANCHOR"
+expect 5 "audit --expect catches a rolled-back copy" -- $C audit rollback-old.vault --expect "$ANCHOR"
+has out "rolled back" "rollback message names the problem"
+expect 2 "audit --expect rejects a malformed anchor" -- $C audit v.vault --expect nonsense
+
 # Compaction: the dead space goes, the ledger stays, the old file is wiped.
 cp v.vault pre-compact.vault
 ln v.vault old-inode.vault

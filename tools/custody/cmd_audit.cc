@@ -7,7 +7,7 @@
 namespace custody::cli {
 
 void RegisterAuditCommands(CLI::App& app) {
-  struct Opts { std::string vault; bool json = false; };
+  struct Opts { std::string vault, expect; bool json = false; };
   auto o = std::make_shared<Opts>();
   auto* audit = app.add_subcommand(
       "audit", "Verify a vault without any key: superblocks, every record checksum, the signed "
@@ -16,8 +16,25 @@ void RegisterAuditCommands(CLI::App& app) {
                    std::string(kExitCodesHelp));
   audit->add_option("VAULT", o->vault)->required();
   audit->add_flag("--json", o->json, "Report as JSON on stdout");
+  audit->add_option("--expect", o->expect,
+                    "EVENTS:HEAD from an earlier audit's 'anchor' line: fail if the vault was "
+                    "rolled back, truncated or its history rewritten since");
   SetBody(audit, [o] {
-    auto rep = vault::Vault::Audit(o->vault);
+    vault::AuditAnchor anchor;
+    if (!o->expect.empty()) {
+      auto colon = o->expect.find(':');
+      try {
+        if (colon == std::string::npos) throw std::invalid_argument("no colon");
+        anchor.event_count = std::stoull(o->expect.substr(0, colon));
+        anchor.ledger_head_hex = o->expect.substr(colon + 1);
+      } catch (const std::exception&) {
+        return Report(Error{Code::kUsage, "--expect takes EVENTS:HEAD as printed on the "
+                                          "'anchor' line of an earlier audit"});
+      }
+      if (anchor.ledger_head_hex.size() != 64)
+        return Report(Error{Code::kUsage, "--expect HEAD must be 64 hex digits"});
+    }
+    auto rep = vault::Vault::Audit(o->vault, vault::DefaultEnv(), o->expect.empty() ? nullptr : &anchor);
     if (!rep) return Report(rep.error());
     const auto& r = *rep;
     std::string highest = r.highest_level_held >= 0 &&
@@ -32,6 +49,9 @@ void RegisterAuditCommands(CLI::App& app) {
       out += "],\"highest_level_held\":" + JsonString(highest) +
              ",\"sequence\":" + std::to_string(r.sequence) + ",\"records\":" +
              std::to_string(r.records) + ",\"events\":" + std::to_string(r.events) +
+             ",\"ledger_head\":" + JsonString(r.ledger_head_hex) +
+             ",\"anchor\":" + JsonString(std::to_string(r.events) + ":" + r.ledger_head_hex) +
+             ",\"uncommitted_tail_bytes\":" + std::to_string(r.uncommitted_tail) +
              ",\"signatures_verified\":" + std::to_string(r.signatures_verified) +
              ",\"checkpoints_verified\":" + std::to_string(r.checkpoints_verified) +
              ",\"documents_live\":" + std::to_string(r.documents_live) +
@@ -55,8 +75,13 @@ void RegisterAuditCommands(CLI::App& app) {
                 << r.file_size << " bytes committed\n"
                 << "ledger     " << r.events << " events, " << r.signatures_verified
                 << " signatures, " << r.checkpoints_verified << " checkpoints verified\n"
+                << "anchor     " << r.events << ":" << r.ledger_head_hex
+                << "  (keep it; 'audit --expect' with it later detects a rollback)\n"
                 << "documents  " << r.documents_live << " held, " << r.documents_destroyed
                 << " destroyed; " << r.bytes_hashed << " bytes of ciphertext hashed\n";
+      if (r.uncommitted_tail)
+        std::cout << "tail       " << r.uncommitted_tail
+                  << " bytes past the last commit (left by an interrupted write; ignored)\n";
       for (const auto& m : r.members) std::cout << "member     " << m << "\n";
       for (const auto& p : r.problems) std::cout << "PROBLEM    " << p.where << ": " << p.message << "\n";
       std::cout << (r.ok() ? "audit: OK\n" : "audit: FAILED (" + std::to_string(r.problems.size()) + " problems)\n");

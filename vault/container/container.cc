@@ -241,6 +241,13 @@ Status Container::WriteAt(uint64_t offset, std::span<const uint8_t> data) {
   return file_->WriteAt(offset, data);
 }
 
+Status Container::OverwriteCommitted(uint64_t offset, std::span<const uint8_t> data) {
+  if (mode_ != Mode::kWrite || broken_) return Fail(Code::kIo, "container not writable");
+  if (offset + data.size() > sb_.committed_end())
+    return Fail(Code::kIo, "overwrite past the committed end");
+  return file_->WriteAt(offset, data);
+}
+
 Status Container::Commit(format::Superblock next) {
   if (mode_ != Mode::kWrite || broken_) return Fail(Code::kIo, "container not writable");
   // Any failure from here on may leave a sync error behind that we cannot

@@ -111,6 +111,9 @@ class Container {
   // WriteAt within [payload offset, payload offset + length).
   Result<uint64_t> ReserveExtent(uint64_t length);
   Status WriteAt(uint64_t offset, std::span<const uint8_t> data);
+  // Writes over bytes that are already committed (destruction's erasure).
+  // Not undone by Abandon; the caller syncs.
+  Status OverwriteCommitted(uint64_t offset, std::span<const uint8_t> data);
   // Syncs the appended records, then writes the next superblock (sequence
   // +1, committed end = append_offset(), other fields from `next`) into the
   // other slot and syncs again. On failure the commit did not happen and the

@@ -1,0 +1,164 @@
+// Crafting helpers shared by the vector generator and the fuzz seed
+// generator: identity files with chosen KDF parameters (the CLI only writes
+// its three profiles), and keyless + signed forgery of vault files.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "crypto/aead.h"
+#include "crypto/hash.h"
+#include "crypto/password_kdf.h"
+#include "crypto/random.h"
+#include "crypto/secret_bytes.h"
+#include "format/constants.h"
+#include "format/custody.pb.h"
+#include "format/endian.h"
+#include "format/record.h"
+#include "format/superblock.h"
+#include "vault/identity/identity.h"
+
+namespace custody::craft {
+
+template <typename A>
+std::string Raw(const A& a) {
+  return std::string(reinterpret_cast<const char*>(a.data()), a.size());
+}
+
+inline crypto::SecretBytes Pass(const std::string& s) {
+  return crypto::SecretBytes::CopyOf(
+      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(s.data()), s.size()));
+}
+
+// FORMAT.md §3.10 / §4.3 identity AD.
+inline std::string IdentityAd(const format::IdentityFile& f) {
+  std::string ad(format::kAdIdentity);
+  format::PutLe64(ad, f.keys().name().size());
+  ad += f.keys().name();
+  ad += f.keys().x25519();
+  ad += f.keys().ed25519();
+  format::PutLe64(ad, f.kdf_opslimit());
+  format::PutLe64(ad, f.kdf_memlimit());
+  ad += f.salt();
+  return ad;
+}
+
+// An identity file for `id` under `pass` with the given Argon2id parameters.
+// `tweak` edits the message after sealing (to make invalid files);
+// `seal_params` false skips the KDF (for parameters that must be rejected
+// before use — the secrets are then sealed under a random key).
+inline std::string IdentityFileBytes(const vault::Identity& id, const std::string& pass,
+                                     uint64_t ops, uint64_t mem,
+                                     const std::function<void(format::IdentityFile&)>& tweak = {},
+                                     bool seal_params = true) {
+  format::IdentityFile f;
+  f.set_version(1);
+  f.mutable_keys()->set_name(id.public_identity().name);
+  f.mutable_keys()->set_x25519(Raw(id.public_identity().x25519));
+  f.mutable_keys()->set_ed25519(Raw(id.public_identity().ed25519));
+  f.set_kdf_opslimit(ops);
+  f.set_kdf_memlimit(mem);
+  f.set_salt(crypto::RandomString(crypto::kKdfSaltSize));
+  crypto::SecretBytes key = crypto::SecretBytes::Random(32);
+  if (seal_params) {
+    auto k = crypto::DeriveKeyFromPassphrase(Pass(pass), f.salt(), {ops, mem});
+    if (!k) throw std::runtime_error(k.error().message);
+    key = std::move(*k);
+  }
+  std::string secrets = Raw(id.x25519().secret_key.span()) + Raw(id.signing().seed());
+  std::string sealed(64 + 40, '\0');
+  std::string ad = IdentityAd(f);
+  crypto::AeadSeal(key.span(), crypto::AsBytes(secrets), crypto::AsBytes(ad),
+                   {reinterpret_cast<uint8_t*>(sealed.data()), sealed.size()});
+  f.set_sealed_secrets(sealed);
+  if (tweak) tweak(f);
+  return std::string(format::kIdentityMagic) + f.SerializeAsString();
+}
+
+inline std::string H(const std::string& s) { return crypto::HashToString(crypto::Blake2b256(s)); }
+
+inline int Active(const std::string& b) {
+  int best = -1;
+  uint64_t seq = 0;
+  for (int i = 0; i < 2; ++i) {
+    auto sb = format::DecodeSuperblock(std::string_view(b).substr(i * 4096, 4096), i * 4096);
+    if (sb && (best < 0 || sb->sequence() > seq)) {
+      best = i;
+      seq = sb->sequence();
+    }
+  }
+  if (best < 0) throw std::runtime_error("no valid slot");
+  return best;
+}
+
+inline format::Superblock Sb(const std::string& b, int slot) {
+  auto sb = format::DecodeSuperblock(std::string_view(b).substr(slot * 4096, 4096), slot * 4096);
+  if (!sb) throw std::runtime_error(sb.error().message);
+  return *sb;
+}
+
+inline void PutSb(std::string& b, int slot, const format::Superblock& sb) {
+  auto enc = format::EncodeSuperblock(sb, static_cast<uint64_t>(slot) * 4096);
+  if (!enc) throw std::runtime_error(enc.error().message);
+  b.replace(static_cast<size_t>(slot) * 4096, 4096, *enc);
+}
+
+// Commits `records` (type, payload) after the committed end as a writer
+// would: appended, then the next superblock in the other slot. `edit` may
+// change the superblock (event count, head, marking) before it is written.
+// Returns the header offsets.
+inline std::vector<uint64_t> Commit(std::string& b,
+                                    const std::vector<std::pair<format::RecordType, std::string>>& records,
+                                    const std::function<void(format::Superblock&)>& edit = {}) {
+  int a = Active(b);
+  format::Superblock sb = Sb(b, a);
+  b.resize(sb.committed_end());
+  std::vector<uint64_t> at;
+  for (const auto& [t, p] : records) {
+    at.push_back(b.size());
+    b += format::EncodeRecord(t, p, b.size());
+  }
+  sb.set_sequence(sb.sequence() + 1);
+  sb.set_committed_end(b.size());
+  if (edit) edit(sb);
+  PutSb(b, 1 - a, sb);
+  return at;
+}
+
+// A signed event appended and committed. Fields left unset are filled in
+// from the vault (sequence, prev_hash, vault id, actor = first signer,
+// time); set `raw` to keep the event exactly as given.
+inline std::string SignedEventBytes(const format::Event& ev,
+                                    const std::vector<const vault::Identity*>& signers) {
+  format::SignedEvent se;
+  se.set_body(ev.SerializeAsString());
+  for (const auto* id : signers) {
+    auto* s = se.add_signatures();
+    s->set_signer_ed25519(Raw(id->public_identity().ed25519));
+    s->set_signature(id->Sign(se.body()));
+  }
+  return se.SerializeAsString();
+}
+
+inline uint64_t AppendEvent(std::string& b, format::Event ev,
+                            const std::vector<const vault::Identity*>& signers, bool raw = false,
+                            const std::function<void(format::Superblock&)>& edit = {}) {
+  format::Superblock cur = Sb(b, Active(b));
+  if (!raw) {
+    ev.set_sequence(cur.event_count());
+    ev.set_prev_hash(cur.ledger_head());
+    ev.set_vault_id(cur.vault_id());
+    ev.set_time_unix(1767225600);  // 2026-01-01
+    if (!signers.empty()) ev.set_actor_ed25519(Raw(signers[0]->public_identity().ed25519));
+  }
+  std::string payload = SignedEventBytes(ev, signers);
+  auto at = Commit(b, {{format::RecordType::kEvent, payload}}, [&](format::Superblock& sb) {
+    sb.set_event_count(sb.event_count() + 1);
+    sb.set_ledger_head(H(payload));
+    if (edit) edit(sb);
+  });
+  return at[0];
+}
+
+}  // namespace custody::craft

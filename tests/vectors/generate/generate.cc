@@ -1,0 +1,762 @@
+// Generates tests/vectors/: one scenario per file, `key: value` header, an
+// empty line, then the file under test (vault, identity file, or public
+// identity line). Usage: custody_vector_gen OUTDIR. The outputs are random
+// (keys, nonces, ids) but every header states what must happen; the runner
+// (tests/tamper/vectors_test.cc) checks them. See tests/vectors/README.md.
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "crypto/aead.h"
+#include "crypto/encoding.h"
+#include "crypto/hardening.h"
+#include "crypto/sealed_box.h"
+#include "tests/vectors/generate/craft.h"
+#include "vault/vault.h"
+
+using namespace custody;
+using craft::Raw;
+namespace fs = std::filesystem;
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+namespace {
+
+fs::path g_out, g_work;
+int g_count = 0;
+const std::string kPass = "vector";
+
+std::string Read(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+void Write(const fs::path& p, const std::string& b) {
+  std::ofstream out(p, std::ios::binary | std::ios::trunc);
+  out.write(b.data(), static_cast<std::streamsize>(b.size()));
+}
+void Must(bool ok, const std::string& what) {
+  if (!ok) {
+    std::fprintf(stderr, "generate: %s failed\n", what.c_str());
+    std::exit(1);
+  }
+}
+
+void Vector(const std::string& name, const Headers& h, const std::string& body) {
+  std::string out;
+  for (const auto& [k, v] : h) out += k + ": " + v + "\n";
+  out += "\n" + body;
+  Write(g_out / name, out);
+  ++g_count;
+}
+
+struct Ids {
+  std::unique_ptr<vault::Identity> alice = vault::Identity::Generate("alice");
+  std::unique_ptr<vault::Identity> bob = vault::Identity::Generate("bob");
+  std::unique_ptr<vault::Identity> carol = vault::Identity::Generate("carol");
+  std::map<std::string, std::string> file_b64;  // name -> identity file (base64)
+  Ids() {
+    for (auto* id : {alice.get(), bob.get(), carol.get()})
+      file_b64[id->public_identity().name] =
+          crypto::ToBase64(craft::IdentityFileBytes(*id, kPass, 1, 8192));
+  }
+};
+Ids* g_ids;
+
+Headers VaultH(const std::string& expect, const std::string& rule, const std::string& comment) {
+  return {{"expect", expect}, {"rule", rule}, {"comment", comment}};
+}
+Headers ExtractH(const std::string& expect, const std::string& rule, const std::string& who,
+                 const std::string& reg, const std::string& comment, const std::string& plain = "") {
+  Headers h{{"expect", expect}, {"rule", rule}, {"identity", g_ids->file_b64[who]},
+            {"passphrase", kPass}, {"extract", reg}};
+  if (!plain.empty()) h.push_back({"payload", crypto::ToHex(craft::H(plain))});
+  h.push_back({"comment", comment});
+  return h;
+}
+
+struct RecInfo {
+  uint64_t offset;
+  format::RecordType type;
+  uint64_t length;
+};
+std::vector<RecInfo> Recs(const std::string& b) {
+  auto sb = craft::Sb(b, craft::Active(b));
+  std::vector<RecInfo> out;
+  uint64_t at = format::kLogStart;
+  while (at < sb.committed_end()) {
+    auto h = format::DecodeRecordHeader(std::string_view(b).substr(at, 48), at, sb.committed_end());
+    Must(h.has_value(), "record scan");
+    out.push_back({at, h->type, h->length});
+    at += 48 + h->length;
+  }
+  return out;
+}
+RecInfo First(const std::string& b, format::RecordType t, int nth = 0) {
+  for (const auto& r : Recs(b))
+    if (r.type == t && nth-- == 0) return r;
+  Must(false, "record of type");
+  return {};
+}
+
+std::unique_ptr<vault::Vault> OpenW(const std::string& p) {
+  auto v = vault::Vault::Open(p, vault::Vault::Access::kWrite);
+  Must(v.has_value(), "open " + p + (v ? "" : ": " + v.error().message));
+  return std::move(*v);
+}
+
+// Re-encodes slot `slot` of `b` after editing its raw header fields and
+// payload, with a correct checksum (as any writer-capable attacker could).
+void RawSlot(std::string& b, int slot, uint32_t version, const std::string& payload,
+             uint32_t claimed_len) {
+  std::string s("CUSTODY\x01", 8);
+  format::PutLe32(s, version);
+  format::PutLe32(s, claimed_len);
+  s += payload;
+  std::string pre;
+  format::PutLe64(pre, static_cast<uint64_t>(slot) * 4096);
+  s += craft::H(pre + s);
+  s.resize(4096, '\0');
+  b.replace(static_cast<size_t>(slot) * 4096, 4096, s);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: custody_vector_gen OUTDIR\n");
+    return 2;
+  }
+  Must(crypto::InitializeProcess().has_value(), "init");
+  g_out = argv[1];
+  fs::create_directories(g_out);
+  g_work = g_out / ".work";
+  fs::remove_all(g_work);
+  fs::create_directories(g_work);
+  Ids ids;
+  g_ids = &ids;
+  const auto& alice = *ids.alice;
+  const auto& bob = *ids.bob;
+  const auto& carol = *ids.carol;
+
+  // ---- base vaults -------------------------------------------------------
+  const std::string pfresh = (g_work / "fresh.cv").string();
+  Must(vault::Vault::Create(pfresh, alice, {"public", "secret"}, "Vectors").has_value(), "create");
+  const std::string fresh = Read(pfresh);
+
+  const std::string pbase = (g_work / "base.cv").string();
+  const std::string plain_p = "public document\n", plain_s = "secret document, level 1\n";
+  Write(g_work / "p.txt", plain_p);
+  Write(g_work / "s.txt", plain_s);
+  std::string base_before_s;
+  {
+    Must(vault::Vault::Create(pbase, alice, {"public", "secret"}, "Vectors").has_value(), "create");
+    auto v = OpenW(pbase);
+    Must(v->Grant(alice, bob.public_identity(), 0, format::ROLE_STAFF).has_value(), "grant");
+    Must(v->Add(alice, {{(g_work / "p.txt").string(), "Public", "P-1"}}, 0).has_value(), "add");
+    base_before_s = Read(pbase);
+    Must(v->Add(alice, {{(g_work / "s.txt").string(), "Secret", "S-1"}}, 1).has_value(), "add");
+  }
+  const std::string base = Read(pbase);
+  auto open_state = [&](const std::string& bytes) {
+    const std::string p = (g_work / "state.cv").string();
+    Write(p, bytes);
+    auto v = vault::Vault::Open(p, vault::Vault::Access::kRead);
+    Must(v.has_value(), "open state");
+    return std::move(*v);
+  };
+
+  // ---- valid -------------------------------------------------------------
+  Vector("valid_fresh", VaultH("success", "R1-R9", "a freshly created vault (FORMAT.md §3.12): slot A zero, slot B sequence 1"), fresh);
+  Vector("valid_base", ExtractH("success", "R1-R48", "alice", "S-1", "grant, two documents at two levels; alice extracts S-1", plain_s), base);
+  Vector("valid_base_staff_extract", ExtractH("success", "R36", "bob", "P-1", "bob (staff, cleared for public) extracts P-1", plain_p), base);
+  Vector("R9_torn_tail", ExtractH("success", "R9", "alice", "S-1", "1000 bytes of garbage past committed_end are ignored", plain_s),
+         base + std::string(1000, '\xA5'));
+  std::string destroyed;
+  {
+    const std::string p = (g_work / "destroyed.cv").string();
+    Write(p, base);
+    auto v = OpenW(p);
+    Must(v->Destroy(alice, bob, "S-1", "vector").has_value(), "destroy");
+    v.reset();
+    destroyed = Read(p);
+  }
+  Vector("valid_destroyed", VaultH("success", "R48", "S-1 destroyed with a witness: keys and extent zero, audit clean"), destroyed);
+  Vector("R43_extract_destroyed", ExtractH("extract failure", "R43", "alice", "S-1", "a destroyed document is never decrypted"), destroyed);
+
+  // ---- R1-R8 superblock --------------------------------------------------
+  Vector("R1_short_file", VaultH("open failure", "R1", "8191 bytes"), base.substr(0, 8191));
+  Vector("R1_empty_file", VaultH("open failure", "R1", "0 bytes"), "");
+  {
+    std::string b = fresh;
+    b[4096] = 'X';
+    Vector("R2_bad_magic", VaultH("open failure", "R2", "the only valid slot's magic altered"), b);
+  }
+  {
+    std::string b = fresh;
+    auto sb = craft::Sb(b, 1);
+    RawSlot(b, 1, 2, sb.SerializeAsString(), static_cast<uint32_t>(sb.ByteSizeLong()));
+    Vector("R3_version_2", VaultH("open failure", "R3", "slot version field 2, checksum valid"), b);
+  }
+  for (uint32_t len : {4049u, 0xFFFFFFFFu}) {
+    std::string b = fresh;
+    std::string l;
+    format::PutLe32(l, len);
+    b.replace(4096 + 12, 4, l);
+    Vector("R4_payload_len_" + std::to_string(len), VaultH("open failure", "R4", "payload_len " + std::to_string(len) + " > 4048"), b);
+  }
+  {
+    std::string b = fresh;
+    b[4096 + 16 + craft::Sb(fresh, 1).ByteSizeLong() + 3] ^= 1;
+    Vector("R5_checksum", VaultH("open failure", "R5", "one bit of the slot checksum flipped"), b);
+    b = fresh;
+    b.replace(0, 4096, fresh.substr(4096, 4096));
+    b.replace(4096, 4096, std::string(4096, '\0'));
+    Vector("R5_slot_moved", VaultH("open failure", "R5", "slot B copied to slot A's position (checksum binds the slot offset)"), b);
+    b = fresh;
+    b[4096 + 4000] = 1;
+    Vector("R5_padding_nonzero", VaultH("open failure", "R5",
+                                        "a non-zero padding byte; NOTE FORMAT.md §3.2 says padding is ignored by readers, "
+                                        "the code (format/superblock.cc) rejects it"), b);
+  }
+  auto sb_edit = [&](const std::string& name, const std::string& comment,
+                     const std::function<void(format::Superblock&)>& f) {
+    std::string b = fresh;
+    auto sb = craft::Sb(b, 1);
+    f(sb);
+    std::string payload = sb.SerializeAsString();
+    RawSlot(b, 1, 1, payload, static_cast<uint32_t>(payload.size()));
+    Vector(name, VaultH("open failure", "R6", comment), b);
+  };
+  sb_edit("R6_format_version", "Superblock.format_version 2", [](auto& sb) { sb.set_format_version(2); });
+  sb_edit("R6_vault_id_15", "vault_id of 15 bytes", [](auto& sb) { sb.set_vault_id(sb.vault_id().substr(1)); });
+  sb_edit("R6_ledger_head_31", "ledger_head of 31 bytes", [](auto& sb) { sb.set_ledger_head(sb.ledger_head().substr(1)); });
+  sb_edit("R6_committed_end_8191", "committed_end below 8192", [](auto& sb) { sb.set_committed_end(8191); });
+  {
+    std::string b = fresh;
+    RawSlot(b, 1, 1, "\xff\xff\xff", 3);
+    Vector("R6_payload_not_protobuf", VaultH("open failure", "R6", "payload does not parse, checksum valid"), b);
+  }
+  {
+    std::string b = base;
+    b.replace(0, 8192, std::string(8192, '\0'));
+    Vector("R7_no_valid_slot", VaultH("open failure", "R7", "both slots zero"), b);
+  }
+  {
+    const std::string p = (g_work / "fallback.cv").string();
+    Write(p, base);
+    Write(g_work / "n.txt", "newer\n");
+    auto v = OpenW(p);
+    Must(v->Add(alice, {{(g_work / "n.txt").string(), "", "P-2"}}, 0).has_value(), "add");
+    v.reset();
+    std::string b = Read(p).substr(0, base.size());
+    Vector("R8_fallback", ExtractH("open success", "R8",  "alice", "S-1",
+                                   "the newest slot points past the end of the file: the older slot is used "
+                                   "(audit reports the fallback)", plain_s), b);
+    Vector("R8_truncated", VaultH("open failure", "R8", "the only valid slot points past the end"), fresh.substr(0, fresh.size() - 1));
+  }
+
+  // ---- R10-R16 records ---------------------------------------------------
+  auto recs = Recs(base);
+  {
+    std::string b = base;
+    auto last = recs.back();
+    craft::PutSb(b, craft::Active(b), [&] { auto sb = craft::Sb(b, craft::Active(b)); sb.set_committed_end(last.offset + 20); return sb; }());
+    Vector("R10_header_past_end", VaultH("open failure", "R10", "committed_end cuts the last record's header"), b);
+  }
+  auto ext = First(base, format::RecordType::kExtent);
+  {
+    std::string b = base;
+    b[ext.offset] ^= 0x01;
+    Vector("R11_bad_record_magic", VaultH("open failure", "R11", "magic of the first EXTENT header altered"), b);
+  }
+  for (uint32_t t : {0u, 5u}) {
+    std::string b = base;
+    std::string hdr = format::EncodeExtentHeader(ext.length, ext.offset);
+    std::string tl;
+    format::PutLe32(tl, t);
+    hdr.replace(4, 4, tl);
+    std::string pre;
+    format::PutLe64(pre, ext.offset);
+    hdr.replace(16, 32, craft::H(pre + hdr.substr(0, 16)));
+    b.replace(ext.offset, 48, hdr);
+    Vector("R12_record_type_" + std::to_string(t), VaultH("open failure", "R12", "record type " + std::to_string(t) + ", checksum valid"), b);
+  }
+  {
+    std::string b = base;
+    auto last = recs.back();
+    std::string l;
+    format::PutLe64(l, last.length + 1);
+    b.replace(last.offset + 8, 8, l);
+    Vector("R13_length_past_end", VaultH("open failure", "R13", "last record's length runs 1 byte past committed_end"), b);
+  }
+  auto ev0 = First(base, format::RecordType::kEvent);
+  {
+    std::string b = base;
+    b[ev0.offset + 48 + 10] ^= 0x20;
+    Vector("R15_event_checksum", VaultH("open failure", "R15", "one bit of the VaultCreated payload flipped"), b);
+    b = base;
+    auto key = First(base, format::RecordType::kKey);
+    b[key.offset + 20] ^= 0x01;
+    Vector("R15_key_header_checksum", VaultH("open failure", "R15", "one bit of a KEY header checksum flipped"), b);
+    b = base;
+    b.replace(ext.offset, 48, format::EncodeExtentHeader(ext.length + 1, ext.offset));
+    Vector("R16_misaligned", VaultH("open failure", "R16", "EXTENT length +1 with a valid checksum: the next record starts a byte late"), b);
+  }
+
+  // ---- R17-R31 ledger ----------------------------------------------------
+  auto sbase = open_state(base);
+  const std::string vid = sbase->state().vault_id;
+  auto extracted = [&](const std::string& reg) {
+    format::Event e;
+    e.mutable_document_extracted()->set_reg_no(reg);
+    e.mutable_document_extracted()->set_doc_id(sbase->state().FindDocument(reg)->added().doc_id());
+    e.mutable_document_extracted()->set_purpose("vector");
+    return e;
+  };
+  {
+    std::string b = base;
+    craft::AppendEvent(b, extracted("S-1"), {&alice});
+    Vector("valid_forged_extract_event", VaultH("success", "R17-R23", "a well-formed DocumentExtracted appended by the generator"), b);
+  }
+  {
+    std::string b = base;
+    std::string junk = "not a protobuf \xff\xff";
+    craft::Commit(b, {{format::RecordType::kEvent, junk}}, [&](auto& sb) { sb.set_event_count(sb.event_count() + 1); sb.set_ledger_head(craft::H(junk)); });
+    Vector("R17_event_not_protobuf", VaultH("open failure", "R17", "EVENT payload does not parse"), b);
+  }
+  auto raw_event = [&](const std::function<void(format::Event&)>& f) {
+    auto cur = craft::Sb(base, craft::Active(base));
+    format::Event e = extracted("S-1");
+    e.set_sequence(cur.event_count());
+    e.set_prev_hash(cur.ledger_head());
+    e.set_vault_id(cur.vault_id());
+    e.set_time_unix(1767225600);
+    e.set_actor_ed25519(Raw(alice.public_identity().ed25519));
+    f(e);
+    return e;
+  };
+  auto bad_event = [&](const std::string& name, const std::string& rule, const std::string& comment,
+                       const format::Event& e, std::vector<const vault::Identity*> signers) {
+    std::string b = base;
+    craft::AppendEvent(b, e, signers, true);
+    Vector(name, VaultH("open failure", rule, comment), b);
+  };
+  bad_event("R18_sequence", "R18", "event sequence one too high", raw_event([](auto& e) { e.set_sequence(e.sequence() + 1); }), {&alice});
+  bad_event("R18_replayed", "R18", "an event with the sequence of an earlier one", raw_event([](auto& e) { e.set_sequence(1); }), {&alice});
+  bad_event("R19_prev_hash", "R19", "prev_hash is not the ledger head", raw_event([](auto& e) { e.set_prev_hash(std::string(32, '\x11')); }), {&alice});
+  bad_event("R20_vault_id", "R20", "event names another vault", raw_event([](auto& e) { e.set_vault_id(std::string(16, '\x22')); }), {&alice});
+  bad_event("R21_outsider", "R21", "signed by carol, who is not in the roster",
+            raw_event([&](auto& e) { e.set_actor_ed25519(Raw(carol.public_identity().ed25519)); }), {&carol});
+  {
+    std::string b = base;
+    auto e = raw_event([](auto&) {});
+    format::SignedEvent se;
+    se.ParseFromString(craft::SignedEventBytes(e, {&alice}));
+    se.mutable_signatures(0)->mutable_signature()->at(5) ^= 1;
+    std::string p = se.SerializeAsString();
+    craft::Commit(b, {{format::RecordType::kEvent, p}}, [&](auto& sb) { sb.set_event_count(sb.event_count() + 1); sb.set_ledger_head(craft::H(p)); });
+    Vector("R21_bad_signature", VaultH("open failure", "R21", "one bit of alice's signature flipped"), b);
+  }
+  bad_event("R22_no_signature", "R22", "an event with no signatures", raw_event([](auto&) {}), {});
+  bad_event("R22_first_signer_not_actor", "R22", "actor alice, signed only by bob (a member)", raw_event([](auto&) {}), {&bob});
+  {
+    std::string b = base;
+    auto a = craft::Active(b);
+    auto sb = craft::Sb(b, a);
+    sb.set_event_count(sb.event_count() + 1);
+    craft::PutSb(b, a, sb);
+    Vector("R24_event_count", VaultH("open failure", "R24", "superblock claims one more event than the ledger holds"), b);
+    b = base;
+    sb = craft::Sb(b, a);
+    sb.set_ledger_head(std::string(32, '\x33'));
+    craft::PutSb(b, a, sb);
+    Vector("R24_ledger_head", VaultH("open failure", "R24", "superblock ledger_head is not the hash of the last event"), b);
+  }
+  {
+    format::Event vc;
+    auto* c = vc.mutable_vault_created();
+    c->set_vault_id(vid);
+    c->add_level_names("x");
+    c->mutable_creator()->mutable_keys()->set_ed25519(Raw(alice.public_identity().ed25519));
+    bad_event("R25_vault_created_twice", "R25", "a second VaultCreated", raw_event([&](auto& e) { *e.mutable_vault_created() = *c; }), {&alice});
+  }
+  auto grant_of = [&](const vault::Identity& who, int clearance, format::Role role) {
+    format::Event e;
+    auto* g = e.mutable_granted();
+    g->mutable_member()->mutable_keys()->set_name(who.public_identity().name);
+    g->mutable_member()->mutable_keys()->set_x25519(Raw(who.public_identity().x25519));
+    g->mutable_member()->mutable_keys()->set_ed25519(Raw(who.public_identity().ed25519));
+    g->mutable_member()->set_role(role);
+    g->mutable_member()->set_clearance(clearance);
+    for (int l = 0; l <= clearance; ++l) {
+      auto* s = g->add_slots();
+      s->set_member_ed25519(Raw(who.public_identity().ed25519));
+      s->set_level(static_cast<uint32_t>(l));
+      s->set_sealed_key(crypto::RandomString(80));
+    }
+    return e;
+  };
+  {
+    std::string b = base;
+    auto e = grant_of(carol, 0, format::ROLE_STAFF);
+    craft::AppendEvent(b, e, {&bob});
+    Vector("R26_grant_by_staff", VaultH("open failure", "R26", "bob (staff) grants carol"), b);
+    b = base;
+    craft::AppendEvent(b, grant_of(carol, 2, format::ROLE_STAFF), {&alice});
+    Vector("R26_grant_unknown_level", VaultH("open failure", "R26", "clearance 2 in a two-level vault"), b);
+    b = base;
+    craft::AppendEvent(b, grant_of(carol, 0, format::ROLE_STAFF), {&alice});
+    Vector("R36_slot_does_not_open", ExtractH("extract failure", "R36", "carol", "P-1",
+                                              "carol granted with an 80-byte slot that is not a sealed box to her key"), b);
+  }
+  {
+    std::string b = base;
+    format::Event e;
+    e.mutable_revoked()->set_member_ed25519(Raw(carol.public_identity().ed25519));
+    e.mutable_revoked()->add_rotated_levels(0);
+    craft::AppendEvent(b, e, {&alice});
+    Vector("R27_revoke_non_member", VaultH("open failure", "R27", "revoke of carol, not a member"), b);
+    b = base;
+    format::Event r;
+    r.mutable_revoked()->set_member_ed25519(Raw(bob.public_identity().ed25519));
+    r.mutable_revoked()->add_rotated_levels(0);
+    auto* s = r.mutable_revoked()->add_slots();
+    s->set_member_ed25519(Raw(alice.public_identity().ed25519));
+    s->set_level(0);
+    s->set_epoch(1);
+    s->set_sealed_key(crypto::SealTo(alice.public_identity().x25519, crypto::AsBytes(crypto::RandomString(32))));
+    craft::AppendEvent(b, r, {&alice});
+    Vector("R27_revoke_without_rewrap", VaultH("open failure", "R27", "revoke rotates level 0 but does not re-wrap live document P-1"), b);
+  }
+  auto added_copy = [&](const std::string& reg, const std::function<void(format::DocumentAdded&)>& f) {
+    format::Event e;
+    *e.mutable_document_added() = sbase->state().FindDocument("P-1")->added();
+    e.mutable_document_added()->set_reg_no(reg);
+    f(*e.mutable_document_added());
+    return e;
+  };
+  bad_event("R28_duplicate_reg_no", "R28", "DocumentAdded reusing S-1 with a new doc id",
+            raw_event([&](auto& e) { *e.mutable_document_added() = added_copy("S-1", [](auto& a) { a.set_doc_id(std::string(16, '\x44')); a.mutable_key()->set_doc_id(a.doc_id()); }).document_added(); }), {&alice});
+  bad_event("R28_duplicate_doc_id", "R28", "DocumentAdded reusing P-1's doc id under a new number",
+            raw_event([&](auto& e) { *e.mutable_document_added() = added_copy("P-9", [](auto&) {}).document_added(); }), {&alice});
+  bad_event("R28_unknown_level", "R28", "DocumentAdded at level 2 of 2",
+            raw_event([&](auto& e) { *e.mutable_document_added() = added_copy("P-9", [](auto& a) { a.set_level(2); a.set_doc_id(std::string(16, '\x45')); a.mutable_key()->set_doc_id(a.doc_id()); }).document_added(); }), {&alice});
+  bad_event("R29_extract_unknown", "R29", "DocumentExtracted of a number that does not exist",
+            raw_event([](auto& e) { e.mutable_document_extracted()->set_reg_no("NOPE-1"); }), {&alice});
+  bad_event("R29_extract_above_clearance", "R29", "bob (cleared for public) records extracting S-1 (secret)",
+            raw_event([&](auto& e) { e.set_actor_ed25519(Raw(bob.public_identity().ed25519)); }), {&bob});
+  {
+    std::string b = destroyed;
+    auto sd = open_state(destroyed);
+    format::Event e;
+    e.mutable_document_extracted()->set_reg_no("S-1");
+    e.mutable_document_extracted()->set_doc_id(sd->state().FindDocument("S-1")->added().doc_id());
+    craft::AppendEvent(b, e, {&alice});
+    Vector("R29_extract_destroyed", VaultH("open failure", "R29", "DocumentExtracted of a destroyed document"), b);
+  }
+  {
+    format::Event d;
+    d.mutable_document_destroyed()->set_reg_no("P-1");
+    d.mutable_document_destroyed()->set_doc_id(sbase->state().FindDocument("P-1")->added().doc_id());
+    d.mutable_document_destroyed()->set_reason("vector");
+    d.mutable_document_destroyed()->set_witness_ed25519(Raw(bob.public_identity().ed25519));
+    bad_event("R30_no_witness", "R30", "DocumentDestroyed signed by the officer only",
+              raw_event([&](auto& e) { *e.mutable_document_destroyed() = d.document_destroyed(); }), {&alice});
+    bad_event("R30_self_witness", "R30", "DocumentDestroyed witnessed by the officer herself",
+              raw_event([&](auto& e) { *e.mutable_document_destroyed() = d.document_destroyed(); e.mutable_document_destroyed()->set_witness_ed25519(Raw(alice.public_identity().ed25519)); }), {&alice, &alice});
+  }
+  bad_event("R31_compacted", "R31", "a Compacted event (defined, never valid in v1)",
+            raw_event([](auto& e) { e.mutable_compacted()->set_previous_event_count(1); }), {&alice});
+  bad_event("R31_no_kind", "R31", "an event with no kind set", raw_event([](auto& e) { e.clear_kind(); }), {&alice});
+  {
+    // MUST NOT depend on canonical serialization: body with the kind first,
+    // then the header fields, plus an unknown field #99 — all signed.
+    auto e = raw_event([](auto&) {});
+    format::Event kind_only;
+    *kind_only.mutable_document_extracted() = e.document_extracted();
+    format::Event rest = e;
+    rest.clear_kind();
+    std::string body = kind_only.SerializeAsString() + rest.SerializeAsString() + std::string("\x98\x06\x01", 3);
+    format::SignedEvent se;
+    se.set_body(body);
+    auto* s = se.add_signatures();
+    s->set_signer_ed25519(Raw(alice.public_identity().ed25519));
+    s->set_signature(alice.Sign(body));
+    std::string p = se.SerializeAsString();
+    std::string b = base;
+    craft::Commit(b, {{format::RecordType::kEvent, p}}, [&](auto& sb) { sb.set_event_count(sb.event_count() + 1); sb.set_ledger_head(craft::H(p)); });
+    Vector("valid_noncanonical_event", VaultH("success", "§1 Protobuf", "event body with fields out of order and an unknown field: readers MUST NOT depend on canonical serialization"), b);
+  }
+
+  // ---- R32-R35, R46, R47 checkpoints -------------------------------------
+  auto with_checkpoint = [&](const std::function<void(format::Checkpoint&)>& f, const vault::Identity& signer) {
+    std::string b = base;
+    format::Checkpoint cp = sbase->state().ToCheckpoint();
+    f(cp);
+    format::SignedCheckpoint scp;
+    scp.set_body(cp.SerializeAsString());
+    scp.mutable_signature()->set_signer_ed25519(Raw(signer.public_identity().ed25519));
+    scp.mutable_signature()->set_signature(signer.Sign(scp.body()));
+    auto at = craft::Commit(b, {{format::RecordType::kCheckpoint, scp.SerializeAsString()}}, {});
+    auto a = craft::Active(b);
+    auto sb = craft::Sb(b, a);
+    sb.set_checkpoint_offset(at[0]);
+    craft::PutSb(b, a, sb);
+    return b;
+  };
+  const std::string cpv = with_checkpoint([](auto&) {}, alice);
+  Vector("valid_checkpoint", ExtractH("success", "R32-R35", "alice", "S-1", "a checkpoint after 4 events; open starts from it, audit re-derives it", plain_s), cpv);
+  {
+    std::string b = cpv;
+    craft::AppendEvent(b, extracted("S-1"), {&alice});
+    Vector("R35_events_after_checkpoint", VaultH("success", "R35", "one event after the checkpoint is replayed on top of it"), b);
+    b = cpv;
+    auto a = craft::Active(b);
+    auto sb = craft::Sb(b, a);
+    sb.set_checkpoint_offset(format::kLogStart);
+    craft::PutSb(b, a, sb);
+    Vector("R32_checkpoint_offset_event", VaultH("open failure", "R32", "checkpoint_offset points at the VaultCreated EVENT"), b);
+    b = cpv;
+    sb = craft::Sb(b, a);
+    sb.set_checkpoint_offset(First(b, format::RecordType::kKey).offset);
+    craft::PutSb(b, a, sb);
+    Vector("R47_checkpoint_offset_key", VaultH("open failure", "R32 R47", "checkpoint_offset points at a KEY record"), b);
+  }
+  Vector("R33_checkpoint_no_levels", VaultH("open failure", "R33", "signed checkpoint with no level names"),
+         with_checkpoint([](auto& cp) { cp.clear_level_names(); }, alice));
+  Vector("R33_checkpoint_vault_id_15", VaultH("open failure", "R33", "signed checkpoint with a 15-byte vault id"),
+         with_checkpoint([](auto& cp) { cp.set_vault_id(cp.vault_id().substr(1)); }, alice));
+  Vector("R34_checkpoint_outsider", VaultH("open failure", "R34", "checkpoint signed by carol, who is not in its roster"),
+         with_checkpoint([](auto&) {}, carol));
+  Vector("R46_checkpoint_lies", VaultH("audit failure", "R46",
+                                       "checkpoint validly signed by alice but with S-1's extract count 7: open trusts it (R35 caveat), audit must not"),
+         with_checkpoint([](auto& cp) { for (auto& d : *cp.mutable_documents()) if (d.added().reg_no() == "S-1") d.set_extract_count(7); }, alice));
+  {
+    std::string b = base;
+    auto a = craft::Active(b);
+    auto sb = craft::Sb(b, a);
+    sb.set_highest_level_held(0);
+    craft::PutSb(b, a, sb);
+    Vector("R47_highest_level_held", VaultH("audit failure", "R47", "outer marking says public while a secret document is live"), b);
+  }
+
+  // ---- R36-R42, R48 documents --------------------------------------------
+  {
+    const std::string p = (g_work / "revoked.cv").string();
+    Write(p, base);
+    auto v = OpenW(p);
+    Must(v->Revoke(alice, bob.public_identity()).has_value(), "revoke");
+    v.reset();
+    Vector("R36_revoked_identity", ExtractH("extract failure", "R36", "bob", "P-1", "bob was revoked: no keys"), Read(p));
+    Vector("valid_after_revoke", ExtractH("success", "R27", "alice", "P-1", "after revoking bob, P-1 is re-wrapped under the new epoch", plain_p), Read(p));
+  }
+  auto key_s = [&](const std::string& b) {
+    auto off = sbase->state().FindDocument("S-1")->key().offset();
+    for (const auto& r : Recs(b))
+      if (r.offset == off) return r;
+    Must(false, "key of S-1");
+    return RecInfo{};
+  };
+  {
+    std::string b = base;
+    auto k = key_s(b);
+    b[k.offset + 48 + 30] ^= 0x04;
+    Vector("R37_key_hash", ExtractH("extract failure", "R37 R48", "alice", "S-1", "one bit of S-1's KEY payload flipped (does not match KeyRef.hash)"), b);
+    b = base;
+    auto e = sbase->state().FindDocument("S-1")->added().extent();
+    b[e.offset() + 30] ^= 0x04;
+    Vector("R48_extent_flipped", ExtractH("extract failure", "R42 R48", "alice", "S-1", "one bit of S-1's ciphertext flipped"), b);
+    b = destroyed;
+    auto ed = open_state(destroyed)->state().FindDocument("S-1")->added().extent();
+    b[ed.offset() + 3] = 1;
+    Vector("R48_destroyed_not_zero", VaultH("audit failure", "R48", "a destroyed document's extent has a non-zero byte"), b);
+  }
+  // Crafted documents: the generator holds alice's level keys, so it can
+  // write KEY records and extents that are well-signed but wrong inside.
+  {
+    crypto::X25519KeyPair kp;
+    kp.public_key = alice.x25519().public_key;
+    kp.secret_key = crypto::SecretBytes::CopyOf(alice.x25519().secret_key.span());
+    auto* slot = vault::FindSlot(sbase->state(), Raw(alice.public_identity().ed25519), 1);
+    Must(slot != nullptr, "slot");
+    auto lk = crypto::OpenSealed(kp, slot->sealed_key());
+    Must(lk.has_value(), "level key");
+    auto doc = [&](const std::string& name, const std::string& rule, const std::string& comment,
+                   const std::string& expect, int mode) {
+      // mode: 38 wrong doc id in KEY, 39 garbage wrap, 41 size mismatch,
+      // 42 forged chunk, 40 geometry
+      std::string doc_id = crypto::RandomString(16);
+      std::string plain = "crafted document\n";
+      auto dk = crypto::SecretBytes::Random(32);
+      std::string ad = std::string(format::kAdChunk) + vid + doc_id;
+      format::PutLe32(ad, 1);
+      format::PutLe64(ad, 0);
+      ad.push_back('\1');
+      std::string chunk = crypto::AeadSealString(dk.span(), plain, ad);
+      if (mode == 42) chunk = crypto::RandomString(chunk.size());
+      format::WrappedDocumentKey w;
+      w.set_doc_id(mode == 38 ? std::string(16, '\x55') : doc_id);
+      w.set_level(1);
+      auto lad = [&](std::string_view dom) {
+        std::string s(dom);
+        s += vid + w.doc_id();
+        format::PutLe32(s, 1);
+        format::PutLe32(s, 0);
+        return s;
+      };
+      w.set_wrapped_key(mode == 39 ? crypto::RandomString(72)
+                                   : crypto::AeadSealString(lk->span(), Raw(dk.span()), lad(format::kAdWrap)));
+      format::DocumentMetadata m;
+      m.set_title("crafted");
+      m.set_file_name("crafted.txt");
+      m.set_size(plain.size() + (mode == 41 ? 1 : 0));
+      w.set_sealed_metadata(crypto::AeadSealString(lk->span(), m.SerializeAsString(), lad(format::kAdMetadata)));
+      std::string kp_bytes = w.SerializeAsString();
+      std::string b = base;
+      auto sb = craft::Sb(b, craft::Active(b));
+      uint64_t ext_at = sb.committed_end();
+      uint64_t key_at = ext_at + 48 + chunk.size();
+      format::Event e;
+      auto* a = e.mutable_document_added();
+      a->set_doc_id(doc_id);
+      a->set_reg_no("C-1");
+      a->set_level(1);
+      a->set_version(1);
+      a->mutable_extent()->set_offset(ext_at + 48);
+      a->mutable_extent()->set_length(chunk.size());
+      a->mutable_extent()->set_chunk_size(format::kChunkSize);
+      a->mutable_extent()->set_chunk_count(mode == 40 ? 2 : 1);
+      std::string root(format::kHashExtentRoot);
+      format::PutLe64(root, 1);
+      root += craft::H(chunk);
+      a->mutable_extent()->set_root_hash(craft::H(root));
+      a->mutable_key()->set_offset(key_at);
+      a->mutable_key()->set_hash(craft::H(kp_bytes));
+      a->mutable_key()->set_doc_id(doc_id);
+      e.set_sequence(sb.event_count());
+      e.set_prev_hash(sb.ledger_head());
+      e.set_vault_id(vid);
+      e.set_time_unix(1767225600);
+      e.set_actor_ed25519(Raw(alice.public_identity().ed25519));
+      std::string ep = craft::SignedEventBytes(e, {&alice});
+      b.resize(ext_at);
+      b += format::EncodeExtentHeader(chunk.size(), ext_at) + chunk;
+      b += format::EncodeRecord(format::RecordType::kKey, kp_bytes, key_at);
+      b += format::EncodeRecord(format::RecordType::kEvent, ep, b.size());
+      auto a2 = craft::Active(b);
+      auto nsb = craft::Sb(b, a2);
+      nsb.set_sequence(nsb.sequence() + 1);
+      nsb.set_committed_end(b.size());
+      nsb.set_event_count(nsb.event_count() + 1);
+      nsb.set_ledger_head(craft::H(ep));
+      craft::PutSb(b, 1 - a2, nsb);
+      Headers h = expect == "success"        ? ExtractH("success", rule, "alice", "C-1", comment, plain)
+                  : expect == "open failure" ? VaultH(expect, rule, comment)
+                                             : ExtractH(expect, rule, "alice", "C-1", comment);
+      Vector(name, h, b);
+    };
+    doc("valid_crafted_document", "R36-R42", "a document written by the generator (not the library): decrypts", "success", 0);
+    doc("R38_key_other_doc_id", "R38", "KEY record names another doc_id (its hash matches the signed KeyRef); audit cannot see this", "extract failure", 38);
+    doc("R39_wrap_garbage", "R39", "wrapped_key is 72 random bytes (hash matches)", "extract failure", 39);
+    doc("R40_geometry", "R40", "chunk_count 2 for a one-chunk extent (rejected when the event is replayed, before any buffer is sized)", "open failure", 40);
+    doc("R41_size_mismatch", "R41", "metadata size is one more than the extent implies", "extract failure", 41);
+    doc("R42_chunk_forged", "R42", "ciphertext is random bytes; root_hash matches them, AEAD does not", "extract failure", 42);
+  }
+
+  // ---- R49-R51 identity files --------------------------------------------
+  auto idh = [&](const std::string& expect, const std::string& rule, const std::string& comment) {
+    return Headers{{"expect", expect}, {"rule", rule}, {"passphrase", kPass}, {"comment", comment}};
+  };
+  Vector("identity_valid", idh("identity success", "R50 R51", "ops 1, mem 8 KiB"), craft::IdentityFileBytes(alice, kPass, 1, 8192));
+  Vector("R51_wrong_passphrase", idh("identity failure", "R51", "sealed under another passphrase"), craft::IdentityFileBytes(alice, "other", 1, 8192));
+  {
+    std::string big = craft::IdentityFileBytes(alice, kPass, 1, 8192);
+    big += std::string("\xfa\x07", 2);  // field 127, length-delimited
+    std::string pad(65537 - big.size() - 3, 'x');
+    std::string len;
+    uint64_t n = pad.size();
+    while (n >= 0x80) { len.push_back(static_cast<char>(n | 0x80)); n >>= 7; }
+    len.push_back(static_cast<char>(n));
+    big += len + pad;
+    big.resize(65537, 'x');
+    Vector("R49_too_large", idh("identity failure", "R49", "65537 bytes"), big);
+  }
+  auto tweak = [&](const std::string& name, const std::string& comment, const std::function<void(format::IdentityFile&)>& f) {
+    Vector(name, idh("identity failure", "R50", comment), craft::IdentityFileBytes(alice, kPass, 1, 8192, f));
+  };
+  {
+    std::string b = craft::IdentityFileBytes(alice, kPass, 1, 8192);
+    b[16] = '\x02';
+    Vector("R50_bad_magic", idh("identity failure", "R50", "magic ends in \\x02"), b);
+  }
+  tweak("R50_version_2", "IdentityFile.version 2", [](auto& f) { f.set_version(2); });
+  tweak("R50_x25519_31", "31-byte x25519 key", [](auto& f) { f.mutable_keys()->set_x25519(f.keys().x25519().substr(1)); });
+  tweak("R50_ed25519_33", "33-byte ed25519 key", [](auto& f) { f.mutable_keys()->set_ed25519(f.keys().ed25519() + "x"); });
+  tweak("R50_salt_15", "15-byte salt", [](auto& f) { f.set_salt(f.salt().substr(1)); });
+  tweak("R50_sealed_103", "103-byte sealed_secrets", [](auto& f) { f.set_sealed_secrets(f.sealed_secrets().substr(1)); });
+  tweak("R50_name_empty", "empty name", [](auto& f) { f.mutable_keys()->set_name(""); });
+  tweak("R50_name_control", "name with a control byte", [](auto& f) { f.mutable_keys()->set_name("al\x01ice"); });
+  tweak("R50_name_201", "201-byte name", [](auto& f) { f.mutable_keys()->set_name(std::string(201, 'a')); });
+  for (auto [ops, mem, tag] : std::vector<std::tuple<uint64_t, uint64_t, std::string>>{
+           {0, 8192, "ops_0"}, {11, 8192, "ops_11"}, {1, 8191, "mem_8191"},
+           {1, (1ull << 30) + 1, "mem_1GiB_plus_1"}, {1, 1ull << 62, "mem_2_62"}, {~0ull, ~0ull, "both_max"}})
+    Vector("R51_kdf_" + tag, idh("identity failure", "R51", "KDF parameters out of bounds: must be rejected before Argon2id runs"),
+           craft::IdentityFileBytes(alice, kPass, ops, mem, {}, false));
+  {
+    // Valid seal (AD over the stored keys) of secrets that belong to bob.
+    format::IdentityFile f;
+    std::string a = craft::IdentityFileBytes(bob, kPass, 1, 8192);
+    f.ParseFromString(a.substr(17));
+    f.mutable_keys()->set_name("alice");
+    f.mutable_keys()->set_x25519(Raw(alice.public_identity().x25519));
+    f.mutable_keys()->set_ed25519(Raw(alice.public_identity().ed25519));
+    auto k = crypto::DeriveKeyFromPassphrase(craft::Pass(kPass), f.salt(), {1, 8192});
+    std::string secrets = Raw(bob.x25519().secret_key.span()) + Raw(bob.signing().seed());
+    std::string ad = craft::IdentityAd(f);
+    f.set_sealed_secrets(crypto::AeadSealString(k->span(), secrets, ad));
+    Vector("R51_keys_do_not_match", idh("identity failure", "R51", "secrets authenticate but derive other public keys"),
+           std::string(format::kIdentityMagic) + f.SerializeAsString());
+  }
+
+  // ---- R52 public identity lines -----------------------------------------
+  const std::string line = alice.public_identity().ToLine();
+  auto lh = [](const std::string& e, const std::string& c) { return Headers{{"expect", e}, {"rule", "R52"}, {"comment", c}}; };
+  Vector("line_valid", lh("line success", "as printed by custody id public"), line + "\n");
+  Vector("line_valid_spaces_in_name", lh("line success", "name with spaces, surrounding whitespace"),
+         "  " + line.substr(0, line.rfind(' ')) + " Alice Q. Public \r\n");
+  {
+    std::string up = line.substr(0, 62);
+    for (auto& c : up) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    Vector("line_valid_upper_case", lh("line success", "all-upper-case Bech32 is accepted"), up + line.substr(62));
+    std::string mixed = line;
+    mixed[5] = static_cast<char>(std::toupper(static_cast<unsigned char>(mixed[5])));
+    if (mixed[5] == line[5]) mixed[6] = static_cast<char>(std::toupper(static_cast<unsigned char>(mixed[6])));
+    Vector("R52_mixed_case", lh("line failure", "mixed-case Bech32"), mixed);
+    std::string bad = line;
+    bad[61] = bad[61] == 'q' ? 'p' : 'q';
+    Vector("R52_bad_checksum", lh("line failure", "Bech32 checksum wrong"), bad);
+    std::string hrp = line;
+    hrp.replace(0, 3, "agf");
+    Vector("R52_wrong_hrp", lh("line failure", "HRP is not age"), hrp);
+    auto b64at = line.find("ed25519:") + 8;
+    std::string nc = line;
+    // The last base64 char before '=' encodes 2 padding bits; set one.
+    size_t last = b64at + 42;
+    static const std::string alpha = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    nc[last] = alpha[(alpha.find(nc[last]) | 1)];
+    if (nc == line) nc[last] = alpha[alpha.find(nc[last]) ^ 2];
+    Vector("R52_base64_not_canonical", lh("line failure", "base64 with non-zero padding bits"), nc);
+    std::string short_key = line;
+    short_key.replace(b64at, 44, crypto::ToBase64(std::string(31, 'k')));
+    Vector("R52_ed25519_31", lh("line failure", "31-byte ed25519 key"), short_key);
+    Vector("R52_no_name", lh("line failure", "no name"), line.substr(0, line.rfind(' ')));
+    Vector("R52_name_control", lh("line failure", "name with a control byte"), line.substr(0, line.rfind(' ')) + " al\x7fice");
+  }
+
+  fs::remove_all(g_work);
+  std::printf("generate: %d vectors -> %s\n", g_count, g_out.c_str());
+  return 0;
+}
