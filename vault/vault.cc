@@ -6,7 +6,7 @@
 
 #include <cerrno>
 #include <ctime>
-#include <regex>
+#include <algorithm>
 #include <set>
 
 #include "crypto/aead.h"
@@ -38,14 +38,23 @@ std::string LevelAd(std::string_view domain, const std::string& vault_id,
   return ad;
 }
 
+// [a-z][a-z0-9-]{0,31}
 bool ValidLevelName(const std::string& n) {
-  static const std::regex re("[a-z][a-z0-9-]{0,31}");
-  return std::regex_match(n, re);
+  if (n.empty() || n.size() > 32 || n[0] < 'a' || n[0] > 'z') return false;
+  return std::all_of(n.begin(), n.end(), [](char ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-';
+  });
 }
 
+// [A-Za-z0-9][A-Za-z0-9._/-]{0,63}
 bool ValidRegNo(const std::string& r) {
-  static const std::regex re("[A-Za-z0-9][A-Za-z0-9._/-]{0,63}");
-  return std::regex_match(r, re);
+  auto alnum = [](char ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
+  };
+  if (r.empty() || r.size() > 64 || !alnum(r[0])) return false;
+  return std::all_of(r.begin(), r.end(), [&](char ch) {
+    return alnum(ch) || ch == '.' || ch == '_' || ch == '/' || ch == '-';
+  });
 }
 
 std::string Initials(const std::string& level) {
