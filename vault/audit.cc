@@ -10,49 +10,6 @@
 
 namespace custody::vault {
 
-namespace {
-std::string RoleName(format::Role r) {
-  switch (r) {
-    case format::ROLE_OFFICER: return "officer";
-    case format::ROLE_STAFF: return "staff";
-    case format::ROLE_AUDITOR: return "auditor";
-    default: return "unknown";
-  }
-}
-
-Result<std::pair<format::Event, std::vector<std::string>>> ParseSigned(const std::string& payload,
-                                                                       const VaultState& state,
-                                                                       uint64_t* sigs) {
-  format::SignedEvent se;
-  format::Event ev;
-  if (!se.ParseFromString(payload) || !ev.ParseFromString(se.body()))
-    return Fail(Code::kCorrupt, "event does not parse");
-  if (ev.sequence() != state.event_count)
-    return Fail(Code::kCorrupt, "event has sequence " + std::to_string(ev.sequence()) +
-                                    ", expected " + std::to_string(state.event_count) +
-                                    " (events removed, replayed or reordered)");
-  if (ev.prev_hash() != state.ledger_head)
-    return Fail(Code::kCorrupt, "event does not chain to the previous one");
-  if (state.event_count > 0 && ev.vault_id() != state.vault_id)
-    return Fail(Code::kCorrupt, "event belongs to another vault");
-  std::vector<std::string> signers;
-  for (const auto& sig : se.signatures()) {
-    const std::string& key = sig.signer_ed25519();
-    bool known = state.FindMember(key) != nullptr;
-    if (!known && state.event_count == 0 && ev.kind_case() == format::Event::kVaultCreated)
-      known = ev.vault_created().creator().keys().ed25519() == key;
-    if (!known || key.size() != 32)
-      return Fail(Code::kCorrupt, "event signed by an identity not in the roster");
-    crypto::Ed25519Public pub{};
-    std::copy(key.begin(), key.end(), pub.begin());
-    if (!crypto::Verify(pub, se.body(), sig.signature()))
-      return Fail(Code::kCorrupt, "event signature is invalid");
-    ++*sigs;
-    signers.push_back(key);
-  }
-  return std::make_pair(std::move(ev), std::move(signers));
-}
-}  // namespace
 
 Result<AuditReport> Vault::Audit(const std::string& path, Env* env, const AuditAnchor* anchor) {
   auto opened = Container::Open(env, path, Container::Mode::kRead);
@@ -110,13 +67,14 @@ Result<AuditReport> Vault::Audit(const std::string& path, Env* env, const AuditA
           chain_broken = true;
           break;
         }
-        auto parsed = ParseSigned(*payload, state, &rep.signatures_verified);
+        auto parsed = VerifySignedEvent(*payload, state);
         if (!parsed) {
           problem(where, parsed.error().message + "; ledger verification stops here");
           chain_broken = true;
           break;
         }
-        if (auto s = state.Apply(parsed->first, parsed->second); !s) {
+        rep.signatures_verified += parsed->signers.size();
+        if (auto s = state.Apply(parsed->event, parsed->signers); !s) {
           problem(where, s.error().message + "; ledger verification stops here");
           chain_broken = true;
           break;

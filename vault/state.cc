@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "crypto/signing.h"
 #include "format/constants.h"
 
 namespace custody::vault {
@@ -32,6 +33,45 @@ Status CheckSlots(const format::Event& e, const VaultState& s,
   return {};
 }
 }  // namespace
+
+Result<VerifiedEvent> VerifySignedEvent(const std::string& payload, const VaultState& state) {
+  format::SignedEvent se;
+  VerifiedEvent out;
+  format::Event& ev = out.event;
+  if (!se.ParseFromString(payload) || !ev.ParseFromString(se.body()))
+    return Fail(Code::kCorrupt, "event does not parse");
+  if (ev.sequence() != state.event_count)
+    return Fail(Code::kCorrupt, "event has sequence " + std::to_string(ev.sequence()) +
+                                    ", expected " + std::to_string(state.event_count) +
+                                    " (events removed, replayed or reordered)");
+  if (ev.prev_hash() != state.ledger_head)
+    return Fail(Code::kCorrupt, "event does not chain to the previous one");
+  if (state.event_count > 0 && ev.vault_id() != state.vault_id)
+    return Fail(Code::kCorrupt, "event belongs to another vault");
+  for (const auto& sig : se.signatures()) {
+    const std::string& key = sig.signer_ed25519();
+    bool known = state.FindMember(key) != nullptr;
+    if (!known && state.event_count == 0 && ev.kind_case() == format::Event::kVaultCreated)
+      known = ev.vault_created().creator().keys().ed25519() == key;
+    if (!known || key.size() != 32)
+      return Fail(Code::kCorrupt, "event signed by an identity not in the roster");
+    crypto::Ed25519Public pub{};
+    std::copy(key.begin(), key.end(), pub.begin());
+    if (!crypto::Verify(pub, se.body(), sig.signature()))
+      return Fail(Code::kCorrupt, "event signature is invalid");
+    out.signers.push_back(key);
+  }
+  return out;
+}
+
+const char* RoleName(format::Role role) {
+  switch (role) {
+    case format::ROLE_OFFICER: return "officer";
+    case format::ROLE_STAFF: return "staff";
+    case format::ROLE_AUDITOR: return "auditor";
+    default: return "unknown";
+  }
+}
 
 const format::Member* VaultState::FindMember(const std::string& key) const {
   auto it = members.find(key);

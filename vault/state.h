@@ -48,6 +48,22 @@ class VaultState {
   const format::DocumentState* FindDocument(const std::string& reg_no) const;
 };
 
+// A ledger event whose signatures have been verified.
+struct VerifiedEvent {
+  format::Event event;
+  std::vector<std::string> signers;  // raw Ed25519 keys, actor first
+};
+
+// Parses a SignedEvent record payload and checks that it continues the
+// ledger of `state` (sequence, previous hash, vault id) and that every
+// signature is valid and by an identity in the roster (for the first event:
+// the creator it names). kCorrupt with the reason. The rules of the vault
+// are checked separately, by VaultState::Apply.
+Result<VerifiedEvent> VerifySignedEvent(const std::string& payload, const VaultState& state);
+
+// "officer", "staff", "auditor".
+const char* RoleName(format::Role role);
+
 // The superblock's outer marking (vault id, label, levels, highest level
 // held) must agree with the ledger; kCorrupt naming the difference.
 Status CheckOuterMarking(const format::Superblock& sb, const VaultState& state);

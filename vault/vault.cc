@@ -96,50 +96,6 @@ format::KeySlot MakeSlot(const format::Member& m, uint32_t level, uint32_t epoch
   return slot;
 }
 
-// Parses a SignedEvent payload and verifies its signatures against the
-// roster in `state` (or, for the first event, against the creator it names).
-// Returns the event and its signers, actor first.
-Result<std::pair<format::Event, std::vector<std::string>>> VerifyEvent(
-    const std::string& payload, const VaultState& state, uint64_t offset) {
-  const std::string at = "ledger event at offset " + std::to_string(offset);
-  format::SignedEvent se;
-  format::Event ev;
-  if (!se.ParseFromString(payload) || !ev.ParseFromString(se.body()))
-    return Fail(Code::kCorrupt, at + " does not parse");
-  if (ev.sequence() != state.event_count)
-    return Fail(Code::kCorrupt, at + " has sequence " + std::to_string(ev.sequence()) +
-                                    ", expected " + std::to_string(state.event_count) +
-                                    " (events removed, replayed or reordered)");
-  if (ev.prev_hash() != state.ledger_head)
-    return Fail(Code::kCorrupt, at + " does not chain to the previous event");
-  if (state.event_count > 0 && ev.vault_id() != state.vault_id)
-    return Fail(Code::kCorrupt, at + " belongs to another vault");
-  std::vector<std::string> signers;
-  for (const auto& sig : se.signatures()) {
-    std::string key = sig.signer_ed25519();
-    bool known = state.FindMember(key) != nullptr;
-    if (!known && ev.kind_case() == format::Event::kVaultCreated && state.event_count == 0)
-      known = ev.vault_created().creator().keys().ed25519() == key;
-    if (!known || key.size() != 32)
-      return Fail(Code::kCorrupt, at + " is signed by an identity not in the roster");
-    crypto::Ed25519Public pub{};
-    std::copy(key.begin(), key.end(), pub.begin());
-    if (!crypto::Verify(pub, se.body(), sig.signature()))
-      return Fail(Code::kCorrupt, at + " has an invalid signature");
-    signers.push_back(key);
-  }
-  return std::make_pair(std::move(ev), std::move(signers));
-}
-
-std::string ModeName(format::Role r) {
-  switch (r) {
-    case format::ROLE_OFFICER: return "officer";
-    case format::ROLE_STAFF: return "staff";
-    case format::ROLE_AUDITOR: return "auditor";
-    default: return "unknown";
-  }
-}
-
 }  // namespace
 
 Status CheckOuterMarking(const format::Superblock& sb, const VaultState& state) {
@@ -261,8 +217,10 @@ Result<std::unique_ptr<Vault>> Vault::Open(const std::string& path, Access acces
   auto replay = v->container_->Scan(scan_from, [&](const RecordRef& ref) -> Result<bool> {
     if (ref.header.type != format::RecordType::kEvent) return true;
     CUSTODY_ASSIGN(std::string payload, v->container_->ReadPayload(ref));
-    CUSTODY_ASSIGN(auto verified, VerifyEvent(payload, v->state_, ref.offset));
-    CUSTODY_TRY(v->state_.Apply(verified.first, verified.second));
+    auto verified = VerifySignedEvent(payload, v->state_);
+    if (!verified)
+      return std::unexpected(verified.error().With("ledger event at offset " + std::to_string(ref.offset)));
+    CUSTODY_TRY(v->state_.Apply(verified->event, verified->signers));
     v->state_.ledger_head = crypto::HashToString(crypto::Blake2b256(payload));
     return true;
   });
@@ -402,7 +360,7 @@ Result<CompactResult> Vault::Compact(const Identity& actor) {
   auto* me = state_.FindMember(Raw(actor.public_identity().ed25519));
   if (me->role() != format::ROLE_OFFICER)
     return Fail(Code::kAuth, "only a secrecy officer may compact a vault; '" +
-                                 actor.public_identity().name + "' is " + ModeName(me->role()));
+                                 actor.public_identity().name + "' is " + RoleName(me->role()));
   WriteScope scope(this);  // never committed: the handle is done after compaction
   CompactResult result;
   result.old_size = container_->file_size();
@@ -456,7 +414,7 @@ Status Vault::Grant(const Identity& actor, const PublicIdentity& to, int clearan
   auto* me = state_.FindMember(Raw(actor.public_identity().ed25519));
   if (me->role() != format::ROLE_OFFICER)
     return Fail(Code::kAuth, "only a secrecy officer may grant clearances; '" +
-                                 actor.public_identity().name + "' is " + ModeName(me->role()));
+                                 actor.public_identity().name + "' is " + RoleName(me->role()));
   if (clearance > me->clearance())
     return Fail(Code::kNotCleared, "'" + actor.public_identity().name +
                                        "' cannot grant " + state_.level_names[clearance] +
@@ -482,7 +440,7 @@ Status Vault::Revoke(const Identity& actor, const PublicIdentity& who) {
   auto* me = state_.FindMember(Raw(actor.public_identity().ed25519));
   if (me->role() != format::ROLE_OFFICER)
     return Fail(Code::kAuth, "only a secrecy officer may revoke; '" +
-                                 actor.public_identity().name + "' is " + ModeName(me->role()));
+                                 actor.public_identity().name + "' is " + RoleName(me->role()));
   auto* target = state_.FindMember(Raw(who.ed25519));
   if (target == nullptr || target->revoked())
     return Fail(Code::kNotFound, "'" + who.name + "' (" + who.Fingerprint() +
@@ -792,7 +750,7 @@ Status Vault::Destroy(const Identity& actor, const Identity& witness, const std:
   auto* me = state_.FindMember(Raw(actor.public_identity().ed25519));
   if (me->role() != format::ROLE_OFFICER)
     return Fail(Code::kAuth, "only a secrecy officer may destroy documents; '" +
-                                 actor.public_identity().name + "' is " + ModeName(me->role()));
+                                 actor.public_identity().name + "' is " + RoleName(me->role()));
   if (actor.public_identity().ed25519 == witness.public_identity().ed25519)
     return Fail(Code::kUsage, "the witness must be a different identity from the officer");
   auto* d = state_.FindDocument(reg_no);
@@ -819,7 +777,12 @@ Status Vault::Destroy(const Identity& actor, const Identity& witness, const std:
   x->set_witness_ed25519(Raw(witness.public_identity().ed25519));
   CUSTODY_TRY(AppendEvent(std::move(ev), {&actor, &witness}));
   CUSTODY_TRY(CommitAll(actor, scope));
-  return EraseDestroyed(*state_.FindDocument(reg_no));
+  if (auto s = EraseDestroyed(*state_.FindDocument(reg_no)); !s)
+    return Fail(s.error().code, "the destruction of " + reg_no +
+                                    " is recorded, but overwriting its bytes failed (" +
+                                    s.error().message +
+                                    "); the next write access to the vault completes it");
+  return {};
 }
 
 Status Vault::EraseDestroyed(const format::DocumentState& d) {

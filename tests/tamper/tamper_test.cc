@@ -546,7 +546,7 @@ TEST_CASE("relabelling a document to a lower level is detected", "[tamper][scena
     CHECK(Mentions(*rep, "event signature is invalid"));
     auto v = Vault::Open(ref.path, Vault::Access::kRead);
     REQUIRE_FALSE(v);
-    CHECK(v.error().message.find("invalid signature") != std::string::npos);
+    CHECK(v.error().message.find("signature is invalid") != std::string::npos);
   }
   SECTION("level edited in the signed event, checksum left alone") {
     std::string bytes = orig;
