@@ -3,6 +3,7 @@
 # (every command, every documented exit code, every bad input) and document
 # destruction. Usage: vault_cli_test.sh PATH/TO/custody
 set -uo pipefail
+TESTLIB=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/testlib.sh
 C=${1:?usage: vault_cli_test.sh PATH/TO/custody}
 C=$(readlink -f "$C")
 T=$(mktemp -d /tmp/custody-cli.XXXXXX)
@@ -13,16 +14,7 @@ cleanup() {
 }
 trap cleanup EXIT
 cd "$T"
-passed=0 failed=0
-ok()   { passed=$((passed + 1)); echo "ok   $*"; }
-bad()  { failed=$((failed + 1)); echo "FAIL $*"; }
-# expect CODE DESCRIPTION -- COMMAND...: runs, captures stdout/stderr in out/err.
-expect() {
-  local code=$1 desc=$2; shift 3
-  "$@" >out 2>err; local rc=$?
-  if [ "$rc" -eq "$code" ]; then ok "$desc (exit $rc)"; else bad "$desc: expected exit $code, got $rc: $(head -c 300 err)"; fi
-}
-has()  { if grep -q -- "$2" "$1"; then ok "$3"; else bad "$3: '$2' not in $1: $(head -c 300 "$1")"; fi; }
+source "$TESTLIB"
 hasnt(){ if grep -q -- "$2" "$1"; then bad "$3: '$2' found in $1"; else ok "$3"; fi; }
 same() { if cmp -s "$1" "$2"; then ok "$3"; else bad "$3: $1 and $2 differ"; fi; }
 

@@ -4,6 +4,7 @@
 # Usage: wipe_cli_test.sh PATH/TO/custody. Prints "N passed, M failed" and
 # exits non-zero if anything failed.
 set -uo pipefail
+TESTLIB=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/testlib.sh
 C=${1:?usage: wipe_cli_test.sh PATH/TO/custody}
 C=$(readlink -f "$C")
 # Not tmpfs: the engine needs O_DIRECT, and the images must be on a real disk.
@@ -17,16 +18,7 @@ cleanup() {
 }
 trap cleanup EXIT
 cd "$T"
-passed=0 failed=0
-ok()   { passed=$((passed + 1)); echo "ok   $*"; }
-bad()  { failed=$((failed + 1)); echo "FAIL $*"; }
-# expect CODE DESCRIPTION -- COMMAND...: runs, captures stdout/stderr in out/err.
-expect() {
-  local code=$1 desc=$2; shift 3
-  "$@" >out 2>err; local rc=$?
-  if [ "$rc" -eq "$code" ]; then ok "$desc (exit $rc)"; else bad "$desc: expected exit $code, got $rc: $(head -c 400 err)"; fi
-}
-has()  { if grep -q -- "$2" "$1"; then ok "$3"; else bad "$3: '$2' not in $1: $(head -c 300 "$1")"; fi; }
+source "$TESTLIB"
 count_in() { grep -a -o -F -- "$1" "$2" | wc -l; }  # occurrences of $1 in file $2
 # attach VAR IMAGE: attaches IMAGE and sets VAR to the loop device. Not in a
 # $(...) subshell, so the device reaches LOOPS and the trap detaches it.
