@@ -462,10 +462,15 @@ TEST_CASE("replaying an older superblock", "[tamper][scenario][rollback]") {
     // slots of an earlier commit yields exactly the file as it was then,
     // plus a tail past committed_end that readers must ignore (R9) and that
     // a crash also leaves. Audit and open accept it; the only trace is the
-    // tail size in the report, which truncation removes. This test pins the
-    // behaviour so that a future anchor (e.g. audit --expect-sequence /
-    // --expect-head) changes it knowingly.
+    // tail size in the report, which truncation removes. The external
+    // anchor of an earlier audit (audit --expect) does catch it.
     const std::string& old = ref.snapshots[ref.snapshots.size() - 4];
+    // The anchor an earlier audit of the current vault recorded.
+    WriteFileBytes(ref.path, now);
+    auto current = Vault::Audit(ref.path);
+    REQUIRE(current);
+    REQUIRE(current->ok());
+    const vault::AuditAnchor anchor{current->events, current->ledger_head_hex};
     std::string bytes = now;
     bytes.replace(0, format::kLogStart, old.substr(0, format::kLogStart));
     WriteFileBytes(ref.path, bytes);
@@ -473,6 +478,11 @@ TEST_CASE("replaying an older superblock", "[tamper][scenario][rollback]") {
     REQUIRE(rep);
     INFO(AllProblems(*rep));
     CHECK(rep->ok());
+    // With the anchor (custody audit --expect), the rollback is caught.
+    auto anchored = Vault::Audit(ref.path, vault::DefaultEnv(), &anchor);
+    REQUIRE(anchored);
+    CHECK_FALSE(anchored->ok());
+    CHECK(AllProblems(*anchored).find("rolled back") != std::string::npos);
     CHECK(rep->uncommitted_tail == now.size() - old.size());
     CHECK(rep->sequence < SuperblockAt(now, now_active).sequence());
     REQUIRE(Vault::Open(ref.path, Vault::Access::kRead));
