@@ -2,7 +2,7 @@
 // through a core dump or ptrace by another user.
 #pragma once
 
-#include "crypto/status.h"
+#include "base/status.h"
 
 namespace custody::crypto {
 

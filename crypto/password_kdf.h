@@ -11,7 +11,7 @@
 #include <string_view>
 
 #include "crypto/secret_bytes.h"
-#include "crypto/status.h"
+#include "base/status.h"
 
 namespace custody::crypto {
 

@@ -13,7 +13,7 @@
 #include <string>
 
 #include "crypto/secret_bytes.h"
-#include "crypto/status.h"
+#include "base/status.h"
 
 namespace custody::crypto {
 

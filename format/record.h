@@ -14,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-#include "crypto/status.h"
+#include "base/status.h"
 #include "format/constants.h"
 
 namespace custody::format {

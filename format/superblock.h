@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-#include "crypto/status.h"
+#include "base/status.h"
 #include "format/custody.pb.h"
 
 namespace custody::format {

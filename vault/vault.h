@@ -17,10 +17,10 @@
 #include <string>
 #include <vector>
 
-#include "crypto/status.h"
-#include "vault/container/container.h"
+#include "base/status.h"
+#include "vault/storage/container.h"
 #include "vault/identity/identity.h"
-#include "vault/state.h"
+#include "vault/ledger/state.h"
 
 namespace custody::vault {
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "crypto/aead.h"
-#include "crypto/encoding.h"
+#include "base/encoding.h"
 #include "crypto/hardening.h"
 #include "crypto/hash.h"
 #include "crypto/keystream.h"
@@ -18,7 +18,7 @@
 #include "crypto/sealed_box.h"
 #include "crypto/secret_bytes.h"
 #include "crypto/signing.h"
-#include "crypto/status.h"
+#include "base/status.h"
 
 namespace crypto = custody::crypto;
 using custody::Code;
@@ -41,7 +41,7 @@ bool AllZero(std::span<const uint8_t> s) {
   return std::all_of(s.begin(), s.end(), [](uint8_t b) { return b == 0; });
 }
 
-std::string ToHexArray(const crypto::Hash256& h) { return crypto::ToHex(crypto::HashToString(h)); }
+std::string ToHexArray(const crypto::Hash256& h) { return custody::ToHex(crypto::HashToString(h)); }
 
 crypto::SecretBytes Passphrase(std::string_view s) { return crypto::SecretBytes::CopyOf(crypto::AsBytes(s)); }
 
@@ -576,7 +576,7 @@ TEST_CASE("crypto/KeystreamMatchesChaCha20OfAFixedSeed", "[crypto][keystream]") 
   crypto::KeystreamSeed zero{};
   std::vector<uint8_t> out(8);
   crypto::FillKeystream(zero, 0, 0, out);
-  CHECK(crypto::ToHex({reinterpret_cast<const char*>(out.data()), out.size()}) == "76b8e0ada0f13d90");
+  CHECK(custody::ToHex({reinterpret_cast<const char*>(out.data()), out.size()}) == "76b8e0ada0f13d90");
 }
 
 TEST_CASE("crypto/RandomKeystreamSeedsDiffer", "[crypto][keystream]") {
@@ -590,18 +590,18 @@ TEST_CASE("crypto/HexRoundTrip", "[crypto][encoding]") {
   Init();
   std::string all;
   for (int i = 0; i < 256; ++i) all.push_back(static_cast<char>(i));
-  std::string hex = crypto::ToHex(all);
+  std::string hex = custody::ToHex(all);
   REQUIRE(hex.size() == 512);
   CHECK(hex.substr(0, 8) == "00010203");
   CHECK(hex.substr(504) == "fcfdfeff");
-  auto back = crypto::FromHex(hex);
+  auto back = custody::FromHex(hex);
   REQUIRE(back);
   CHECK(*back == all);
-  CHECK(crypto::ToHex("") == "");
-  auto empty = crypto::FromHex("");
+  CHECK(custody::ToHex("") == "");
+  auto empty = custody::FromHex("");
   REQUIRE(empty);
   CHECK(empty->empty());
-  auto upper = crypto::FromHex("DEADBEEF");
+  auto upper = custody::FromHex("DEADBEEF", custody::HexCase::kEither);
   REQUIRE(upper);
   CHECK(*upper == std::string("\xde\xad\xbe\xef"));
 }
@@ -610,26 +610,26 @@ TEST_CASE("crypto/FromHexRejectsMalformedInput", "[crypto][encoding]") {
   Init();
   for (const char* bad : {"0", "abc", "zz", "0g", "00 11", " 0011", "0011 ", "00:11"}) {
     CAPTURE(bad);
-    CHECK_FALSE(crypto::FromHex(bad));
+    CHECK_FALSE(custody::FromHex(bad));
   }
 }
 
 TEST_CASE("crypto/Base64RoundTripWithPadding", "[crypto][encoding]") {
   Init();
-  CHECK(crypto::ToBase64("") == "");
-  CHECK(crypto::ToBase64("f") == "Zg==");
-  CHECK(crypto::ToBase64("fo") == "Zm8=");
-  CHECK(crypto::ToBase64("foo") == "Zm9v");
-  CHECK(crypto::ToBase64("foobar") == "Zm9vYmFy");
-  CHECK(crypto::ToBase64("\xfb\xff") == "+/8=");
+  CHECK(custody::ToBase64("") == "");
+  CHECK(custody::ToBase64("f") == "Zg==");
+  CHECK(custody::ToBase64("fo") == "Zm8=");
+  CHECK(custody::ToBase64("foo") == "Zm9v");
+  CHECK(custody::ToBase64("foobar") == "Zm9vYmFy");
+  CHECK(custody::ToBase64("\xfb\xff") == "+/8=");
   std::string all;
   for (int i = 0; i < 256; ++i) all.push_back(static_cast<char>(255 - i));
   for (size_t n = 0; n <= 10; ++n) {
-    auto back = crypto::FromBase64(crypto::ToBase64(all.substr(0, n)));
+    auto back = custody::FromBase64(custody::ToBase64(all.substr(0, n)));
     REQUIRE(back);
     CHECK(*back == all.substr(0, n));
   }
-  auto back = crypto::FromBase64(crypto::ToBase64(all));
+  auto back = custody::FromBase64(custody::ToBase64(all));
   REQUIRE(back);
   CHECK(*back == all);
 }
@@ -651,7 +651,7 @@ TEST_CASE("crypto/Base64StrictRejectsNonCanonical", "[crypto][encoding]") {
            "=Zm9",       // padding first
        }) {
     CAPTURE(bad);
-    CHECK_FALSE(crypto::FromBase64(bad));
+    CHECK_FALSE(custody::FromBase64(bad));
   }
 }
 

@@ -479,7 +479,7 @@ TEST_CASE("replaying an older superblock", "[tamper][scenario][rollback]") {
     INFO(AllProblems(*rep));
     CHECK(rep->ok());
     // With the anchor (custody audit --expect), the rollback is caught.
-    auto anchored = Vault::Audit(ref.path, vault::DefaultEnv(), &anchor);
+    auto anchored = Vault::Audit(ref.path, custody::DefaultEnv(), &anchor);
     REQUIRE(anchored);
     CHECK_FALSE(anchored->ok());
     CHECK(AllProblems(*anchored).find("rolled back") != std::string::npos);

@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <map>
 
-#include "crypto/encoding.h"
+#include "base/encoding.h"
 #include "crypto/hardening.h"
 #include "crypto/hash.h"
 #include "tests/tamper/tamper_util.h"
@@ -98,7 +98,7 @@ std::string Run(const VectorFile& v, const ScratchDir& dir) {
   if (v.get("extract").empty()) return "";
   // Extract as the given identity (this appends an event: work on a copy).
   const std::string idpath = dir / (v.name + ".id");
-  auto idbytes = crypto::FromBase64(v.get("identity"));
+  auto idbytes = custody::FromBase64(v.get("identity"));
   if (!idbytes) return "bad identity header";
   WriteFileBytes(idpath, *idbytes);
   auto id = vault::Identity::Load(idpath, pass());
@@ -115,7 +115,7 @@ std::string Run(const VectorFile& v, const ScratchDir& dir) {
     return "";
   }
   if (!s) return "extract: " + s.error().message;
-  if (crypto::ToHex(H(got)) != v.get("payload")) return "extracted bytes differ from payload hash";
+  if (custody::ToHex(H(got)) != v.get("payload")) return "extracted bytes differ from payload hash";
   return "";
 }
 

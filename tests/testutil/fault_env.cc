@@ -160,7 +160,7 @@ MemFs CrashCopy(const MemFs& fs, const CrashSpec& spec, std::string* what, uint6
 
 // ------------------------------------------------------------------ File
 
-class MemFile final : public vault::File {
+class MemFile final : public custody::File {
  public:
   MemFile(FaultEnv* env, std::shared_ptr<Inode> inode, std::string path, bool writable)
       : env_(env), inode_(std::move(inode)), path_(std::move(path)), writable_(writable) {}
@@ -176,7 +176,7 @@ class MemFile final : public vault::File {
 
   Status WriteAt(uint64_t offset, std::span<const uint8_t> data) override {
     std::lock_guard<std::mutex> l(env_->mu_);
-    if (!writable_) return std::unexpected(vault::ErrnoError(EBADF, "writing", path_));
+    if (!writable_) return std::unexpected(custody::ErrnoError(EBADF, "writing", path_));
     std::string what = "write " + path_ + " @" + std::to_string(offset) + " +" +
                        std::to_string(data.size());
     if (inode_->sync_failed)
@@ -227,7 +227,7 @@ class MemFile final : public vault::File {
 
   Status Truncate(uint64_t size) override {
     std::lock_guard<std::mutex> l(env_->mu_);
-    if (!writable_) return std::unexpected(vault::ErrnoError(EBADF, "truncating", path_));
+    if (!writable_) return std::unexpected(custody::ErrnoError(EBADF, "truncating", path_));
     LogEntry e;
     e.kind = LogEntry::Kind::kTruncate;
     e.offset = size;
@@ -257,19 +257,19 @@ class MemFile final : public vault::File {
 FaultEnv::FaultEnv(MemFs fs) : fs_(std::move(fs)) {}
 FaultEnv::~FaultEnv() = default;
 
-Result<std::unique_ptr<vault::File>> FaultEnv::Open(const std::string& path, vault::OpenMode mode) {
+Result<std::unique_ptr<custody::File>> FaultEnv::Open(const std::string& path, custody::OpenMode mode) {
   std::lock_guard<std::mutex> l(mu_);
   auto it = fs_.names.find(path);
-  if (mode == vault::OpenMode::kCreateNew) {
-    if (it != fs_.names.end()) return std::unexpected(vault::ErrnoError(EEXIST, "opening", path));
+  if (mode == custody::OpenMode::kCreateNew) {
+    if (it != fs_.names.end()) return std::unexpected(custody::ErrnoError(EEXIST, "opening", path));
     auto n = std::make_shared<Inode>();
     fs_.names[path] = n;
     AfterOp("create " + path);
-    return std::unique_ptr<vault::File>(new MemFile(this, n, path, true));
+    return std::unique_ptr<custody::File>(new MemFile(this, n, path, true));
   }
-  if (it == fs_.names.end()) return std::unexpected(vault::ErrnoError(ENOENT, "opening", path));
-  return std::unique_ptr<vault::File>(
-      new MemFile(this, it->second, path, mode == vault::OpenMode::kReadWrite));
+  if (it == fs_.names.end()) return std::unexpected(custody::ErrnoError(ENOENT, "opening", path));
+  return std::unique_ptr<custody::File>(
+      new MemFile(this, it->second, path, mode == custody::OpenMode::kReadWrite));
 }
 
 Status FaultEnv::SyncDir(const std::string& dir) {
@@ -281,7 +281,7 @@ Status FaultEnv::SyncDir(const std::string& dir) {
     for (const auto& [p, n] : fs_.names) paths.push_back(p);
     for (const auto& [p, n] : fs_.durable_names) paths.push_back(p);
     for (const auto& p : paths) {
-      if (vault::DirName(p) != dir) continue;
+      if (custody::DirName(p) != dir) continue;
       auto it = fs_.names.find(p);
       if (it == fs_.names.end()) fs_.durable_names.erase(p);
       else fs_.durable_names[p] = it->second;
@@ -294,7 +294,7 @@ Status FaultEnv::SyncDir(const std::string& dir) {
 Status FaultEnv::Rename(const std::string& from, const std::string& to, bool replace) {
   std::lock_guard<std::mutex> l(mu_);
   auto it = fs_.names.find(from);
-  if (it == fs_.names.end()) return std::unexpected(vault::ErrnoError(ENOENT, "renaming to", to));
+  if (it == fs_.names.end()) return std::unexpected(custody::ErrnoError(ENOENT, "renaming to", to));
   if (!replace && fs_.names.count(to)) return Fail(Code::kIo, to + " already exists");
   auto n = it->second;
   fs_.names.erase(it);
@@ -305,7 +305,7 @@ Status FaultEnv::Rename(const std::string& from, const std::string& to, bool rep
 
 Status FaultEnv::Remove(const std::string& path) {
   std::lock_guard<std::mutex> l(mu_);
-  if (!fs_.names.erase(path)) return std::unexpected(vault::ErrnoError(ENOENT, "removing", path));
+  if (!fs_.names.erase(path)) return std::unexpected(custody::ErrnoError(ENOENT, "removing", path));
   AfterOp("remove " + path);
   return {};
 }
@@ -317,7 +317,7 @@ Status FaultEnv::MaybeFail(bool is_write, const std::string& what, const std::st
   if (at < 0 || index != static_cast<uint64_t>(at)) return {};
   fired_ = true;
   *partial = err_ == ENOSPC;
-  return std::unexpected(vault::ErrnoError(err_, what, path));
+  return std::unexpected(custody::ErrnoError(err_, what, path));
 }
 
 void FaultEnv::AfterOp(const std::string& what) {

@@ -36,7 +36,7 @@
 #include <string>
 #include <vector>
 
-#include "vault/env.h"
+#include "base/env.h"
 
 namespace custody::testutil {
 
@@ -89,13 +89,13 @@ struct CrashSpec {
 MemFs CrashCopy(const MemFs& fs, const CrashSpec& spec, std::string* what = nullptr,
                 uint64_t* choices = nullptr);
 
-class FaultEnv final : public vault::Env {
+class FaultEnv final : public custody::Env {
  public:
   explicit FaultEnv(MemFs fs = {});
   ~FaultEnv() override;
 
-  // ---- vault::Env ----
-  Result<std::unique_ptr<vault::File>> Open(const std::string& path, vault::OpenMode mode) override;
+  // ---- custody::Env ----
+  Result<std::unique_ptr<custody::File>> Open(const std::string& path, custody::OpenMode mode) override;
   Status SyncDir(const std::string& dir) override;
   Status Rename(const std::string& from, const std::string& to, bool replace) override;
   Status Remove(const std::string& path) override;

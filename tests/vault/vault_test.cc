@@ -25,20 +25,20 @@
 #include <vector>
 
 #include "crypto/aead.h"
-#include "crypto/encoding.h"
+#include "base/encoding.h"
 #include "crypto/hardening.h"
 #include "crypto/password_kdf.h"
 #include "crypto/sealed_box.h"
 #include "crypto/secret_bytes.h"
 #include "format/constants.h"
 #include "format/custody.pb.h"
-#include "vault/container/container.h"
-#include "vault/container/pipeline.h"
-#include "vault/document_io.h"
-#include "vault/env.h"
+#include "vault/storage/container.h"
+#include "base/pipeline.h"
+#include "vault/storage/extent_stream.h"
+#include "base/env.h"
 #include "vault/identity/bech32.h"
 #include "vault/identity/identity.h"
-#include "vault/state.h"
+#include "vault/ledger/state.h"
 #include "vault/vault.h"
 
 namespace fs = std::filesystem;
@@ -919,9 +919,9 @@ TEST_CASE("vault/RefusedAddLeavesVaultFileByteForByteIdentical", "[vault][atomic
 
 namespace {
 // An Env that can fail writes on demand, to make an operation fail part way.
-class FaultyFile : public vault::File {
+class FaultyFile : public custody::File {
  public:
-  FaultyFile(std::unique_ptr<vault::File> inner, std::atomic<int>* writes_left, const bool* skip_sync)
+  FaultyFile(std::unique_ptr<custody::File> inner, std::atomic<int>* writes_left, const bool* skip_sync)
       : inner_(std::move(inner)), writes_left_(writes_left), skip_sync_(skip_sync) {}
   custody::Result<size_t> ReadAt(uint64_t o, std::span<uint8_t> out) override { return inner_->ReadAt(o, out); }
   custody::Status WriteAt(uint64_t o, std::span<const uint8_t> d) override {
@@ -936,27 +936,27 @@ class FaultyFile : public vault::File {
   const std::string& path() const override { return inner_->path(); }
 
  private:
-  std::unique_ptr<vault::File> inner_;
+  std::unique_ptr<custody::File> inner_;
   std::atomic<int>* writes_left_;
   const bool* skip_sync_;
 };
 
-class FaultyEnv : public vault::Env {
+class FaultyEnv : public custody::Env {
  public:
   std::atomic<int> writes_left{-1};  // -1: never fail
   bool skip_sync = false;            // make commits cheap (no fdatasync)
-  custody::Result<std::unique_ptr<vault::File>> Open(const std::string& p, vault::OpenMode m) override {
-    auto f = vault::DefaultEnv()->Open(p, m);
+  custody::Result<std::unique_ptr<custody::File>> Open(const std::string& p, custody::OpenMode m) override {
+    auto f = custody::DefaultEnv()->Open(p, m);
     if (!f) return std::unexpected(f.error());
-    return std::unique_ptr<vault::File>(new FaultyFile(std::move(*f), &writes_left, &skip_sync));
+    return std::unique_ptr<custody::File>(new FaultyFile(std::move(*f), &writes_left, &skip_sync));
   }
   custody::Status SyncDir(const std::string& d) override {
-    return skip_sync ? custody::Status{} : vault::DefaultEnv()->SyncDir(d);
+    return skip_sync ? custody::Status{} : custody::DefaultEnv()->SyncDir(d);
   }
   custody::Status Rename(const std::string& a, const std::string& b, bool r) override {
-    return vault::DefaultEnv()->Rename(a, b, r);
+    return custody::DefaultEnv()->Rename(a, b, r);
   }
-  custody::Status Remove(const std::string& p) override { return vault::DefaultEnv()->Remove(p); }
+  custody::Status Remove(const std::string& p) override { return custody::DefaultEnv()->Remove(p); }
 };
 }  // namespace
 
@@ -1390,11 +1390,11 @@ struct PipelineRun {
   uint64_t items;
   std::vector<uint64_t> consumed;
   std::atomic<int> transforms{0};
-  vault::PipelineStages stages;
+  custody::PipelineStages stages;
 };
 
 void SetupCountingPipeline(PipelineRun& run, std::atomic<bool>* slow) {
-  run.stages.produce = [&run](vault::ChunkSlot& s) -> custody::Result<bool> {
+  run.stages.produce = [&run](custody::ChunkSlot& s) -> custody::Result<bool> {
     if (s.index >= run.items) return false;
     uint64_t v = s.index * 2654435761u;
     std::memcpy(s.in.data(), &v, sizeof v);
@@ -1402,7 +1402,7 @@ void SetupCountingPipeline(PipelineRun& run, std::atomic<bool>* slow) {
     s.last = s.index + 1 == run.items;
     return true;
   };
-  run.stages.transform = [&run, slow](vault::ChunkSlot& s) -> custody::Status {
+  run.stages.transform = [&run, slow](custody::ChunkSlot& s) -> custody::Status {
     ++run.transforms;
     // Uneven work so that workers finish out of order.
     if (slow && *slow && s.index % 3 == 0)
@@ -1414,7 +1414,7 @@ void SetupCountingPipeline(PipelineRun& run, std::atomic<bool>* slow) {
     s.out_len = sizeof v;
     return {};
   };
-  run.stages.consume = [&run](vault::ChunkSlot& s) -> custody::Status {
+  run.stages.consume = [&run](custody::ChunkSlot& s) -> custody::Status {
     uint64_t v;
     std::memcpy(&v, s.out.data(), sizeof v);
     if (~v != s.index * 2654435761u) return custody::Fail(Code::kCorrupt, "wrong payload");
@@ -1432,20 +1432,20 @@ TEST_CASE("vault/RunOrderedPipelinePreservesOrderWithManySlotsAndWorkers", "[vau
     PipelineRun run;
     run.items = 500;
     SetupCountingPipeline(run, &slow);
-    auto s = vault::RunOrderedPipeline(slots, 16, 16, workers, run.items, run.stages);
+    auto s = custody::RunOrderedPipeline(slots, 16, 16, workers, run.items, run.stages);
     REQUIRE(s);
     REQUIRE(run.consumed.size() == 500);
     for (uint64_t i = 0; i < 500; ++i) REQUIRE(run.consumed[i] == i);
     CHECK(run.transforms == 500);
   }
-  CHECK(vault::DefaultWorkers() >= 1);
+  CHECK(custody::DefaultWorkers() >= 1);
 }
 
 TEST_CASE("vault/RunOrderedPipelineWithNothingToProduceConsumesNothing", "[vault][pipeline]") {
   PipelineRun run;
   run.items = 0;
   SetupCountingPipeline(run, nullptr);
-  REQUIRE(vault::RunOrderedPipeline(4, 16, 16, 4, run.items, run.stages));
+  REQUIRE(custody::RunOrderedPipeline(4, 16, 16, 4, run.items, run.stages));
   CHECK(run.consumed.empty());
   CHECK(run.transforms == 0);
 }
@@ -1456,11 +1456,11 @@ TEST_CASE("vault/RunOrderedPipelinePropagatesATransformError", "[vault][pipeline
   run.items = 400;
   SetupCountingPipeline(run, &slow);
   auto inner = run.stages.transform;
-  run.stages.transform = [inner](vault::ChunkSlot& s) -> custody::Status {
+  run.stages.transform = [inner](custody::ChunkSlot& s) -> custody::Status {
     if (s.index == 137) return custody::Fail(Code::kCorrupt, "chunk 137 failed authentication");
     return inner(s);
   };
-  auto s = vault::RunOrderedPipeline(6, 16, 16, 4, run.items, run.stages);
+  auto s = custody::RunOrderedPipeline(6, 16, 16, 4, run.items, run.stages);
   REQUIRE_FALSE(s);
   CHECK(s.error().code == Code::kCorrupt);
   CHECK(s.error().message == "chunk 137 failed authentication");
@@ -1475,11 +1475,11 @@ TEST_CASE("vault/RunOrderedPipelinePropagatesProduceAndConsumeErrors", "[vault][
     run.items = 100;
     SetupCountingPipeline(run, nullptr);
     auto inner = run.stages.produce;
-    run.stages.produce = [inner](vault::ChunkSlot& s) -> custody::Result<bool> {
+    run.stages.produce = [inner](custody::ChunkSlot& s) -> custody::Result<bool> {
       if (s.index == 50) return custody::Fail(Code::kIo, "read error");
       return inner(s);
     };
-    auto s = vault::RunOrderedPipeline(4, 16, 16, 3, run.items, run.stages);
+    auto s = custody::RunOrderedPipeline(4, 16, 16, 3, run.items, run.stages);
     REQUIRE_FALSE(s);
     CHECK(s.error().code == Code::kIo);
     CHECK(s.error().message == "read error");
@@ -1491,11 +1491,11 @@ TEST_CASE("vault/RunOrderedPipelinePropagatesProduceAndConsumeErrors", "[vault][
     SetupCountingPipeline(run, nullptr);
     auto inner = run.stages.consume;
     int calls = 0;
-    run.stages.consume = [inner, &calls](vault::ChunkSlot& s) -> custody::Status {
+    run.stages.consume = [inner, &calls](custody::ChunkSlot& s) -> custody::Status {
       if (++calls == 10) return custody::Fail(Code::kIo, "disk full");
       return inner(s);
     };
-    auto s = vault::RunOrderedPipeline(4, 16, 16, 3, run.items, run.stages);
+    auto s = custody::RunOrderedPipeline(4, 16, 16, 3, run.items, run.stages);
     REQUIRE_FALSE(s);
     CHECK(s.error().message == "disk full");
     CHECK(calls == 10);

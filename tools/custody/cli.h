@@ -10,7 +10,7 @@
 #include <string>
 
 #include "crypto/secret_bytes.h"
-#include "crypto/status.h"
+#include "base/status.h"
 #include "vault/identity/identity.h"
 
 namespace custody::cli {

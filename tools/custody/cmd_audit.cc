@@ -34,7 +34,7 @@ void RegisterAuditCommands(CLI::App& app) {
       if (anchor.ledger_head_hex.size() != 64)
         return Report(Error{Code::kUsage, "--expect HEAD must be 64 hex digits"});
     }
-    auto rep = vault::Vault::Audit(o->vault, vault::DefaultEnv(), o->expect.empty() ? nullptr : &anchor);
+    auto rep = vault::Vault::Audit(o->vault, custody::DefaultEnv(), o->expect.empty() ? nullptr : &anchor);
     if (!rep) return Report(rep.error());
     const auto& r = *rep;
     std::string highest = r.highest_level_held >= 0 &&

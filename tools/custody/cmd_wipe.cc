@@ -17,7 +17,7 @@
 #include "tools/custody/cli.h"
 #include "vault/disposal/certificate.h"
 #include "vault/disposal/certificate_pdf.h"
-#include "vault/disposal/encoding.h"
+#include "base/encoding.h"
 #include "vault/disposal/engine.h"
 #include "vault/disposal/io.h"
 

@@ -23,7 +23,7 @@
 #include <utility>
 #include <vector>
 
-#include "crypto/status.h"
+#include "base/status.h"
 
 namespace custody::vault::disposal {
 

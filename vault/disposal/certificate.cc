@@ -3,7 +3,7 @@
 #include <ctime>
 
 #include "crypto/random.h"
-#include "vault/disposal/encoding.h"
+#include "base/encoding.h"
 
 namespace custody::vault::disposal {
 namespace {
@@ -84,13 +84,13 @@ const char* DestinationFor(Reason reason) {
 
 std::string Signatory::PublicText() const {
   return std::string(kEd25519Prefix) +
-         Base64Encode(std::string_view(reinterpret_cast<const char*>(ed25519.data()),
+         custody::ToBase64(std::string_view(reinterpret_cast<const char*>(ed25519.data()),
                                        ed25519.size()));
 }
 
 std::optional<crypto::Ed25519Public> Signatory::ParsePublicText(std::string_view text) {
   if (!text.starts_with(kEd25519Prefix)) return std::nullopt;
-  auto raw = Base64Decode(text.substr(kEd25519Prefix.size()));
+  auto raw = custody::FromBase64(text.substr(kEd25519Prefix.size()));
   if (!raw || raw->size() != crypto::kEd25519PublicSize) return std::nullopt;
   crypto::Ed25519Public key{};
   for (size_t i = 0; i < key.size(); ++i) key[i] = static_cast<uint8_t>((*raw)[i]);
@@ -103,7 +103,7 @@ Json BuildCertificateBody(const WipeReport& report, const CertificateInput& inpu
   Json cert = Json::Object();
   cert.Set("format", std::string(kCertificateFormat));
   cert.Set("version", kCertificateVersion);
-  cert.Set("id", input.id.empty() ? HexEncode(crypto::RandomString(16)) : input.id);
+  cert.Set("id", input.id.empty() ? custody::ToHex(crypto::RandomString(16)) : input.id);
   body.Set("certificate", std::move(cert));
 
   body.Set("reason", ReasonName(input.reason));
@@ -164,7 +164,7 @@ Json BuildCertificateBody(const WipeReport& report, const CertificateInput& inpu
     passes.Push(std::move(pj));
   }
   san.Set("passes", std::move(passes));
-  san.Set("seed", HexEncode(std::span<const uint8_t>(report.seed)));
+  san.Set("seed", custody::ToHex(std::span<const uint8_t>(report.seed)));
   san.Set("target_bytes", report.target_bytes);
   san.Set("bytes_written", report.bytes_written());
   san.Set("removed", Json::Bool(report.removed));
@@ -225,7 +225,7 @@ std::string AssembleCertificate(std::string_view body_bytes,
     Json j = Json::Object();
     j.Set("role", s.role);
     j.Set("public", Signatory{"", s.ed25519}.PublicText());
-    j.Set("signature", Base64Encode(s.signature));
+    j.Set("signature", custody::ToBase64(s.signature));
     sigs.Push(std::move(j));
   }
   // {"body":<body bytes>,"signatures":[...]}: the keys are already in order.
@@ -302,7 +302,7 @@ Result<VerifiedCertificate> VerifyCertificate(std::string_view file_bytes) {
     if (pub->as_string() != expected->PublicText())
       return Corrupt("the " + role->as_string() + " signature is by " + pub->as_string() +
                      ", but the body names " + expected->PublicText());
-    auto raw = Base64Decode(sig->as_string());
+    auto raw = custody::FromBase64(sig->as_string());
     if (!raw || raw->size() != crypto::kSignatureSize)
       return Corrupt("the " + role->as_string() + " signature is not 64 bytes of base64");
     if (!crypto::Verify(expected->ed25519, CertificateSigningMessage(out.body_bytes), *raw))
@@ -351,7 +351,7 @@ Result<FinalPass> FinalPassOf(const Json& body) {
       return Corrupt("pass " + std::to_string(i + 1) + " is recorded as " +
                      pattern->as_string() + ", expected " + expected[i].Describe());
   }
-  auto seed = HexDecode(seed_hex->as_string());
+  auto seed = custody::FromHex(seed_hex->as_string());
   if (!seed || seed->size() != crypto::kKeystreamSeedSize)
     return Corrupt("seed is not 32 bytes of hex");
   FinalPass out;

@@ -30,7 +30,7 @@
 
 #include "crypto/keystream.h"
 #include "crypto/signing.h"
-#include "crypto/status.h"
+#include "base/status.h"
 #include "vault/disposal/canonical_json.h"
 #include "vault/disposal/engine.h"
 #include "vault/disposal/method.h"

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "crypto/hash.h"
-#include "vault/disposal/encoding.h"
+#include "base/encoding.h"
 #include "vault/disposal/io.h"
 
 namespace custody::vault::disposal {
@@ -261,7 +261,7 @@ Status WriteCertificatePdf(const std::string& path, const Json& body, std::strin
 
     w.Heading("Digital record");
     crypto::Hash256 digest = crypto::Blake2b256(body_bytes);
-    w.Row("BLAKE2b-256 of body", HexEncode(std::span<const uint8_t>(digest)));
+    w.Row("BLAKE2b-256 of body", custody::ToHex(std::span<const uint8_t>(digest)));
     std::string signers;
     for (const auto& s : signed_by) signers += (signers.empty() ? "" : "\n") + s;
     w.Row("Ed25519 signatures", signers.empty() ? "NONE — this certificate is unsigned" : signers);

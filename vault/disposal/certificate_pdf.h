@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "crypto/status.h"
+#include "base/status.h"
 #include "vault/disposal/canonical_json.h"
 
 namespace custody::vault::disposal {

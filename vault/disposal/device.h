@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "crypto/status.h"
+#include "base/status.h"
 
 namespace custody::vault::disposal {
 

@@ -18,7 +18,7 @@
 #include <thread>
 
 #include "crypto/random.h"
-#include "vault/disposal/encoding.h"
+#include "base/encoding.h"
 #include "vault/disposal/io.h"
 
 namespace custody::vault::disposal {

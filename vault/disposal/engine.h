@@ -37,7 +37,7 @@
 #include <vector>
 
 #include "crypto/keystream.h"
-#include "crypto/status.h"
+#include "base/status.h"
 #include "vault/disposal/device.h"
 #include "vault/disposal/method.h"
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "crypto/status.h"
+#include "base/status.h"
 
 namespace custody::vault::disposal {
 

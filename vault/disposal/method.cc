@@ -4,7 +4,7 @@
 #include <array>
 #include <cstring>
 
-#include "vault/disposal/encoding.h"
+#include "base/encoding.h"
 
 namespace custody::vault::disposal {
 namespace {
@@ -94,7 +94,7 @@ Result<Method> ParseMethod(std::string_view name) {
 
 std::string Pass::Describe() const {
   if (kind == Kind::kRandom) return "random";
-  return HexEncode(std::span<const uint8_t>(pattern));
+  return custody::ToHex(std::span<const uint8_t>(pattern));
 }
 
 std::vector<Pass> PassSequence(Method method, uint32_t rounds) {

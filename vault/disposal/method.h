@@ -28,7 +28,7 @@
 #include <vector>
 
 #include "crypto/keystream.h"
-#include "crypto/status.h"
+#include "base/status.h"
 
 namespace custody::vault::disposal {
 

@@ -4,13 +4,13 @@
 #include <sstream>
 
 #include "crypto/aead.h"
-#include "crypto/encoding.h"
+#include "base/encoding.h"
 #include "crypto/hash.h"
 #include "crypto/random.h"
 #include "format/constants.h"
 #include "format/custody.pb.h"
 #include "format/endian.h"
-#include "vault/env.h"
+#include "base/env.h"
 #include "vault/identity/bech32.h"
 
 namespace custody::vault {
@@ -49,12 +49,12 @@ bool ValidName(const std::string& name) {
 std::string PublicIdentity::AgeRecipient() const { return Bech32Encode("age", Raw(x25519)); }
 
 std::string PublicIdentity::ToLine() const {
-  return AgeRecipient() + " " + std::string(kSignPrefix) + crypto::ToBase64(Raw(ed25519)) + " " +
+  return AgeRecipient() + " " + std::string(kSignPrefix) + custody::ToBase64(Raw(ed25519)) + " " +
          name;
 }
 
 std::string PublicIdentity::Fingerprint() const {
-  return crypto::ToHex(Raw(crypto::Blake2b256(Raw(ed25519))).substr(0, 8));
+  return custody::ToHex(Raw(crypto::Blake2b256(Raw(ed25519))).substr(0, 8));
 }
 
 Result<PublicIdentity> PublicIdentity::Parse(const std::string& line_in) {
@@ -80,7 +80,7 @@ Result<PublicIdentity> PublicIdentity::Parse(const std::string& line_in) {
   auto x = Bech32Decode("age", age);
   if (!x || x->size() != 32) return bad("bad age1 recipient");
   if (sign.rfind(kSignPrefix, 0) != 0) return bad("signing key must start with ed25519:");
-  auto e = crypto::FromBase64(sign.substr(kSignPrefix.size()));
+  auto e = custody::FromBase64(sign.substr(kSignPrefix.size()));
   if (!e || e->size() != 32) return bad("bad ed25519 key");
   if (!ValidName(id.name)) return bad("bad name");
   std::copy(x->begin(), x->end(), id.x25519.begin());

@@ -19,7 +19,7 @@
 #include "crypto/sealed_box.h"
 #include "crypto/secret_bytes.h"
 #include "crypto/signing.h"
-#include "crypto/status.h"
+#include "base/status.h"
 
 namespace custody::vault {
 

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "crypto/aead.h"
-#include "crypto/encoding.h"
+#include "base/encoding.h"
 #include "crypto/hardening.h"
 #include "crypto/sealed_box.h"
 #include "tests/vectors/generate/craft.h"
@@ -60,7 +60,7 @@ struct Ids {
   Ids() {
     for (auto* id : {alice.get(), bob.get(), carol.get()})
       file_b64[id->public_identity().name] =
-          crypto::ToBase64(craft::IdentityFileBytes(*id, kPass, 1, 8192));
+          custody::ToBase64(craft::IdentityFileBytes(*id, kPass, 1, 8192));
   }
 };
 Ids* g_ids;
@@ -72,7 +72,7 @@ Headers ExtractH(const std::string& expect, const std::string& rule, const std::
                  const std::string& reg, const std::string& comment, const std::string& plain = "") {
   Headers h{{"expect", expect}, {"rule", rule}, {"identity", g_ids->file_b64[who]},
             {"passphrase", kPass}, {"extract", reg}};
-  if (!plain.empty()) h.push_back({"payload", crypto::ToHex(craft::H(plain))});
+  if (!plain.empty()) h.push_back({"payload", custody::ToHex(craft::H(plain))});
   h.push_back({"comment", comment});
   return h;
 }
@@ -750,7 +750,7 @@ int main(int argc, char** argv) {
     if (nc == line) nc[last] = alpha[alpha.find(nc[last]) ^ 2];
     Vector("R52_base64_not_canonical", lh("line failure", "base64 with non-zero padding bits"), nc);
     std::string short_key = line;
-    short_key.replace(b64at, 44, crypto::ToBase64(std::string(31, 'k')));
+    short_key.replace(b64at, 44, custody::ToBase64(std::string(31, 'k')));
     Vector("R52_ed25519_31", lh("line failure", "31-byte ed25519 key"), short_key);
     Vector("R52_no_name", lh("line failure", "no name"), line.substr(0, line.rfind(' ')));
     Vector("R52_name_control", lh("line failure", "name with a control byte"), line.substr(0, line.rfind(' ')) + " al\x7fice");

@@ -20,9 +20,9 @@
 #include <thread>
 #include <vector>
 
-#include "crypto/status.h"
+#include "base/status.h"
 
-namespace custody::vault {
+namespace custody {
 
 struct ChunkSlot {
   uint64_t index = 0;
@@ -52,4 +52,4 @@ unsigned DefaultWorkers();
 Status RunOrderedPipeline(size_t slots, size_t in_capacity, size_t out_capacity, unsigned workers,
                           uint64_t chunks, const PipelineStages& stages);
 
-}  // namespace custody::vault
+}  // namespace custody

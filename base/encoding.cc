@@ -1,18 +1,19 @@
-#include "vault/disposal/encoding.h"
+#include "base/encoding.h"
 
 #include <array>
 
-namespace custody::vault::disposal {
+namespace custody {
 namespace {
 
 constexpr char kHexDigits[] = "0123456789abcdef";
 constexpr char kBase64Alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-int HexValue(char c) {
+int HexValue(char c, HexCase accept) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;  // uppercase is rejected: one spelling per value
+  if (accept == HexCase::kEither && c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
 }
 
 int Base64Value(char c) {
@@ -26,7 +27,7 @@ int Base64Value(char c) {
 
 }  // namespace
 
-std::string HexEncode(std::span<const uint8_t> bytes) {
+std::string ToHex(std::span<const uint8_t> bytes) {
   std::string out;
   out.reserve(bytes.size() * 2);
   for (uint8_t b : bytes) {
@@ -36,25 +37,25 @@ std::string HexEncode(std::span<const uint8_t> bytes) {
   return out;
 }
 
-std::string HexEncode(std::string_view bytes) {
-  return HexEncode(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()),
+std::string ToHex(std::string_view bytes) {
+  return ToHex(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()),
                                             bytes.size()));
 }
 
-std::optional<std::string> HexDecode(std::string_view text) {
+std::optional<std::string> FromHex(std::string_view text, HexCase accept) {
   if (text.size() % 2 != 0) return std::nullopt;
   std::string out;
   out.reserve(text.size() / 2);
   for (size_t i = 0; i < text.size(); i += 2) {
-    int hi = HexValue(text[i]);
-    int lo = HexValue(text[i + 1]);
+    int hi = HexValue(text[i], accept);
+    int lo = HexValue(text[i + 1], accept);
     if (hi < 0 || lo < 0) return std::nullopt;
     out.push_back(static_cast<char>((hi << 4) | lo));
   }
   return out;
 }
 
-std::string Base64Encode(std::string_view bytes) {
+std::string ToBase64(std::string_view bytes) {
   std::string out;
   out.reserve((bytes.size() + 2) / 3 * 4);
   size_t i = 0;
@@ -82,7 +83,7 @@ std::string Base64Encode(std::string_view bytes) {
   return out;
 }
 
-std::optional<std::string> Base64Decode(std::string_view text) {
+std::optional<std::string> FromBase64(std::string_view text) {
   if (text.size() % 4 != 0) return std::nullopt;
   std::string out;
   out.reserve(text.size() / 4 * 3);
@@ -108,4 +109,4 @@ std::optional<std::string> Base64Decode(std::string_view text) {
   return out;
 }
 
-}  // namespace custody::vault::disposal
+}  // namespace custody

@@ -1,4 +1,4 @@
-#include "vault/state.h"
+#include "vault/ledger/state.h"
 
 #include <set>
 

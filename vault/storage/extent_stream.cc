@@ -1,4 +1,4 @@
-#include "vault/document_io.h"
+#include "vault/storage/extent_stream.h"
 
 #include <unistd.h>
 
@@ -9,7 +9,7 @@
 #include "crypto/aead.h"
 #include "format/constants.h"
 #include "format/endian.h"
-#include "vault/container/pipeline.h"
+#include "base/pipeline.h"
 
 namespace custody::vault {
 

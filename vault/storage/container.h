@@ -15,11 +15,11 @@
 #include <string>
 #include <vector>
 
-#include "crypto/status.h"
+#include "base/status.h"
 #include "format/constants.h"
 #include "format/custody.pb.h"
 #include "format/record.h"
-#include "vault/env.h"
+#include "base/env.h"
 
 namespace custody::vault {
 

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "crypto/status.h"
+#include "base/status.h"
 #include "format/custody.pb.h"
 
 namespace custody::vault {

@@ -1,8 +1,8 @@
-#include "vault/container/pipeline.h"
+#include "base/pipeline.h"
 
 #include <algorithm>
 
-namespace custody::vault {
+namespace custody {
 
 unsigned DefaultWorkers() {
   unsigned n = std::thread::hardware_concurrency();
@@ -119,4 +119,4 @@ Status RunOrderedPipeline(size_t nslots, size_t in_capacity, size_t out_capacity
   return result;
 }
 
-}  // namespace custody::vault
+}  // namespace custody

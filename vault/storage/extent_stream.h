@@ -8,9 +8,9 @@
 #include <string>
 
 #include "crypto/hash.h"
-#include "crypto/status.h"
+#include "base/status.h"
 #include "format/custody.pb.h"
-#include "vault/container/container.h"
+#include "vault/storage/container.h"
 
 namespace custody::vault {
 

@@ -40,12 +40,12 @@
 #include <string>
 #include <vector>
 
-#include "crypto/encoding.h"
+#include "base/encoding.h"
 #include "crypto/hardening.h"
 #include "format/constants.h"
 #include "format/custody.pb.h"
 #include "tests/testutil/fault_env.h"
-#include "vault/env.h"
+#include "base/env.h"
 #include "vault/identity/identity.h"
 #include "vault/vault.h"
 
@@ -157,11 +157,11 @@ std::string SemanticSig(const Vault& v) {
 std::string ExactSig(const Vault& v, const Identity& who) {
   const auto& s = v.state();
   std::ostringstream o;
-  o << SemanticSig(v) << " head=" << crypto::ToHex(s.ledger_head)
+  o << SemanticSig(v) << " head=" << custody::ToHex(s.ledger_head)
     << " end=" << v.container().superblock().committed_end()
     << " seq=" << v.container().superblock().sequence();
   for (const auto& [reg, d] : s.documents)
-    o << " [" << reg << " " << crypto::ToHex(d.added().doc_id()) << " @" << d.added().extent().offset()
+    o << " [" << reg << " " << custody::ToHex(d.added().doc_id()) << " @" << d.added().extent().offset()
       << " k@" << d.key().offset() << "]";
   auto list = v.List(who, true);
   if (!list) {
@@ -361,7 +361,7 @@ struct Step {
   std::string name;
   // Runs the operation through `env`; returns the registration numbers it
   // added (if any).
-  std::function<custody::Result<std::vector<std::string>>(vault::Env*)> run;
+  std::function<custody::Result<std::vector<std::string>>(custody::Env*)> run;
   // Applies the operation to the model of live documents.
   std::function<void(std::map<std::string, std::string>&, const std::vector<std::string>&)> update;
   bool crash = true;  // enumerate crash states and faults for it
@@ -370,7 +370,7 @@ struct Step {
 using Result = custody::Result<std::vector<std::string>>;
 
 Step Create() {
-  return {"init", [](vault::Env* env) -> Result {
+  return {"init", [](custody::Env* env) -> Result {
             auto s = Vault::Create(kVault, *P().officer, vault::kDefaultLevels, "CRASH TEST", env);
             if (!s) return std::unexpected(s.error());
             return std::vector<std::string>{};
@@ -381,7 +381,7 @@ Step Create() {
 template <typename F>
 Step WithVault(std::string name, F op, bool crash = true) {
   return {std::move(name),
-          [op](vault::Env* env) -> Result {
+          [op](custody::Env* env) -> Result {
             auto v = Vault::Open(kVault, Vault::Access::kWrite, env);
             if (!v) return std::unexpected(v.error());
             return op(**v);
@@ -651,7 +651,7 @@ void RunScenario(const std::string& scenario, const std::vector<Step>& steps, ui
 
 TEST_CASE("FaultEnvModelsSyncsTornWritesAndVanishingNames", "[crash][faultenv]") {
   FaultEnv env;
-  auto f = env.Open("/d/a", vault::OpenMode::kCreateNew);
+  auto f = env.Open("/d/a", custody::OpenMode::kCreateNew);
   REQUIRE(f);
   std::string one(10000, '1'), two(10000, '2');
   auto bytes = [](const std::string& s) {

@@ -2,10 +2,10 @@
 // shortcut the normal open takes (checkpoints are verified, not trusted).
 #include <google/protobuf/util/message_differencer.h>
 
-#include "crypto/encoding.h"
+#include "base/encoding.h"
 #include "crypto/hash.h"
 #include "format/constants.h"
-#include "vault/document_io.h"
+#include "vault/storage/extent_stream.h"
 #include "vault/vault.h"
 
 namespace custody::vault {
@@ -21,7 +21,7 @@ Result<AuditReport> Vault::Audit(const std::string& path, Env* env, const AuditA
   const Container& c = **opened;
   const auto& sb = c.superblock();
   AuditReport rep;
-  rep.vault_id_hex = crypto::ToHex(sb.vault_id());
+  rep.vault_id_hex = custody::ToHex(sb.vault_id());
   rep.label = sb.label();
   rep.level_names.assign(sb.level_names().begin(), sb.level_names().end());
   rep.highest_level_held = sb.highest_level_held();
@@ -129,21 +129,21 @@ Result<AuditReport> Vault::Audit(const std::string& path, Env* env, const AuditA
     if (auto s = CheckOuterMarking(sb, state); !s) problem("superblock", s.error().message);
   }
 
-  rep.ledger_head_hex = crypto::ToHex(state.ledger_head);
+  rep.ledger_head_hex = custody::ToHex(state.ledger_head);
   if (anchor && !chain_broken) {
     if (state.event_count < anchor->event_count)
       problem("ledger", "holds " + std::to_string(state.event_count) +
                             " events, but an earlier audit recorded " +
                             std::to_string(anchor->event_count) +
                             ": the vault was rolled back or truncated");
-    else if (crypto::ToHex(anchor_head) != anchor->ledger_head_hex)
+    else if (custody::ToHex(anchor_head) != anchor->ledger_head_hex)
       problem("ledger", "event " + std::to_string(anchor->event_count) +
                             " does not have the head an earlier audit recorded: the history was "
                             "rewritten");
   }
   for (const auto& [key, m] : state.members)
     rep.members.push_back(m.keys().name() + " " +
-                          crypto::ToHex(crypto::HashToString(crypto::Blake2b256(key)).substr(0, 8)) +
+                          custody::ToHex(crypto::HashToString(crypto::Blake2b256(key)).substr(0, 8)) +
                           " " + RoleName(m.role()) + " " +
                           (m.clearance() >= 0 && m.clearance() < static_cast<int>(state.level_names.size())
                                ? state.level_names[m.clearance()] : "none") +

@@ -12,9 +12,9 @@
 #include <span>
 #include <string>
 
-#include "crypto/status.h"
+#include "base/status.h"
 
-namespace custody::vault {
+namespace custody {
 
 class File {
  public:
@@ -60,4 +60,4 @@ Error ErrnoError(int err, const std::string& what, const std::string& path);
 // Directory part of a path ("." when there is none).
 std::string DirName(const std::string& path);
 
-}  // namespace custody::vault
+}  // namespace custody

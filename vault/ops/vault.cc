@@ -10,12 +10,12 @@
 #include <set>
 
 #include "crypto/aead.h"
-#include "crypto/encoding.h"
+#include "base/encoding.h"
 #include "crypto/hash.h"
 #include "crypto/random.h"
 #include "format/constants.h"
 #include "format/endian.h"
-#include "vault/document_io.h"
+#include "vault/storage/extent_stream.h"
 
 namespace custody::vault {
 
@@ -607,7 +607,7 @@ Result<std::vector<std::string>> Vault::Add(const Identity& actor,
 DocumentInfo Vault::Describe(const format::DocumentState& d) const {
   DocumentInfo info;
   info.reg_no = d.added().reg_no();
-  info.doc_id_hex = crypto::ToHex(d.added().doc_id());
+  info.doc_id_hex = custody::ToHex(d.added().doc_id());
   info.level = static_cast<int>(d.added().level());
   info.level_name = state_.level_names[info.level];
   info.added_by = MemberName(d.added_by());
@@ -654,7 +654,7 @@ class PendingOutput {
     if (!tmp_.empty()) ::unlink(tmp_.c_str());
   }
   Status Begin(const std::string& dest) {
-    tmp_ = dest + ".custody-partial-" + crypto::ToHex(crypto::RandomString(6));
+    tmp_ = dest + ".custody-partial-" + custody::ToHex(crypto::RandomString(6));
     fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd_ < 0) {
       int err = errno;

@@ -3,7 +3,7 @@
 #include <string>
 
 #include "vault/disposal/canonical_json.h"
-#include "vault/disposal/encoding.h"
+#include "base/encoding.h"
 
 using custody::Code;
 using namespace custody::vault::disposal;
@@ -83,15 +83,15 @@ TEST_CASE("Utf8ValidationRejectsOverlongSurrogatesAndTruncation", "[json]") {
 
 TEST_CASE("Base64AndHexAcceptOnlyCanonicalSpellings", "[encoding]") {
   for (std::string s : {"", "f", "fo", "foo", "foob", "fooba", "foobar"}) {
-    CHECK(Base64Decode(Base64Encode(s)) == s);
-    CHECK(HexDecode(HexEncode(s)) == s);
+    CHECK(custody::FromBase64(custody::ToBase64(s)) == s);
+    CHECK(custody::FromHex(custody::ToHex(s)) == s);
   }
-  CHECK(Base64Encode("foobar") == "Zm9vYmFy");
-  CHECK(Base64Encode("fo") == "Zm8=");
-  CHECK_FALSE(Base64Decode("Zm9="));   // non-zero bits under the padding
-  CHECK_FALSE(Base64Decode("Zm8"));    // missing padding
-  CHECK_FALSE(Base64Decode("Zm 8="));
-  CHECK_FALSE(Base64Decode("Z==="));
-  CHECK_FALSE(HexDecode("AB"));        // uppercase
-  CHECK_FALSE(HexDecode("abc"));
+  CHECK(custody::ToBase64("foobar") == "Zm9vYmFy");
+  CHECK(custody::ToBase64("fo") == "Zm8=");
+  CHECK_FALSE(custody::FromBase64("Zm9="));   // non-zero bits under the padding
+  CHECK_FALSE(custody::FromBase64("Zm8"));    // missing padding
+  CHECK_FALSE(custody::FromBase64("Zm 8="));
+  CHECK_FALSE(custody::FromBase64("Z==="));
+  CHECK_FALSE(custody::FromHex("AB"));        // uppercase
+  CHECK_FALSE(custody::FromHex("abc"));
 }

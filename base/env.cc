@@ -1,4 +1,4 @@
-#include "vault/env.h"
+#include "base/env.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -8,7 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace custody::vault {
+namespace custody {
 
 Error ErrnoError(int err, const std::string& what, const std::string& path) {
   std::string reason = (err == ENOSPC || err == EDQUOT) ? "no space left on device"
@@ -151,4 +151,4 @@ Env* DefaultEnv() {
   return env;
 }
 
-}  // namespace custody::vault
+}  // namespace custody

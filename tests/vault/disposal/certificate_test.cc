@@ -9,7 +9,7 @@
 #include "temp_dir.h"
 #include "vault/disposal/certificate.h"
 #include "vault/disposal/certificate_pdf.h"
-#include "vault/disposal/encoding.h"
+#include "base/encoding.h"
 
 using custody::Code;
 using namespace custody::vault::disposal;

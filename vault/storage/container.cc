@@ -1,4 +1,4 @@
-#include "vault/container/container.h"
+#include "vault/storage/container.h"
 
 #include "crypto/random.h"
 #include "format/superblock.h"
