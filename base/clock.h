@@ -1,0 +1,29 @@
+// The clock seam. Every reading of the current time in the vault goes
+// through a Clock (event times, registration numbers' year, and later due
+// dates and reports), so that tests pin the time instead of depending on
+// today's date, as leveldb's Env::NowMicros lets its tests do.
+//
+// Time is UTC seconds since the Unix epoch. Clocks are thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace custody {
+
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual int64_t NowUnix() const = 0;
+};
+
+// The process-wide system clock (time(2)). Never null; lives forever.
+Clock* SystemClock();
+
+// The UTC calendar year of `unix_seconds` (e.g. 2026).
+int UtcYear(int64_t unix_seconds);
+
+// "2026-11-27 08:00:00 UTC"
+std::string UtcDateTime(int64_t unix_seconds);
+
+}  // namespace custody
