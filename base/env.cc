@@ -10,20 +10,6 @@
 
 namespace custody {
 
-Error ErrnoError(int err, const std::string& what, const std::string& path) {
-  std::string reason = (err == ENOSPC || err == EDQUOT) ? "no space left on device"
-                                                        : std::strerror(err);
-  Code code = err == ENOENT ? Code::kNotFound : Code::kIo;
-  return Error{code, what + " " + path + ": " + reason};
-}
-
-std::string DirName(const std::string& path) {
-  auto slash = path.find_last_of('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
-}
-
 namespace {
 
 class PosixFile final : public File {

@@ -12,6 +12,7 @@
 #include <span>
 #include <string>
 
+#include "base/posix.h"  // ErrnoError, DirName: callers of the Env use them too
 #include "base/status.h"
 
 namespace custody {
@@ -53,11 +54,5 @@ class Env {
 
 // The process-wide POSIX Env. Never null; lives forever.
 Env* DefaultEnv();
-
-// "<what> <path>: <strerror>", with kNotFound for ENOENT, kIo otherwise.
-Error ErrnoError(int err, const std::string& what, const std::string& path);
-
-// Directory part of a path ("." when there is none).
-std::string DirName(const std::string& path);
 
 }  // namespace custody

@@ -14,6 +14,7 @@ trap cleanup EXIT
 cd "$W"
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@"; }
+year=$(date -u +%Y)  # registration numbers (S-<year>-NNNNN) use the current UTC year
 
 step "Identities: an officer, a witness (officer) and a staff member"
 for who in officer witness staff; do echo "demo passphrase of $who" > $who.pass; done
@@ -34,7 +35,7 @@ step "Adding documents at two levels (streamed, any size)"
 head -c 64000000 /dev/urandom > survey-data.bin
 printf 'Minutes of the planning meeting.\n' > minutes.txt
 printf 'Annual budget draft.\n' > budget.txt
-run "$C" add office.vault survey-data.bin --title "Survey data 2026" --level secret $O
+run "$C" add office.vault survey-data.bin --title "Survey data $year" --level secret $O
 run "$C" add office.vault minutes.txt budget.txt --level confidential $S
 
 step "Listing: the officer sees everything; staff see nothing above confidential"
@@ -49,7 +50,7 @@ echo "staff trying the secret document:"
 "$C" extract office.vault "$REG" $S --out nope.bin || echo "(refused with exit $?)"
 
 step "Destroying the secret document with a witness"
-run "$C" destroy office.vault "$REG" $O --witness witness.id --witness-passphrase-file witness.pass --reason "superseded by the 2027 survey"
+run "$C" destroy office.vault "$REG" $O --witness witness.id --witness-passphrase-file witness.pass --reason "superseded by the $((year + 1)) survey"
 "$C" extract office.vault "$REG" $O --out gone.bin || echo "(refused with exit $?)"
 
 step "Keyless audit (no identity, no key)"

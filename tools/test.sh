@@ -9,7 +9,8 @@
 # Needs root (loop devices, mounts). CUSTODY_QUICK=1 runs only step 1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash tools/setup.sh
+# CI builds with -Werror (CUSTODY_WERROR): a new warning fails the build.
+CUSTODY_CMAKE_ARGS="-DCUSTODY_WERROR=ON ${CUSTODY_CMAKE_ARGS:-}" bash tools/setup.sh
 root=$(pwd)
 build=${CUSTODY_BUILD_DIR:-build}
 
@@ -21,7 +22,7 @@ echo "== 2/3 fuzzing (ASan + UBSan)" >&2
 bash tools/fuzz_ci.sh "${FUZZ_SECONDS:-30}"
 
 echo "== 3/3 test suite under ASan + UBSan" >&2
-CUSTODY_BUILD_DIR=build-asan CUSTODY_CMAKE_ARGS="-DCUSTODY_SANITIZE=ON" bash tools/setup.sh
+CUSTODY_BUILD_DIR=build-asan CUSTODY_CMAKE_ARGS="-DCUSTODY_SANITIZE=ON -DCUSTODY_WERROR=ON" bash tools/setup.sh
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export LSAN_OPTIONS=suppressions=$root/tests/lsan.supp:print_suppressions=0
 export CUSTODY_CRASH_STATES=${CUSTODY_CRASH_STATES_ASAN:-2000}

@@ -13,24 +13,66 @@
 // List. Not thread-safe.
 #pragma once
 
+#include <compare>
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "base/clock.h"
+#include "base/env.h"
 #include "base/status.h"
-#include "vault/storage/container.h"
 #include "vault/identity/identity.h"
-#include "vault/ledger/state.h"
+
+namespace custody::vault {
+
+class Container;   // vault/storage/container.h (internal)
+class VaultState;  // vault/ledger/state.h (internal)
+class KeyRing;     // vault/keys/key_ring.h (internal)
+}  // namespace custody::vault
+
+namespace custody::format {  // format/custody.proto (internal)
+class DocumentState;
+class Event;
+class KeyRef;
+class Superblock;
+class WrappedDocumentKey;
+}  // namespace custody::format
 
 namespace custody::vault {
 
 inline const std::vector<std::string> kDefaultLevels = {"internal", "confidential", "secret",
                                                         "top-secret"};
 
+// What a member may do besides reading the levels they are cleared for.
+enum class Role {
+  kStaff,    // adds, lists, extracts at their clearance
+  kOfficer,  // also grants, revokes, destroys, compacts
+  kAuditor,  // holds no clearance and no key; audits
+};
+
+// A classification level of a vault: an index into its ordered level list
+// (lowest first). Only Vault::LevelIndex and Vault::LevelAt make one, after
+// checking it against the vault's levels, so an out-of-range level cannot be
+// expressed. A Level of one vault given to another vault with fewer levels
+// is refused by the operation (kUsage).
+class Level {
+ public:
+  Level() = default;  // the lowest level, which every vault has
+  uint32_t index() const { return index_; }
+  auto operator<=>(const Level&) const = default;
+
+ private:
+  friend class Vault;
+  explicit Level(uint32_t index) : index_(index) {}
+  uint32_t index_ = 0;
+};
+
 struct DocumentInfo {
   std::string reg_no;
   std::string doc_id_hex;
-  int level = 0;
+  Level level;
   std::string level_name;
   std::string title;       // empty when destroyed
   std::string file_name;   // empty when destroyed
@@ -108,12 +150,14 @@ class Vault {
   // duplicates, more than 16, bad names); kIo if the path exists.
   static Status Create(const std::string& path, const Identity& creator,
                        const std::vector<std::string>& levels, const std::string& label,
-                       Env* env = DefaultEnv());
+                       Env* env = DefaultEnv(), const Clock* clock = SystemClock());
 
   // Opens and replays from the last checkpoint. kNotFound, kCorrupt (with
-  // the reason and offset), or kIo (lock held).
+  // the reason and offset), or kIo (lock held). `env` and `clock` must
+  // outlive the Vault.
   static Result<std::unique_ptr<Vault>> Open(const std::string& path, Access access,
-                                             Env* env = DefaultEnv());
+                                             Env* env = DefaultEnv(),
+                                             const Clock* clock = SystemClock());
 
   // Verifies a whole vault without any key: both superblocks, every record
   // checksum, the ledger chain, every signature against the roster, every
@@ -126,18 +170,29 @@ class Vault {
   static Result<AuditReport> Audit(const std::string& path, Env* env = DefaultEnv(),
                                    const AuditAnchor* anchor = nullptr);
 
-  // Level index by name; kUsage listing the valid names otherwise.
-  Result<int> LevelIndex(const std::string& name) const;
-  const VaultState& state() const { return state_; }
-  const Container& container() const { return *container_; }
+  // The level called `name`; kUsage listing the valid names otherwise.
+  Result<Level> LevelIndex(const std::string& name) const;
+  // The level at `index` (0 = lowest); kUsage if the vault has no such level.
+  Result<Level> LevelAt(uint32_t index) const;
+  // The vault's levels, lowest first, and one level's name.
+  const std::vector<std::string>& level_names() const;
+  const std::string& LevelName(Level level) const;  // REQUIRES: a level of this vault
 
-  Status Grant(const Identity& actor, const PublicIdentity& to, int clearance, format::Role role);
+  // Admits `to` to the roster (or raises their clearance) with `role`.
+  // Staff and officers hold a clearance; auditors hold none (`clearance`
+  // must be empty for them and set for the others: kUsage otherwise).
+  // Officers only (kAuth), up to their own clearance (kNotCleared).
+  Status Grant(const Identity& actor, const PublicIdentity& to, Role role,
+               std::optional<Level> clearance);
+  // Removes `who`, rotates the key of every level they held, seals the new
+  // keys to every remaining member cleared for them and re-wraps every live
+  // document key at those levels (no document data is rewritten).
   Status Revoke(const Identity& actor, const PublicIdentity& who);
   // Encrypts each file into the vault at `level`, all in one commit. Returns
   // the registration numbers in order. kNotFound for a missing file, kUsage
   // for a directory or a duplicate/invalid registration number.
   Result<std::vector<std::string>> Add(const Identity& actor, const std::vector<AddRequest>& files,
-                                       int level);
+                                       Level level);
   Result<std::vector<DocumentInfo>> List(const Identity& actor, bool include_destroyed) const;
   // Decrypts to a temporary file beside the destination, records the
   // extraction in the ledger, then renames it into place: the destination
@@ -163,46 +218,52 @@ class Vault {
   Result<CompactResult> Compact(const Identity& actor);
 
   ~Vault();
+  Vault(const Vault&) = delete;
+  Vault& operator=(const Vault&) = delete;
+
+  // For tests only: the replayed ledger state and the container file.
+  const VaultState& TEST_state() const { return *state_; }
+  const Container& TEST_container() const { return *container_; }
 
  private:
-  Vault() = default;
-  class KeyRing;
+  Vault();
+  class WriteScope;
+
+  // --- access (ops/vault.cc) ---
+  // The level keys `actor` holds; kAuth if not a live member.
   Result<std::unique_ptr<KeyRing>> Unlock(const Identity& actor) const;
+  // kUsage unless `level` is one of this vault's levels.
+  Status CheckLevel(Level level) const;
+  std::string MemberName(const std::string& ed25519) const;
+
+  // --- writing (ops/commit.cc) ---
   // Fills in sequence, chain, time and actor, signs with every signer,
   // applies the event to the state (same rules as an auditor) and returns
   // the record payload.
-  Result<std::string> SealEvent(format::Event event, const std::vector<const Identity*>& signers);
+  Result<std::string> SealEvent(format::Event event,
+                                const std::vector<const Identity*>& signers);
   Status AppendEvent(format::Event event, const std::vector<const Identity*>& signers);
   std::string SignedCheckpoint(const Identity& actor) const;
+  // The superblock the next commit writes (before its sequence and end).
   format::Superblock NextSuperblock() const;
-  Status CommitAll(const Identity& actor);
-  // Marks the handle unusable unless the operation reached its commit.
-  class WriteScope {
-   public:
-    explicit WriteScope(Vault* v) : vault_(v) {}
-    ~WriteScope();
-    void Committed() { committed_ = true; }
-
-   private:
-    Vault* vault_;
-    bool committed_ = false;
-  };
   Status CommitAll(const Identity& actor, WriteScope& scope);
+
+  // --- documents (ops/documents.cc, ops/destroy.cc) ---
   Result<std::string> ReadKeyRecord(const format::KeyRef& ref) const;
+  // The current key record of a live document, parsed and checked to belong
+  // to it (doc id and level). kCorrupt naming the document otherwise.
+  Result<format::WrappedDocumentKey> LoadWrap(const format::DocumentState& doc) const;
   // Overwrites a destroyed document's ciphertext, then its key records, with
   // zeros, syncing after each; idempotent.
   Status EraseDestroyed(const format::DocumentState& doc);
   // True if a destroyed document's key record still holds bytes (a crash
   // came between the committed destruction and its overwrite).
   Result<bool> ErasurePending(const format::DocumentState& doc) const;
-  Result<format::WrappedDocumentKey> LoadWrap(const format::DocumentState& doc) const;
-  std::string NextRegNo(int level) const;
-  DocumentInfo Describe(const format::DocumentState& doc) const;
-  std::string MemberName(const std::string& ed25519) const;
 
   Env* env_ = nullptr;
+  const Clock* clock_ = nullptr;
   std::unique_ptr<Container> container_;
-  VaultState state_;
+  std::unique_ptr<VaultState> state_;
   uint64_t checkpoint_events_ = 0;  // event count covered by the newest checkpoint
   uint64_t checkpoint_offset_ = 0;
   bool poisoned_ = false;

@@ -45,9 +45,13 @@
 #include "format/constants.h"
 #include "format/custody.pb.h"
 #include "tests/testutil/fault_env.h"
+#include "tests/testutil/temp_dir.h"
 #include "base/env.h"
 #include "vault/identity/identity.h"
+#include "vault/ledger/state.h"
+#include "vault/storage/container.h"
 #include "vault/vault.h"
+#include "tests/testutil/vault_levels.h"
 
 namespace fs = std::filesystem;
 namespace crypto = custody::crypto;
@@ -103,31 +107,9 @@ People& P() {
   return p;
 }
 
-// Input files for Add live on a real filesystem (Add reads them directly).
-class InputDir {
- public:
-  InputDir() {
-    std::string tmpl = (fs::is_directory("/dev/shm") ? "/dev/shm" : "/tmp") +
-                       std::string("/custody-crash-XXXXXX");
-    char* p = ::mkdtemp(tmpl.data());
-    REQUIRE(p != nullptr);
-    path_ = p;
-  }
-  ~InputDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string Write(const std::string& name, const std::string& data) {
-    std::string p = path_ + "/" + name;
-    std::ofstream out(p, std::ios::binary | std::ios::trunc);
-    out.write(data.data(), static_cast<std::streamsize>(data.size()));
-    REQUIRE(out.good());
-    return p;
-  }
-
- private:
-  std::string path_;
-};
+// Input files for Add live on a real filesystem (Add reads them directly):
+// a testutil::TempDir on tmpfs; TempDir::Write(name, data) returns the path.
+using custody::testutil::TempDir;
 
 std::string PseudoRandom(size_t n, uint32_t seed) {
   std::mt19937 rng(seed);
@@ -139,7 +121,7 @@ std::string PseudoRandom(size_t n, uint32_t seed) {
 // What the ledger says, without anything random (ids, times, hashes): the
 // same operation run twice gives the same semantic signature.
 std::string SemanticSig(const Vault& v) {
-  const auto& s = v.state();
+  const auto& s = v.TEST_state();
   std::ostringstream o;
   o << "events=" << s.event_count;
   for (const auto& [k, m] : s.members)
@@ -155,11 +137,11 @@ std::string SemanticSig(const Vault& v) {
 
 // Everything, including ids, offsets and what List decrypts.
 std::string ExactSig(const Vault& v, const Identity& who) {
-  const auto& s = v.state();
+  const auto& s = v.TEST_state();
   std::ostringstream o;
   o << SemanticSig(v) << " head=" << custody::ToHex(s.ledger_head)
-    << " end=" << v.container().superblock().committed_end()
-    << " seq=" << v.container().superblock().sequence();
+    << " end=" << v.TEST_container().superblock().committed_end()
+    << " seq=" << v.TEST_container().superblock().sequence();
   for (const auto& [reg, d] : s.documents)
     o << " [" << reg << " " << custody::ToHex(d.added().doc_id()) << " @" << d.added().extent().offset()
       << " k@" << d.key().offset() << "]";
@@ -305,7 +287,7 @@ class Checker {
       auto v3 = Vault::Open(kVault, Vault::Access::kRead, &env);
       if (!v3) return Failed(ctx, "third open failed: " + v3.error().message);
       for (const auto& [reg, content] : e.docs) {
-        const auto* d = (*v3)->state().FindDocument(reg);
+        const auto* d = (*v3)->TEST_state().FindDocument(reg);
         if (d == nullptr) return Failed(ctx, "document " + reg + " missing from the state");
         if (full || d->key().offset() >= base_->end || d->added().extent().offset() >= base_->end)
           to_extract.push_back(reg);
@@ -389,10 +371,10 @@ Step WithVault(std::string name, F op, bool crash = true) {
           nullptr, crash};
 }
 
-Step Grant(const Identity& who, int clearance, format::Role role, bool crash = true) {
+Step Grant(const Identity& who, int clearance, vault::Role role, bool crash = true) {
   return WithVault("grant " + who.public_identity().name,
                    [&who, clearance, role](Vault& v) -> Result {
-                     auto s = v.Grant(*P().officer, who.public_identity(), clearance, role);
+                     auto s = v.Grant(*P().officer, who.public_identity(), role, custody::testutil::ClearanceAt(v, clearance));
                      if (!s) return std::unexpected(s.error());
                      return std::vector<std::string>{};
                    },
@@ -407,7 +389,7 @@ Step Revoke(const Identity& who) {
   });
 }
 
-Step Add(InputDir& in, std::vector<std::pair<std::string, std::string>> files, int level) {
+Step Add(TempDir& in, std::vector<std::pair<std::string, std::string>> files, int level) {
   std::vector<vault::AddRequest> reqs;
   std::vector<std::string> contents;
   std::string name = "add";
@@ -417,7 +399,7 @@ Step Add(InputDir& in, std::vector<std::pair<std::string, std::string>> files, i
     name += " " + n + "(" + std::to_string(data.size()) + " B)";
   }
   Step s = WithVault(name, [reqs, level](Vault& v) -> Result {
-    return v.Add(*P().officer, reqs, level);
+    return v.Add(*P().officer, reqs, custody::testutil::LevelAt(v, level));
   });
   s.update = [contents](std::map<std::string, std::string>& docs,
                         const std::vector<std::string>& regs) {
@@ -518,7 +500,7 @@ void RunScenario(const std::string& scenario, const std::vector<Step>& steps, ui
       FaultEnv benv(fs.Clone());
       auto bv = Vault::Open(kVault, Vault::Access::kRead, &benv);
       REQUIRE(bv);
-      base.end = (*bv)->container().superblock().committed_end();
+      base.end = (*bv)->TEST_container().superblock().committed_end();
       base.log = bytes->substr(format::kLogStart, base.end - format::kLogStart);
       ck.SetBase(&base);
     }
@@ -705,16 +687,16 @@ TEST_CASE("FaultEnvModelsSyncsTornWritesAndVanishingNames", "[crash][faultenv]")
 // ============================================================ scenarios
 
 TEST_CASE("EveryCrashStateOfEveryOperationIsBeforeOrAfterIt", "[crash]") {
-  InputDir in;
+  TempDir in;
   People& p = P();
   const std::vector<Step> steps = {
       Create(),
-      Grant(*p.bob, 1, format::ROLE_STAFF),
+      Grant(*p.bob, 1, vault::Role::kStaff),
       Add(in, {{"a.txt", PseudoRandom(10000, 1)}}, 0),
       // Several files in one call: all or none. One spans two chunks.
       Add(in, {{"b.bin", PseudoRandom(1048576 + 60000, 2)}, {"c.txt", PseudoRandom(7000, 3)},
                {"empty", ""}}, 1),
-      Grant(*p.carol, 3, format::ROLE_OFFICER),
+      Grant(*p.carol, 3, vault::Role::kOfficer),
       Revoke(*p.bob),  // re-wraps a, b, c and empty
       Extract(0),
       Add(in, {{"d.bin", PseudoRandom(1048576 + 300000, 4)}}, 3),
@@ -727,20 +709,20 @@ TEST_CASE("EveryCrashStateOfEveryOperationIsBeforeOrAfterIt", "[crash]") {
 }
 
 TEST_CASE("CrashStatesOfACommitThatWritesACheckpoint", "[crash][checkpoint]") {
-  InputDir in;
+  TempDir in;
   People& p = P();
   std::vector<Step> steps = {Create()};
   // 1 + 254 events (set up without crashes, on one open vault); the next
   // commit reaches 256 events and appends a checkpoint.
   steps.push_back(WithVault("254 grants", [&p](Vault& v) -> Result {
     for (int i = 0; i < 254; ++i) {
-      auto s = v.Grant(*P().officer, p.bob->public_identity(), 1, format::ROLE_STAFF);
+      auto s = v.Grant(*P().officer, p.bob->public_identity(), vault::Role::kStaff, custody::testutil::ClearanceAt(v, 1));
       if (!s) return std::unexpected(s.error());
     }
     return std::vector<std::string>{};
   }, /*crash=*/false));
   steps.push_back(Add(in, {{"cp.bin", PseudoRandom(300000, 9)}}, 1));
-  steps.push_back(Grant(*p.carol, 2, format::ROLE_OFFICER));  // opens from the checkpoint
+  steps.push_back(Grant(*p.carol, 2, vault::Role::kOfficer));  // opens from the checkpoint
   steps.front().crash = false;
   Checker ck;
   // Each open of this vault replays 256 signed events: keep the count small.
@@ -758,11 +740,11 @@ TEST_CASE("CrashStatesOfACommitThatWritesACheckpoint", "[crash][checkpoint]") {
 // its hash), the document cannot be extracted, and audit reports it damaged.
 // The destruction is half visible. (vault/vault.cc, Vault::Destroy.)
 TEST_CASE("CrashStatesOfDestroyAreBeforeOrAfterIt", "[crash][destroy]") {
-  InputDir in;
+  TempDir in;
   People& p = P();
   const std::vector<Step> steps = {
       Create(),
-      Grant(*p.carol, 3, format::ROLE_OFFICER),
+      Grant(*p.carol, 3, vault::Role::kOfficer),
       Add(in, {{"x.bin", PseudoRandom(1100000, 5)}, {"y.txt", PseudoRandom(5000, 6)}}, 2),
       Destroy(0),
   };
@@ -777,7 +759,7 @@ TEST_CASE("CrashStatesOfDestroyAreBeforeOrAfterIt", "[crash][destroy]") {
 
 TEST_CASE("AfterAFailedCommitSyncTheVaultRefusesFurtherCommits", "[crash][fsync]") {
   REQUIRE(kInitialized);
-  InputDir in;
+  TempDir in;
   People& p = P();
   for (int sync_index : {0, 1}) {
     FaultEnv env;
@@ -785,12 +767,12 @@ TEST_CASE("AfterAFailedCommitSyncTheVaultRefusesFurtherCommits", "[crash][fsync]
     auto v = Vault::Open(kVault, Vault::Access::kWrite, &env);
     REQUIRE(v);
     env.Arm(-1, sync_index, EIO);
-    auto g = (*v)->Grant(*p.officer, p.bob->public_identity(), 0, format::ROLE_STAFF);
+    auto g = (*v)->Grant(*p.officer, p.bob->public_identity(), vault::Role::kStaff, custody::testutil::ClearanceAt(**v, 0));
     REQUIRE_FALSE(g);
     CHECK(g.error().code == Code::kIo);
     env.Disarm();
     // The same Vault must not commit again over the data whose sync failed.
-    auto again = (*v)->Add(*p.officer, {{in.Write("z", "after the failure"), "", ""}}, 0);
+    auto again = (*v)->Add(*p.officer, {{in.Write("z", "after the failure"), "", ""}}, custody::testutil::LevelAt(**v, 0));
     CHECK_FALSE(again);
     v->reset();
     for (const auto& x : env.violations()) FAIL_CHECK("sync index " << sync_index << ": " << x);
@@ -801,7 +783,7 @@ TEST_CASE("AfterAFailedCommitSyncTheVaultRefusesFurtherCommits", "[crash][fsync]
 // sync fails, the same Vault must not commit (and so sync) again over it.
 TEST_CASE("AfterAFailedDestroySyncTheVaultRefusesFurtherCommits", "[crash][fsync][destroy]") {
   REQUIRE(kInitialized);
-  InputDir in;
+  TempDir in;
   People& p = P();
   FaultEnv env;
   REQUIRE(Vault::Create(kVault, *p.officer, vault::kDefaultLevels, "X", &env));
@@ -809,8 +791,8 @@ TEST_CASE("AfterAFailedDestroySyncTheVaultRefusesFurtherCommits", "[crash][fsync
   {
     auto v = Vault::Open(kVault, Vault::Access::kWrite, &env);
     REQUIRE(v);
-    REQUIRE((*v)->Grant(*p.officer, p.carol->public_identity(), 3, format::ROLE_OFFICER));
-    auto r = (*v)->Add(*p.officer, {{in.Write("k", "keep"), "", ""}, {in.Write("d", "doomed"), "", ""}}, 0);
+    REQUIRE((*v)->Grant(*p.officer, p.carol->public_identity(), vault::Role::kOfficer, custody::testutil::ClearanceAt(**v, 3)));
+    auto r = (*v)->Add(*p.officer, {{in.Write("k", "keep"), "", ""}, {in.Write("d", "doomed"), "", ""}}, custody::testutil::LevelAt(**v, 0));
     REQUIRE(r);
     regs = *r;
   }
@@ -821,7 +803,7 @@ TEST_CASE("AfterAFailedDestroySyncTheVaultRefusesFurtherCommits", "[crash][fsync
   REQUIRE_FALSE(d);
   CHECK(d.error().code == Code::kIo);
   env.Disarm();
-  auto again = (*v)->Grant(*p.officer, p.bob->public_identity(), 0, format::ROLE_STAFF);
+  auto again = (*v)->Grant(*p.officer, p.bob->public_identity(), vault::Role::kStaff, custody::testutil::ClearanceAt(**v, 0));
   CHECK_FALSE(again);
   v->reset();
   for (const auto& x : env.violations()) FAIL_CHECK(x);

@@ -26,20 +26,26 @@
 #include <sstream>
 #include <thread>
 
-#include "crypto/hardening.h"
 #include "tests/tamper/tamper_util.h"
+#include "tests/testutil/files.h"
+#include "tests/testutil/temp_dir.h"
+#include "vault/ledger/state.h"
+#include "vault/storage/container.h"
 #include "vault/vault.h"
+#include "tests/testutil/vault_levels.h"
 
 namespace crypto = custody::crypto;
 namespace vault = custody::vault;
 namespace format = custody::format;
 using namespace custody::tamper;
+using custody::testutil::MemFd;
+using custody::testutil::ReadFileBytes;
+using custody::testutil::TempDir;
+using custody::testutil::WriteFileBytes;
 using vault::Identity;
 using vault::Vault;
 
 namespace {
-
-const bool kInitialized = crypto::InitializeProcess().has_value();
 
 std::string RandomBytes(size_t n, uint32_t seed) {
   std::mt19937 rng(seed);
@@ -70,7 +76,7 @@ std::string AllProblems(const vault::AuditReport& r) {
 // The reference vault: three levels, two members, four documents at two
 // levels (plus one at a third), one extraction, one destruction.
 struct Reference {
-  ScratchDir dir;
+  TempDir dir;
   std::unique_ptr<Identity> alice = Identity::Generate("alice");
   std::unique_ptr<Identity> bob = Identity::Generate("bob");
   std::string path;
@@ -87,7 +93,7 @@ struct Reference {
     Snap();
     auto v = Vault::Open(path, Vault::Access::kWrite);
     REQUIRE(v);
-    REQUIRE((*v)->Grant(*alice, bob->public_identity(), 1, format::ROLE_STAFF));
+    REQUIRE((*v)->Grant(*alice, bob->public_identity(), vault::Role::kStaff, custody::testutil::ClearanceAt(**v, 1)));
     Snap();
     struct F { std::string name; size_t size; int level; };
     auto add = [&](std::vector<F> files) {
@@ -99,7 +105,7 @@ struct Reference {
         WriteFileBytes(dir / files[i].name, contents.back());
         reqs.push_back({dir / files[i].name, "", ""});
       }
-      auto regs = (*v)->Add(*alice, reqs, level);
+      auto regs = (*v)->Add(*alice, reqs, custody::testutil::LevelAt(**v, level));
       REQUIRE(regs);
       for (size_t i = 0; i < regs->size(); ++i) live[(*regs)[i]] = contents[i];
       Snap();
@@ -193,7 +199,6 @@ std::set<uint64_t> FullBitSubset(const std::string& bytes) {
 }  // namespace
 
 TEST_CASE("reference vault is at least 16 KiB and audits clean", "[tamper]") {
-  REQUIRE(kInitialized);
   Reference ref;
   WARN("reference vault: " << ref.bytes.size() << " bytes, " << Records(ref.bytes).size()
                            << " records, " << ref.live.size() << " live documents");
@@ -201,7 +206,6 @@ TEST_CASE("reference vault is at least 16 KiB and audits clean", "[tamper]") {
 }
 
 TEST_CASE("every single-bit flip is reported by audit", "[tamper][flip]") {
-  REQUIRE(kInitialized);
   Reference ref;
   const std::string& orig = ref.bytes;
   const bool full = EnvFlag("CUSTODY_TAMPER_FULL");
@@ -235,7 +239,7 @@ TEST_CASE("every single-bit flip is reported by audit", "[tamper][flip]") {
   WARN("bit flips: " << flips << " tried, " << detected << " reported by audit ("
                      << (full ? "all 8 bits of every byte" : "1 bit of every byte + all bits of " +
                                                                  std::to_string(subset.size()) + " bytes")
-                     << "), " << secs << " s, " << (secs * 1e6 / std::max<uint64_t>(1, flips))
+                     << "), " << secs << " s, " << (secs * 1e6 / static_cast<double>(std::max<uint64_t>(1, flips)))
                      << " us/audit wall on " << threads << " threads");
   for (size_t i = 0; i < std::min<size_t>(failures.size(), 20); ++i) UNSCOPED_INFO(failures[i]);
   CHECK(failures.empty());
@@ -243,7 +247,6 @@ TEST_CASE("every single-bit flip is reported by audit", "[tamper][flip]") {
 }
 
 TEST_CASE("no flip makes extract release a wrong byte", "[tamper][flip][extract]") {
-  REQUIRE(kInitialized);
   Reference ref;
   const std::string& orig = ref.bytes;
   const bool full = EnvFlag("CUSTODY_TAMPER_FULL");
@@ -274,7 +277,6 @@ TEST_CASE("no flip makes extract release a wrong byte", "[tamper][flip][extract]
 }
 
 TEST_CASE("truncation at every offset is reported", "[tamper][truncate]") {
-  REQUIRE(kInitialized);
   Reference ref;
   const std::string& orig = ref.bytes;
   const unsigned threads = Workers();
@@ -331,8 +333,7 @@ Rec AddedEventFor(const std::string& bytes, const std::string& reg) {
 }  // namespace
 
 TEST_CASE("swapping two chunks of one document is detected", "[tamper][scenario]") {
-  REQUIRE(kInitialized);
-  ScratchDir dir;
+  TempDir dir;
   auto alice = Identity::Generate("alice");
   const std::string path = dir / "chunks.cv";
   REQUIRE(Vault::Create(path, *alice, {"internal", "secret"}, ""));
@@ -342,7 +343,7 @@ TEST_CASE("swapping two chunks of one document is detected", "[tamper][scenario]
   {
     auto v = Vault::Open(path, Vault::Access::kWrite);
     REQUIRE(v);
-    auto regs = (*v)->Add(*alice, {{dir / "big.bin", "", ""}}, 1);
+    auto regs = (*v)->Add(*alice, {{dir / "big.bin", "", ""}}, custody::testutil::LevelAt(**v, 1));
     REQUIRE(regs);
     reg = regs->front();
   }
@@ -370,8 +371,7 @@ TEST_CASE("swapping two chunks of one document is detected", "[tamper][scenario]
 }
 
 TEST_CASE("swapping two documents' KEY records is detected", "[tamper][scenario]") {
-  REQUIRE(kInitialized);
-  ScratchDir dir;
+  TempDir dir;
   auto alice = Identity::Generate("alice");
   const std::string path = dir / "keys.cv";
   REQUIRE(Vault::Create(path, *alice, {"internal", "secret"}, ""));
@@ -381,7 +381,7 @@ TEST_CASE("swapping two documents' KEY records is detected", "[tamper][scenario]
   {
     auto v = Vault::Open(path, Vault::Access::kWrite);
     REQUIRE(v);
-    auto r = (*v)->Add(*alice, {{dir / "a.txt", "", ""}, {dir / "b.txt", "", ""}}, 1);
+    auto r = (*v)->Add(*alice, {{dir / "a.txt", "", ""}, {dir / "b.txt", "", ""}}, custody::testutil::LevelAt(**v, 1));
     REQUIRE(r);
     regs = *r;
   }
@@ -420,7 +420,6 @@ TEST_CASE("swapping two documents' KEY records is detected", "[tamper][scenario]
 }
 
 TEST_CASE("replaying an older superblock", "[tamper][scenario][rollback]") {
-  REQUIRE(kInitialized);
   Reference ref;
   const std::string& cur = ref.bytes;
   const int active = ActiveSlot(cur);
@@ -520,14 +519,13 @@ TEST_CASE("replaying an older superblock", "[tamper][scenario][rollback]") {
 }
 
 TEST_CASE("relabelling a document to a lower level is detected", "[tamper][scenario]") {
-  REQUIRE(kInitialized);
   Reference ref;
   // The document at "secret" (level 2).
   std::string reg;
   {
     auto v = Vault::Open(ref.path, Vault::Access::kRead);
     REQUIRE(v);
-    for (const auto& [r, d] : (*v)->state().documents)
+    for (const auto& [r, d] : (*v)->TEST_state().documents)
       if (d.added().level() == 2) reg = r;
   }
   REQUIRE(!reg.empty());
@@ -607,8 +605,7 @@ TEST_CASE("relabelling a document to a lower level is detected", "[tamper][scena
 }
 
 TEST_CASE("replaying an older key after a revoke is detected", "[tamper][scenario][revoke]") {
-  REQUIRE(kInitialized);
-  ScratchDir dir;
+  TempDir dir;
   auto alice = Identity::Generate("alice");
   auto bob = Identity::Generate("bob");
   const std::string path = dir / "revoke.cv";
@@ -619,8 +616,8 @@ TEST_CASE("replaying an older key after a revoke is detected", "[tamper][scenari
   {
     auto v = Vault::Open(path, Vault::Access::kWrite);
     REQUIRE(v);
-    REQUIRE((*v)->Grant(*alice, bob->public_identity(), 1, format::ROLE_STAFF));
-    auto r = (*v)->Add(*alice, {{dir / "x.txt", "", ""}}, 0);
+    REQUIRE((*v)->Grant(*alice, bob->public_identity(), vault::Role::kStaff, custody::testutil::ClearanceAt(**v, 1)));
+    auto r = (*v)->Add(*alice, {{dir / "x.txt", "", ""}}, custody::testutil::LevelAt(**v, 0));
     REQUIRE(r);
     reg = r->front();
   }

@@ -1,19 +1,10 @@
-// Helpers shared by the tamper matrix and the test-vector runner: file I/O,
-// a scratch directory on tmpfs, record navigation and keyless forging
-// (re-framing records and superblocks with fresh checksums, which anyone
-// with write access to a vault file can do).
+// Helpers shared by the tamper matrix and the test-vector runner: record
+// navigation and keyless forging (re-framing records and superblocks with
+// fresh checksums, which anyone with write access to a vault file can do).
+// Scratch directories and file I/O are in tests/testutil/.
 #pragma once
 
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cstdint>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -26,70 +17,6 @@
 #include "format/superblock.h"
 
 namespace custody::tamper {
-
-inline std::string ReadFileBytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-inline void WriteFileBytes(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  if (!out) throw std::runtime_error("cannot write " + path);
-}
-
-// A unique directory on /dev/shm (tmpfs: fast, no disk syncs), falling back
-// to $TMPDIR or /tmp. Removed with its contents.
-class ScratchDir {
- public:
-  ScratchDir() {
-    std::string base = "/dev/shm";
-    if (::access(base.c_str(), W_OK) != 0) {
-      const char* t = std::getenv("TMPDIR");
-      base = t ? t : "/tmp";
-    }
-    std::string templ = base + "/custody-tamper-XXXXXX";
-    std::vector<char> buf(templ.begin(), templ.end());
-    buf.push_back('\0');
-    if (::mkdtemp(buf.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = buf.data();
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
-
-// An anonymous in-memory file to extract into.
-class MemFd {
- public:
-  MemFd() : fd_(::memfd_create("custody-extract", MFD_CLOEXEC)) {
-    if (fd_ < 0) throw std::runtime_error("memfd_create failed");
-  }
-  ~MemFd() { ::close(fd_); }
-  MemFd(const MemFd&) = delete;
-  MemFd& operator=(const MemFd&) = delete;
-  int fd() const { return fd_; }
-  std::string Contents() const {
-    struct stat st;
-    ::fstat(fd_, &st);
-    std::string out(static_cast<size_t>(st.st_size), '\0');
-    if (!out.empty() && ::pread(fd_, out.data(), out.size(), 0) != static_cast<ssize_t>(out.size()))
-      throw std::runtime_error("memfd read failed");
-    return out;
-  }
-
- private:
-  int fd_;
-};
 
 struct Rec {
   uint64_t offset = 0;  // of the header

@@ -6,22 +6,25 @@
 #include <map>
 
 #include "base/encoding.h"
-#include "crypto/hardening.h"
 #include "crypto/hash.h"
 #include "tests/tamper/tamper_util.h"
+#include "tests/testutil/files.h"
+#include "tests/testutil/temp_dir.h"
 #include "vault/vault.h"
 
 namespace crypto = custody::crypto;
 namespace vault = custody::vault;
 using namespace custody::tamper;
+using custody::testutil::MemFd;
+using custody::testutil::ReadFileBytes;
+using custody::testutil::TempDir;
+using custody::testutil::WriteFileBytes;
 
 #ifndef CUSTODY_VECTORS_DIR
 #error "CUSTODY_VECTORS_DIR must be defined"
 #endif
 
 namespace {
-
-const bool kInitialized = crypto::InitializeProcess().has_value();
 
 struct VectorFile {
   std::string name;
@@ -52,10 +55,20 @@ VectorFile Parse(const std::filesystem::path& p) {
   return v;
 }
 
-// Runs one vector; returns "" if the outcome matches `expect`, otherwise
-// what happened.
-std::string Run(const VectorFile& v, const ScratchDir& dir) {
+bool IsFailure(const std::string& expect) { return expect.ends_with(" failure"); }
+
+// "" if `said` (an error message or audit problem) contains the vector's
+// `reason:`, otherwise what was said instead.
+std::string CheckReason(const VectorFile& v, const std::string& what, const std::string& said) {
+  if (said.find(v.get("reason")) != std::string::npos) return "";
+  return what + " '" + said + "' does not contain the reason '" + v.get("reason") + "'";
+}
+
+// Runs one vector; returns "" if the outcome matches `expect` (and, for a
+// failure, the error says `reason:`), otherwise what happened.
+std::string Run(const VectorFile& v, const TempDir& dir) {
   const std::string expect = v.get("expect");
+  if (IsFailure(expect) && v.get("reason").empty()) return "a failure vector needs a reason: header";
   const std::string path = dir / v.name;
   WriteFileBytes(path, v.body);
   auto pass = [&] {
@@ -67,13 +80,13 @@ std::string Run(const VectorFile& v, const ScratchDir& dir) {
     auto id = vault::Identity::Load(path, pass());
     if ((expect == "identity success") != id.has_value())
       return id ? "identity loaded" : "identity rejected: " + id.error().message;
-    return "";
+    return id ? "" : CheckReason(v, "identity error", id.error().message);
   }
   if (expect == "line success" || expect == "line failure") {
     auto id = vault::PublicIdentity::Parse(v.body);
     if ((expect == "line success") != id.has_value())
       return id ? "line accepted" : "line rejected: " + id.error().message;
-    return "";
+    return id ? "" : CheckReason(v, "line error", id.error().message);
   }
   auto rep = vault::Vault::Audit(path);
   const bool audit_clean = rep && rep->ok();
@@ -89,9 +102,19 @@ std::string Run(const VectorFile& v, const ScratchDir& dir) {
   if (expect == "open failure") {
     if (opens) return "vault opened";
     if (audit_clean) return "audit was clean";
-    return "";
+    return CheckReason(v, "open error", open_says);
   }
-  if (expect == "audit failure") return audit_clean ? "audit was clean" : "";
+  if (expect == "audit failure") {
+    if (audit_clean) return "audit was clean";
+    if (!rep) return CheckReason(v, "audit error", rep.error().message);
+    std::string all;
+    for (const auto& p : rep->problems) {
+      const std::string problem = p.where + ": " + p.message;
+      if (CheckReason(v, "", problem).empty()) return "";
+      all += (all.empty() ? "" : "; ") + problem;
+    }
+    return "no audit problem contains the reason '" + v.get("reason") + "' (problems: " + all + ")";
+  }
   if (expect == "success" && !audit_clean) return "audit: " + audit_says;
   if ((expect == "success" || expect == "open success" || expect == "extract failure") && !opens)
     return "open: " + open_says;
@@ -112,7 +135,7 @@ std::string Run(const VectorFile& v, const ScratchDir& dir) {
   if (expect == "extract failure") {
     if (s) return "extract succeeded";
     if (!got.empty()) return "extract failed but wrote " + std::to_string(got.size()) + " bytes";
-    return "";
+    return CheckReason(v, "extract error", s.error().message);
   }
   if (!s) return "extract: " + s.error().message;
   if (custody::ToHex(H(got)) != v.get("payload")) return "extracted bytes differ from payload hash";
@@ -122,8 +145,7 @@ std::string Run(const VectorFile& v, const ScratchDir& dir) {
 }  // namespace
 
 TEST_CASE("test vectors", "[vectors]") {
-  REQUIRE(kInitialized);
-  ScratchDir dir;
+  TempDir dir;
   std::vector<std::filesystem::path> files;
   for (const auto& e : std::filesystem::directory_iterator(CUSTODY_VECTORS_DIR))
     if (e.is_regular_file() && e.path().filename().string().find('.') == std::string::npos &&

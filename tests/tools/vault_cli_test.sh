@@ -15,6 +15,8 @@ cleanup() {
 trap cleanup EXIT
 cd "$T"
 source "$TESTLIB"
+# Automatic registration numbers carry the current UTC year (S-<year>-00001).
+year=$(date -u +%Y)
 hasnt(){ if grep -q -- "$2" "$1"; then bad "$3: '$2' found in $1"; else ok "$3"; fi; }
 same() { if cmp -s "$1" "$2"; then ok "$3"; else bad "$3: $1 and $2 differ"; fi; }
 
@@ -42,7 +44,7 @@ expect 3 "a staff member cannot grant" -- $C grant v.vault $B --to dave.pub --cl
 head -c 5000000 /dev/urandom > big.bin; echo "memo body" > memo.txt; : > empty.txt
 printf 'TOPSECRET-CONTENT-%s' {1..1000} > ts.txt
 expect 0 "add at secret (two files, one commit)" -- $C add v.vault big.bin memo.txt $A --level secret --title "Operation Title"
-has out "S-2026-00001" "automatic registration numbers"
+has out "S-$year-00001" "automatic registration numbers"
 REG_BIG=$(sed -n 1p out); REG_MEMO=$(sed -n 2p out)
 expect 0 "add an empty file at internal" -- $C add v.vault empty.txt $B --level internal --reg-no "IN/2026/7"
 expect 0 "add at top-secret" -- $C add v.vault ts.txt $A --level top-secret --title "Crown Jewels"
@@ -148,7 +150,7 @@ if mount -t tmpfs -o size=3m tmpfs "$MNT" 2>/dev/null; then
   expect 1 "add on a full disk fails with exit 1" -- $C add "$MNT/s.vault" big.bin $A --level internal
   has err "no space" "full-disk message says no space"
   same small-before.vault "$MNT/s.vault" "full disk: the vault is as it was"
-  expect 0 "full disk: earlier documents still extract" -- $C extract "$MNT/s.vault" I-2026-00001 $A --out -
+  expect 0 "full disk: earlier documents still extract" -- $C extract "$MNT/s.vault" "I-$year-00001" $A --out -
   same memo.txt out "full disk: earlier document exact"
   umount "$MNT"
 else

@@ -40,6 +40,7 @@
 #include "vault/identity/identity.h"
 #include "vault/ledger/state.h"
 #include "vault/vault.h"
+#include "tests/testutil/vault_levels.h"
 
 namespace fs = std::filesystem;
 namespace crypto = custody::crypto;
@@ -164,7 +165,7 @@ std::string ExpectExtractFails(Vault& v, const Identity& who, const std::string&
 int LevelOf(const Vault& v, const std::string& name) {
   auto l = v.LevelIndex(name);
   REQUIRE(l);
-  return *l;
+  return static_cast<int>(l->index());
 }
 
 // A vault with an officer ("Officer") in a fresh temp dir.
@@ -199,7 +200,7 @@ TEST_CASE("vault/CreatedVaultOpensWithCreatorAsOfficerClearedForEveryLevel", "[v
   Fixture f;
   auto v = Vault::Open(f.path, Vault::Access::kRead);
   REQUIRE(v);
-  const auto& st = (*v)->state();
+  const auto& st = (*v)->TEST_state();
   CHECK(st.level_names == vault::kDefaultLevels);
   CHECK(st.label == "TEST ARCHIVE");
   CHECK(st.event_count == 1);
@@ -212,7 +213,7 @@ TEST_CASE("vault/CreatedVaultOpensWithCreatorAsOfficerClearedForEveryLevel", "[v
   CHECK(m->clearance() == 3);
   CHECK(m->keys().name() == "Officer Olga");
   CHECK(st.documents.empty());
-  CHECK((*v)->container().superblock().label() == "TEST ARCHIVE");
+  CHECK((*v)->TEST_container().superblock().label() == "TEST ARCHIVE");
   auto list = (*v)->List(*f.officer, true);
   REQUIRE(list);
   CHECK(list->empty());
@@ -272,7 +273,7 @@ TEST_CASE("vault/AddedDocumentsExtractBitExactIncludingEmptyAndMultiChunk", "[va
   {
     auto v = OpenWrite(f.path);
     const int secret = LevelOf(*v, "secret");
-    auto added = v->Add(*f.officer, reqs, secret);
+    auto added = v->Add(*f.officer, reqs, custody::testutil::LevelAt(*v, secret));
     REQUIRE(added);
     regs = *added;
     REQUIRE(regs.size() == 4);
@@ -282,11 +283,11 @@ TEST_CASE("vault/AddedDocumentsExtractBitExactIncludingEmptyAndMultiChunk", "[va
       CHECK(regs[i].substr(regs[i].size() - 5) == "0000" + std::to_string(i + 1));
     }
     CHECK(std::set<std::string>(regs.begin(), regs.end()).size() == 4);
-    const auto* bigdoc = v->state().FindDocument(regs[3]);
+    const auto* bigdoc = v->TEST_state().FindDocument(regs[3]);
     REQUIRE(bigdoc != nullptr);
     CHECK(bigdoc->added().extent().chunk_count() == 3);
     CHECK(bigdoc->added().extent().chunk_size() == format::kChunkSize);
-    CHECK(v->state().FindDocument(regs[0])->added().extent().chunk_count() == 1);
+    CHECK(v->TEST_state().FindDocument(regs[0])->added().extent().chunk_count() == 1);
     // Same session extraction.
     for (size_t i = 0; i < docs.size(); ++i) ExpectExtracts(*v, *f.officer, regs[i], docs[i].second, f.dir);
   }
@@ -322,7 +323,7 @@ TEST_CASE("vault/AddedDocumentsExtractBitExactIncludingEmptyAndMultiChunk", "[va
 TEST_CASE("vault/ExtractRefusesExistingDestinationUnlessForced", "[vault]") {
   Fixture f;
   auto v = OpenWrite(f.path);
-  auto regs = v->Add(*f.officer, {File(f.Input("a.txt", "alpha"))}, 0);
+  auto regs = v->Add(*f.officer, {File(f.Input("a.txt", "alpha"))}, custody::testutil::LevelAt(*v, 0));
   REQUIRE(regs);
   std::string out = f.dir / "dest.txt";
   WriteFile(out, "keep me");
@@ -340,7 +341,7 @@ TEST_CASE("vault/ExtractToDescriptorWritesThePlaintext", "[vault]") {
   Fixture f;
   auto v = OpenWrite(f.path);
   const std::string data = PseudoRandom(300000, 9);
-  auto regs = v->Add(*f.officer, {File(f.Input("d.bin", data))}, 1);
+  auto regs = v->Add(*f.officer, {File(f.Input("d.bin", data))}, custody::testutil::LevelAt(*v, 1));
   REQUIRE(regs);
   std::string out = f.dir / "fd-out";
   int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -358,11 +359,11 @@ TEST_CASE("vault/ExplicitRegistrationNumbersAreUsedAndDuplicatesRefused", "[vaul
   auto v = OpenWrite(f.path);
   vault::AddRequest r = File(f.Input("a.txt", "A"));
   r.reg_no = "REG/2024-001";
-  auto regs = v->Add(*f.officer, {r}, 0);
+  auto regs = v->Add(*f.officer, {r}, custody::testutil::LevelAt(*v, 0));
   REQUIRE(regs);
   CHECK(regs->at(0) == "REG/2024-001");
   ExpectExtracts(*v, *f.officer, "REG/2024-001", "A", f.dir);
-  auto dup = v->Add(*f.officer, {r}, 0);
+  auto dup = v->Add(*f.officer, {r}, custody::testutil::LevelAt(*v, 0));
   REQUIRE_FALSE(dup);
   CHECK(dup.error().code == Code::kUsage);
 }
@@ -373,16 +374,12 @@ TEST_CASE("vault/ListHidesDocumentsAboveClearance", "[vault][access]") {
   Fixture f;
   auto staff = Identity::Generate("Staff Sam");
   auto v = OpenWrite(f.path);
-  REQUIRE(v->Grant(*f.officer, staff->public_identity(), LevelOf(*v, "confidential"),
-                   format::ROLE_STAFF));
-  auto secret = v->Add(*f.officer, {File(f.Input("s.txt", "nightfall"), "Operation Nightfall")},
-                       LevelOf(*v, "secret"));
+  REQUIRE(v->Grant(*f.officer, staff->public_identity(), vault::Role::kStaff, custody::testutil::ClearanceAt(*v, LevelOf(*v, "confidential"))));
+  auto secret = v->Add(*f.officer, {File(f.Input("s.txt", "nightfall"), "Operation Nightfall")}, custody::testutil::LevelAt(*v, LevelOf(*v, "secret")));
   REQUIRE(secret);
-  auto conf = v->Add(*f.officer, {File(f.Input("c.txt", "budget"), "Budget 2025")},
-                     LevelOf(*v, "confidential"));
+  auto conf = v->Add(*f.officer, {File(f.Input("c.txt", "budget"), "Budget 2025")}, custody::testutil::LevelAt(*v, LevelOf(*v, "confidential")));
   REQUIRE(conf);
-  auto internal = v->Add(*f.officer, {File(f.Input("i.txt", "menu"), "Canteen menu")},
-                         LevelOf(*v, "internal"));
+  auto internal = v->Add(*f.officer, {File(f.Input("i.txt", "menu"), "Canteen menu")}, custody::testutil::LevelAt(*v, LevelOf(*v, "internal")));
   REQUIRE(internal);
 
   auto list = v->List(*staff, true);
@@ -391,7 +388,7 @@ TEST_CASE("vault/ListHidesDocumentsAboveClearance", "[vault][access]") {
   for (const auto& d : *list) {
     CHECK(d.reg_no != secret->at(0));
     CHECK_FALSE(Contains(d.title, "Nightfall"));
-    CHECK(d.level <= LevelOf(*v, "confidential"));
+    CHECK(d.level.index() <= static_cast<uint32_t>(LevelOf(*v, "confidential")));
   }
   auto officer_list = v->List(*f.officer, true);
   REQUIRE(officer_list);
@@ -404,35 +401,34 @@ TEST_CASE("vault/ExtractAboveClearanceIsNotCleared", "[vault][access]") {
   Fixture f;
   auto staff = Identity::Generate("Staff Sam");
   auto v = OpenWrite(f.path);
-  REQUIRE(v->Grant(*f.officer, staff->public_identity(), LevelOf(*v, "confidential"),
-                   format::ROLE_STAFF));
-  auto secret = v->Add(*f.officer, {File(f.Input("s.txt", "nightfall"))}, LevelOf(*v, "secret"));
+  REQUIRE(v->Grant(*f.officer, staff->public_identity(), vault::Role::kStaff, custody::testutil::ClearanceAt(*v, LevelOf(*v, "confidential"))));
+  auto secret = v->Add(*f.officer, {File(f.Input("s.txt", "nightfall"))}, custody::testutil::LevelAt(*v, LevelOf(*v, "secret")));
   REQUIRE(secret);
   ExpectExtractFails(*v, *staff, secret->at(0), Code::kNotCleared, f.dir);
   // A document that does not exist is kNotFound.
   ExpectExtractFails(*v, *staff, "S-1999-99999", Code::kNotFound, f.dir);
   // Staff may not add above clearance either.
-  auto add = v->Add(*staff, {File(f.Input("x.txt", "x"))}, LevelOf(*v, "secret"));
+  auto add = v->Add(*staff, {File(f.Input("x.txt", "x"))}, custody::testutil::LevelAt(*v, LevelOf(*v, "secret")));
   REQUIRE_FALSE(add);
   CHECK(add.error().code == Code::kNotCleared);
   // The refused extraction recorded nothing.
-  CHECK(v->state().FindDocument(secret->at(0))->extract_count() == 0);
+  CHECK(v->TEST_state().FindDocument(secret->at(0))->extract_count() == 0);
 }
 
 TEST_CASE("vault/IdentityNotInRosterGetsAuth", "[vault][access]") {
   Fixture f;
   auto stranger = Identity::Generate("Stranger");
   auto v = OpenWrite(f.path);
-  auto regs = v->Add(*f.officer, {File(f.Input("a.txt", "A"))}, 0);
+  auto regs = v->Add(*f.officer, {File(f.Input("a.txt", "A"))}, custody::testutil::LevelAt(*v, 0));
   REQUIRE(regs);
   auto list = v->List(*stranger, false);
   REQUIRE_FALSE(list);
   CHECK(list.error().code == Code::kAuth);
   ExpectExtractFails(*v, *stranger, regs->at(0), Code::kAuth, f.dir);
-  auto add = v->Add(*stranger, {File(f.Input("b.txt", "B"))}, 0);
+  auto add = v->Add(*stranger, {File(f.Input("b.txt", "B"))}, custody::testutil::LevelAt(*v, 0));
   REQUIRE_FALSE(add);
   CHECK(add.error().code == Code::kAuth);
-  auto grant = v->Grant(*stranger, stranger->public_identity(), 3, format::ROLE_OFFICER);
+  auto grant = v->Grant(*stranger, stranger->public_identity(), vault::Role::kOfficer, custody::testutil::ClearanceAt(*v, 3));
   REQUIRE_FALSE(grant);
   CHECK(grant.error().code == Code::kAuth);
   // An identity with the same name but other keys is a stranger too.
@@ -446,16 +442,16 @@ TEST_CASE("vault/OnlyOfficersMayGrantAndCannotGrantAboveOwnClearance", "[vault][
   auto other = Identity::Generate("Other");
   auto junior = Identity::Generate("Junior Officer");
   auto v = OpenWrite(f.path);
-  REQUIRE(v->Grant(*f.officer, staff->public_identity(), 1, format::ROLE_STAFF));
-  auto g = v->Grant(*staff, other->public_identity(), 0, format::ROLE_STAFF);
+  REQUIRE(v->Grant(*f.officer, staff->public_identity(), vault::Role::kStaff, custody::testutil::ClearanceAt(*v, 1)));
+  auto g = v->Grant(*staff, other->public_identity(), vault::Role::kStaff, custody::testutil::ClearanceAt(*v, 0));
   REQUIRE_FALSE(g);
   CHECK(g.error().code == Code::kAuth);
-  REQUIRE(v->Grant(*f.officer, junior->public_identity(), 1, format::ROLE_OFFICER));
-  auto high = v->Grant(*junior, other->public_identity(), 2, format::ROLE_STAFF);
+  REQUIRE(v->Grant(*f.officer, junior->public_identity(), vault::Role::kOfficer, custody::testutil::ClearanceAt(*v, 1)));
+  auto high = v->Grant(*junior, other->public_identity(), vault::Role::kStaff, custody::testutil::ClearanceAt(*v, 2));
   REQUIRE_FALSE(high);
   CHECK(high.error().code == Code::kNotCleared);
   // Lowering a clearance by grant is refused.
-  auto lower = v->Grant(*f.officer, staff->public_identity(), 0, format::ROLE_STAFF);
+  auto lower = v->Grant(*f.officer, staff->public_identity(), vault::Role::kStaff, custody::testutil::ClearanceAt(*v, 0));
   REQUIRE_FALSE(lower);
   CHECK(lower.error().code == Code::kUsage);
   auto audit = Vault::Audit(f.path);
@@ -474,8 +470,8 @@ TEST_CASE("vault/AuditorWithoutClearanceExtractIsNotClearedWithoutCrashing", "[v
   std::string reg;
   {
     auto v = OpenWrite(f.path);
-    REQUIRE(v->Grant(*f.officer, auditor->public_identity(), -1, format::ROLE_AUDITOR));
-    auto regs = v->Add(*f.officer, {File(f.Input("a.txt", "A"))}, 0);
+    REQUIRE(v->Grant(*f.officer, auditor->public_identity(), vault::Role::kAuditor, custody::testutil::ClearanceAt(*v, -1)));
+    auto regs = v->Add(*f.officer, {File(f.Input("a.txt", "A"))}, custody::testutil::LevelAt(*v, 0));
     REQUIRE(regs);
     reg = regs->at(0);
     auto list = v->List(*auditor, true);
@@ -519,17 +515,17 @@ TEST_CASE("vault/RevokeRotatesKeysAndLocksOutTheRevokedIdentity", "[vault][revok
   std::string conf_reg, secret_reg, top_reg;
   {
     auto v = OpenWrite(f.path);
-    REQUIRE(v->Grant(*f.officer, alice->public_identity(), LevelOf(*v, "secret"), format::ROLE_STAFF));
-    REQUIRE(v->Grant(*f.officer, bob->public_identity(), LevelOf(*v, "confidential"), format::ROLE_STAFF));
-    conf_reg = v->Add(*f.officer, {File(f.Input("c.bin", conf_data))}, 1)->at(0);
-    secret_reg = v->Add(*f.officer, {File(f.Input("s.txt", secret_data))}, 2)->at(0);
-    top_reg = v->Add(*f.officer, {File(f.Input("t.txt", top_data))}, 3)->at(0);
+    REQUIRE(v->Grant(*f.officer, alice->public_identity(), vault::Role::kStaff, custody::testutil::ClearanceAt(*v, LevelOf(*v, "secret"))));
+    REQUIRE(v->Grant(*f.officer, bob->public_identity(), vault::Role::kStaff, custody::testutil::ClearanceAt(*v, LevelOf(*v, "confidential"))));
+    conf_reg = v->Add(*f.officer, {File(f.Input("c.bin", conf_data))}, custody::testutil::LevelAt(*v, 1))->at(0);
+    secret_reg = v->Add(*f.officer, {File(f.Input("s.txt", secret_data))}, custody::testutil::LevelAt(*v, 2))->at(0);
+    top_reg = v->Add(*f.officer, {File(f.Input("t.txt", top_data))}, custody::testutil::LevelAt(*v, 3))->at(0);
     ExpectExtracts(*v, *alice, secret_reg, secret_data, f.dir);
-    CHECK(v->state().epochs == std::vector<uint32_t>{0, 0, 0, 0});
+    CHECK(v->TEST_state().epochs == std::vector<uint32_t>{0, 0, 0, 0});
 
     REQUIRE(v->Revoke(*f.officer, alice->public_identity()));
     // Levels 0..secret rotated; top-secret untouched.
-    CHECK(v->state().epochs == std::vector<uint32_t>{1, 1, 1, 0});
+    CHECK(v->TEST_state().epochs == std::vector<uint32_t>{1, 1, 1, 0});
     ExpectExtractFails(*v, *alice, secret_reg, Code::kAuth, f.dir);
     ExpectExtractFails(*v, *alice, conf_reg, Code::kAuth, f.dir);
     auto l = v->List(*alice, true);
@@ -550,7 +546,7 @@ TEST_CASE("vault/RevokeRotatesKeysAndLocksOutTheRevokedIdentity", "[vault][revok
     REQUIRE_FALSE(by_staff);
     CHECK(by_staff.error().code == Code::kAuth);
     // New documents at a rotated level work for everyone remaining.
-    auto later = v->Add(*bob, {File(f.Input("later.txt", "after rotation"))}, 1);
+    auto later = v->Add(*bob, {File(f.Input("later.txt", "after rotation"))}, custody::testutil::LevelAt(*v, 1));
     REQUIRE(later);
     ExpectExtracts(*v, *f.officer, later->at(0), "after rotation", f.dir);
   }
@@ -562,8 +558,8 @@ TEST_CASE("vault/RevokeRotatesKeysAndLocksOutTheRevokedIdentity", "[vault][revok
   // The revoked identity can no longer open any current key slot.
   const std::string alice_key(reinterpret_cast<const char*>(alice->public_identity().ed25519.data()), 32);
   for (uint32_t level = 0; level < 4; ++level)
-    CHECK(vault::FindSlot(v->state(), alice_key, level) == nullptr);
-  CHECK(v->state().FindMember(alice_key)->revoked());
+    CHECK(vault::FindSlot(v->TEST_state(), alice_key, level) == nullptr);
+  CHECK(v->TEST_state().FindMember(alice_key)->revoked());
   auto audit = Vault::Audit(f.path);
   REQUIRE(audit);
   for (const auto& p : audit->problems) UNSCOPED_INFO(p.where << ": " << p.message);
@@ -583,13 +579,13 @@ TEST_CASE("vault/DestroyWithWitnessOverwritesAndIsAuditable", "[vault][destroy]"
   std::string doomed_reg, kept_reg, ciphertext_sample;
   {
     auto v = OpenWrite(f.path);
-    REQUIRE(v->Grant(*f.officer, witness->public_identity(), 0, format::ROLE_STAFF));
+    REQUIRE(v->Grant(*f.officer, witness->public_identity(), vault::Role::kStaff, custody::testutil::ClearanceAt(*v, 0)));
     auto regs = v->Add(*f.officer, {File(f.Input("doomed.bin", doomed), "Doomed"),
-                                    File(f.Input("kept.bin", kept), "Kept")}, 2);
+                                    File(f.Input("kept.bin", kept), "Kept")}, custody::testutil::LevelAt(*v, 2));
     REQUIRE(regs);
     doomed_reg = regs->at(0);
     kept_reg = regs->at(1);
-    const auto& e = v->state().FindDocument(doomed_reg)->added().extent();
+    const auto& e = v->TEST_state().FindDocument(doomed_reg)->added().extent();
     std::string raw = ReadFile(f.path);
     ciphertext_sample = raw.substr(e.offset() + 100000, 64);
     REQUIRE(Contains(raw, ciphertext_sample));
@@ -623,9 +619,9 @@ TEST_CASE("vault/DestroyWithWitnessOverwritesAndIsAuditable", "[vault][destroy]"
   // Ciphertext is gone from the file; the extent is all zero.
   std::string raw = ReadFile(f.path);
   CHECK_FALSE(Contains(raw, ciphertext_sample));
-  const auto* d = v->state().FindDocument(doomed_reg);
+  const auto* d = v->TEST_state().FindDocument(doomed_reg);
   REQUIRE(d != nullptr);
-  auto zeroed = vault::ExtentIsZeroed(v->container(), d->added().extent());
+  auto zeroed = vault::ExtentIsZeroed(v->TEST_container(), d->added().extent());
   REQUIRE(zeroed);
   CHECK(*zeroed);
   auto audit = Vault::Audit(f.path);
@@ -642,12 +638,12 @@ TEST_CASE("vault/DestroyAfterRevokeAlsoOverwritesSupersededKeyRecords", "[vault]
   auto witness = Identity::Generate("Witness");
   auto leaver = Identity::Generate("Leaver");
   auto v = OpenWrite(f.path);
-  REQUIRE(v->Grant(*f.officer, witness->public_identity(), 0, format::ROLE_STAFF));
-  REQUIRE(v->Grant(*f.officer, leaver->public_identity(), 1, format::ROLE_STAFF));
-  auto regs = v->Add(*f.officer, {File(f.Input("a.txt", "rotated then destroyed"))}, 1);
+  REQUIRE(v->Grant(*f.officer, witness->public_identity(), vault::Role::kStaff, custody::testutil::ClearanceAt(*v, 0)));
+  REQUIRE(v->Grant(*f.officer, leaver->public_identity(), vault::Role::kStaff, custody::testutil::ClearanceAt(*v, 1)));
+  auto regs = v->Add(*f.officer, {File(f.Input("a.txt", "rotated then destroyed"))}, custody::testutil::LevelAt(*v, 1));
   REQUIRE(regs);
   REQUIRE(v->Revoke(*f.officer, leaver->public_identity()));
-  REQUIRE(v->state().FindDocument(regs->at(0))->old_keys_size() == 1);
+  REQUIRE(v->TEST_state().FindDocument(regs->at(0))->old_keys_size() == 1);
   REQUIRE(v->Destroy(*f.officer, *witness, regs->at(0), "shred"));
   auto audit = Vault::Audit(f.path);
   REQUIRE(audit);
@@ -660,8 +656,8 @@ TEST_CASE("vault/DestroyWithWitnessEqualToActorIsRefused", "[vault][destroy]") {
   Fixture f;
   auto staff = Identity::Generate("Staff");
   auto v = OpenWrite(f.path);
-  REQUIRE(v->Grant(*f.officer, staff->public_identity(), 3, format::ROLE_STAFF));
-  auto regs = v->Add(*f.officer, {File(f.Input("a.txt", "still here"))}, 0);
+  REQUIRE(v->Grant(*f.officer, staff->public_identity(), vault::Role::kStaff, custody::testutil::ClearanceAt(*v, 3)));
+  auto regs = v->Add(*f.officer, {File(f.Input("a.txt", "still here"))}, custody::testutil::LevelAt(*v, 0));
   REQUIRE(regs);
   const std::string before = ReadFile(f.path);
 
@@ -695,10 +691,10 @@ TEST_CASE("vault/FlippedByteInExtentCorruptsOnlyThatDocument", "[vault][integrit
   uint64_t flip_at = 0;
   {
     auto v = OpenWrite(f.path);
-    auto r = v->Add(*f.officer, {File(f.Input("a", a)), File(f.Input("b", b)), File(f.Input("c", c))}, 1);
+    auto r = v->Add(*f.officer, {File(f.Input("a", a)), File(f.Input("b", b)), File(f.Input("c", c))}, custody::testutil::LevelAt(*v, 1));
     REQUIRE(r);
     regs = *r;
-    const auto& e = v->state().FindDocument(regs[1])->added().extent();
+    const auto& e = v->TEST_state().FindDocument(regs[1])->added().extent();
     flip_at = e.offset() + e.length() / 2;  // inside the second of three chunks
   }
   FlipByte(f.path, flip_at);
@@ -722,7 +718,7 @@ TEST_CASE("vault/FlippedByteInLedgerEventIsDetected", "[vault][integrity]") {
   Fixture f;
   {
     auto v = OpenWrite(f.path);
-    REQUIRE(v->Add(*f.officer, {File(f.Input("a", "A"))}, 0));
+    REQUIRE(v->Add(*f.officer, {File(f.Input("a", "A"))}, custody::testutil::LevelAt(*v, 0)));
   }
   // The first record (VaultCreated event) starts at the log start.
   FlipByte(f.path, format::kLogStart + format::kRecordHeaderSize + 20);
@@ -740,7 +736,7 @@ TEST_CASE("vault/TornTailPastCommittedEndIsIgnored", "[vault][integrity]") {
   std::string reg;
   {
     auto v = OpenWrite(f.path);
-    auto r = v->Add(*f.officer, {File(f.Input("a", data))}, 2);
+    auto r = v->Add(*f.officer, {File(f.Input("a", data))}, custody::testutil::LevelAt(*v, 2));
     REQUIRE(r);
     reg = r->at(0);
   }
@@ -749,7 +745,7 @@ TEST_CASE("vault/TornTailPastCommittedEndIsIgnored", "[vault][integrity]") {
   AppendFile(f.path, "REC1" + PseudoRandom(5000, 42));
   {
     auto v = OpenWrite(f.path);
-    CHECK(v->container().superblock().committed_end() == committed);
+    CHECK(v->TEST_container().superblock().committed_end() == committed);
     ExpectExtracts(*v, *f.officer, reg, data, f.dir);
   }
   auto audit = Vault::Audit(f.path);
@@ -760,7 +756,7 @@ TEST_CASE("vault/TornTailPastCommittedEndIsIgnored", "[vault][integrity]") {
   // Writing after a torn tail works and survives reopening.
   {
     auto v = OpenWrite(f.path);
-    REQUIRE(v->Add(*f.officer, {File(f.Input("b", "second"))}, 0));
+    REQUIRE(v->Add(*f.officer, {File(f.Input("b", "second"))}, custody::testutil::LevelAt(*v, 0)));
   }
   auto v = OpenWrite(f.path);
   ExpectExtracts(*v, *f.officer, reg, data, f.dir);
@@ -775,9 +771,9 @@ TEST_CASE("vault/DamagedNewestSuperblockFallsBackToPreviousCommit", "[vault][int
   std::string first, second;
   {
     auto v = OpenWrite(f.path);
-    first = v->Add(*f.officer, {File(f.Input("a", "first"))}, 0)->at(0);   // commit 2, slot A
-    second = v->Add(*f.officer, {File(f.Input("b", "second"))}, 0)->at(0);  // commit 3, slot B
-    CHECK(v->container().active_slot() == 1);
+    first = v->Add(*f.officer, {File(f.Input("a", "first"))}, custody::testutil::LevelAt(*v, 0))->at(0);   // commit 2, slot A
+    second = v->Add(*f.officer, {File(f.Input("b", "second"))}, custody::testutil::LevelAt(*v, 0))->at(0);  // commit 3, slot B
+    CHECK(v->TEST_container().active_slot() == 1);
   }
   FlipByte(f.path, format::kSuperblockOffsets[1] + 20);
   // Audit first: the next commit would rewrite slot B.
@@ -788,9 +784,9 @@ TEST_CASE("vault/DamagedNewestSuperblockFallsBackToPreviousCommit", "[vault][int
   CHECK(std::any_of(audit->problems.begin(), audit->problems.end(),
                     [](const vault::AuditProblem& p) { return Contains(p.where, "superblock B"); }));
   auto v = OpenWrite(f.path);
-  CHECK(v->container().active_slot() == 0);
-  CHECK(v->state().FindDocument(first) != nullptr);
-  CHECK(v->state().FindDocument(second) == nullptr);
+  CHECK(v->TEST_container().active_slot() == 0);
+  CHECK(v->TEST_state().FindDocument(first) != nullptr);
+  CHECK(v->TEST_state().FindDocument(second) == nullptr);
   ExpectExtracts(*v, *f.officer, first, "first", f.dir);  // commits into slot B again
   v.reset();
   auto healed = Vault::Audit(f.path);
@@ -826,15 +822,15 @@ TEST_CASE("vault/TruncatedVaultIsNotOpenedAtTheTruncatedCommit", "[vault][integr
   Fixture f;
   {
     auto v = OpenWrite(f.path);
-    REQUIRE(v->Add(*f.officer, {File(f.Input("a", PseudoRandom(50000, 3)))}, 0));
-    REQUIRE(v->Add(*f.officer, {File(f.Input("b", PseudoRandom(50000, 4)))}, 0));
+    REQUIRE(v->Add(*f.officer, {File(f.Input("a", PseudoRandom(50000, 3)))}, custody::testutil::LevelAt(*v, 0)));
+    REQUIRE(v->Add(*f.officer, {File(f.Input("b", PseudoRandom(50000, 4)))}, custody::testutil::LevelAt(*v, 0)));
   }
   const uint64_t size = fs::file_size(f.path);
   fs::resize_file(f.path, size - 1000);
   auto v = Vault::Open(f.path, Vault::Access::kRead);
   if (v) {
     // Fell back to the older slot: the truncated commit is not used.
-    CHECK((*v)->container().superblock().committed_end() <= size - 1000);
+    CHECK((*v)->TEST_container().superblock().committed_end() <= size - 1000);
     auto audit = Vault::Audit(f.path);
     REQUIRE(audit);
     CHECK_FALSE(audit->ok());
@@ -867,8 +863,8 @@ TEST_CASE("vault/RefusedAddLeavesVaultFileByteForByteIdentical", "[vault][atomic
   auto staff = Identity::Generate("Staff");
   {
     auto v = OpenWrite(f.path);
-    REQUIRE(v->Grant(*f.officer, staff->public_identity(), 1, format::ROLE_STAFF));
-    auto r = v->Add(*f.officer, {File(f.Input("taken.txt", "t"))}, 0);
+    REQUIRE(v->Grant(*f.officer, staff->public_identity(), vault::Role::kStaff, custody::testutil::ClearanceAt(*v, 1)));
+    auto r = v->Add(*f.officer, {File(f.Input("taken.txt", "t"))}, custody::testutil::LevelAt(*v, 0));
     REQUIRE(r);
   }
   const std::string before = ReadFile(f.path);
@@ -876,39 +872,39 @@ TEST_CASE("vault/RefusedAddLeavesVaultFileByteForByteIdentical", "[vault][atomic
   fs::create_directory(f.dir / "a-directory");
   {
     auto v = OpenWrite(f.path);
-    auto above = v->Add(*staff, {File(good)}, 2);
+    auto above = v->Add(*staff, {File(good)}, custody::testutil::LevelAt(*v, 2));
     REQUIRE_FALSE(above);
     CHECK(above.error().code == Code::kNotCleared);
     CHECK(ReadFile(f.path) == before);
 
-    auto missing = v->Add(*f.officer, {File(good), File(f.dir / "no-such-file")}, 0);
+    auto missing = v->Add(*f.officer, {File(good), File(f.dir / "no-such-file")}, custody::testutil::LevelAt(*v, 0));
     REQUIRE_FALSE(missing);
     CHECK(missing.error().code == Code::kNotFound);
     CHECK(ReadFile(f.path) == before);
 
-    auto dir = v->Add(*f.officer, {File(good), File(f.dir / "a-directory")}, 0);
+    auto dir = v->Add(*f.officer, {File(good), File(f.dir / "a-directory")}, custody::testutil::LevelAt(*v, 0));
     REQUIRE_FALSE(dir);
     CHECK(dir.error().code == Code::kUsage);
     CHECK(ReadFile(f.path) == before);
 
     vault::AddRequest bad_reg = File(good);
     bad_reg.reg_no = "-starts-with-dash";
-    auto bad = v->Add(*f.officer, {bad_reg}, 0);
+    auto bad = v->Add(*f.officer, {bad_reg}, custody::testutil::LevelAt(*v, 0));
     REQUIRE_FALSE(bad);
     CHECK(bad.error().code == Code::kUsage);
 
     vault::AddRequest d1 = File(good), d2 = File(good);
     d1.reg_no = d2.reg_no = "SAME-1";
-    auto dup = v->Add(*f.officer, {d1, d2}, 0);
+    auto dup = v->Add(*f.officer, {d1, d2}, custody::testutil::LevelAt(*v, 0));
     REQUIRE_FALSE(dup);
     CHECK(dup.error().code == Code::kUsage);
 
     auto stranger = Identity::Generate("Stranger");
-    auto auth = v->Add(*stranger, {File(good)}, 0);
+    auto auth = v->Add(*stranger, {File(good)}, custody::testutil::LevelAt(*v, 0));
     REQUIRE_FALSE(auth);
     CHECK(auth.error().code == Code::kAuth);
     CHECK(ReadFile(f.path) == before);
-    CHECK(v->state().documents.size() == 1);
+    CHECK(v->TEST_state().documents.size() == 1);
   }
   CHECK(ReadFile(f.path) == before);
   auto audit = Vault::Audit(f.path);
@@ -971,7 +967,7 @@ TEST_CASE("vault/AddFailingPartWayLeavesFileAsItWasAfterClose", "[vault][atomic]
     // Enough writes for the first file (extent header, chunk, key record,
     // event) but not the second.
     env.writes_left = 5;
-    auto r = v->Add(*f.officer, {File(f.Input("a", "first file")), File(f.Input("b", PseudoRandom(2000000, 5)))}, 0);
+    auto r = v->Add(*f.officer, {File(f.Input("a", "first file")), File(f.Input("b", PseudoRandom(2000000, 5)))}, custody::testutil::LevelAt(*v, 0));
     REQUIRE_FALSE(r);
     CHECK(r.error().code == Code::kIo);
     env.writes_left = -1;
@@ -995,22 +991,22 @@ TEST_CASE("vault/FailedAddIsNotPublishedByTheNextCommit", "[vault][atomic]") {
     REQUIRE(opened);
     auto& v = *opened;
     env.writes_left = 5;
-    auto r = v->Add(*f.officer, {File(f.Input("a", "first file")), File(f.Input("b", PseudoRandom(2000000, 5)))}, 0);
+    auto r = v->Add(*f.officer, {File(f.Input("a", "first file")), File(f.Input("b", PseudoRandom(2000000, 5)))}, custody::testutil::LevelAt(*v, 0));
     REQUIRE_FALSE(r);
     env.writes_left = -1;
     // The handle that failed part-way refuses to publish anything more.
-    auto refused = v->Add(*f.officer, {File(f.Input("c", "third file"))}, 0);
+    auto refused = v->Add(*f.officer, {File(f.Input("c", "third file"))}, custody::testutil::LevelAt(*v, 0));
     REQUIRE_FALSE(refused);
     CHECK(refused.error().message.find("reopen") != std::string::npos);
   }
   {
     auto reopened = Vault::Open(f.path, Vault::Access::kWrite, &env);
     REQUIRE(reopened);
-    REQUIRE((*reopened)->Add(*f.officer, {File(f.Input("c", "third file"))}, 0));
+    REQUIRE((*reopened)->Add(*f.officer, {File(f.Input("c", "third file"))}, custody::testutil::LevelAt(*(*reopened), 0)));
   }
   auto v = Vault::Open(f.path, Vault::Access::kRead);
   REQUIRE(v);
-  CHECK((*v)->state().documents.size() == 1);
+  CHECK((*v)->TEST_state().documents.size() == 1);
   auto audit = Vault::Audit(f.path);
   REQUIRE(audit);
   CHECK(audit->documents_live == 1);
@@ -1032,33 +1028,33 @@ TEST_CASE("vault/CheckpointWrittenAfterManyEventsIsUsedAndVerified", "[vault][ch
     REQUIRE(opened);
     auto& v = *opened;
     auto r = v->Add(*f.officer, {File(f.Input("a", "before the checkpoint")),
-                                 File(f.Input("b", PseudoRandom(1100000, 91)))}, 2);
+                                 File(f.Input("b", PseudoRandom(1100000, 91)))}, custody::testutil::LevelAt(*v, 2));
     REQUIRE(r);
     regs = *r;  // 3 events so far
     int grants = 0;
-    while (v->state().event_count < 300) {
+    while (v->TEST_state().event_count < 300) {
       auto id = Identity::Generate("Member " + std::to_string(++grants));
-      REQUIRE(v->Grant(*f.officer, id->public_identity(), grants % 4, format::ROLE_STAFF));
-      if (v->state().event_count < 256) CHECK(v->container().superblock().checkpoint_offset() == 0);
+      REQUIRE(v->Grant(*f.officer, id->public_identity(), vault::Role::kStaff, custody::testutil::ClearanceAt(*v, grants % 4)));
+      if (v->TEST_state().event_count < 256) CHECK(v->TEST_container().superblock().checkpoint_offset() == 0);
     }
-    CHECK(v->container().superblock().checkpoint_offset() != 0);
+    CHECK(v->TEST_container().superblock().checkpoint_offset() != 0);
   }
   {
     auto opened = Vault::Open(f.path, Vault::Access::kWrite, &env);
     REQUIRE(opened);
     auto& v = *opened;
-    CHECK(v->container().superblock().checkpoint_offset() != 0);
-    CHECK(v->state().event_count == 300);
-    CHECK(v->state().members.size() == 298);
+    CHECK(v->TEST_container().superblock().checkpoint_offset() != 0);
+    CHECK(v->TEST_state().event_count == 300);
+    CHECK(v->TEST_state().members.size() == 298);
     ExpectExtracts(*v, *f.officer, regs[0], "before the checkpoint", f.dir);
     ExpectExtracts(*v, *f.officer, regs[1], PseudoRandom(1100000, 91), f.dir);
-    auto after = v->Add(*f.officer, {File(f.Input("c", "after the checkpoint"))}, 1);
+    auto after = v->Add(*f.officer, {File(f.Input("c", "after the checkpoint"))}, custody::testutil::LevelAt(*v, 1));
     REQUIRE(after);
     regs.push_back(after->at(0));
   }
   auto v = OpenWrite(f.path);
-  CHECK(v->state().documents.size() == 3);
-  CHECK(v->state().event_count == 303);
+  CHECK(v->TEST_state().documents.size() == 3);
+  CHECK(v->TEST_state().event_count == 303);
   ExpectExtracts(*v, *f.officer, regs[2], "after the checkpoint", f.dir);
   auto audit = Vault::Audit(f.path);
   REQUIRE(audit);
@@ -1084,18 +1080,18 @@ TEST_CASE("vault/CheckpointAfterThreeHundredTinyFilesInOneAdd", "[.][slow][vault
   std::vector<std::string> regs;
   {
     auto v = OpenWrite(f.path);
-    auto r = v->Add(*f.officer, reqs, 0);
+    auto r = v->Add(*f.officer, reqs, custody::testutil::LevelAt(*v, 0));
     REQUIRE(r);
     regs = *r;
     REQUIRE(regs.size() == 300);
   }
   {
     auto v = OpenWrite(f.path);
-    CHECK(v->container().superblock().checkpoint_offset() != 0);
-    CHECK(v->state().event_count == 301);
+    CHECK(v->TEST_container().superblock().checkpoint_offset() != 0);
+    CHECK(v->TEST_state().event_count == 301);
     ExpectExtracts(*v, *f.officer, regs[0], "tiny file number 0", f.dir);
     ExpectExtracts(*v, *f.officer, regs[299], "tiny file number 299", f.dir);
-    REQUIRE(v->Add(*f.officer, {File(f.Input("after", "after the checkpoint"))}, 1));
+    REQUIRE(v->Add(*f.officer, {File(f.Input("after", "after the checkpoint"))}, custody::testutil::LevelAt(*v, 1)));
   }
   auto audit = Vault::Audit(f.path);
   REQUIRE(audit);

@@ -54,8 +54,6 @@ void RegisterWipeCommands(CLI::App& app);      // wipe, cert verify
 }  // namespace custody::cli
 
 namespace custody::cli {
-// JSON string literal (quoted, escaped) for --json output.
-std::string JsonString(const std::string& s);
 // "2026-11-27T08:00:00Z"
 std::string IsoTime(int64_t unix_seconds);
 }  // namespace custody::cli

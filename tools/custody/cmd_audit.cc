@@ -1,6 +1,7 @@
 // custody audit — needs no identity and no key.
 #include <iostream>
 
+#include "base/json.h"
 #include "tools/custody/cli.h"
 #include "vault/vault.h"
 
@@ -41,32 +42,41 @@ void RegisterAuditCommands(CLI::App& app) {
                                   r.highest_level_held < static_cast<int>(r.level_names.size())
                               ? r.level_names[r.highest_level_held] : "none";
     if (o->json) {
-      std::string out = "{\"vault\":" + JsonString(o->vault) + ",\"vault_id\":" +
-                        JsonString(r.vault_id_hex) + ",\"label\":" + JsonString(r.label) +
-                        ",\"levels\":[";
-      for (size_t i = 0; i < r.level_names.size(); ++i)
-        out += (i ? "," : "") + JsonString(r.level_names[i]);
-      out += "],\"highest_level_held\":" + JsonString(highest) +
-             ",\"sequence\":" + std::to_string(r.sequence) + ",\"records\":" +
-             std::to_string(r.records) + ",\"events\":" + std::to_string(r.events) +
-             ",\"ledger_head\":" + JsonString(r.ledger_head_hex) +
-             ",\"anchor\":" + JsonString(std::to_string(r.events) + ":" + r.ledger_head_hex) +
-             ",\"uncommitted_tail_bytes\":" + std::to_string(r.uncommitted_tail) +
-             ",\"signatures_verified\":" + std::to_string(r.signatures_verified) +
-             ",\"checkpoints_verified\":" + std::to_string(r.checkpoints_verified) +
-             ",\"documents_live\":" + std::to_string(r.documents_live) +
-             ",\"documents_destroyed\":" + std::to_string(r.documents_destroyed) +
-             ",\"bytes_hashed\":" + std::to_string(r.bytes_hashed) + ",\"members\":[";
-      for (size_t i = 0; i < r.members.size(); ++i) out += (i ? "," : "") + JsonString(r.members[i]);
-      out += "],\"damaged_documents\":[";
-      for (size_t i = 0; i < r.damaged_documents.size(); ++i)
-        out += (i ? "," : "") + JsonString(r.damaged_documents[i]);
-      out += "],\"problems\":[";
-      for (size_t i = 0; i < r.problems.size(); ++i)
-        out += std::string(i ? "," : "") + "{\"where\":" + JsonString(r.problems[i].where) +
-               ",\"problem\":" + JsonString(r.problems[i].message) + "}";
-      out += "],\"ok\":" + std::string(r.ok() ? "true" : "false") + "}\n";
-      std::cout << out;
+      // Members in the order scripts have always seen them (kOrdered).
+      auto strings = [](const std::vector<std::string>& v) {
+        Json a = Json::Array();
+        for (const auto& s : v) a.Push(s);
+        return a;
+      };
+      Json out = Json::Object();
+      out.Set("vault", o->vault);
+      out.Set("vault_id", r.vault_id_hex);
+      out.Set("label", r.label);
+      out.Set("levels", strings(r.level_names));
+      out.Set("highest_level_held", highest);
+      out.Set("sequence", r.sequence);
+      out.Set("records", r.records);
+      out.Set("events", r.events);
+      out.Set("ledger_head", r.ledger_head_hex);
+      out.Set("anchor", std::to_string(r.events) + ":" + r.ledger_head_hex);
+      out.Set("uncommitted_tail_bytes", r.uncommitted_tail);
+      out.Set("signatures_verified", r.signatures_verified);
+      out.Set("checkpoints_verified", r.checkpoints_verified);
+      out.Set("documents_live", r.documents_live);
+      out.Set("documents_destroyed", r.documents_destroyed);
+      out.Set("bytes_hashed", r.bytes_hashed);
+      out.Set("members", strings(r.members));
+      out.Set("damaged_documents", strings(r.damaged_documents));
+      Json problems = Json::Array();
+      for (const auto& p : r.problems) {
+        Json pj = Json::Object();
+        pj.Set("where", p.where);
+        pj.Set("problem", p.message);
+        problems.Push(std::move(pj));
+      }
+      out.Set("problems", std::move(problems));
+      out.Set("ok", Json::Bool(r.ok()));
+      std::cout << out.Write(JsonStyle::kOrdered) << "\n";
     } else {
       std::cout << "vault      " << o->vault << " (id " << r.vault_id_hex << ")\n"
                 << "label      " << r.label << "\n"

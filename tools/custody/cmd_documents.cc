@@ -3,6 +3,7 @@
 
 #include <iostream>
 
+#include "base/json.h"
 #include "tools/custody/cli.h"
 #include "vault/vault.h"
 
@@ -61,12 +62,19 @@ void RegisterDocumentCommands(CLI::App& app) {
       for (const auto& d : *docs) {
         out += first ? "\n" : ",\n";
         first = false;
-        out += "  {\"reg_no\":" + JsonString(d.reg_no) + ",\"level\":" + JsonString(d.level_name) +
-               ",\"title\":" + JsonString(d.title) + ",\"file_name\":" + JsonString(d.file_name) +
-               ",\"size\":" + std::to_string(d.size) + ",\"added\":" + JsonString(d.destroyed ? "" : IsoTime(d.added_unix)) +
-               ",\"added_by\":" + JsonString(d.added_by) + ",\"extracts\":" +
-               std::to_string(d.extract_count) + ",\"state\":" +
-               JsonString(d.destroyed ? "destroyed" : "held") + "}";
+        // One object per line, members in the documented order (kOrdered).
+        Json j = Json::Object();
+        j.Set("reg_no", d.reg_no);
+        j.Set("level", d.level_name);
+        j.Set("title", d.title);
+        j.Set("file_name", d.file_name);
+        j.Set("size", d.size);
+        j.Set("added", d.destroyed ? "" : IsoTime(d.added_unix));
+        j.Set("added_by", d.added_by);
+        j.Set("extracts", d.extract_count);
+        j.Set("state", d.destroyed ? "destroyed" : "held");
+        out += "  ";
+        j.WriteTo(out, JsonStyle::kOrdered);
       }
       out += "\n]\n";
     } else {

@@ -16,10 +16,10 @@ std::vector<std::string> SplitComma(const std::string& s) {
   return out;
 }
 
-format::Role ParseRole(const std::string& r) {
-  if (r == "officer") return format::ROLE_OFFICER;
-  if (r == "auditor") return format::ROLE_AUDITOR;
-  return format::ROLE_STAFF;
+vault::Role ParseRole(const std::string& r) {
+  if (r == "officer") return vault::Role::kOfficer;
+  if (r == "auditor") return vault::Role::kAuditor;
+  return vault::Role::kStaff;
 }
 }  // namespace
 
@@ -66,7 +66,7 @@ void RegisterVaultCommands(CLI::App& app) {
       return Report(Error{Code::kUsage, "--clearance LEVEL is required"});
     auto v = vault::Vault::Open(go->vault, vault::Vault::Access::kWrite);
     if (!v) return Report(v.error());
-    int level = -1;
+    std::optional<vault::Level> level;
     if (go->role != "auditor") {
       auto l = (*v)->LevelIndex(go->clearance);
       if (!l) return Report(l.error());
@@ -74,10 +74,10 @@ void RegisterVaultCommands(CLI::App& app) {
     }
     auto id = UnlockIdentity(go->as, go->passphrase_file);
     if (!id) return Report(id.error());
-    if (auto s = (*v)->Grant(**id, *to, level, ParseRole(go->role)); !s) return Report(s.error());
+    if (auto s = (*v)->Grant(**id, *to, ParseRole(go->role), level); !s) return Report(s.error());
     std::cout << "granted " << to->name << " (" << to->Fingerprint() << ") "
-              << (level >= 0 ? (*v)->state().level_names[level] : std::string("no levels"))
-              << " as " << go->role << "\n";
+              << (level ? (*v)->LevelName(*level) : std::string("no levels")) << " as " << go->role
+              << "\n";
     return 0;
   });
 

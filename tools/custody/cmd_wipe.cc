@@ -137,24 +137,24 @@ Status CheckText(const WipeArgs& a) {
       {"--organisation", &a.organisation}, {"--location", &a.location},
       {"TARGET", &a.target}, {"--free-space", &a.free_space}};
   for (const auto& [flag, value] : fields)
-    if (!d::IsValidUtf8(*value)) return Fail(Code::kUsage, std::string(flag) + " is not valid UTF-8");
+    if (!IsValidUtf8(*value)) return Fail(Code::kUsage, std::string(flag) + " is not valid UTF-8");
   return {};
 }
 
-d::Json ReportJson(const d::WipeReport& r, const std::string& cert, const std::string& pdf) {
+Json ReportJson(const d::WipeReport& r, const std::string& cert, const std::string& pdf) {
   d::CertificateInput input;
   input.tool_version = kToolVersion;
   input.host = HostName();
-  d::Json body = d::BuildCertificateBody(r, input);
-  d::Json out = d::Json::Object();
+  Json body = d::BuildCertificateBody(r, input);
+  Json out = Json::Object();
   for (const char* key : {"media", "sanitization", "verification", "times", "errors", "notes", "host"})
-    if (const d::Json* v = body.Find(key)) out.Set(key, *v);
+    if (const Json* v = body.Find(key)) out.Set(key, *v);
   double write_s = 0, verify_s = 0;
   for (const auto& p : r.passes) {
     write_s += p.write_seconds;
     verify_s += p.verify_seconds;
   }
-  d::Json timing = d::Json::Object();
+  Json timing = Json::Object();
   timing.Set("write_ms", static_cast<uint64_t>(write_s * 1000));
   timing.Set("verify_ms", static_cast<uint64_t>(verify_s * 1000));
   timing.Set("write_bytes_per_second",
@@ -250,14 +250,14 @@ int RunWipe(const WipeArgs& a) {
       return Report(Error{Code::kNotFound, a.target + " does not exist"});
     if (S_ISBLK(st.st_mode)) {
       // Show what is about to be destroyed, and the flash warning, first.
-      d::UniqueFd probe_fd(open(a.target.c_str(), O_RDONLY | O_CLOEXEC));
+      UniqueFd probe_fd(open(a.target.c_str(), O_RDONLY | O_CLOEXEC));
       if (probe_fd.valid()) {
         if (auto facts = d::ProbeBlockDevice(probe_fd.get(), a.target)) {
           PrintFacts(*facts, d::TargetKind::kBlockDevice);
           for (const auto& n : facts->Warnings()) std::cerr << "custody: note: " << n << "\n";
         }
       }
-      probe_fd = d::UniqueFd();
+      probe_fd = UniqueFd();
       if (auto c = ConfirmDestroy(a.target, a.yes); !c) return Report(c.error());
       result = d::WipeBlockDevice(a.target, options);
     } else if (S_ISDIR(st.st_mode)) {
@@ -286,7 +286,7 @@ int RunWipe(const WipeArgs& a) {
     input.repair = a.repair;
     input.tool_version = kToolVersion;
     input.host = HostName();
-    d::Json body = d::BuildCertificateBody(r, input);
+    Json body = d::BuildCertificateBody(r, input);
     std::string body_bytes = body.Write();
     std::vector<d::CertificateSignature> sigs{
         d::SignCertificateBody(body_bytes, "operator", op->signing())};
@@ -346,14 +346,14 @@ struct CertVerifyArgs {
 };
 
 Result<std::string> ReadSmallFile(const std::string& path) {
-  d::UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) return std::unexpected(d::ErrnoError("open " + path, errno));
+  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return std::unexpected(ErrnoError(errno, "open " + path));
   std::string out;
   char buf[65536];
   for (;;) {
     ssize_t n = read(fd.get(), buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return std::unexpected(d::ErrnoError("read " + path, errno));
+    if (n < 0) return std::unexpected(ErrnoError(errno, "read " + path));
     if (n == 0) break;
     out.append(buf, static_cast<size_t>(n));
     if (out.size() > d::kMaxCertificateSize)
@@ -364,10 +364,10 @@ Result<std::string> ReadSmallFile(const std::string& path) {
 
 // Size and serial of what --device names (a block device or an image file).
 Result<d::DeviceFacts> ProbeForCheck(const std::string& path) {
-  d::UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) return std::unexpected(d::ErrnoError("open " + path, errno));
+  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return std::unexpected(ErrnoError(errno, "open " + path));
   struct stat st {};
-  if (fstat(fd.get(), &st) != 0) return std::unexpected(d::ErrnoError("stat " + path, errno));
+  if (fstat(fd.get(), &st) != 0) return std::unexpected(ErrnoError(errno, "stat " + path));
   if (S_ISBLK(st.st_mode)) return d::ProbeBlockDevice(fd.get(), path);
   if (!S_ISREG(st.st_mode)) return Fail(Code::kUsage, path + " is neither a block device nor a file");
   d::DeviceFacts f;
@@ -381,10 +381,10 @@ int RunCertVerify(const CertVerifyArgs& a) {
   if (!bytes) return Report(bytes.error());
   auto v = d::VerifyCertificate(*bytes);
   if (!v) return Report(v.error().With(a.cert));
-  const d::Json& body = v->body;
+  const Json& body = v->body;
   std::string verdict = d::RecordedVerdict(body);
 
-  d::Json out = d::Json::Object();
+  Json out = Json::Object();
   out.Set("certificate", a.cert);
   out.Set("signatures", "valid");
   out.Set("operator", v->operator_signatory.name + " " + v->operator_signatory.PublicText());
@@ -420,7 +420,7 @@ int RunCertVerify(const CertVerifyArgs& a) {
     SignalGuard signals;
     auto outcome = d::VerifyPath(a.device, fp->size, fp->pass, fp->seed, TerminalProgress(), &g_cancel);
     if (!outcome) return Report(outcome.error());
-    d::Json dev = d::Json::Object();
+    Json dev = Json::Object();
     dev.Set("path", a.device);
     dev.Set("final_pass", fp->pass.Describe());
     dev.Set("bytes_compared", outcome->bytes_compared);

@@ -7,6 +7,8 @@
 #include <string>
 
 #include "tools/fuzz/fuzz_common.h"
+#include "vault/ledger/state.h"
+#include "vault/storage/container.h"
 #include "vault/vault.h"
 
 using namespace custody;
@@ -18,7 +20,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::WriteScratch(path, data, size);
   auto rep = vault::Vault::Audit(path);
   auto v = vault::Vault::Open(path, vault::Vault::Access::kRead);
-  if (v && (*v)->container().superblock().committed_end() > size) __builtin_trap();
+  if (v && (*v)->TEST_container().superblock().committed_end() > size) __builtin_trap();
   if (rep && rep->ok() && !v) __builtin_trap();
   return 0;
 }

@@ -7,7 +7,7 @@
 //   {"body":{...},"signatures":[{"public":"ed25519:<b64>","role":"operator",
 //    "signature":"<b64>"},{...,"role":"witness",...}]}\n
 //
-// The whole file is canonical JSON (canonical_json.h) followed by one "\n".
+// The whole file is canonical JSON (base/json.h) followed by one "\n".
 // Each signature is Ed25519 over kCertificateSigningContext followed by the
 // exact bytes of the body value as they stand in the file. Verification takes
 // those bytes from the file (it never re-serializes to check), and also
@@ -31,7 +31,7 @@
 #include "crypto/keystream.h"
 #include "crypto/signing.h"
 #include "base/status.h"
-#include "vault/disposal/canonical_json.h"
+#include "base/json.h"
 #include "vault/disposal/engine.h"
 #include "vault/disposal/method.h"
 

@@ -1,17 +1,15 @@
 #include "vault/disposal/certificate_pdf.h"
 
 #include <cairo-pdf.h>
-#include <fcntl.h>
 #include <pango/pangocairo.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <cstdio>
 #include <memory>
 #include <vector>
 
 #include "crypto/hash.h"
 #include "base/encoding.h"
+#include "base/env.h"
 #include "vault/disposal/io.h"
 
 namespace custody::vault::disposal {
@@ -156,10 +154,12 @@ std::string PdfPathFor(const std::string& json_path) {
 
 Status WriteCertificatePdf(const std::string& path, const Json& body, std::string_view body_bytes,
                            const std::vector<std::string>& signed_by) {
-  std::string tmp = path + ".tmp-" + std::to_string(getpid());
+  // cairo writes the file by name; the AtomicFile owns it until published
+  // and removes it on every early return.
+  CUSTODY_ASSIGN(auto out, AtomicFile::Create(DefaultEnv(), path, kCertificateFileMode));
   {
     std::unique_ptr<cairo_surface_t, CairoSurfaceDeleter> surface(
-        cairo_pdf_surface_create(tmp.c_str(), kPageWidth, kPageHeight));
+        cairo_pdf_surface_create(out->temp_path().c_str(), kPageWidth, kPageHeight));
     if (cairo_surface_status(surface.get()) != CAIRO_STATUS_SUCCESS)
       return Fail(Code::kIo, "cannot create " + path + ": " +
                                  cairo_status_to_string(cairo_surface_status(surface.get())));
@@ -278,19 +278,13 @@ Status WriteCertificatePdf(const std::string& path, const Json& body, std::strin
     cairo_show_page(cr.get());
     cairo_surface_finish(surface.get());
     if (cairo_surface_status(surface.get()) != CAIRO_STATUS_SUCCESS) {
-      unlink(tmp.c_str());
       return Fail(Code::kIo, "writing " + path + ": " +
                                  cairo_status_to_string(cairo_surface_status(surface.get())));
     }
   }
-  UniqueFd fd(open(tmp.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid() || fsync(fd.get()) != 0) {
-    int err = errno;
-    unlink(tmp.c_str());
-    return std::unexpected(ErrnoError("sync " + tmp, err));
-  }
-  return PublishNewFile(tmp, path);
-  return {};
+  // Syncing through the AtomicFile's own descriptor flushes what cairo wrote
+  // through its: both refer to the same inode.
+  return CommitNewFile(*out);
 }
 
 }  // namespace custody::vault::disposal

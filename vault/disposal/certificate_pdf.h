@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "base/status.h"
-#include "vault/disposal/canonical_json.h"
+#include "base/json.h"
 
 namespace custody::vault::disposal {
 

@@ -19,6 +19,7 @@
 
 #include "crypto/random.h"
 #include "base/encoding.h"
+#include "base/env.h"
 #include "vault/disposal/io.h"
 
 namespace custody::vault::disposal {
@@ -149,7 +150,7 @@ Result<size_t> WriteChunk(const WriteJob& job, const uint8_t* data, uint64_t off
       }
       return done;
     }
-    return std::unexpected(ErrnoError("write at offset " + std::to_string(offset + done), err));
+    return std::unexpected(ErrnoError(err, "write at offset " + std::to_string(offset + done)));
   }
   return done;
 }
@@ -161,7 +162,7 @@ Result<T> WithContext(Result<T> r, const std::string& context) {
 }
 
 Status Sync(int fd) {
-  if (fdatasync(fd) != 0) return std::unexpected(ErrnoError("fdatasync", errno));
+  if (fdatasync(fd) != 0) return std::unexpected(ErrnoError(errno, "fdatasync"));
   return {};
 }
 
@@ -349,12 +350,10 @@ std::string RandomName(size_t length) {
   return out;
 }
 
+// The wipe works on real files only, so the POSIX Env's directory sync is
+// the one to use (no second copy of open+fsync here).
 Status SyncDirectory(const std::filesystem::path& dir) {
-  UniqueFd fd(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!fd.valid()) return std::unexpected(ErrnoError("open directory " + dir.string(), errno));
-  if (fsync(fd.get()) != 0)
-    return std::unexpected(ErrnoError("fsync directory " + dir.string(), errno));
-  return {};
+  return DefaultEnv()->SyncDir(dir.string());
 }
 
 Status ValidateOptions(const WipeOptions& o) {
@@ -660,14 +659,14 @@ Result<VerifyOutcome> VerifyPath(const std::string& path, uint64_t size, const P
                                  const crypto::KeystreamSeed& seed, const ProgressFn& progress,
                                  const std::atomic<bool>* cancel) {
   UniqueFd fd(open(path.c_str(), O_RDONLY | O_DIRECT | O_CLOEXEC));
-  if (!fd.valid()) return std::unexpected(ErrnoError("open " + path + " with O_DIRECT", errno));
+  if (!fd.valid()) return std::unexpected(ErrnoError(errno, "open " + path + " with O_DIRECT"));
   return VerifyFd(fd.get(), size, pass, seed, kDefaultChunkSize, progress, nullptr, cancel);
 }
 
 Result<WipeReport> WipeBlockDevice(const std::string& path, const WipeOptions& options) {
   CUSTODY_TRY(ValidateOptions(options));
   struct stat st {};
-  if (stat(path.c_str(), &st) != 0) return std::unexpected(ErrnoError("stat " + path, errno));
+  if (stat(path.c_str(), &st) != 0) return std::unexpected(ErrnoError(errno, "stat " + path));
   if (!S_ISBLK(st.st_mode)) return Fail(Code::kUsage, path + " is not a block device");
   // O_EXCL on a block device claims it: the open fails with EBUSY while it
   // is mounted or held by LVM, RAID, swap or another exclusive opener.
@@ -676,7 +675,7 @@ Result<WipeReport> WipeBlockDevice(const std::string& path, const WipeOptions& o
     if (errno == EBUSY)
       return Fail(Code::kIo, path + " is in use (mounted, swap, or held by LVM/RAID/another "
                                     "program); unmount or release it first");
-    return std::unexpected(ErrnoError("open " + path, errno));
+    return std::unexpected(ErrnoError(errno, "open " + path));
   }
   int ro = 0;
   if (ioctl(fd.get(), BLKROGET, &ro) == 0 && ro)
@@ -700,7 +699,7 @@ Result<WipeReport> WipeFile(const std::string& path, const WipeOptions& options)
   namespace fs = std::filesystem;
   CUSTODY_TRY(ValidateOptions(options));
   struct stat st {};
-  if (lstat(path.c_str(), &st) != 0) return std::unexpected(ErrnoError("stat " + path, errno));
+  if (lstat(path.c_str(), &st) != 0) return std::unexpected(ErrnoError(errno, "stat " + path));
   if (S_ISLNK(st.st_mode))
     return Fail(Code::kUsage, path + " is a symbolic link; name the file it points to");
   if (S_ISDIR(st.st_mode))
@@ -712,7 +711,7 @@ Result<WipeReport> WipeFile(const std::string& path, const WipeOptions& options)
                                   " hard links; wiping it would leave the other names "
                                   "pointing at overwritten data. Remove the other links first");
   struct statfs sfs {};
-  if (statfs(path.c_str(), &sfs) != 0) return std::unexpected(ErrnoError("statfs " + path, errno));
+  if (statfs(path.c_str(), &sfs) != 0) return std::unexpected(ErrnoError(errno, "statfs " + path));
   CUSTODY_TRY(CheckNotCopyOnWrite(path, sfs, "file"));
 
   UniqueFd fd(open(path.c_str(), O_RDWR | O_DIRECT | O_NOFOLLOW | O_CLOEXEC));
@@ -720,7 +719,7 @@ Result<WipeReport> WipeFile(const std::string& path, const WipeOptions& options)
     if (errno == EINVAL)
       return Fail(Code::kIo, path + ": the filesystem does not support O_DIRECT, so the "
                                     "overwrite could not be verified without the page cache");
-    return std::unexpected(ErrnoError("open " + path, errno));
+    return std::unexpected(ErrnoError(errno, "open " + path));
   }
   // The file may have been swapped between lstat and open: check it is the same.
   struct stat st2 {};
@@ -747,8 +746,8 @@ Result<WipeReport> WipeFile(const std::string& path, const WipeOptions& options)
     // Forget the blocks, then the name: truncate, rename to a random name of
     // the same length (overwriting the old name in the directory entry where
     // the filesystem reuses it), unlink, and make each step durable.
-    if (ftruncate(fd.get(), 0) != 0) return std::unexpected(ErrnoError("truncate " + path, errno));
-    if (fsync(fd.get()) != 0) return std::unexpected(ErrnoError("fsync " + path, errno));
+    if (ftruncate(fd.get(), 0) != 0) return std::unexpected(ErrnoError(errno, "truncate " + path));
+    if (fsync(fd.get()) != 0) return std::unexpected(ErrnoError(errno, "fsync " + path));
     CUSTODY_TRY(fd.Close(path));
     fs::path p(path);
     fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
@@ -760,11 +759,11 @@ Result<WipeReport> WipeFile(const std::string& path, const WipeOptions& options)
         current = renamed;
         break;
       }
-      if (errno != EEXIST) return std::unexpected(ErrnoError("rename " + path, errno));
+      if (errno != EEXIST) return std::unexpected(ErrnoError(errno, "rename " + path));
     }
     CUSTODY_TRY(SyncDirectory(dir));
     if (unlink(current.c_str()) != 0)
-      return std::unexpected(ErrnoError("unlink " + current.string(), errno));
+      return std::unexpected(ErrnoError(errno, "unlink " + current.string()));
     CUSTODY_TRY(SyncDirectory(dir));
     r.removed = true;
   } else {
@@ -778,10 +777,10 @@ Result<WipeReport> WipeFreeSpace(const std::string& dir, const WipeOptions& opti
   namespace fs = std::filesystem;
   CUSTODY_TRY(ValidateOptions(options));
   struct stat st {};
-  if (stat(dir.c_str(), &st) != 0) return std::unexpected(ErrnoError("stat " + dir, errno));
+  if (stat(dir.c_str(), &st) != 0) return std::unexpected(ErrnoError(errno, "stat " + dir));
   if (!S_ISDIR(st.st_mode)) return Fail(Code::kUsage, dir + " is not a directory");
   struct statfs sfs {};
-  if (statfs(dir.c_str(), &sfs) != 0) return std::unexpected(ErrnoError("statfs " + dir, errno));
+  if (statfs(dir.c_str(), &sfs) != 0) return std::unexpected(ErrnoError(errno, "statfs " + dir));
   CUSTODY_TRY(CheckNotCopyOnWrite(dir, sfs, "the free space of"));
 
   WipeReport r = StartReport(TargetKind::kFreeSpace, dir, options);
@@ -800,7 +799,7 @@ Result<WipeReport> WipeFreeSpace(const std::string& dir, const WipeOptions& opti
   if (!fd.valid()) {
     if (errno == EINVAL)
       return Fail(Code::kIo, dir + ": the filesystem does not support O_DIRECT");
-    return std::unexpected(ErrnoError("create " + filler.string(), errno));
+    return std::unexpected(ErrnoError(errno, "create " + filler.string()));
   }
   // The filler must never outlive this call, whatever happens.
   struct Remover {
@@ -810,10 +809,10 @@ Result<WipeReport> WipeFreeSpace(const std::string& dir, const WipeOptions& opti
 
   uint32_t block = static_cast<uint32_t>(std::max<int64_t>(sfs.f_bsize, 512));
   CUSTODY_TRY(RunPasses(fd.get(), 0, true, block, options, r));
-  if (ftruncate(fd.get(), 0) != 0) return std::unexpected(ErrnoError("truncate filler", errno));
+  if (ftruncate(fd.get(), 0) != 0) return std::unexpected(ErrnoError(errno, "truncate filler"));
   CUSTODY_TRY(fd.Close(filler.string()));
   if (unlink(filler.c_str()) != 0)
-    return std::unexpected(ErrnoError("unlink " + filler.string(), errno));
+    return std::unexpected(ErrnoError(errno, "unlink " + filler.string()));
   remover.path.clear();
   CUSTODY_TRY(SyncDirectory(dir));
   r.removed = true;

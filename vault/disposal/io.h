@@ -1,6 +1,8 @@
-// Small RAII helpers for direct I/O: an owned file descriptor and a buffer
-// aligned for O_DIRECT.
+// Small helpers for direct I/O and for publishing certificate files. The
+// owned file descriptor and the errno mapping live in base/posix.h.
 #pragma once
+
+#include <sys/types.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -9,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "base/atomic_file.h"
+#include "base/posix.h"
 #include "base/status.h"
 
 namespace custody::vault::disposal {
@@ -16,32 +20,6 @@ namespace custody::vault::disposal {
 // Buffers are aligned to this many bytes, which satisfies O_DIRECT on every
 // logical block size Linux supports (512 and 4096).
 inline constexpr size_t kDirectAlignment = 4096;
-
-// Owns a file descriptor; closes it on destruction. Move-only.
-class UniqueFd {
- public:
-  UniqueFd() = default;
-  explicit UniqueFd(int fd) : fd_(fd) {}
-  UniqueFd(UniqueFd&& other) noexcept : fd_(other.release()) {}
-  UniqueFd& operator=(UniqueFd&& other) noexcept;
-  UniqueFd(const UniqueFd&) = delete;
-  UniqueFd& operator=(const UniqueFd&) = delete;
-  ~UniqueFd();
-
-  int get() const { return fd_; }
-  bool valid() const { return fd_ >= 0; }
-  int release() {
-    int fd = fd_;
-    fd_ = -1;
-    return fd;
-  }
-  // Closes now, reporting a failed close (which can carry a delayed write
-  // error) as kIo naming `what`.
-  Status Close(const std::string& what);
-
- private:
-  int fd_ = -1;
-};
 
 // A zero-initialised heap buffer aligned to kDirectAlignment. Move-only.
 class AlignedBuffer {
@@ -63,18 +41,17 @@ class AlignedBuffer {
   size_t size_ = 0;
 };
 
+// Certificates (JSON and PDF) are published with this mode (before umask),
+// as they always have been. Issue 12 changes them to 0600.
+inline constexpr mode_t kCertificateFileMode = 0644;
+
+// Commits `out` (REQUIRES: created with the DefaultEnv) without replacing an
+// existing destination: kUsage "<dest> already exists; not overwriting it"
+// if there is one, else AtomicFile::Commit's result.
+Status CommitNewFile(AtomicFile& out);
+
 // Creates `path` holding `bytes` durably and without ever showing a partial
-// file: writes a temporary file beside it, fsyncs it, renames it into place
-// only if `path` does not exist yet (kUsage "already exists" otherwise), and
-// fsyncs the directory. The temporary file is removed on failure.
+// file (an AtomicFile with kCertificateFileMode, then CommitNewFile).
 Status WriteNewFileDurably(const std::string& path, std::string_view bytes);
-
-// Renames `from` to `to` unless `to` exists (kUsage), then fsyncs the
-// directory of `to`. Removes `from` on failure.
-Status PublishNewFile(const std::string& from, const std::string& to);
-
-// "open /dev/x: No such file or directory" with a code chosen from errno:
-// ENOENT/ENOTDIR -> kNotFound, EACCES/EPERM -> kIo, else kIo.
-Error ErrnoError(const std::string& what, int err);
 
 }  // namespace custody::vault::disposal

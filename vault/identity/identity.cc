@@ -10,6 +10,7 @@
 #include "format/constants.h"
 #include "format/custody.pb.h"
 #include "format/endian.h"
+#include "base/atomic_file.h"
 #include "base/env.h"
 #include "vault/identity/bech32.h"
 
@@ -139,20 +140,7 @@ Status Identity::Save(const std::string& path, const crypto::SecretBytes& passph
   std::string bytes(format::kIdentityMagic);
   bytes += f.SerializeAsString();
 
-  Env* env = DefaultEnv();
-  const std::string tmp = path + ".custody-new";
-  (void)env->Remove(tmp);
-  CUSTODY_ASSIGN(auto file, env->Open(tmp, OpenMode::kCreateNew));
-  auto cleanup = [&](const Error& e) {
-    file.reset();
-    (void)env->Remove(tmp);
-    return std::unexpected(e);
-  };
-  if (auto s = file->WriteAt(0, crypto::AsBytes(bytes)); !s) return cleanup(s.error());
-  if (auto s = file->Sync(); !s) return cleanup(s.error());
-  file.reset();
-  if (auto s = env->Rename(tmp, path, /*replace=*/false); !s) return cleanup(s.error());
-  return env->SyncDir(DirName(path));
+  return WriteFileAtomically(DefaultEnv(), path, bytes, /*replace=*/false);
 }
 
 namespace {

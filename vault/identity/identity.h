@@ -55,8 +55,8 @@ class Identity {
   static Result<std::unique_ptr<Identity>> Load(const std::string& path,
                                                 const crypto::SecretBytes& passphrase);
   // Writes the identity encrypted under `passphrase` to `path` (mode 0600,
-  // written to a temporary file, synced, renamed into place; refuses to
-  // overwrite an existing file: kIo).
+  // published whole with WriteFileAtomically; refuses to overwrite an
+  // existing file: kIo "already exists").
   Status Save(const std::string& path, const crypto::SecretBytes& passphrase,
               crypto::KdfProfile profile) const;
 

@@ -4,7 +4,20 @@
 // (with references to their key records and extents), counters and the
 // ledger head. The same replay serves opening a vault (from the last
 // checkpoint) and auditing it (from the first event), so the rules a valid
-// ledger obeys are written once, in ApplyEvent.
+// ledger obeys are written once: the common ones in apply.cc, each kind's in
+// events/<kind>.cc, found through event_registry.h.
+//
+// The ledger room (one job a file):
+//   state.h        this data and its lookups
+//   apply.cc       VaultState::Apply: the checks every event obeys, dispatch
+//   event_registry.h  the table of event kinds (name, FORMAT.md rules, apply)
+//   events/        one file per kind: its rules and its effect
+//   rules.h        helpers the kinds share (internal to the ledger)
+//   verify.h       VerifySignedEvent, ReplayEvent: the one replay step
+//   checkpoint.h   VerifyCheckpoint; To/FromCheckpoint are defined there
+//   marking.h      CheckOuterMarking
+//
+// Not thread-safe: a VaultState is a plain value; callers serialise access.
 #pragma once
 
 #include <map>
@@ -33,42 +46,38 @@ class VaultState {
 
   // Checks that the event follows the vault's rules given the current state
   // and who signed it (`signers`: raw Ed25519 keys whose signatures over the
-  // body were already verified, actor first), then applies it. kCorrupt with
-  // the rule broken otherwise. Every check runs before the first change, so
-  // the state is unchanged on failure.
+  // body were already verified, actor first), then applies it and increments
+  // event_count. It does not touch ledger_head (see ReplayEvent, verify.h).
+  // kCorrupt "ledger event N breaks the rules: <rule>" otherwise; an unset or
+  // unregistered kind is "unknown event kind". Every check runs before the
+  // first change, so the state is unchanged on failure.
   Status Apply(const format::Event& event, const std::vector<std::string>& signers);
 
+  // Defined in checkpoint.cc. The checkpoint holds the whole state.
   format::Checkpoint ToCheckpoint() const;
-  // Consumes the checkpoint's documents (moved into the state).
+  // Consumes the checkpoint's documents (moved into the state). kCorrupt
+  // "checkpoint fields out of range" if R33 fails. Does not verify the
+  // signature: see VerifyCheckpoint.
   static Result<VaultState> FromCheckpoint(format::Checkpoint&& cp);
 
   // Index of the highest level that holds a live document, -1 if none.
   int HighestLevelHeld() const;
+  // nullptr if absent. Pointers stay valid until the state is next changed.
   const format::Member* FindMember(const std::string& ed25519) const;
   const format::DocumentState* FindDocument(const std::string& reg_no) const;
 };
 
-// A ledger event whose signatures have been verified.
-struct VerifiedEvent {
-  format::Event event;
-  std::vector<std::string> signers;  // raw Ed25519 keys, actor first
-};
-
-// Parses a SignedEvent record payload and checks that it continues the
-// ledger of `state` (sequence, previous hash, vault id) and that every
-// signature is valid and by an identity in the roster (for the first event:
-// the creator it names). kCorrupt with the reason. The rules of the vault
-// are checked separately, by VaultState::Apply.
-Result<VerifiedEvent> VerifySignedEvent(const std::string& payload, const VaultState& state);
-
-// "officer", "staff", "auditor".
+// "officer", "staff", "auditor" ("unknown" for any other value).
 const char* RoleName(format::Role role);
 
-// The superblock's outer marking (vault id, label, levels, highest level
-// held) must agree with the ledger; kCorrupt naming the difference.
-Status CheckOuterMarking(const format::Superblock& sb, const VaultState& state);
-
-// The level-key slot of a member for a level, if any.
+// The level-key slot of a member for a level, if any (nullptr otherwise).
 const format::KeySlot* FindSlot(const VaultState& s, const std::string& member, uint32_t level);
 
 }  // namespace custody::vault
+
+// Transitional: callers that include only this header still get the verify,
+// checkpoint and marking functions that used to be declared here. Include
+// the header you use; these lines go once no caller relies on them.
+#include "vault/ledger/checkpoint.h"
+#include "vault/ledger/marking.h"
+#include "vault/ledger/verify.h"

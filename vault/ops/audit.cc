@@ -1,15 +1,262 @@
 // Keyless audit: replays the whole log from the first record, ignoring every
 // shortcut the normal open takes (checkpoints are verified, not trusted).
+// See format/FORMAT.md §5.7.
 #include <google/protobuf/util/message_differencer.h>
+
+#include <map>
 
 #include "base/encoding.h"
 #include "crypto/hash.h"
 #include "format/constants.h"
+#include "vault/ops/internal.h"
 #include "vault/storage/extent_stream.h"
-#include "vault/vault.h"
 
 namespace custody::vault {
 
+namespace {
+
+class Auditor {
+ public:
+  Auditor(const Container& c, const AuditAnchor* anchor) : c_(c), anchor_(anchor) {}
+  AuditReport Run();
+
+ private:
+  void Problem(const std::string& where, const std::string& message) {
+    rep_.problems.push_back({where, message});
+  }
+  void DescribeSuperblock();
+  void ScanLog();
+  void VisitEvent(const RecordRef& ref, const std::string& where);
+  void VisitCheckpoint(const RecordRef& ref, const std::string& where);
+  void CheckEnd();
+  void CheckAnchor();
+  void ListMembers();
+  void CheckDocuments();
+  void CheckDestroyed(const std::string& where, const format::DocumentState& d);
+  bool KeyRecordsIntact(const std::string& where, const format::DocumentState& d);
+  std::string ReadKeyPayload(uint64_t offset, bool* ok) const;
+
+  const Container& c_;
+  const AuditAnchor* anchor_;
+  AuditReport rep_;
+  VaultState state_;
+  std::string anchor_head_;                 // the ledger head after anchor_->event_count events
+  std::map<uint64_t, bool> key_records_;    // header offsets of KEY records
+  std::map<uint64_t, uint64_t> extents_;    // payload offset -> length
+  bool chain_broken_ = false;
+};
+
+AuditReport Auditor::Run() {
+  DescribeSuperblock();
+  ScanLog();
+  if (!chain_broken_) CheckEnd();
+  rep_.ledger_head_hex = ToHex(state_.ledger_head);
+  if (anchor_ && !chain_broken_) CheckAnchor();
+  ListMembers();
+  CheckDocuments();
+  return std::move(rep_);
+}
+
+void Auditor::DescribeSuperblock() {
+  const auto& sb = c_.superblock();
+  rep_.vault_id_hex = ToHex(sb.vault_id());
+  rep_.label = sb.label();
+  rep_.level_names.assign(sb.level_names().begin(), sb.level_names().end());
+  rep_.highest_level_held = sb.highest_level_held();
+  rep_.sequence = sb.sequence();
+  rep_.committed_end = sb.committed_end();
+  rep_.file_size = c_.file_size();
+  if (!c_.other_slot_problem().empty())
+    Problem(std::string("superblock ") + (c_.active_slot() ? "A" : "B"), c_.other_slot_problem());
+  if (c_.file_size() > sb.committed_end()) rep_.uncommitted_tail = c_.file_size() - sb.committed_end();
+}
+
+void Auditor::ScanLog() {
+  uint64_t at = format::kLogStart;
+  while (at < c_.superblock().committed_end()) {
+    auto ref = c_.ReadHeader(at);
+    if (!ref) {
+      Problem("record at " + std::to_string(at),
+              ref.error().message + " (the rest of the log cannot be read)");
+      chain_broken_ = true;
+      return;
+    }
+    ++rep_.records;
+    const std::string where = "record at " + std::to_string(at);
+    switch (ref->header.type) {
+      case format::RecordType::kExtent: extents_[ref->payload_offset()] = ref->header.length; break;
+      case format::RecordType::kKey: key_records_[at] = true; break;
+      case format::RecordType::kEvent: VisitEvent(*ref, where); break;
+      case format::RecordType::kCheckpoint: VisitCheckpoint(*ref, where); break;
+      default: break;
+    }
+    at = ref->payload_offset() + ref->header.length;
+  }
+}
+
+void Auditor::VisitEvent(const RecordRef& ref, const std::string& where) {
+  if (chain_broken_) return;
+  auto payload = c_.ReadPayload(ref);
+  auto replayed = payload ? ReplayEvent(*payload, state_) : Result<size_t>(std::unexpected(payload.error()));
+  if (!replayed) {
+    Problem(where, replayed.error().message + "; ledger verification stops here");
+    chain_broken_ = true;
+    return;
+  }
+  rep_.signatures_verified += *replayed;
+  ++rep_.events;
+  if (anchor_ && state_.event_count == anchor_->event_count) anchor_head_ = state_.ledger_head;
+}
+
+void Auditor::VisitCheckpoint(const RecordRef& ref, const std::string& where) {
+  if (chain_broken_) return;
+  auto payload = c_.ReadPayload(ref);
+  if (!payload) {
+    Problem(where, "checkpoint is damaged");
+    return;
+  }
+  // The roster that vouches for a checkpoint is the one replayed so far.
+  auto cp = VerifyCheckpoint(*payload, state_);
+  if (!cp) {
+    Problem(where, cp.error().message == "checkpoint does not parse" ? "checkpoint is damaged"
+                                                                     : cp.error().message);
+    return;
+  }
+  ++rep_.signatures_verified;
+  if (!google::protobuf::util::MessageDifferencer::Equals(*cp, state_.ToCheckpoint()))
+    Problem(where, "checkpoint does not match the state replayed from the ledger");
+  else
+    ++rep_.checkpoints_verified;
+}
+
+void Auditor::CheckEnd() {
+  const auto& sb = c_.superblock();
+  if (state_.ledger_head != sb.ledger_head() || state_.event_count != sb.event_count())
+    Problem("superblock", "the ledger does not end where the superblock says (" +
+                              std::to_string(state_.event_count) + " events replayed, " +
+                              std::to_string(sb.event_count()) + " committed)");
+  if (sb.checkpoint_offset() != 0) {
+    auto cref = c_.ReadHeader(sb.checkpoint_offset());
+    if (!cref || cref->header.type != format::RecordType::kCheckpoint)
+      Problem("superblock", "points at a checkpoint that is not there");
+  }
+  if (auto s = CheckOuterMarking(sb, state_); !s) Problem("superblock", s.error().message);
+}
+
+void Auditor::CheckAnchor() {
+  if (state_.event_count < anchor_->event_count)
+    Problem("ledger", "holds " + std::to_string(state_.event_count) +
+                          " events, but an earlier audit recorded " +
+                          std::to_string(anchor_->event_count) +
+                          ": the vault was rolled back or truncated");
+  else if (ToHex(anchor_head_) != anchor_->ledger_head_hex)
+    Problem("ledger", "event " + std::to_string(anchor_->event_count) +
+                          " does not have the head an earlier audit recorded: the history was "
+                          "rewritten");
+}
+
+void Auditor::ListMembers() {
+  for (const auto& [key, m] : state_.members) {
+    const bool cleared = m.clearance() >= 0 &&
+                         m.clearance() < static_cast<int>(state_.level_names.size());
+    rep_.members.push_back(m.keys().name() + " " +
+                           ToHex(crypto::HashToString(crypto::Blake2b256(key)).substr(0, 8)) + " " +
+                           RoleName(m.role()) + " " +
+                           (cleared ? state_.level_names[m.clearance()] : "none") +
+                           (m.revoked() ? " revoked" : ""));
+  }
+}
+
+std::string Auditor::ReadKeyPayload(uint64_t offset, bool* ok) const {
+  auto kr = c_.ReadHeader(offset);
+  *ok = kr.has_value();
+  if (!kr) return "";
+  std::string payload(kr->header.length, '\0');
+  *ok = c_.ReadAt(kr->payload_offset(), {reinterpret_cast<uint8_t*>(payload.data()), payload.size()})
+            .has_value();
+  return payload;
+}
+
+// Destroyed documents must really be overwritten: ciphertext and every key
+// record that ever wrapped the data key.
+void Auditor::CheckDestroyed(const std::string& where, const format::DocumentState& d) {
+  ++rep_.documents_destroyed;
+  auto zero = ExtentIsZeroed(c_, d.added().extent());
+  if (!zero || !*zero)
+    Problem(where, "destroyed, but its ciphertext was not overwritten (if a destroy was "
+                   "interrupted, the next write access to the vault completes it)");
+  std::vector<format::KeyRef> refs(d.old_keys().begin(), d.old_keys().end());
+  refs.push_back(d.key());
+  for (const auto& ref : refs) {
+    if (!c_.ReadHeader(ref.offset())) {
+      Problem(where, "destroyed, but a key record header is unreadable");
+      continue;
+    }
+    bool ok = false;
+    std::string payload = ReadKeyPayload(ref.offset(), &ok);
+    if (!ok || payload.find_first_not_of('\0') != std::string::npos)
+      Problem(where, "destroyed, but a wrapped key was not overwritten");
+  }
+}
+
+// Every key record of a live document is where its signed reference says,
+// hashes to it, and belongs to this document and level.
+bool Auditor::KeyRecordsIntact(const std::string& where, const format::DocumentState& d) {
+  bool intact = true;
+  std::vector<format::KeyRef> refs(d.old_keys().begin(), d.old_keys().end());
+  refs.push_back(d.key());
+  for (const auto& ref : refs) {
+    if (!key_records_.count(ref.offset())) {
+      Problem(where, "key record missing");
+      intact = false;
+      continue;
+    }
+    bool ok = false;
+    std::string payload = ReadKeyPayload(ref.offset(), &ok);
+    format::WrappedDocumentKey wrap;
+    if (!ok || crypto::HashToString(crypto::Blake2b256(payload)) != ref.hash()) {
+      Problem(where, "its wrapped key record is damaged");
+      intact = false;
+    } else if (!wrap.ParseFromString(payload) || wrap.doc_id() != d.added().doc_id() ||
+               wrap.level() != d.added().level()) {
+      Problem(where, "its key record belongs to another document or level");
+      intact = false;
+    }
+  }
+  return intact;
+}
+
+void Auditor::CheckDocuments() {
+  for (const auto& [reg, d] : state_.documents) {
+    const std::string where = "document " + reg;
+    const auto& e = d.added().extent();
+    if (d.destroyed() && d.compacted_away()) {
+      ++rep_.documents_destroyed;  // its space no longer exists in this file
+      continue;
+    }
+    auto ext = extents_.find(e.offset());
+    if (ext == extents_.end() || ext->second != e.length()) {
+      Problem(where, "its extent is missing or has the wrong size");
+      rep_.damaged_documents.push_back(reg);
+      continue;
+    }
+    if (d.destroyed()) {
+      CheckDestroyed(where, d);
+      continue;
+    }
+    ++rep_.documents_live;
+    bool damaged = !KeyRecordsIntact(where, d);
+    auto root = HashExtent(c_, e);
+    rep_.bytes_hashed += e.length();
+    if (!root || crypto::HashToString(*root) != e.root_hash()) {
+      Problem(where, "its ciphertext does not match the hash in its signed ledger event");
+      damaged = true;
+    }
+    if (damaged) rep_.damaged_documents.push_back(reg);
+  }
+}
+
+}  // namespace
 
 Result<AuditReport> Vault::Audit(const std::string& path, Env* env, const AuditAnchor* anchor) {
   auto opened = Container::Open(env, path, Container::Mode::kRead);
@@ -18,203 +265,7 @@ Result<AuditReport> Vault::Audit(const std::string& path, Env* env, const AuditA
       return Fail(Code::kNotFound, "vault " + path + " not found");
     return std::unexpected(opened.error());
   }
-  const Container& c = **opened;
-  const auto& sb = c.superblock();
-  AuditReport rep;
-  rep.vault_id_hex = custody::ToHex(sb.vault_id());
-  rep.label = sb.label();
-  rep.level_names.assign(sb.level_names().begin(), sb.level_names().end());
-  rep.highest_level_held = sb.highest_level_held();
-  rep.sequence = sb.sequence();
-  rep.committed_end = sb.committed_end();
-  rep.file_size = c.file_size();
-  auto problem = [&](const std::string& where, const std::string& msg) {
-    rep.problems.push_back({where, msg});
-  };
-  if (!c.other_slot_problem().empty())
-    problem(std::string("superblock ") + (c.active_slot() ? "A" : "B"), c.other_slot_problem());
-  if (c.file_size() > sb.committed_end())
-    rep.uncommitted_tail = c.file_size() - sb.committed_end();
-
-  VaultState state;
-  std::string anchor_head;  // the ledger head after anchor->event_count events
-  std::map<uint64_t, std::string> key_records;  // offset -> "" (seen)
-  std::map<uint64_t, uint64_t> extents;         // payload offset -> length
-  uint64_t at = format::kLogStart;
-  bool chain_broken = false;
-  while (at < sb.committed_end()) {
-    auto ref = c.ReadHeader(at);
-    if (!ref) {
-      problem("record at " + std::to_string(at), ref.error().message +
-                                                     " (the rest of the log cannot be read)");
-      chain_broken = true;
-      break;
-    }
-    ++rep.records;
-    const std::string where = "record at " + std::to_string(at);
-    switch (ref->header.type) {
-      case format::RecordType::kExtent:
-        extents[ref->payload_offset()] = ref->header.length;
-        break;
-      case format::RecordType::kKey:
-        key_records[at] = "";
-        break;
-      case format::RecordType::kEvent: {
-        if (chain_broken) break;
-        auto payload = c.ReadPayload(*ref);
-        if (!payload) {
-          problem(where, payload.error().message + "; ledger verification stops here");
-          chain_broken = true;
-          break;
-        }
-        auto parsed = VerifySignedEvent(*payload, state);
-        if (!parsed) {
-          problem(where, parsed.error().message + "; ledger verification stops here");
-          chain_broken = true;
-          break;
-        }
-        rep.signatures_verified += parsed->signers.size();
-        if (auto s = state.Apply(parsed->event, parsed->signers); !s) {
-          problem(where, s.error().message + "; ledger verification stops here");
-          chain_broken = true;
-          break;
-        }
-        state.ledger_head = crypto::HashToString(crypto::Blake2b256(*payload));
-        ++rep.events;
-        if (anchor && state.event_count == anchor->event_count) anchor_head = state.ledger_head;
-        break;
-      }
-      case format::RecordType::kCheckpoint: {
-        if (chain_broken) break;
-        auto payload = c.ReadPayload(*ref);
-        format::SignedCheckpoint scp;
-        format::Checkpoint cp;
-        if (!payload || !scp.ParseFromString(*payload) || !cp.ParseFromString(scp.body())) {
-          problem(where, "checkpoint is damaged");
-          break;
-        }
-        const std::string& key = scp.signature().signer_ed25519();
-        crypto::Ed25519Public pub{};
-        if (state.FindMember(key) == nullptr || state.FindMember(key)->revoked() || key.size() != 32) {
-          problem(where, "checkpoint signed by an identity not in the roster");
-          break;
-        }
-        std::copy(key.begin(), key.end(), pub.begin());
-        if (!crypto::Verify(pub, scp.body(), scp.signature().signature())) {
-          problem(where, "checkpoint signature is invalid");
-          break;
-        }
-        ++rep.signatures_verified;
-        if (!google::protobuf::util::MessageDifferencer::Equals(cp, state.ToCheckpoint()))
-          problem(where, "checkpoint does not match the state replayed from the ledger");
-        else
-          ++rep.checkpoints_verified;
-        break;
-      }
-      default:
-        break;
-    }
-    at = ref->payload_offset() + ref->header.length;
-  }
-  if (!chain_broken) {
-    if (state.ledger_head != sb.ledger_head() || state.event_count != sb.event_count())
-      problem("superblock", "the ledger does not end where the superblock says (" +
-                                std::to_string(state.event_count) + " events replayed, " +
-                                std::to_string(sb.event_count()) + " committed)");
-    if (sb.checkpoint_offset() != 0) {
-      auto cref = c.ReadHeader(sb.checkpoint_offset());
-      if (!cref || cref->header.type != format::RecordType::kCheckpoint)
-        problem("superblock", "points at a checkpoint that is not there");
-    }
-    if (auto s = CheckOuterMarking(sb, state); !s) problem("superblock", s.error().message);
-  }
-
-  rep.ledger_head_hex = custody::ToHex(state.ledger_head);
-  if (anchor && !chain_broken) {
-    if (state.event_count < anchor->event_count)
-      problem("ledger", "holds " + std::to_string(state.event_count) +
-                            " events, but an earlier audit recorded " +
-                            std::to_string(anchor->event_count) +
-                            ": the vault was rolled back or truncated");
-    else if (custody::ToHex(anchor_head) != anchor->ledger_head_hex)
-      problem("ledger", "event " + std::to_string(anchor->event_count) +
-                            " does not have the head an earlier audit recorded: the history was "
-                            "rewritten");
-  }
-  for (const auto& [key, m] : state.members)
-    rep.members.push_back(m.keys().name() + " " +
-                          custody::ToHex(crypto::HashToString(crypto::Blake2b256(key)).substr(0, 8)) +
-                          " " + RoleName(m.role()) + " " +
-                          (m.clearance() >= 0 && m.clearance() < static_cast<int>(state.level_names.size())
-                               ? state.level_names[m.clearance()] : "none") +
-                          (m.revoked() ? " revoked" : ""));
-
-  // Documents: live ones must hash to what their signed event says; destroyed
-  // ones must really be overwritten.
-  for (const auto& [reg, d] : state.documents) {
-    const std::string where = "document " + reg;
-    const auto& e = d.added().extent();
-    if (d.destroyed() && d.compacted_away()) {
-      ++rep.documents_destroyed;  // its space no longer exists in this file
-      continue;
-    }
-    auto ext = extents.find(e.offset());
-    if (ext == extents.end() || ext->second != e.length()) {
-      problem(where, "its extent is missing or has the wrong size");
-      rep.damaged_documents.push_back(reg);
-      continue;
-    }
-    std::vector<format::KeyRef> refs(d.old_keys().begin(), d.old_keys().end());
-    refs.push_back(d.key());
-    if (d.destroyed()) {
-      ++rep.documents_destroyed;
-      auto zero = ExtentIsZeroed(c, e);
-      if (!zero || !*zero)
-        problem(where, "destroyed, but its ciphertext was not overwritten (if a destroy was "
-                       "interrupted, the next write access to the vault completes it)");
-      for (const auto& ref : refs) {
-        auto kr = c.ReadHeader(ref.offset());
-        if (!kr) {
-          problem(where, "destroyed, but a key record header is unreadable");
-          continue;
-        }
-        std::string payload(kr->header.length, '\0');
-        if (!c.ReadAt(kr->payload_offset(), {reinterpret_cast<uint8_t*>(payload.data()), payload.size()}) ||
-            payload.find_first_not_of('\0') != std::string::npos)
-          problem(where, "destroyed, but a wrapped key was not overwritten");
-      }
-      continue;
-    }
-    ++rep.documents_live;
-    bool damaged = false;
-    for (const auto& ref : refs) {
-      if (!key_records.count(ref.offset())) {
-        problem(where, "key record missing");
-        damaged = true;
-        continue;
-      }
-      auto kr = c.ReadHeader(ref.offset());
-      std::string payload(kr ? kr->header.length : 0, '\0');
-      format::WrappedDocumentKey wrap;
-      if (!kr || !c.ReadAt(kr->payload_offset(), {reinterpret_cast<uint8_t*>(payload.data()), payload.size()}) ||
-          crypto::HashToString(crypto::Blake2b256(payload)) != ref.hash()) {
-        problem(where, "its wrapped key record is damaged");
-        damaged = true;
-      } else if (!wrap.ParseFromString(payload) || wrap.doc_id() != d.added().doc_id() ||
-                 wrap.level() != d.added().level()) {
-        problem(where, "its key record belongs to another document or level");
-        damaged = true;
-      }
-    }
-    auto root = HashExtent(c, e);
-    rep.bytes_hashed += e.length();
-    if (!root || crypto::HashToString(*root) != e.root_hash()) {
-      problem(where, "its ciphertext does not match the hash in its signed ledger event");
-      damaged = true;
-    }
-    if (damaged) rep.damaged_documents.push_back(reg);
-  }
-  return rep;
+  return Auditor(**opened, anchor).Run();
 }
 
 }  // namespace custody::vault

@@ -1,6 +1,5 @@
 #include "vault/storage/container.h"
 
-#include "crypto/random.h"
 #include "format/superblock.h"
 
 namespace custody::vault {
@@ -14,23 +13,13 @@ namespace {
 std::span<const uint8_t> Bytes(std::string_view s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
 }
-
-std::string HexSuffix() {
-  static const char* kHex = "0123456789abcdef";
-  std::string s;
-  uint64_t r = crypto::RandomU64();
-  for (int i = 0; i < 12; ++i) s.push_back(kHex[(r >> (4 * i)) & 15]);
-  return s;
-}
 }  // namespace
 
 Result<std::unique_ptr<ContainerBuilder>> ContainerBuilder::Begin(Env* env,
                                                                 const std::string& path) {
-  std::unique_ptr<ContainerBuilder> b(new ContainerBuilder());
-  b->env_ = env;
-  b->path_ = path;
-  b->tmp_ = path + ".custody-new-" + HexSuffix();
-  CUSTODY_ASSIGN(b->file_, env->Open(b->tmp_, OpenMode::kCreateNew));
+  CUSTODY_ASSIGN(auto out, AtomicFile::Create(env, path));
+  std::unique_ptr<ContainerBuilder> b(new ContainerBuilder(std::move(out)));
+  b->file_ = b->out_->file();
   // Empty superblock area first: slot A stays zero (never used) until the
   // first commit after this one.
   std::string zeros(kLogStart, '\0');
@@ -39,11 +28,8 @@ Result<std::unique_ptr<ContainerBuilder>> ContainerBuilder::Begin(Env* env,
   return b;
 }
 
-ContainerBuilder::~ContainerBuilder() {
-  if (finished_) return;
-  file_.reset();
-  (void)env_->Remove(tmp_);
-}
+// The AtomicFile removes the temporary file if Finish did not publish it.
+ContainerBuilder::~ContainerBuilder() = default;
 
 Result<uint64_t> ContainerBuilder::Append(format::RecordType type, std::string_view payload) {
   uint64_t at = at_;
@@ -74,11 +60,8 @@ Status ContainerBuilder::Finish(format::Superblock sb, bool replace) {
   sb.set_committed_end(at_);
   CUSTODY_ASSIGN(std::string slot, format::EncodeSuperblock(sb, kSuperblockOffsets[1]));
   CUSTODY_TRY(file_->WriteAt(kSuperblockOffsets[1], Bytes(slot)));
-  CUSTODY_TRY(file_->Sync());
-  file_.reset();
-  CUSTODY_TRY(env_->Rename(tmp_, path_, replace));
-  finished_ = true;
-  return env_->SyncDir(DirName(path_));
+  file_ = nullptr;
+  return out_->Commit(replace);
 }
 
 Status Container::Create(Env* env, const std::string& path,

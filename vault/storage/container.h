@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "base/atomic_file.h"
 #include "base/status.h"
 #include "format/constants.h"
 #include "format/custody.pb.h"
@@ -29,10 +30,10 @@ struct RecordRef {
   uint64_t payload_offset() const { return offset + format::kRecordHeaderSize; }
 };
 
-// Builds a complete new container file under a temporary name beside
-// `path` and moves it into place only in Finish, so that `path` holds either
-// its old content or the whole new file, whatever happens (Create, Compact).
-// If not finished, the destructor removes the temporary file.
+// Builds a complete new container file in an AtomicFile (base/atomic_file.h)
+// beside `path` and moves it into place only in Finish, so that `path` holds
+// either its old content or the whole new file, whatever happens (Create,
+// Compact). If not finished, the destructor removes the temporary file.
 class ContainerBuilder {
  public:
   static Result<std::unique_ptr<ContainerBuilder>> Begin(Env* env, const std::string& path);
@@ -45,16 +46,15 @@ class ContainerBuilder {
   Result<uint64_t> AppendExtentFrom(const class Container& source, uint64_t source_offset,
                                     uint64_t length);
   // Writes `sb` (committed end = offset()) into slot B, syncs, renames over
-  // `path` (replacing it only if `replace`), and syncs the directory.
+  // `path` (replacing it only if `replace`; else kIo "already exists"), and
+  // syncs the directory. REQUIRES: called at most once.
   Status Finish(format::Superblock sb, bool replace);
 
  private:
-  ContainerBuilder() = default;
-  Env* env_ = nullptr;
-  std::string path_, tmp_;
-  std::unique_ptr<File> file_;
+  explicit ContainerBuilder(std::unique_ptr<AtomicFile> out) : out_(std::move(out)) {}
+  std::unique_ptr<AtomicFile> out_;
+  File* file_ = nullptr;  // out_->file(), until Finish
   uint64_t at_ = 0;
-  bool finished_ = false;
 };
 
 class Container {

@@ -6,12 +6,15 @@
 #include <vector>
 
 #include "crypto/signing.h"
-#include "temp_dir.h"
+#include "tests/testutil/files.h"
+#include "tests/testutil/temp_dir.h"
 #include "vault/disposal/certificate.h"
 #include "vault/disposal/certificate_pdf.h"
 #include "base/encoding.h"
 
 using custody::Code;
+using custody::Json;
+using custody::ParseCanonicalJson;
 using namespace custody::vault::disposal;
 namespace crypto = custody::crypto;
 
@@ -262,12 +265,12 @@ TEST_CASE("FinalPassIsRecoveredFromTheBody", "[certificate]") {
 
 TEST_CASE("PdfIsWrittenWithChineseNames", "[certificate][pdf]") {
   Signed s;
-  custody::testing::TempDir dir;
+  custody::testutil::TempDir dir;
   auto body = ParseCanonicalJson(s.body_bytes);
   REQUIRE(body);
   std::string pdf = dir.File("c.pdf");
   REQUIRE(WriteCertificatePdf(pdf, *body, s.body_bytes, {"operator: 王小明"}));
-  std::string bytes = custody::testing::ReadFileBytes(pdf);
+  std::string bytes = custody::testutil::ReadFileBytes(pdf);
   CHECK(bytes.starts_with("%PDF-"));
   CHECK(bytes.size() > 2000);
   CHECK(PdfPathFor("a/wipe.json") == "a/wipe.pdf");

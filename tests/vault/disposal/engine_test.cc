@@ -8,18 +8,25 @@
 #include <vector>
 
 #include "crypto/random.h"
-#include "temp_dir.h"
+#include "tests/testutil/files.h"
+#include "tests/testutil/temp_dir.h"
 #include "vault/disposal/engine.h"
 #include "vault/disposal/io.h"
 
 using custody::Code;
-using custody::testing::ReadFileBytes;
-using custody::testing::TempDir;
-using custody::testing::WriteFileBytes;
+using custody::testutil::Durability;
+using custody::testutil::ReadFileBytes;
+using custody::testutil::WriteFileBytes;
 using namespace custody::vault::disposal;
 namespace fs = std::filesystem;
 
 namespace {
+
+// The engine opens targets with O_DIRECT, which tmpfs may lack: work on a
+// real filesystem ($CUSTODY_TEST_TMPDIR or /var/tmp).
+struct TempDir : custody::testutil::TempDir {
+  TempDir() : custody::testutil::TempDir(kOnDisk, "custody-disposal") {}
+};
 
 std::string PassBytes(const Pass& pass, const custody::crypto::KeystreamSeed& seed, size_t size) {
   std::string out(size, '\0');
@@ -45,7 +52,7 @@ TEST_CASE("VerifyReportsFirstMismatchOffsetOnRegularFileOpenedODirect", "[engine
   const size_t size = 3 * 1024 * 1024;
   std::string bytes = PassBytes(pass, seed, size);
   std::string path = dir.File("target");
-  WriteFileBytes(path, bytes);
+  WriteFileBytes(path, bytes, Durability::kFsync);
 
   auto clean = VerifyPath(path, size, pass, seed);
   REQUIRE(clean);
@@ -55,8 +62,8 @@ TEST_CASE("VerifyReportsFirstMismatchOffsetOnRegularFileOpenedODirect", "[engine
   bytes[1234567] ^= 0x01;
   bytes[2345678] = static_cast<char>(bytes[2345678] ^ 0x40);
   bytes[2345679] = static_cast<char>(bytes[2345679] ^ 0x40);
-  WriteFileBytes(path, bytes);
-  custody::vault::disposal::UniqueFd fd(open(path.c_str(), O_RDONLY | O_DIRECT));
+  WriteFileBytes(path, bytes, Durability::kFsync);
+  custody::UniqueFd fd(open(path.c_str(), O_RDONLY | O_DIRECT));
   REQUIRE(fd.valid());
   auto bad = VerifyFd(fd.get(), size, pass, seed, 64 * 1024, {});
   REQUIRE(bad);
@@ -71,7 +78,7 @@ TEST_CASE("VerifyOfConstantPatternFindsASingleChangedByte", "[engine]") {
   custody::crypto::KeystreamSeed seed{};
   std::string bytes(1 << 20, '\0');
   bytes[777777] = 'x';
-  WriteFileBytes(dir.File("z"), bytes);
+  WriteFileBytes(dir.File("z"), bytes, Durability::kFsync);
   auto out = VerifyPath(dir.File("z"), bytes.size(), zero, seed);
   REQUIRE(out);
   CHECK(out->first_mismatch == 777777u);
@@ -82,9 +89,9 @@ TEST_CASE("VerifyCountsAShortTargetAsMismatching", "[engine]") {
   TempDir dir;
   Pass zero = PassSequence(Method::kZero, 1)[0];
   custody::crypto::KeystreamSeed seed{};
-  WriteFileBytes(dir.File("short"), std::string(8192, '\0'));
+  WriteFileBytes(dir.File("short"), std::string(8192, '\0'), Durability::kFsync);
   std::vector<IoErrorRecord> errors;
-  custody::vault::disposal::UniqueFd fd(open(dir.File("short").c_str(), O_RDONLY | O_DIRECT));
+  custody::UniqueFd fd(open(dir.File("short").c_str(), O_RDONLY | O_DIRECT));
   auto out = VerifyFd(fd.get(), 16384, zero, seed, 4096, {}, &errors);
   REQUIRE(out);
   CHECK(out->first_mismatch == 8192u);
@@ -98,7 +105,7 @@ TEST_CASE("WipeFileOverwritesVerifiesAndRemovesForEveryMethod", "[engine]") {
     INFO(MethodName(m));
     TempDir dir;
     std::string path = dir.File("secret.txt");
-    WriteFileBytes(path, custody::crypto::RandomString(200 * 1024 + 17));
+    WriteFileBytes(path, custody::crypto::RandomString(200 * 1024 + 17), Durability::kFsync);
     std::vector<Progress> seen;
     WipeOptions o = SmallChunks(m);
     o.progress = [&](const Progress& p) { seen.push_back(p); };
@@ -123,7 +130,7 @@ TEST_CASE("WipeFileOverwritesVerifiesAndRemovesForEveryMethod", "[engine]") {
 TEST_CASE("WipeFileWithRoundsAndVerifyLastReadsBackOnlyTheFinalPass", "[engine]") {
   TempDir dir;
   std::string path = dir.File("f");
-  WriteFileBytes(path, std::string(10000, 'A'));
+  WriteFileBytes(path, std::string(10000, 'A'), Durability::kFsync);
   WipeOptions o = SmallChunks(Method::kDod3);
   o.rounds = 2;
   o.verify = VerifyMode::kLast;
@@ -138,7 +145,7 @@ TEST_CASE("WipeFileWithRoundsAndVerifyLastReadsBackOnlyTheFinalPass", "[engine]"
 TEST_CASE("WipeFileWithVerifyOffRecordsNoVerification", "[engine]") {
   TempDir dir;
   std::string path = dir.File("f");
-  WriteFileBytes(path, "abc");
+  WriteFileBytes(path, "abc", Durability::kFsync);
   WipeOptions o;
   o.verify = VerifyMode::kOff;
   auto r = WipeFile(path, o);
@@ -150,7 +157,7 @@ TEST_CASE("WipeFileWithVerifyOffRecordsNoVerification", "[engine]") {
 TEST_CASE("WipeFileOfEmptyFileJustRemovesIt", "[engine]") {
   TempDir dir;
   std::string path = dir.File("empty");
-  WriteFileBytes(path, "");
+  WriteFileBytes(path, "", Durability::kFsync);
   auto r = WipeFile(path, WipeOptions{});
   REQUIRE(r);
   CHECK(r->target_bytes == 0);
@@ -161,7 +168,7 @@ TEST_CASE("WipeFileOfEmptyFileJustRemovesIt", "[engine]") {
 TEST_CASE("WipeFileRefusesWhatItCannotWipeSafely", "[engine]") {
   TempDir dir;
   std::string file = dir.File("f");
-  WriteFileBytes(file, "data");
+  WriteFileBytes(file, "data", Durability::kFsync);
 
   SECTION("missing file is NotFound") {
     auto r = WipeFile(dir.File("nope"), WipeOptions{});
@@ -200,7 +207,7 @@ TEST_CASE("WipeFileRefusesWhatItCannotWipeSafely", "[engine]") {
 
 TEST_CASE("WipeBlockDeviceRefusesARegularFile", "[engine]") {
   TempDir dir;
-  WriteFileBytes(dir.File("f"), "x");
+  WriteFileBytes(dir.File("f"), "x", Durability::kFsync);
   auto r = WipeBlockDevice(dir.File("f"), WipeOptions{});
   REQUIRE_FALSE(r);
   CHECK(r.error().code == Code::kUsage);

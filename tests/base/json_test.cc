@@ -2,11 +2,11 @@
 
 #include <string>
 
-#include "vault/disposal/canonical_json.h"
+#include "base/json.h"
 #include "base/encoding.h"
 
 using custody::Code;
-using namespace custody::vault::disposal;
+using namespace custody;
 
 TEST_CASE("WriterSortsKeysAndUsesNoWhitespace", "[json]") {
   Json j = Json::Object();
@@ -94,4 +94,63 @@ TEST_CASE("Base64AndHexAcceptOnlyCanonicalSpellings", "[encoding]") {
   CHECK_FALSE(custody::FromBase64("Z==="));
   CHECK_FALSE(custody::FromHex("AB"));        // uppercase
   CHECK_FALSE(custody::FromHex("abc"));
+}
+
+// The insertion-ordered form is what `custody audit --json` and `ls --json`
+// print; scripts and tests/golden/v1/expected/ls.json depend on its bytes.
+TEST_CASE("OrderedStyleKeepsInsertionOrder", "[json]") {
+  Json j = Json::Object();
+  j.Set("reg_no", "A-1");
+  j.Set("level", "secret");
+  j.Set("size", uint64_t{12});
+  j.Set("ok", Json::Bool(false));
+  Json arr = Json::Array();
+  arr.Push("x");
+  arr.Push(uint64_t{3});
+  j.Set("list", std::move(arr));
+  CHECK(j.Write(JsonStyle::kOrdered) ==
+        R"({"reg_no":"A-1","level":"secret","size":12,"ok":false,"list":["x",3]})");
+  // The same value still has its one canonical spelling.
+  CHECK(j.Write() == R"({"level":"secret","list":["x",3],"ok":false,"reg_no":"A-1","size":12})");
+}
+
+TEST_CASE("SetOnAnExistingKeyReplacesInPlace", "[json]") {
+  Json j = Json::Object();
+  j.Set("b", uint64_t{1});
+  j.Set("a", uint64_t{2});
+  j.Set("b", uint64_t{3});
+  CHECK(j.members().size() == 2);
+  CHECK(j.Write(JsonStyle::kOrdered) == R"({"b":3,"a":2})");
+}
+
+TEST_CASE("OrderedStyleUsesShortEscapesForNewlineReturnAndTab", "[json]") {
+  Json j(std::string("a\"b\\c\n\r\t\x01\x1f/\x7f 王小明"));
+  CHECK(j.Write(JsonStyle::kOrdered) ==
+        "\"a\\\"b\\\\c\\n\\r\\t\\u0001\\u001f/\x7f 王小明\"");
+  // Canonical keeps \u00XX for every control byte.
+  CHECK(j.Write() == "\"a\\\"b\\\\c\\u000a\\u000d\\u0009\\u0001\\u001f/\x7f 王小明\"");
+}
+
+TEST_CASE("OrderedStyleEscapesKeysToo", "[json]") {
+  Json j = Json::Object();
+  j.Set("a\tb", "");
+  CHECK(j.Write(JsonStyle::kOrdered) == "{\"a\\tb\":\"\"}");
+}
+
+TEST_CASE("ObjectsWithTheSameMembersInAnotherOrderAreEqual", "[json]") {
+  Json a = Json::Object();
+  a.Set("x", uint64_t{1});
+  a.Set("y", "2");
+  Json b = Json::Object();
+  b.Set("y", "2");
+  b.Set("x", uint64_t{1});
+  CHECK(a == b);
+  b.Set("x", uint64_t{2});
+  CHECK_FALSE(a == b);
+}
+
+TEST_CASE("EmptyContainersInBothStyles", "[json]") {
+  CHECK(Json::Object().Write(JsonStyle::kOrdered) == "{}");
+  CHECK(Json::Array().Write(JsonStyle::kOrdered) == "[]");
+  CHECK(Json::Object().Write() == "{}");
 }

@@ -1,8 +1,15 @@
-// A tiny JSON value with one canonical byte form, for signed certificates.
+// The one JSON value type and emitter: signed certificates and every --json
+// output of the CLI go through it.
 //
-// Canonical form (the only form Write produces and ParseCanonicalJson accepts):
+// Objects keep their members in insertion order (Set on an existing key
+// replaces the value in place). How a value is spelled is chosen when it is
+// written, by JsonStyle:
+//
+// JsonStyle::kCanonical (the default; the only form ParseCanonicalJson
+// accepts), for bytes that are signed:
 //   - no whitespace anywhere;
-//   - object members sorted by key, compared as unsigned bytes; keys unique;
+//   - object members sorted by key, compared as unsigned bytes, whatever
+//     order they were inserted in; keys unique;
 //   - numbers are non-negative integers below 2^64, in decimal, without sign,
 //     leading zeros, fraction or exponent (no other numbers exist here);
 //   - strings are valid UTF-8; '"' and '\' are escaped as \" and \\, bytes
@@ -10,10 +17,17 @@
 //   - literals true, false and null.
 // Because there is exactly one spelling per value, "parse, then Write" is the
 // identity on accepted input, and signatures can be made and checked over the
-// stored bytes themselves. Nesting is limited to kMaxJsonDepth levels so
-// hostile input cannot exhaust the stack.
+// stored bytes themselves.
 //
-// Values are plain copyable data; not thread-safe for concurrent mutation.
+// JsonStyle::kOrdered, for output people and jq read (custody audit --json,
+// ls --json): as above, except that object members appear in insertion order
+// and \n, \r and \t are written in their short forms (other bytes below 0x20
+// still as \u00XX). Strings are written byte for byte, not checked for UTF-8.
+// There is no parser for this style.
+//
+// Nesting is limited to kMaxJsonDepth levels in the parser so hostile input
+// cannot exhaust the stack. Values are plain copyable data; not thread-safe
+// for concurrent mutation.
 #pragma once
 
 #include <concepts>
@@ -25,9 +39,14 @@
 
 #include "base/status.h"
 
-namespace custody::vault::disposal {
+namespace custody {
 
 inline constexpr int kMaxJsonDepth = 32;
+
+enum class JsonStyle {
+  kCanonical,  // sorted members, \u00XX only: the signed form
+  kOrdered,    // insertion order, \n \r \t short: CLI output
+};
 
 class Json {
  public:
@@ -62,10 +81,11 @@ class Json {
   const std::string& as_string() const { return string_; }
   const std::vector<Json>& items() const { return items_; }
   std::vector<Json>& items() { return items_; }
-  const std::vector<Member>& members() const { return members_; }  // sorted by key
+  // In insertion order (for parsed canonical text that is sorted order).
+  const std::vector<Member>& members() const { return members_; }
 
-  // Objects: sets `key` to `value`, replacing an existing member; keeps the
-  // members sorted. REQUIRES: is_object().
+  // Objects: sets `key` to `value`, replacing an existing member where it
+  // stands, else appending. Returns the stored value. REQUIRES: is_object().
   Json& Set(std::string key, Json value);
   // Objects: the member named `key`, or nullptr. REQUIRES: is_object().
   const Json* Find(std::string_view key) const;
@@ -73,16 +93,19 @@ class Json {
   // Arrays: appends. REQUIRES: is_array().
   void Push(Json value) { items_.push_back(std::move(value)); }
 
-  // The canonical bytes. REQUIRES: every string is valid UTF-8 (check input
-  // from outside with IsValidUtf8 first).
-  std::string Write() const;
-  void WriteTo(std::string& out) const;
+  // The bytes of this value in `style`. REQUIRES for kCanonical: every
+  // string is valid UTF-8 (check input from outside with IsValidUtf8 first).
+  std::string Write(JsonStyle style = JsonStyle::kCanonical) const;
+  // Appends the same bytes to `out`.
+  void WriteTo(std::string& out, JsonStyle style = JsonStyle::kCanonical) const;
 
   // Where this value was found in the text given to ParseCanonicalJson:
   // [source_begin(), source_end()). Both 0 for values not made by the parser.
   size_t source_begin() const { return source_begin_; }
   size_t source_end() const { return source_end_; }
 
+  // Same type and value; objects compare as sets of members (order ignored),
+  // so equal values have equal canonical bytes.
   bool operator==(const Json& other) const;
 
  private:
@@ -102,6 +125,8 @@ class Json {
 // problem otherwise (including well-formed but non-canonical JSON).
 Result<Json> ParseCanonicalJson(std::string_view text);
 
+// True if `text` is well-formed UTF-8: no overlong forms, surrogates or
+// code points past U+10FFFF.
 bool IsValidUtf8(std::string_view text);
 
-}  // namespace custody::vault::disposal
+}  // namespace custody

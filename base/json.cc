@@ -1,25 +1,23 @@
-#include "vault/disposal/canonical_json.h"
+#include "base/json.h"
 
 #include <algorithm>
 #include <charconv>
 
-namespace custody::vault::disposal {
+namespace custody {
 
+// Objects are small (a certificate's largest has ten members), so a linear
+// scan is cheaper than keeping an index beside the insertion order.
 Json& Json::Set(std::string key, Json value) {
-  auto it = std::lower_bound(members_.begin(), members_.end(), key,
-                             [](const Member& m, const std::string& k) { return m.first < k; });
-  if (it != members_.end() && it->first == key) {
-    it->second = std::move(value);
-    return it->second;
+  if (Json* existing = FindMutable(key)) {
+    *existing = std::move(value);
+    return *existing;
   }
-  it = members_.emplace(it, std::move(key), std::move(value));
-  return it->second;
+  return members_.emplace_back(std::move(key), std::move(value)).second;
 }
 
 const Json* Json::Find(std::string_view key) const {
-  auto it = std::lower_bound(members_.begin(), members_.end(), key,
-                             [](const Member& m, std::string_view k) { return m.first < k; });
-  if (it != members_.end() && it->first == key) return &it->second;
+  for (const Member& m : members_)
+    if (m.first == key) return &m.second;
   return nullptr;
 }
 
@@ -35,21 +33,35 @@ bool Json::operator==(const Json& other) const {
     case Type::kInt: return int_ == other.int_;
     case Type::kString: return string_ == other.string_;
     case Type::kArray: return items_ == other.items_;
-    case Type::kObject: return members_ == other.members_;
+    case Type::kObject:
+      // Keys are unique, so equal sizes plus every member found equal is
+      // set equality.
+      if (members_.size() != other.members_.size()) return false;
+      for (const Member& m : members_) {
+        const Json* theirs = other.Find(m.first);
+        if (theirs == nullptr || !(*theirs == m.second)) return false;
+      }
+      return true;
   }
   return false;
 }
 
 namespace {
 
-void WriteString(const std::string& s, std::string& out) {
+// One escaping routine; the styles differ only in how \n, \r and \t are
+// spelled, because the CLI printed them short before both shared this code.
+void WriteString(const std::string& s, JsonStyle style, std::string& out) {
   static constexpr char kHex[] = "0123456789abcdef";
+  const bool short_forms = style == JsonStyle::kOrdered;
   out.push_back('"');
   for (char c : s) {
     auto u = static_cast<unsigned char>(c);
     if (c == '"' || c == '\\') {
       out.push_back('\\');
       out.push_back(c);
+    } else if (short_forms && (c == '\n' || c == '\r' || c == '\t')) {
+      out.push_back('\\');
+      out.push_back(c == '\n' ? 'n' : c == '\r' ? 'r' : 't');
     } else if (u < 0x20) {
       out += "\\u00";
       out.push_back(kHex[u >> 4]);
@@ -63,36 +75,45 @@ void WriteString(const std::string& s, std::string& out) {
 
 }  // namespace
 
-void Json::WriteTo(std::string& out) const {
+void Json::WriteTo(std::string& out, JsonStyle style) const {
   switch (type_) {
     case Type::kNull: out += "null"; return;
     case Type::kBool: out += bool_ ? "true" : "false"; return;
     case Type::kInt: out += std::to_string(int_); return;
-    case Type::kString: WriteString(string_, out); return;
+    case Type::kString: WriteString(string_, style, out); return;
     case Type::kArray:
       out.push_back('[');
       for (size_t i = 0; i < items_.size(); ++i) {
         if (i) out.push_back(',');
-        items_[i].WriteTo(out);
+        items_[i].WriteTo(out, style);
       }
       out.push_back(']');
       return;
-    case Type::kObject:
+    case Type::kObject: {
+      // Sorting happens here rather than in Set so that the same value can
+      // also be written in the order it was built.
+      std::vector<const Member*> order;
+      order.reserve(members_.size());
+      for (const Member& m : members_) order.push_back(&m);
+      if (style == JsonStyle::kCanonical)
+        std::sort(order.begin(), order.end(),
+                  [](const Member* a, const Member* b) { return a->first < b->first; });
       out.push_back('{');
-      for (size_t i = 0; i < members_.size(); ++i) {
+      for (size_t i = 0; i < order.size(); ++i) {
         if (i) out.push_back(',');
-        WriteString(members_[i].first, out);
+        WriteString(order[i]->first, style, out);
         out.push_back(':');
-        members_[i].second.WriteTo(out);
+        order[i]->second.WriteTo(out, style);
       }
       out.push_back('}');
       return;
+    }
   }
 }
 
-std::string Json::Write() const {
+std::string Json::Write(JsonStyle style) const {
   std::string out;
-  WriteTo(out);
+  WriteTo(out, style);
   return out;
 }
 
@@ -294,4 +315,4 @@ Result<Json> ParseCanonicalJson(std::string_view text) {
   return value;
 }
 
-}  // namespace custody::vault::disposal
+}  // namespace custody

@@ -1,0 +1,53 @@
+// Level keys: one random 256-bit key per classification level and epoch,
+// sealed (crypto_box_seal) to the X25519 key of every member cleared for it.
+// See format/FORMAT.md §4.2 "Key hierarchy".
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "base/status.h"
+#include "crypto/secret_bytes.h"
+#include "format/custody.pb.h"
+#include "vault/identity/identity.h"
+#include "vault/ledger/state.h"
+
+namespace custody::vault {
+
+inline constexpr size_t kLevelKeySize = 32;
+
+// The level keys one unlocked member holds, in one locked allocation
+// (sodium_malloc: guarded, never swapped, zeroed on destruction).
+class KeyRing {
+ public:
+  explicit KeyRing(size_t levels);
+  KeyRing(const KeyRing&) = delete;
+  KeyRing& operator=(const KeyRing&) = delete;
+
+  size_t levels() const { return has_.size(); }
+  bool Has(uint32_t level) const { return level < has_.size() && has_[level]; }
+  // REQUIRES: Has(level). The span lives as long as the ring.
+  std::span<const uint8_t> Key(uint32_t level) const;
+  // REQUIRES: level < levels() and key.size() == kLevelKeySize.
+  void Set(uint32_t level, std::span<const uint8_t> key);
+
+ private:
+  crypto::SecretBytes keys_;
+  std::vector<bool> has_;
+};
+
+// Opens every key slot `state` holds for `member` at the levels up to their
+// clearance, with `id`'s X25519 key. kCorrupt naming the level if a slot
+// does not open (damaged, or not sealed to this identity). A member without
+// clearance (an auditor) gets an empty ring.
+// REQUIRES: `member` is `id`'s roster entry in `state`.
+Result<std::unique_ptr<KeyRing>> OpenKeySlots(const VaultState& state, const format::Member& member,
+                                              const Identity& id);
+
+// A key slot sealing `level_key` (level `level`, epoch `epoch`) to `member`.
+format::KeySlot SealKeySlot(const format::Member& member, uint32_t level, uint32_t epoch,
+                            std::span<const uint8_t> level_key);
+
+}  // namespace custody::vault

@@ -1,0 +1,28 @@
+#include "vault/ledger/event_registry.h"
+
+namespace custody::vault {
+
+namespace {
+// One line per kind. A table rather than self-registration from each
+// events/*.cc: the linker drops unreferenced objects of a static library, so
+// self-registered kinds could silently vanish; here every kind is referenced.
+constexpr EventKind kEventKinds[] = {
+    {format::Event::kVaultCreated, "vault_created", "§3.8, §5.4 R25", &ApplyVaultCreated},
+    {format::Event::kGranted, "granted", "§3.8, §5.4 R26", &ApplyGranted},
+    {format::Event::kRevoked, "revoked", "§3.8, §5.4 R27", &ApplyRevoked},
+    {format::Event::kDocumentAdded, "document_added", "§3.8, §5.4 R28", &ApplyDocumentAdded},
+    {format::Event::kDocumentExtracted, "document_extracted", "§3.8, §5.4 R29", &ApplyDocumentExtracted},
+    {format::Event::kDocumentDestroyed, "document_destroyed", "§3.8, §5.4 R30", &ApplyDocumentDestroyed},
+    {format::Event::kCompacted, "compacted", "§3.8, §3.13, §5.4 R55", &ApplyCompacted},
+};
+}  // namespace
+
+std::span<const EventKind> EventKinds() { return kEventKinds; }
+
+const EventKind* FindEventKind(format::Event::KindCase kind) {
+  for (const auto& k : kEventKinds)
+    if (k.kind == kind) return &k;
+  return nullptr;
+}
+
+}  // namespace custody::vault

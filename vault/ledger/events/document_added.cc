@@ -1,0 +1,43 @@
+// DocumentAdded: FORMAT.md §3.8, rule R28.
+#include "format/constants.h"
+#include "vault/ledger/events/events.h"
+#include "vault/ledger/rules.h"
+
+namespace custody::vault {
+
+namespace {
+Status CheckDocumentAdded(const format::Event& e, const VaultState& s) {
+  const auto& a = e.document_added();
+  auto* m = s.FindMember(e.actor_ed25519());
+  if (!m || m->revoked()) return Broken(e, "document added by a non-member");
+  if (a.level() >= s.level_names.size()) return Broken(e, "document at an unknown level");
+  if (static_cast<int32_t>(a.level()) > m->clearance())
+    return Broken(e, "document added above the actor's clearance");
+  if (a.doc_id().size() != 16 || a.reg_no().empty() || s.documents.count(a.reg_no()) ||
+      s.reg_by_doc_id.count(a.doc_id()))
+    return Broken(e, "duplicate or malformed document " + a.reg_no());
+  if (a.key().hash().size() != 32 || a.extent().root_hash().size() != 32 ||
+      a.key().doc_id() != a.doc_id() || a.key().offset() < format::kLogStart || a.version() != 1)
+    return Broken(e, "document without a valid key reference or extent hash");
+  const auto& x = a.extent();
+  if (x.chunk_size() == 0 || x.chunk_size() > format::kMaxChunkSize || x.chunk_count() == 0 ||
+      x.offset() < format::kLogStart || x.chunk_count() > x.length() / format::kChunkOverhead)
+    return Broken(e, "document extent geometry out of range");
+  return {};
+}
+}  // namespace
+
+Status ApplyDocumentAdded(const format::Event& e, const std::vector<std::string>&, VaultState& s) {
+  CUSTODY_TRY(CheckDocumentAdded(e, s));
+  const auto& a = e.document_added();
+  format::DocumentState d;
+  *d.mutable_added() = a;
+  *d.mutable_key() = a.key();
+  d.set_added_by(e.actor_ed25519());
+  s.documents[a.reg_no()] = d;
+  s.reg_by_doc_id[a.doc_id()] = a.reg_no();
+  ++s.reg_counters[a.level()];
+  return {};
+}
+
+}  // namespace custody::vault

@@ -1,0 +1,54 @@
+#include "vault/ledger/rules.h"
+
+#include <algorithm>
+
+#include "crypto/signing.h"
+
+namespace custody::vault {
+
+std::unexpected<Error> Broken(const format::Event& e, const std::string& why) {
+  return Fail(Code::kCorrupt, "ledger event " + std::to_string(e.sequence()) + " breaks the rules: " + why);
+}
+
+bool IsLiveMember(const VaultState& s, const std::string& key) {
+  auto* m = s.FindMember(key);
+  return m != nullptr && !m->revoked();
+}
+
+bool IsOfficer(const VaultState& s, const std::string& key) {
+  auto* m = s.FindMember(key);
+  return m != nullptr && !m->revoked() && m->role() == format::ROLE_OFFICER;
+}
+
+Status RequireOfficer(const format::Event& e, const VaultState& s, std::string_view act) {
+  if (!IsOfficer(s, e.actor_ed25519()))
+    return Broken(e, std::string(act) + " by someone who is not an officer");
+  return {};
+}
+
+Status CheckSlots(const format::Event& e,
+                  const google::protobuf::RepeatedPtrField<format::KeySlot>& slots,
+                  const std::vector<uint32_t>& epochs) {
+  for (const auto& slot : slots) {
+    if (slot.level() >= epochs.size()) return Broken(e, "key slot for an unknown level");
+    if (slot.epoch() != epochs[slot.level()]) return Broken(e, "key slot for a stale epoch");
+    if (slot.sealed_key().size() != 80) return Broken(e, "key slot has the wrong size");
+  }
+  return {};
+}
+
+const format::DocumentState* FindNamedDocument(const VaultState& s, const std::string& reg_no,
+                                               const std::string& doc_id) {
+  const auto* d = s.FindDocument(reg_no);
+  return d != nullptr && d->added().doc_id() == doc_id ? d : nullptr;
+}
+
+bool SignatureVerifies(const std::string& signer_ed25519, std::string_view body,
+                       std::string_view signature) {
+  crypto::Ed25519Public pub{};
+  if (signer_ed25519.size() != pub.size()) return false;
+  std::copy(signer_ed25519.begin(), signer_ed25519.end(), pub.begin());
+  return crypto::Verify(pub, body, signature);
+}
+
+}  // namespace custody::vault

@@ -1,0 +1,44 @@
+// Verifying ledger events, and the one replay step that open and audit share.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "format/custody.pb.h"
+#include "vault/ledger/state.h"
+
+namespace custody::vault {
+
+// A ledger event whose signatures have been verified.
+struct VerifiedEvent {
+  format::Event event;
+  std::vector<std::string> signers;  // raw Ed25519 keys, actor first
+};
+
+// Parses a SignedEvent record payload and checks that it continues the
+// ledger of `state` (sequence, previous hash, vault id: R17–R20) and that
+// every signature is valid and by an identity in the roster (for the first
+// event: the creator it names; R21). kCorrupt with the reason: "event does
+// not parse", "event has sequence N, expected M (...)", "event does not
+// chain to the previous one", "event belongs to another vault", "event
+// signed by an identity not in the roster", "event signature is invalid".
+// The rules of the vault are checked separately, by VaultState::Apply.
+// Reads `state` only.
+Result<VerifiedEvent> VerifySignedEvent(const std::string& payload, const VaultState& state);
+
+// One step of replaying a ledger, the same for open and audit: verifies
+// `payload` (an EVENT record's payload) as VerifySignedEvent does, applies it
+// with VaultState::Apply, then sets state.ledger_head = BLAKE2b-256(payload)
+// (R23; Apply has already incremented event_count).
+//
+// On success returns the number of signatures verified (>= 1). On failure
+// returns kCorrupt with the message of the step that failed — exactly
+// VerifySignedEvent's or Apply's, no context added (the caller adds the
+// record's offset or the path) — and `state` is unchanged. No signature
+// count is returned on failure, even if the signatures were valid and only
+// a rule was broken.
+Result<size_t> ReplayEvent(const std::string& payload, VaultState& state);
+
+}  // namespace custody::vault

@@ -1,0 +1,83 @@
+// How an operation reaches the file: events sealed and signed under the
+// ledger's rules, then one atomic commit (with a catalog checkpoint now and
+// then). See format/FORMAT.md §3.4 "Commit" and §3.9 "Checkpoints".
+#include "crypto/hash.h"
+#include "vault/ops/internal.h"
+
+namespace custody::vault {
+
+namespace {
+constexpr uint64_t kCheckpointEvery = 256;  // events between catalog checkpoints
+}  // namespace
+
+Vault::WriteScope::~WriteScope() {
+  if (committed_) return;
+  vault_->poisoned_ = true;
+  vault_->container_->Abandon();
+}
+
+Result<std::string> Vault::SealEvent(format::Event ev,
+                                     const std::vector<const Identity*>& signers) {
+  ev.set_sequence(state_->event_count);
+  ev.set_prev_hash(state_->ledger_head);
+  ev.set_vault_id(state_->vault_id);
+  ev.set_time_unix(clock_->NowUnix());
+  ev.set_actor_ed25519(SigningKeyOf(*signers[0]));
+  format::SignedEvent se;
+  se.set_body(ev.SerializeAsString());
+  std::vector<std::string> keys;
+  for (const Identity* id : signers) {
+    auto* sig = se.add_signatures();
+    sig->set_signer_ed25519(SigningKeyOf(*id));
+    sig->set_signature(id->Sign(se.body()));
+    keys.push_back(sig->signer_ed25519());
+  }
+  // The writer obeys the same rules an auditor checks.
+  CUSTODY_TRY(state_->Apply(ev, keys));
+  std::string payload = se.SerializeAsString();
+  state_->ledger_head = crypto::HashToString(crypto::Blake2b256(payload));
+  return payload;
+}
+
+Status Vault::AppendEvent(format::Event event, const std::vector<const Identity*>& signers) {
+  CUSTODY_ASSIGN(std::string payload, SealEvent(std::move(event), signers));
+  CUSTODY_TRY(container_->Append(format::RecordType::kEvent, payload));
+  return {};
+}
+
+std::string Vault::SignedCheckpoint(const Identity& actor) const {
+  format::SignedCheckpoint scp;
+  scp.set_body(state_->ToCheckpoint().SerializeAsString());
+  scp.mutable_signature()->set_signer_ed25519(SigningKeyOf(actor));
+  scp.mutable_signature()->set_signature(actor.Sign(scp.body()));
+  return scp.SerializeAsString();
+}
+
+format::Superblock Vault::NextSuperblock() const {
+  format::Superblock sb;
+  sb.set_vault_id(state_->vault_id);
+  sb.set_ledger_head(state_->ledger_head);
+  sb.set_event_count(state_->event_count);
+  sb.set_label(state_->label);
+  for (const auto& l : state_->level_names) sb.add_level_names(l);
+  sb.set_highest_level_held(state_->HighestLevelHeld());
+  sb.set_checkpoint_offset(checkpoint_offset_);
+  return sb;
+}
+
+Status Vault::CommitAll(const Identity& actor, WriteScope& scope) {
+  format::Superblock sb = NextSuperblock();
+  const bool checkpoint = state_->event_count - checkpoint_events_ >= kCheckpointEvery;
+  if (checkpoint) {
+    CUSTODY_ASSIGN(uint64_t at, container_->Append(format::RecordType::kCheckpoint,
+                                                   SignedCheckpoint(actor)));
+    sb.set_checkpoint_offset(at);
+  }
+  CUSTODY_TRY(container_->Commit(sb));
+  checkpoint_offset_ = sb.checkpoint_offset();
+  if (checkpoint) checkpoint_events_ = state_->event_count;
+  scope.Committed();
+  return {};
+}
+
+}  // namespace custody::vault

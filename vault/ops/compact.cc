@@ -1,0 +1,57 @@
+// Compaction: the vault rewritten without dead space, keeping the signed
+// ledger byte for byte (FORMAT.md §3.13).
+#include "vault/ops/internal.h"
+
+namespace custody::vault {
+
+Result<CompactResult> Vault::Compact(const Identity& actor) {
+  CUSTODY_ASSIGN(auto ring, Unlock(actor));
+  CUSTODY_TRY(RequireOfficer(*state_->FindMember(SigningKeyOf(actor)), actor, "compact a vault"));
+  WriteScope scope(this);  // never committed: the handle is done after compaction
+  CompactResult result;
+  result.old_size = container_->file_size();
+  CUSTODY_ASSIGN(auto builder, ContainerBuilder::Begin(env_, container_->path()));
+  // 1. The whole ledger, byte for byte (signatures stay valid; only the
+  //    framing, which binds offsets, is new). Old checkpoints are dropped.
+  CUSTODY_TRY(container_->Scan(format::kLogStart, [&](const RecordRef& ref) -> Result<bool> {
+    if (ref.header.type != format::RecordType::kEvent) return true;
+    CUSTODY_ASSIGN(std::string payload, container_->ReadPayload(ref));
+    CUSTODY_TRY(builder->Append(format::RecordType::kEvent, payload));
+    return true;
+  }));
+  // 2. Every live document's current key record and ciphertext, verbatim:
+  //    compaction needs no level key and never sees plaintext.
+  format::Event ev;
+  auto* k = ev.mutable_compacted();
+  k->set_previous_event_count(state_->event_count);
+  k->set_previous_ledger_head(state_->ledger_head);
+  for (const auto& [reg, d] : state_->documents) {
+    if (d.destroyed()) continue;
+    CUSTODY_ASSIGN(std::string key_payload, ReadKeyRecord(d.key()));
+    CUSTODY_ASSIGN(uint64_t key_at, builder->Append(format::RecordType::kKey, key_payload));
+    const auto& old = d.added().extent();
+    CUSTODY_ASSIGN(uint64_t ext_at, builder->AppendExtentFrom(*container_, old.offset(), old.length()));
+    auto* r = k->add_relocated();
+    r->set_doc_id(d.added().doc_id());
+    *r->mutable_extent() = old;
+    r->mutable_extent()->set_offset(ext_at);
+    *r->mutable_key() = d.key();
+    r->mutable_key()->set_offset(key_at);
+    ++result.documents_kept;
+  }
+  // 3. The signed compaction event and a fresh checkpoint.
+  CUSTODY_ASSIGN(std::string payload, SealEvent(std::move(ev), {&actor}));
+  CUSTODY_TRY(builder->Append(format::RecordType::kEvent, payload));
+  CUSTODY_ASSIGN(uint64_t cp_at, builder->Append(format::RecordType::kCheckpoint, SignedCheckpoint(actor)));
+  format::Superblock sb = NextSuperblock();
+  sb.set_checkpoint_offset(cp_at);
+  sb.set_sequence(container_->superblock().sequence() + 1);
+  result.new_size = builder->offset();
+  // 4. Atomic switch: until this rename the old vault is the vault.
+  CUSTODY_TRY(builder->Finish(sb, /*replace=*/true));
+  // 5. Wipe the old file's blocks through the descriptor we still hold.
+  CUSTODY_TRY(container_->WipeWholeFile());
+  return result;
+}
+
+}  // namespace custody::vault

@@ -1,0 +1,75 @@
+// Destruction: an officer and a witness sign it; then the document's
+// ciphertext and every key record that ever wrapped its data key are
+// overwritten in place (FORMAT.md §3.7, "Destroyed documents").
+#include <algorithm>
+
+#include "vault/ops/internal.h"
+
+namespace custody::vault {
+
+Status Vault::Destroy(const Identity& actor, const Identity& witness, const std::string& reg_no,
+                      const std::string& reason) {
+  CUSTODY_ASSIGN(auto ring, Unlock(actor));
+  CUSTODY_TRY(RequireMember(*state_, witness, container_->path()));
+  const format::Member* me = state_->FindMember(SigningKeyOf(actor));
+  CUSTODY_TRY(RequireOfficer(*me, actor, "destroy documents"));
+  CUSTODY_TRY(RequireDistinctCosigner(actor, witness, "witness", "officer"));
+  const format::DocumentState* d = state_->FindDocument(reg_no);
+  if (d == nullptr) return Fail(Code::kNotFound, "no document " + reg_no + " in vault " + container_->path());
+  if (!ring->Has(d->added().level()))
+    return Fail(Code::kNotCleared, "'" + actor.public_identity().name + "' is not cleared for document " + reg_no);
+  if (d->destroyed()) return Fail(Code::kNotFound, "document " + reg_no + " was already destroyed");
+  if (reason.empty()) return Fail(Code::kUsage, "a reason for the destruction is required");
+  // The destruction is committed first (so it is never half visible), then
+  // carried out: ciphertext overwritten and synced, then every key record
+  // that ever wrapped the data key overwritten and synced. A crash in
+  // between leaves a destroyed document whose bytes are still there; the
+  // next write access (Open for writing) finishes the overwrite, and audit
+  // reports it as pending until then.
+  WriteScope scope(this);
+  format::Event ev;
+  auto* x = ev.mutable_document_destroyed();
+  x->set_doc_id(d->added().doc_id());
+  x->set_reg_no(reg_no);
+  x->set_reason(reason);
+  x->set_witness_ed25519(SigningKeyOf(witness));
+  CUSTODY_TRY(AppendEvent(std::move(ev), {&actor, &witness}));
+  CUSTODY_TRY(CommitAll(actor, scope));
+  if (auto s = EraseDestroyed(*state_->FindDocument(reg_no)); !s)
+    return Fail(s.error().code, "the destruction of " + reg_no +
+                                    " is recorded, but overwriting its bytes failed (" +
+                                    s.error().message +
+                                    "); the next write access to the vault completes it");
+  return {};
+}
+
+Status Vault::EraseDestroyed(const format::DocumentState& d) {
+  const auto& e = d.added().extent();
+  std::vector<uint8_t> zeros(1 << 20, 0);
+  for (uint64_t at = 0; at < e.length(); at += zeros.size()) {
+    size_t n = static_cast<size_t>(std::min<uint64_t>(zeros.size(), e.length() - at));
+    CUSTODY_TRY(container_->OverwriteCommitted(e.offset() + at, {zeros.data(), n}));
+  }
+  CUSTODY_TRY(container_->file()->Sync());
+  std::vector<format::KeyRef> refs(d.old_keys().begin(), d.old_keys().end());
+  refs.push_back(d.key());
+  for (const auto& ref : refs) {
+    CUSTODY_ASSIGN(auto rec, container_->ReadHeader(ref.offset()));
+    std::vector<uint8_t> kz(rec.header.length, 0);
+    CUSTODY_TRY(container_->OverwriteCommitted(rec.payload_offset(), kz));
+  }
+  return container_->file()->Sync();
+}
+
+Result<bool> Vault::ErasurePending(const format::DocumentState& d) const {
+  if (!d.destroyed() || d.compacted_away()) return false;
+  // Key records are overwritten last, after the ciphertext is synced: a
+  // zero current key record means the whole erasure is durable.
+  CUSTODY_ASSIGN(auto rec, container_->ReadHeader(d.key().offset()));
+  std::string payload(rec.header.length, '\0');
+  CUSTODY_TRY(container_->ReadAt(rec.payload_offset(),
+                                 {reinterpret_cast<uint8_t*>(payload.data()), payload.size()}));
+  return payload.find_first_not_of('\0') != std::string::npos;
+}
+
+}  // namespace custody::vault

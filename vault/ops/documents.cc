@@ -1,0 +1,153 @@
+// Registering documents and listing them: add, ls, and reading key records.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <set>
+
+#include "base/encoding.h"
+#include "crypto/hash.h"
+#include "crypto/random.h"
+#include "vault/keys/document_key.h"
+#include "vault/ops/internal.h"
+#include "vault/ops/naming.h"
+#include "vault/storage/extent_stream.h"
+
+namespace custody::vault {
+
+namespace {
+
+// Every input is checked before anything is written: a refused add leaves
+// the vault byte for byte as it was.
+Status CheckAddInputs(const VaultState& state, const std::vector<AddRequest>& files) {
+  std::set<std::string> regs;
+  for (const auto& f : files) {
+    struct stat st;
+    if (::stat(f.path.c_str(), &st) != 0)
+      return std::unexpected(ErrnoError(errno, "cannot add", f.path));
+    if (S_ISDIR(st.st_mode)) return Fail(Code::kUsage, "cannot add " + f.path + ": it is a directory");
+    if (!S_ISREG(st.st_mode)) return Fail(Code::kUsage, "cannot add " + f.path + ": not a regular file");
+    if (f.reg_no.empty()) continue;
+    if (!IsValidRegNo(f.reg_no))
+      return Fail(Code::kUsage, "bad registration number '" + f.reg_no +
+                                    "' (1-64 of A-Z a-z 0-9 . _ / -, starting with a letter or digit)");
+    if (state.documents.count(f.reg_no) || !regs.insert(f.reg_no).second)
+      return Fail(Code::kUsage, "registration number " + f.reg_no + " is already in use");
+  }
+  return {};
+}
+
+std::string BaseName(const std::string& path) {
+  const size_t slash = path.find_last_of('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> Vault::Add(const Identity& actor,
+                                            const std::vector<AddRequest>& files, Level level) {
+  CUSTODY_TRY(CheckLevel(level));
+  CUSTODY_ASSIGN(auto ring, Unlock(actor));
+  const uint32_t at_level = level.index();
+  if (!ring->Has(at_level))
+    return Fail(Code::kNotCleared, "'" + actor.public_identity().name + "' is not cleared for " +
+                                       LevelName(level));
+  CUSTODY_TRY(CheckAddInputs(*state_, files));
+  WriteScope scope(this);
+  std::vector<std::string> out;
+  for (const auto& f : files) {
+    int fd = ::open(f.path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return std::unexpected(ErrnoError(errno, "cannot add", f.path));
+    struct stat st;
+    ::fstat(fd, &st);
+    const std::string doc_id = crypto::RandomString(16);
+    auto data_key = crypto::SecretBytes::Random(32);
+    auto extent = EncryptIntoExtent(*container_, fd, static_cast<uint64_t>(st.st_size),
+                                    data_key.span(), ChunkAdPrefix(state_->vault_id, doc_id, 1), f.path);
+    ::close(fd);
+    if (!extent) return std::unexpected(extent.error());
+    format::DocumentMetadata meta;
+    meta.set_title(f.title.empty() ? BaseName(f.path) : f.title);
+    meta.set_file_name(BaseName(f.path));
+    meta.set_size(static_cast<uint64_t>(st.st_size));
+    meta.set_added_unix(clock_->NowUnix());
+    const std::string wrap_bytes =
+        WrapDocumentKey(ring->Key(at_level), {state_->vault_id, doc_id, at_level, state_->epochs[at_level]},
+                        data_key.span(), meta)
+            .SerializeAsString();
+    CUSTODY_ASSIGN(uint64_t key_at, container_->Append(format::RecordType::kKey, wrap_bytes));
+    format::Event ev;
+    auto* a = ev.mutable_document_added();
+    a->set_doc_id(doc_id);
+    a->set_reg_no(f.reg_no.empty() ? NextRegNo(*state_, at_level, UtcYear(clock_->NowUnix())) : f.reg_no);
+    a->set_level(at_level);
+    a->set_version(1);
+    *a->mutable_extent() = *extent;
+    a->mutable_key()->set_offset(key_at);
+    a->mutable_key()->set_hash(crypto::HashToString(crypto::Blake2b256(wrap_bytes)));
+    a->mutable_key()->set_doc_id(doc_id);
+    out.push_back(a->reg_no());
+    CUSTODY_TRY(AppendEvent(std::move(ev), {&actor}));
+  }
+  CUSTODY_TRY(CommitAll(actor, scope));
+  return out;
+}
+
+Result<std::vector<DocumentInfo>> Vault::List(const Identity& actor, bool include_destroyed) const {
+  CUSTODY_ASSIGN(auto ring, Unlock(actor));
+  std::vector<DocumentInfo> out;
+  out.reserve(state_->documents.size());
+  for (const auto& [reg, d] : state_->documents) {
+    const uint32_t level = d.added().level();
+    if (!ring->Has(level)) continue;  // above the clearance: not even the name
+    if (d.destroyed() && !include_destroyed) continue;
+    DocumentInfo info;
+    info.reg_no = reg;
+    info.doc_id_hex = ToHex(d.added().doc_id());
+    info.level = Level(level);
+    info.level_name = state_->level_names[level];
+    info.added_by = MemberName(d.added_by());
+    info.destroyed = d.destroyed();
+    info.destroyed_unix = d.destroyed_unix();
+    info.destroyed_by = d.destroyed() ? MemberName(d.destroyed_by()) : "";
+    info.extract_count = d.extract_count();
+    if (!d.destroyed()) {
+      CUSTODY_ASSIGN(auto wrap, LoadWrap(d));
+      auto meta = OpenMetadata(ring->Key(level), state_->vault_id, wrap);
+      if (!meta) return std::unexpected(meta.error().With("document " + reg));
+      info.title = meta->title();
+      info.file_name = meta->file_name();
+      info.size = meta->size();
+      info.added_unix = meta->added_unix();
+    }
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
+Result<std::string> Vault::ReadKeyRecord(const format::KeyRef& ref) const {
+  CUSTODY_ASSIGN(auto rec, container_->ReadHeader(ref.offset()));
+  if (rec.header.type != format::RecordType::kKey || rec.header.length > 64 * 1024)
+    return Fail(Code::kCorrupt, "key reference at " + std::to_string(ref.offset()) +
+                                    " does not point at a key record");
+  std::string payload(rec.header.length, '\0');
+  CUSTODY_TRY(container_->ReadAt(rec.payload_offset(),
+                                 {reinterpret_cast<uint8_t*>(payload.data()), payload.size()}));
+  if (crypto::HashToString(crypto::Blake2b256(payload)) != ref.hash())
+    return Fail(Code::kCorrupt, "key record at " + std::to_string(ref.offset()) +
+                                    " does not match its hash");
+  return payload;
+}
+
+Result<format::WrappedDocumentKey> Vault::LoadWrap(const format::DocumentState& doc) const {
+  auto payload = ReadKeyRecord(doc.key());
+  if (!payload) return std::unexpected(payload.error().With("document " + doc.added().reg_no()));
+  format::WrappedDocumentKey wrap;
+  if (!wrap.ParseFromString(*payload) || wrap.doc_id() != doc.added().doc_id() ||
+      wrap.level() != doc.added().level())
+    return Fail(Code::kCorrupt, "document " + doc.added().reg_no() + ": key record is damaged");
+  return wrap;
+}
+
+}  // namespace custody::vault

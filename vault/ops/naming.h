@@ -1,0 +1,24 @@
+// Names the vault accepts from callers: level names and registration
+// numbers, and the automatic registration numbers (FORMAT.md §3.7,
+// "Registration numbers").
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "vault/ledger/state.h"
+
+namespace custody::vault {
+
+// [a-z][a-z0-9-]{0,31}
+bool IsValidLevelName(const std::string& name);
+
+// [A-Za-z0-9][A-Za-z0-9._/-]{0,63}
+bool IsValidRegNo(const std::string& reg_no);
+
+// The next free automatic number at `level` in `year`:
+// "<initials of the level name>-<year>-<sequence, 5 digits>", e.g. S-2026-00001.
+// REQUIRES: level < state.level_names.size().
+std::string NextRegNo(const VaultState& state, uint32_t level, int year);
+
+}  // namespace custody::vault

@@ -1,0 +1,42 @@
+// Who may do what: the checks every operation shares. Each runs before any
+// event is built, so a refused act changes nothing, and each names the
+// identity and the act in its message.
+//
+//   not in the roster, revoked, not an officer -> kAuth
+//   a co-signer (witness, approver) who is the actor -> kUsage
+//   not cleared for a level -> kNotCleared
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "base/status.h"
+#include "format/custody.pb.h"
+#include "vault/identity/identity.h"
+#include "vault/ledger/state.h"
+
+namespace custody::vault {
+
+// `id`'s live roster entry in `state`; kAuth if absent or revoked.
+// `vault_path` names the vault in the message. The pointer lives as long as
+// `state` is not changed.
+Result<const format::Member*> RequireMember(const VaultState& state, const Identity& id,
+                                            const std::string& vault_path);
+
+// kAuth unless `member` (who is `id`) is an officer; `act` completes
+// "only a secrecy officer may ..." (e.g. "destroy documents").
+Status RequireOfficer(const format::Member& member, const Identity& id, std::string_view act);
+
+// kUsage if `cosigner` is the same identity as `actor`; `cosigner_role`
+// and `actor_role` name them ("witness", "officer").
+Status RequireDistinctCosigner(const Identity& actor, const Identity& cosigner,
+                               std::string_view cosigner_role, std::string_view actor_role);
+
+// The raw Ed25519 public key of `id`, as the ledger stores it.
+std::string SigningKeyOf(const Identity& id);
+
+// The roster entry admitting `id` with `role`, cleared up to level index
+// `clearance` (-1: no level, for auditors).
+format::Member MemberOf(const PublicIdentity& id, format::Role role, int32_t clearance);
+
+}  // namespace custody::vault

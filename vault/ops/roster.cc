@@ -1,0 +1,106 @@
+// Who is in the vault: grants and revokes (officers only).
+#include "crypto/hash.h"
+#include "vault/keys/document_key.h"
+#include "vault/ops/internal.h"
+
+namespace custody::vault {
+
+namespace {
+
+format::Role ToFormat(Role role) {
+  switch (role) {
+    case Role::kOfficer: return format::ROLE_OFFICER;
+    case Role::kAuditor: return format::ROLE_AUDITOR;
+    case Role::kStaff: break;
+  }
+  return format::ROLE_STAFF;
+}
+
+// A caller's mistakes in a grant, refused before anything is unlocked.
+Status CheckGrantArguments(Role role, const std::optional<Level>& clearance) {
+  if (role == Role::kAuditor && clearance)
+    return Fail(Code::kUsage, "an auditor holds no clearance; grant the auditor role without one");
+  if (role != Role::kAuditor && !clearance)
+    return Fail(Code::kUsage, "a staff member or officer needs a clearance");
+  return {};
+}
+
+}  // namespace
+
+Status Vault::Grant(const Identity& actor, const PublicIdentity& to, Role role,
+                    std::optional<Level> clearance) {
+  CUSTODY_TRY(CheckGrantArguments(role, clearance));
+  if (clearance) CUSTODY_TRY(CheckLevel(*clearance));
+  const int32_t level_count = clearance ? static_cast<int32_t>(clearance->index()) + 1 : 0;
+  CUSTODY_ASSIGN(auto ring, Unlock(actor));
+  const format::Member* me = state_->FindMember(SigningKeyOf(actor));
+  CUSTODY_TRY(RequireOfficer(*me, actor, "grant clearances"));
+  if (level_count - 1 > me->clearance())
+    return Fail(Code::kNotCleared, "'" + actor.public_identity().name + "' cannot grant " +
+                                       LevelName(*clearance) + " without holding it");
+  std::string to_key(reinterpret_cast<const char*>(to.ed25519.data()), to.ed25519.size());
+  if (auto* existing = state_->FindMember(to_key);
+      existing && !existing->revoked() && existing->clearance() > level_count - 1)
+    return Fail(Code::kUsage, "'" + to.name + "' already holds " +
+                                  state_->level_names[existing->clearance()] +
+                                  "; revoke first to lower a clearance");
+  WriteScope scope(this);
+  format::Event ev;
+  auto* g = ev.mutable_granted();
+  *g->mutable_member() = MemberOf(to, ToFormat(role), level_count - 1);
+  for (uint32_t level = 0; level < static_cast<uint32_t>(level_count); ++level)
+    *g->add_slots() = SealKeySlot(g->member(), level, state_->epochs[level], ring->Key(level));
+  CUSTODY_TRY(AppendEvent(std::move(ev), {&actor}));
+  return CommitAll(actor, scope);
+}
+
+Status Vault::Revoke(const Identity& actor, const PublicIdentity& who) {
+  CUSTODY_ASSIGN(auto ring, Unlock(actor));
+  const format::Member* me = state_->FindMember(SigningKeyOf(actor));
+  CUSTODY_TRY(RequireOfficer(*me, actor, "revoke"));
+  std::string who_key(reinterpret_cast<const char*>(who.ed25519.data()), who.ed25519.size());
+  const format::Member* target = state_->FindMember(who_key);
+  if (target == nullptr || target->revoked())
+    return Fail(Code::kNotFound, "'" + who.name + "' (" + who.Fingerprint() +
+                                     ") is not a member of this vault");
+  if (target->keys().ed25519() == me->keys().ed25519())
+    return Fail(Code::kUsage, "an officer cannot revoke their own identity");
+  if (target->clearance() > me->clearance())
+    return Fail(Code::kNotCleared, "revoking '" + who.name + "' rotates " +
+                                       state_->level_names[target->clearance()] +
+                                       ", which '" + actor.public_identity().name + "' does not hold");
+  WriteScope scope(this);
+  format::Event ev;
+  auto* r = ev.mutable_revoked();
+  r->set_member_ed25519(who_key);
+  // A fresh key for every level the identity could read, sealed to every
+  // remaining member cleared for it; every live document there re-wrapped.
+  const auto rotated = static_cast<uint32_t>(target->clearance() + 1);
+  std::vector<crypto::SecretBytes> new_keys;
+  for (uint32_t level = 0; level < rotated; ++level) {
+    r->add_rotated_levels(level);
+    new_keys.push_back(crypto::SecretBytes::Random(kLevelKeySize));
+    const uint32_t epoch = state_->epochs[level] + 1;
+    for (const auto& [key, m] : state_->members) {
+      if (m.revoked() || key == who_key || m.clearance() < static_cast<int32_t>(level)) continue;
+      *r->add_slots() = SealKeySlot(m, level, epoch, new_keys.back().span());
+    }
+  }
+  for (const auto& [reg, d] : state_->documents) {
+    const uint32_t level = d.added().level();
+    if (d.destroyed() || level >= rotated) continue;
+    CUSTODY_ASSIGN(auto wrap, LoadWrap(d));
+    CUSTODY_ASSIGN(auto rewrapped, RewrapDocumentKey(ring->Key(level), new_keys[level].span(),
+                                                     state_->epochs[level] + 1, state_->vault_id, wrap));
+    const std::string payload = rewrapped.SerializeAsString();
+    CUSTODY_ASSIGN(uint64_t at, container_->Append(format::RecordType::kKey, payload));
+    auto* ref = r->add_rewrapped();
+    ref->set_offset(at);
+    ref->set_hash(crypto::HashToString(crypto::Blake2b256(payload)));
+    ref->set_doc_id(wrap.doc_id());
+  }
+  CUSTODY_TRY(AppendEvent(std::move(ev), {&actor}));
+  return CommitAll(actor, scope);
+}
+
+}  // namespace custody::vault
