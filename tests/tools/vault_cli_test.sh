@@ -70,7 +70,7 @@ expect 1 "extract refuses to overwrite without --force" -- $C extract v.vault "$
 has err "already exists" "overwrite refusal names the problem"
 expect 0 "extract --force replaces" -- $C extract v.vault "$REG_MEMO" $A --out big.out --force
 same memo.txt big.out "forced extract wrote the new content"
-ls -a | grep -q custody-partial && bad "no partial files left behind" || ok "no partial files left behind"
+ls -A | grep -q "^\.custody-tmp-" && bad "no partial files left behind" || ok "no partial files left behind"
 
 # Bad input: every refusal leaves the vault byte-for-byte unchanged.
 cp v.vault before.vault
@@ -221,7 +221,7 @@ expect 0 "documents extract after compaction" -- $C extract v.vault "$REG_TS" $A
 same ts.txt ts2.out "compacted document exact"
 expect 0 "the compacted vault accepts new documents" -- $C add v.vault memo.txt $A --level secret
 expect 0 "audit after add to the compacted vault" -- $C audit v.vault
-ls | grep -q custody-new && bad "no temporary compaction files left" || ok "no temporary compaction files left"
+ls -A | grep -q "^\.custody-tmp-" && bad "no temporary compaction files left" || ok "no temporary compaction files left"
 
 # --help on every command.
 for cmd in "id new" "id public" init grant revoke add ls extract destroy compact audit; do

@@ -1,11 +1,102 @@
 // custody audit — needs no identity and no key.
 #include <iostream>
+#include <sstream>
+#include <stdexcept>
 
 #include "base/json.h"
 #include "tools/custody/cli.h"
 #include "vault/vault.h"
 
 namespace custody::cli {
+
+namespace {
+
+// Parses --expect EVENTS:HEAD; kUsage with the message scripts rely on.
+Result<vault::AuditAnchor> ParseAnchor(const std::string& expect) {
+  vault::AuditAnchor anchor;
+  auto colon = expect.find(':');
+  try {
+    if (colon == std::string::npos) throw std::invalid_argument("no colon");
+    anchor.event_count = std::stoull(expect.substr(0, colon));
+    anchor.ledger_head_hex = expect.substr(colon + 1);
+  } catch (const std::exception&) {
+    return Fail(Code::kUsage, "--expect takes EVENTS:HEAD as printed on the "
+                              "'anchor' line of an earlier audit");
+  }
+  if (anchor.ledger_head_hex.size() != 64)
+    return Fail(Code::kUsage, "--expect HEAD must be 64 hex digits");
+  return anchor;
+}
+
+// The marking: the name of the highest level any document is held at.
+std::string HighestLevel(const vault::AuditReport& r) {
+  return r.highest_level_held >= 0 && r.highest_level_held < static_cast<int>(r.level_names.size())
+             ? r.level_names[r.highest_level_held]
+             : "none";
+}
+
+Json StringArray(const std::vector<std::string>& v) {
+  Json a = Json::Array();
+  for (const auto& s : v) a.Push(s);
+  return a;
+}
+
+// Members in the order scripts have always seen them (kOrdered).
+std::string AuditJson(const std::string& vault_path, const vault::AuditReport& r) {
+  Json out = Json::Object();
+  out.Set("vault", vault_path);
+  out.Set("vault_id", r.vault_id_hex);
+  out.Set("label", r.label);
+  out.Set("levels", StringArray(r.level_names));
+  out.Set("highest_level_held", HighestLevel(r));
+  out.Set("sequence", r.sequence);
+  out.Set("records", r.records);
+  out.Set("events", r.events);
+  out.Set("ledger_head", r.ledger_head_hex);
+  out.Set("anchor", std::to_string(r.events) + ":" + r.ledger_head_hex);
+  out.Set("uncommitted_tail_bytes", r.uncommitted_tail);
+  out.Set("signatures_verified", r.signatures_verified);
+  out.Set("checkpoints_verified", r.checkpoints_verified);
+  out.Set("documents_live", r.documents_live);
+  out.Set("documents_destroyed", r.documents_destroyed);
+  out.Set("bytes_hashed", r.bytes_hashed);
+  out.Set("members", StringArray(r.members));
+  out.Set("damaged_documents", StringArray(r.damaged_documents));
+  Json problems = Json::Array();
+  for (const auto& p : r.problems) {
+    Json pj = Json::Object();
+    pj.Set("where", p.where);
+    pj.Set("problem", p.message);
+    problems.Push(std::move(pj));
+  }
+  out.Set("problems", std::move(problems));
+  out.Set("ok", Json::Bool(r.ok()));
+  return out.Write(JsonStyle::kOrdered) + "\n";
+}
+
+std::string AuditText(const std::string& vault_path, const vault::AuditReport& r) {
+  std::ostringstream out;
+  out << "vault      " << vault_path << " (id " << r.vault_id_hex << ")\n"
+      << "label      " << r.label << "\n"
+      << "marking    highest level held: " << HighestLevel(r) << "\n"
+      << "commit     sequence " << r.sequence << ", " << r.committed_end << " of "
+      << r.file_size << " bytes committed\n"
+      << "ledger     " << r.events << " events, " << r.signatures_verified
+      << " signatures, " << r.checkpoints_verified << " checkpoints verified\n"
+      << "anchor     " << r.events << ":" << r.ledger_head_hex
+      << "  (keep it; 'audit --expect' with it later detects a rollback)\n"
+      << "documents  " << r.documents_live << " held, " << r.documents_destroyed
+      << " destroyed; " << r.bytes_hashed << " bytes of ciphertext hashed\n";
+  if (r.uncommitted_tail)
+    out << "tail       " << r.uncommitted_tail
+        << " bytes past the last commit (left by an interrupted write; ignored)\n";
+  for (const auto& m : r.members) out << "member     " << m << "\n";
+  for (const auto& p : r.problems) out << "PROBLEM    " << p.where << ": " << p.message << "\n";
+  out << (r.ok() ? "audit: OK\n" : "audit: FAILED (" + std::to_string(r.problems.size()) + " problems)\n");
+  return out.str();
+}
+
+}  // namespace
 
 void RegisterAuditCommands(CLI::App& app) {
   struct Opts { std::string vault, expect; bool json = false; };
@@ -23,80 +114,14 @@ void RegisterAuditCommands(CLI::App& app) {
   SetBody(audit, [o] {
     vault::AuditAnchor anchor;
     if (!o->expect.empty()) {
-      auto colon = o->expect.find(':');
-      try {
-        if (colon == std::string::npos) throw std::invalid_argument("no colon");
-        anchor.event_count = std::stoull(o->expect.substr(0, colon));
-        anchor.ledger_head_hex = o->expect.substr(colon + 1);
-      } catch (const std::exception&) {
-        return Report(Error{Code::kUsage, "--expect takes EVENTS:HEAD as printed on the "
-                                          "'anchor' line of an earlier audit"});
-      }
-      if (anchor.ledger_head_hex.size() != 64)
-        return Report(Error{Code::kUsage, "--expect HEAD must be 64 hex digits"});
+      auto a = ParseAnchor(o->expect);
+      if (!a) return Report(a.error());
+      anchor = *a;
     }
     auto rep = vault::Vault::Audit(o->vault, custody::DefaultEnv(), o->expect.empty() ? nullptr : &anchor);
     if (!rep) return Report(rep.error());
-    const auto& r = *rep;
-    std::string highest = r.highest_level_held >= 0 &&
-                                  r.highest_level_held < static_cast<int>(r.level_names.size())
-                              ? r.level_names[r.highest_level_held] : "none";
-    if (o->json) {
-      // Members in the order scripts have always seen them (kOrdered).
-      auto strings = [](const std::vector<std::string>& v) {
-        Json a = Json::Array();
-        for (const auto& s : v) a.Push(s);
-        return a;
-      };
-      Json out = Json::Object();
-      out.Set("vault", o->vault);
-      out.Set("vault_id", r.vault_id_hex);
-      out.Set("label", r.label);
-      out.Set("levels", strings(r.level_names));
-      out.Set("highest_level_held", highest);
-      out.Set("sequence", r.sequence);
-      out.Set("records", r.records);
-      out.Set("events", r.events);
-      out.Set("ledger_head", r.ledger_head_hex);
-      out.Set("anchor", std::to_string(r.events) + ":" + r.ledger_head_hex);
-      out.Set("uncommitted_tail_bytes", r.uncommitted_tail);
-      out.Set("signatures_verified", r.signatures_verified);
-      out.Set("checkpoints_verified", r.checkpoints_verified);
-      out.Set("documents_live", r.documents_live);
-      out.Set("documents_destroyed", r.documents_destroyed);
-      out.Set("bytes_hashed", r.bytes_hashed);
-      out.Set("members", strings(r.members));
-      out.Set("damaged_documents", strings(r.damaged_documents));
-      Json problems = Json::Array();
-      for (const auto& p : r.problems) {
-        Json pj = Json::Object();
-        pj.Set("where", p.where);
-        pj.Set("problem", p.message);
-        problems.Push(std::move(pj));
-      }
-      out.Set("problems", std::move(problems));
-      out.Set("ok", Json::Bool(r.ok()));
-      std::cout << out.Write(JsonStyle::kOrdered) << "\n";
-    } else {
-      std::cout << "vault      " << o->vault << " (id " << r.vault_id_hex << ")\n"
-                << "label      " << r.label << "\n"
-                << "marking    highest level held: " << highest << "\n"
-                << "commit     sequence " << r.sequence << ", " << r.committed_end << " of "
-                << r.file_size << " bytes committed\n"
-                << "ledger     " << r.events << " events, " << r.signatures_verified
-                << " signatures, " << r.checkpoints_verified << " checkpoints verified\n"
-                << "anchor     " << r.events << ":" << r.ledger_head_hex
-                << "  (keep it; 'audit --expect' with it later detects a rollback)\n"
-                << "documents  " << r.documents_live << " held, " << r.documents_destroyed
-                << " destroyed; " << r.bytes_hashed << " bytes of ciphertext hashed\n";
-      if (r.uncommitted_tail)
-        std::cout << "tail       " << r.uncommitted_tail
-                  << " bytes past the last commit (left by an interrupted write; ignored)\n";
-      for (const auto& m : r.members) std::cout << "member     " << m << "\n";
-      for (const auto& p : r.problems) std::cout << "PROBLEM    " << p.where << ": " << p.message << "\n";
-      std::cout << (r.ok() ? "audit: OK\n" : "audit: FAILED (" + std::to_string(r.problems.size()) + " problems)\n");
-    }
-    return r.ok() ? 0 : static_cast<int>(Code::kCorrupt);
+    std::cout << (o->json ? AuditJson(o->vault, *rep) : AuditText(o->vault, *rep));
+    return rep->ok() ? 0 : static_cast<int>(Code::kCorrupt);
   });
 }
 

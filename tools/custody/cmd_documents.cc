@@ -1,6 +1,7 @@
 // custody add | ls | extract | destroy
 #include <unistd.h>
 
+#include <cstdio>
 #include <iostream>
 
 #include "base/json.h"
@@ -9,7 +10,9 @@
 
 namespace custody::cli {
 
-void RegisterDocumentCommands(CLI::App& app) {
+namespace {
+
+void RegisterAdd(CLI::App& app) {
   struct AddOpts { std::string vault, as, level, title, reg_no, passphrase_file; std::vector<std::string> files; };
   auto ao = std::make_shared<AddOpts>();
   auto* add = app.add_subcommand("add", "Encrypt files into the vault at a level; prints one "
@@ -27,6 +30,8 @@ void RegisterDocumentCommands(CLI::App& app) {
       return Report(Error{Code::kUsage, "--reg-no names one document; add one file at a time"});
     auto v = vault::Vault::Open(ao->vault, vault::Vault::Access::kWrite);
     if (!v) return Report(v.error());
+    // The level is checked before the passphrase is asked for, so a typo
+    // fails without a prompt.
     auto level = (*v)->LevelIndex(ao->level);
     if (!level) return Report(level.error());
     auto id = UnlockIdentity(ao->as, ao->passphrase_file);
@@ -38,7 +43,53 @@ void RegisterDocumentCommands(CLI::App& app) {
     for (const auto& r : *regs) std::cout << r << "\n";
     return 0;
   });
+}
 
+// `ls --json`: one object per line, members in the documented order (kOrdered).
+std::string LsJson(const std::vector<vault::DocumentInfo>& docs) {
+  std::string out = "[";
+  bool first = true;
+  for (const auto& d : docs) {
+    out += first ? "\n" : ",\n";
+    first = false;
+    Json j = Json::Object();
+    j.Set("reg_no", d.reg_no);
+    j.Set("level", d.level_name);
+    j.Set("title", d.title);
+    j.Set("file_name", d.file_name);
+    j.Set("size", d.size);
+    j.Set("added", d.destroyed ? "" : IsoTime(d.added_unix));
+    j.Set("added_by", d.added_by);
+    j.Set("extracts", d.extract_count);
+    j.Set("state", d.destroyed ? "destroyed" : "held");
+    out += "  ";
+    j.WriteTo(out, JsonStyle::kOrdered);
+  }
+  out += "\n]\n";
+  return out;
+}
+
+// `ls`: a fixed-width table; destroyed documents show who destroyed them
+// in place of the (no longer readable) title.
+std::string LsText(const std::vector<vault::DocumentInfo>& docs) {
+  std::string out;
+  char line[512];
+  std::snprintf(line, sizeof line, "%-16s %-14s %12s  %-20s  %s\n", "REG-NO", "LEVEL", "SIZE",
+                "ADDED", "TITLE");
+  out += line;
+  for (const auto& d : docs) {
+    std::snprintf(line, sizeof line, "%-16s %-14s %12llu  %-20s  ", d.reg_no.c_str(),
+                  d.level_name.c_str(), static_cast<unsigned long long>(d.size),
+                  d.destroyed ? "-" : IsoTime(d.added_unix).c_str());
+    out += line;
+    out += d.destroyed ? "(destroyed " + IsoTime(d.destroyed_unix) + " by " + d.destroyed_by + ")"
+                       : d.title;
+    out += "\n";
+  }
+  return out;
+}
+
+void RegisterLs(CLI::App& app) {
   struct LsOpts { std::string vault, as, passphrase_file; bool json = false, all = false; };
   auto lo = std::make_shared<LsOpts>();
   auto* ls = app.add_subcommand("ls", "List the documents you are cleared for (others are not "
@@ -55,47 +106,12 @@ void RegisterDocumentCommands(CLI::App& app) {
     if (!id) return Report(id.error());
     auto docs = (*v)->List(**id, lo->all);
     if (!docs) return Report(docs.error());
-    std::string out;
-    if (lo->json) {
-      out = "[";
-      bool first = true;
-      for (const auto& d : *docs) {
-        out += first ? "\n" : ",\n";
-        first = false;
-        // One object per line, members in the documented order (kOrdered).
-        Json j = Json::Object();
-        j.Set("reg_no", d.reg_no);
-        j.Set("level", d.level_name);
-        j.Set("title", d.title);
-        j.Set("file_name", d.file_name);
-        j.Set("size", d.size);
-        j.Set("added", d.destroyed ? "" : IsoTime(d.added_unix));
-        j.Set("added_by", d.added_by);
-        j.Set("extracts", d.extract_count);
-        j.Set("state", d.destroyed ? "destroyed" : "held");
-        out += "  ";
-        j.WriteTo(out, JsonStyle::kOrdered);
-      }
-      out += "\n]\n";
-    } else {
-      char line[512];
-      std::snprintf(line, sizeof line, "%-16s %-14s %12s  %-20s  %s\n", "REG-NO", "LEVEL", "SIZE",
-                    "ADDED", "TITLE");
-      out += line;
-      for (const auto& d : *docs) {
-        std::snprintf(line, sizeof line, "%-16s %-14s %12llu  %-20s  ", d.reg_no.c_str(),
-                      d.level_name.c_str(), static_cast<unsigned long long>(d.size),
-                      d.destroyed ? "-" : IsoTime(d.added_unix).c_str());
-        out += line;
-        out += d.destroyed ? "(destroyed " + IsoTime(d.destroyed_unix) + " by " + d.destroyed_by + ")"
-                           : d.title;
-        out += "\n";
-      }
-    }
-    std::cout << out;
+    std::cout << (lo->json ? LsJson(*docs) : LsText(*docs));
     return 0;
   });
+}
 
+void RegisterExtract(CLI::App& app) {
   struct ExOpts { std::string vault, reg, as, out, purpose, passphrase_file; bool force = false; };
   auto xo = std::make_shared<ExOpts>();
   auto* ex = app.add_subcommand("extract", "Decrypt a document to a file (or - for stdout); the "
@@ -120,7 +136,9 @@ void RegisterDocumentCommands(CLI::App& app) {
     if (auto s = (*v)->Extract(**id, req); !s) return Report(s.error());
     return 0;
   });
+}
 
+void RegisterDestroy(CLI::App& app) {
   struct DesOpts { std::string vault, reg, as, witness, reason, passphrase_file, witness_passphrase_file; };
   auto dso = std::make_shared<DesOpts>();
   auto* des = app.add_subcommand(
@@ -149,6 +167,15 @@ void RegisterDocumentCommands(CLI::App& app) {
     std::cout << "destroyed " << dso->reg << " (witness " << (*wid)->public_identity().name << ")\n";
     return 0;
   });
+}
+
+}  // namespace
+
+void RegisterDocumentCommands(CLI::App& app) {
+  RegisterAdd(app);
+  RegisterLs(app);
+  RegisterExtract(app);
+  RegisterDestroy(app);
 }
 
 }  // namespace custody::cli

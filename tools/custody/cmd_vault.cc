@@ -21,9 +21,8 @@ vault::Role ParseRole(const std::string& r) {
   if (r == "auditor") return vault::Role::kAuditor;
   return vault::Role::kStaff;
 }
-}  // namespace
 
-void RegisterVaultCommands(CLI::App& app) {
+void RegisterInit(CLI::App& app) {
   struct InitOpts { std::string vault, as, levels, label, passphrase_file; };
   auto io = std::make_shared<InitOpts>();
   auto* init = app.add_subcommand("init", "Create a vault; the creator becomes its first secrecy "
@@ -46,7 +45,9 @@ void RegisterVaultCommands(CLI::App& app) {
     std::cout << "; officer " << (*id)->public_identity().name << "\n";
     return 0;
   });
+}
 
+void RegisterGrant(CLI::App& app) {
   struct GrantOpts { std::string vault, as, to, clearance, role = "staff", passphrase_file; };
   auto go = std::make_shared<GrantOpts>();
   auto* grant = app.add_subcommand("grant", "Grant an identity a clearance (a level and every "
@@ -80,7 +81,9 @@ void RegisterVaultCommands(CLI::App& app) {
               << "\n";
     return 0;
   });
+}
 
+void RegisterRevoke(CLI::App& app) {
   struct RevokeOpts { std::string vault, as, to, passphrase_file; };
   auto ro = std::make_shared<RevokeOpts>();
   auto* revoke = app.add_subcommand(
@@ -102,6 +105,14 @@ void RegisterVaultCommands(CLI::App& app) {
     std::cout << "revoked " << to->name << " (" << to->Fingerprint() << ")\n";
     return 0;
   });
+}
+
+}  // namespace
+
+void RegisterVaultCommands(CLI::App& app) {
+  RegisterInit(app);
+  RegisterGrant(app);
+  RegisterRevoke(app);
 }
 
 }  // namespace custody::cli

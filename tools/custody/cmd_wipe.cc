@@ -141,6 +141,21 @@ Status CheckText(const WipeArgs& a) {
   return {};
 }
 
+// Time spent writing and verifying, over all passes: the JSON and the text
+// report both derive their rates from it.
+struct PassSeconds {
+  double write = 0, verify = 0;
+};
+
+PassSeconds SumPassSeconds(const d::WipeReport& r) {
+  PassSeconds t;
+  for (const auto& p : r.passes) {
+    t.write += p.write_seconds;
+    t.verify += p.verify_seconds;
+  }
+  return t;
+}
+
 Json ReportJson(const d::WipeReport& r, const std::string& cert, const std::string& pdf) {
   d::CertificateInput input;
   input.tool_version = kToolVersion;
@@ -149,18 +164,14 @@ Json ReportJson(const d::WipeReport& r, const std::string& cert, const std::stri
   Json out = Json::Object();
   for (const char* key : {"media", "sanitization", "verification", "times", "errors", "notes", "host"})
     if (const Json* v = body.Find(key)) out.Set(key, *v);
-  double write_s = 0, verify_s = 0;
-  for (const auto& p : r.passes) {
-    write_s += p.write_seconds;
-    verify_s += p.verify_seconds;
-  }
+  const PassSeconds t = SumPassSeconds(r);
   Json timing = Json::Object();
-  timing.Set("write_ms", static_cast<uint64_t>(write_s * 1000));
-  timing.Set("verify_ms", static_cast<uint64_t>(verify_s * 1000));
+  timing.Set("write_ms", static_cast<uint64_t>(t.write * 1000));
+  timing.Set("verify_ms", static_cast<uint64_t>(t.verify * 1000));
   timing.Set("write_bytes_per_second",
-             static_cast<uint64_t>(write_s > 0 ? static_cast<double>(r.bytes_written()) / write_s : 0));
+             static_cast<uint64_t>(t.write > 0 ? static_cast<double>(r.bytes_written()) / t.write : 0));
   timing.Set("verify_bytes_per_second",
-             static_cast<uint64_t>(verify_s > 0 ? static_cast<double>(r.bytes_verified()) / verify_s : 0));
+             static_cast<uint64_t>(t.verify > 0 ? static_cast<double>(r.bytes_verified()) / t.verify : 0));
   out.Set("timing", std::move(timing));
   out.Set("certificate", cert);
   out.Set("pdf", pdf);
@@ -180,7 +191,22 @@ void PrintFacts(const d::DeviceFacts& f, d::TargetKind kind) {
             << ", HPA " << f.hpa << ", DCO " << f.dco << "\n";
 }
 
-int RunWipe(const WipeArgs& a) {
+void PrintNotes(const std::vector<std::string>& notes) {
+  for (const auto& n : notes) std::cerr << "custody: note: " << n << "\n";
+}
+
+// What RunWipe settles before the first byte is overwritten.
+struct WipePlan {
+  d::WipeOptions options;
+  std::optional<d::Reason> reason;
+  std::unique_ptr<vault::Identity> op, witness;  // op is set iff --cert was given
+  std::string pdf_path;                          // empty without --cert
+};
+
+// Steps below return 0 to go on, else the exit code of an error they have
+// already reported (Report never returns 0).
+
+int CheckWipeArgs(const WipeArgs& a, WipePlan& plan) {
   if (a.target.empty() == a.free_space.empty())
     return Report(Error{Code::kUsage, "name exactly one of TARGET or --free-space DIR"},
                   "custody wipe /dev/sdX | custody wipe FILE | custody wipe --free-space DIR");
@@ -189,58 +215,57 @@ int RunWipe(const WipeArgs& a) {
   if (!method) return Report(method.error());
   auto verify = d::ParseVerifyMode(a.verify);
   if (!verify) return Report(verify.error());
+  plan.options.method = *method;
+  plan.options.rounds = a.rounds;
+  plan.options.verify = *verify;
+  return 0;
+}
 
-  // Certificate arguments are checked, and identities unlocked, before
-  // anything is overwritten: a wrong passphrase must not leave a wiped
-  // device without its certificate.
+// Certificate arguments are checked, and identities unlocked, before
+// anything is overwritten: a wrong passphrase must not leave a wiped
+// device without its certificate.
+int PrepareCertificate(const WipeArgs& a, WipePlan& plan) {
   const bool want_cert = !a.cert.empty();
-  std::optional<d::Reason> reason;
   if (!a.reason.empty()) {
     auto r = d::ParseReason(a.reason);
     if (!r) return Report(r.error());
-    reason = *r;
+    plan.reason = *r;
   }
-  if (!want_cert && (!a.operator_id.empty() || !a.witness_id.empty() || reason ||
+  if (!want_cert && (!a.operator_id.empty() || !a.witness_id.empty() || plan.reason ||
                      !a.repair.empty() || !a.organisation.empty() || !a.location.empty()))
     return Report(Error{Code::kUsage, "certificate options given without --cert OUT"},
                   "add --cert wipe.json to write a signed certificate");
-  std::unique_ptr<vault::Identity> op, witness;
-  std::string pdf_path;
-  if (want_cert) {
-    if (a.operator_id.empty())
-      return Report(Error{Code::kUsage, "--cert needs --operator ID: certificates are signed"},
-                    "custody id new --out operator.id --name NAME creates an identity");
-    if (!reason) return Report(Error{Code::kUsage, "--cert needs --reason repair|scrap|reuse|transfer"});
-    if (*reason == d::Reason::kScrap && a.witness_id.empty())
-      return Report(Error{Code::kUsage, "--reason scrap needs --witness ID: scrapped media are "
-                                        "destroyed under a witness (clause 7.3)"});
-    if (*reason == d::Reason::kRepair && (a.repair.technician.empty() || a.repair.work.empty()))
-      return Report(Error{Code::kUsage, "--reason repair needs --technician and --work (the "
-                                        "repair record of clause 7.1)"});
-    pdf_path = d::PdfPathFor(a.cert);
-    for (const std::string& p : {a.cert, pdf_path})
-      if (access(p.c_str(), F_OK) == 0)
-        return Report(Error{Code::kUsage, p + " already exists; not overwriting it"});
-    auto o = UnlockIdentity(a.operator_id, a.operator_pass, "operator");
-    if (!o) return Report(o.error());
-    op = std::move(*o);
-    if (!a.witness_id.empty()) {
-      auto w = UnlockIdentity(a.witness_id, a.witness_pass, "witness");
-      if (!w) return Report(w.error());
-      witness = std::move(*w);
-      if (witness->public_identity().ed25519 == op->public_identity().ed25519)
-        return Report(Error{Code::kAuth, "the witness must be a different identity from the operator"});
-    }
+  if (!want_cert) return 0;
+  if (a.operator_id.empty())
+    return Report(Error{Code::kUsage, "--cert needs --operator ID: certificates are signed"},
+                  "custody id new --out operator.id --name NAME creates an identity");
+  if (!plan.reason) return Report(Error{Code::kUsage, "--cert needs --reason repair|scrap|reuse|transfer"});
+  if (*plan.reason == d::Reason::kScrap && a.witness_id.empty())
+    return Report(Error{Code::kUsage, "--reason scrap needs --witness ID: scrapped media are "
+                                      "destroyed under a witness (clause 7.3)"});
+  if (*plan.reason == d::Reason::kRepair && (a.repair.technician.empty() || a.repair.work.empty()))
+    return Report(Error{Code::kUsage, "--reason repair needs --technician and --work (the "
+                                      "repair record of clause 7.1)"});
+  plan.pdf_path = d::PdfPathFor(a.cert);
+  for (const std::string& p : {a.cert, plan.pdf_path})
+    if (access(p.c_str(), F_OK) == 0)
+      return Report(Error{Code::kUsage, p + " already exists; not overwriting it"});
+  auto o = UnlockIdentity(a.operator_id, a.operator_pass, "operator");
+  if (!o) return Report(o.error());
+  plan.op = std::move(*o);
+  if (!a.witness_id.empty()) {
+    auto w = UnlockIdentity(a.witness_id, a.witness_pass, "witness");
+    if (!w) return Report(w.error());
+    plan.witness = std::move(*w);
+    if (plan.witness->public_identity().ed25519 == plan.op->public_identity().ed25519)
+      return Report(Error{Code::kAuth, "the witness must be a different identity from the operator"});
   }
+  return 0;
+}
 
-  d::WipeOptions options;
-  options.method = *method;
-  options.rounds = a.rounds;
-  options.verify = *verify;
-  options.progress = TerminalProgress();
-  options.cancel = &g_cancel;
-  SignalGuard signals;
-
+// Dispatches on what TARGET is (or --free-space) and runs the engine.
+int WipeTarget(const WipeArgs& a, const d::WipeOptions& options,
+               std::optional<d::WipeReport>& report) {
   Result<d::WipeReport> result;
   if (!a.free_space.empty()) {
     result = d::WipeFreeSpace(a.free_space, options);
@@ -254,7 +279,7 @@ int RunWipe(const WipeArgs& a) {
       if (probe_fd.valid()) {
         if (auto facts = d::ProbeBlockDevice(probe_fd.get(), a.target)) {
           PrintFacts(*facts, d::TargetKind::kBlockDevice);
-          for (const auto& n : facts->Warnings()) std::cerr << "custody: note: " << n << "\n";
+          PrintNotes(facts->Warnings());
         }
       }
       probe_fd = UniqueFd();
@@ -268,65 +293,62 @@ int RunWipe(const WipeArgs& a) {
     }
   }
   if (!result) return Report(result.error().With("wipe"));
-  const d::WipeReport& r = *result;
+  report = std::move(*result);
+  return 0;
+}
 
-  if (r.kind != d::TargetKind::kBlockDevice) {
-    PrintFacts(r.device, r.kind);
-    for (const auto& n : r.notes) std::cerr << "custody: note: " << n << "\n";
+// Signs the certificate (operator, and witness if any), checks it verifies,
+// and writes the JSON and its PDF rendering.
+int WriteCertificate(const WipeArgs& a, const WipePlan& plan, const d::WipeReport& r) {
+  d::CertificateInput input;
+  input.reason = *plan.reason;
+  input.operator_signatory = SignatoryOf(*plan.op);
+  if (plan.witness) input.witness = SignatoryOf(*plan.witness);
+  input.organisation = a.organisation;
+  input.location = a.location;
+  input.repair = a.repair;
+  input.tool_version = kToolVersion;
+  input.host = HostName();
+  Json body = d::BuildCertificateBody(r, input);
+  std::string body_bytes = body.Write();
+  std::vector<d::CertificateSignature> sigs{
+      d::SignCertificateBody(body_bytes, "operator", plan.op->signing())};
+  std::vector<std::string> signed_by{"operator: " + input.operator_signatory.name + " (" +
+                                     input.operator_signatory.PublicText() + ")"};
+  if (plan.witness) {
+    sigs.push_back(d::SignCertificateBody(body_bytes, "witness", plan.witness->signing()));
+    signed_by.push_back("witness: " + input.witness->name + " (" + input.witness->PublicText() + ")");
   }
+  std::string file = d::AssembleCertificate(body_bytes, sigs);
+  // Self-check: the file we are about to hand out must verify.
+  if (auto v = d::VerifyCertificate(file); !v) return Report(v.error().With("internal"));
+  if (auto s = d::WriteNewFileDurably(a.cert, file); !s) return Report(s.error());
+  if (auto s = d::WriteCertificatePdf(plan.pdf_path, body, body_bytes, signed_by); !s)
+    return Report(s.error());
+  return 0;
+}
 
-  std::string cert_path;
-  if (want_cert) {
-    d::CertificateInput input;
-    input.reason = *reason;
-    input.operator_signatory = SignatoryOf(*op);
-    if (witness) input.witness = SignatoryOf(*witness);
-    input.organisation = a.organisation;
-    input.location = a.location;
-    input.repair = a.repair;
-    input.tool_version = kToolVersion;
-    input.host = HostName();
-    Json body = d::BuildCertificateBody(r, input);
-    std::string body_bytes = body.Write();
-    std::vector<d::CertificateSignature> sigs{
-        d::SignCertificateBody(body_bytes, "operator", op->signing())};
-    std::vector<std::string> signed_by{"operator: " + input.operator_signatory.name + " (" +
-                                       input.operator_signatory.PublicText() + ")"};
-    if (witness) {
-      sigs.push_back(d::SignCertificateBody(body_bytes, "witness", witness->signing()));
-      signed_by.push_back("witness: " + input.witness->name + " (" + input.witness->PublicText() + ")");
-    }
-    std::string file = d::AssembleCertificate(body_bytes, sigs);
-    // Self-check: the file we are about to hand out must verify.
-    if (auto v = d::VerifyCertificate(file); !v) return Report(v.error().With("internal"));
-    if (auto s = d::WriteNewFileDurably(a.cert, file); !s) return Report(s.error());
-    if (auto s = d::WriteCertificatePdf(pdf_path, body, body_bytes, signed_by); !s)
-      return Report(s.error());
-    cert_path = a.cert;
-  }
+void PrintWipeText(const d::WipeReport& r, const std::string& cert_path,
+                   const std::string& pdf_path) {
+  const PassSeconds t = SumPassSeconds(r);
+  char rate[96];
+  std::snprintf(rate, sizeof rate, "%.0f MB/s write, %.0f MB/s verify",
+                t.write > 0 ? static_cast<double>(r.bytes_written()) / t.write / 1e6 : 0.0,
+                t.verify > 0 ? static_cast<double>(r.bytes_verified()) / t.verify / 1e6 : 0.0);
+  std::cout << "wiped " << r.target << ": " << d::MethodName(r.method) << " x" << r.rounds
+            << ", " << r.passes.size() << " pass(es) of " << HumanBytes(static_cast<double>(r.target_bytes))
+            << " (" << rate << "); verification " << d::VerdictName(r.verdict());
+  if (auto m = r.first_mismatch())
+    std::cout << ": " << r.mismatched_bytes() << " byte(s) differ, first at offset " << *m;
+  std::cout << "\n";
+  if (r.kind != d::TargetKind::kBlockDevice)
+    std::cout << (r.removed ? "removed " : "NOT removed ") << r.target << "\n";
+  if (!cert_path.empty()) std::cout << "certificate: " << cert_path << ", " << pdf_path << "\n";
+}
 
-  if (a.json) {
-    std::cout << ReportJson(r, cert_path, want_cert ? pdf_path : "").Write() << "\n";
-  } else {
-    double write_s = 0, verify_s = 0;
-    for (const auto& p : r.passes) {
-      write_s += p.write_seconds;
-      verify_s += p.verify_seconds;
-    }
-    char rate[96];
-    std::snprintf(rate, sizeof rate, "%.0f MB/s write, %.0f MB/s verify",
-                  write_s > 0 ? static_cast<double>(r.bytes_written()) / write_s / 1e6 : 0.0,
-                  verify_s > 0 ? static_cast<double>(r.bytes_verified()) / verify_s / 1e6 : 0.0);
-    std::cout << "wiped " << r.target << ": " << d::MethodName(r.method) << " x" << r.rounds
-              << ", " << r.passes.size() << " pass(es) of " << HumanBytes(static_cast<double>(r.target_bytes))
-              << " (" << rate << "); verification " << d::VerdictName(r.verdict());
-    if (auto m = r.first_mismatch())
-      std::cout << ": " << r.mismatched_bytes() << " byte(s) differ, first at offset " << *m;
-    std::cout << "\n";
-    if (r.kind != d::TargetKind::kBlockDevice)
-      std::cout << (r.removed ? "removed " : "NOT removed ") << r.target << "\n";
-    if (!cert_path.empty()) std::cout << "certificate: " << cert_path << ", " << pdf_path << "\n";
-  }
+// A finished wipe still fails if verification found other bytes or some
+// regions could not be written or read.
+int WipeOutcome(const d::WipeReport& r) {
   if (r.verdict() == d::WipeReport::Verdict::kFailed) {
     std::ostringstream msg;
     msg << "verification failed: " << r.mismatched_bytes() << " byte(s) differ from the final "
@@ -337,6 +359,37 @@ int RunWipe(const WipeArgs& a) {
     return Report(Error{Code::kIo, std::to_string(r.errors.size()) +
                                        " region(s) could not be written or read; see the report"});
   return 0;
+}
+
+int RunWipe(const WipeArgs& a) {
+  WipePlan plan;
+  if (int rc = CheckWipeArgs(a, plan)) return rc;
+  if (int rc = PrepareCertificate(a, plan)) return rc;
+
+  plan.options.progress = TerminalProgress();
+  plan.options.cancel = &g_cancel;
+  SignalGuard signals;
+  std::optional<d::WipeReport> report;
+  if (int rc = WipeTarget(a, plan.options, report)) return rc;
+  const d::WipeReport& r = *report;
+
+  // Block devices had their facts shown before the confirmation prompt.
+  if (r.kind != d::TargetKind::kBlockDevice) {
+    PrintFacts(r.device, r.kind);
+    PrintNotes(r.notes);
+  }
+
+  std::string cert_path;
+  if (plan.op) {
+    if (int rc = WriteCertificate(a, plan, r)) return rc;
+    cert_path = a.cert;
+  }
+
+  if (a.json)
+    std::cout << ReportJson(r, cert_path, plan.pdf_path).Write() << "\n";
+  else
+    PrintWipeText(r, cert_path, plan.pdf_path);
+  return WipeOutcome(r);
 }
 
 struct CertVerifyArgs {

@@ -1,30 +1,11 @@
 #include "vault/disposal/certificate.h"
 
-#include <ctime>
-
-#include "crypto/random.h"
 #include "base/encoding.h"
 
 namespace custody::vault::disposal {
 namespace {
 
 constexpr std::string_view kEd25519Prefix = "ed25519:";
-
-std::string Rfc3339(std::chrono::system_clock::time_point t) {
-  std::time_t tt = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-Json SignatoryJson(const Signatory& s) {
-  Json j = Json::Object();
-  j.Set("name", s.name);
-  j.Set("public", s.PublicText());
-  return j;
-}
 
 std::unexpected<Error> Corrupt(const std::string& what) {
   return Fail(Code::kCorrupt, "certificate: " + what);
@@ -97,112 +78,6 @@ std::optional<crypto::Ed25519Public> Signatory::ParsePublicText(std::string_view
   return key;
 }
 
-Json BuildCertificateBody(const WipeReport& report, const CertificateInput& input) {
-  Json body = Json::Object();
-
-  Json cert = Json::Object();
-  cert.Set("format", std::string(kCertificateFormat));
-  cert.Set("version", kCertificateVersion);
-  cert.Set("id", input.id.empty() ? custody::ToHex(crypto::RandomString(16)) : input.id);
-  body.Set("certificate", std::move(cert));
-
-  body.Set("reason", ReasonName(input.reason));
-  body.Set("destination", DestinationFor(input.reason));
-
-  // NIST: "Person performing sanitization".
-  Json op = SignatoryJson(input.operator_signatory);
-  op.Set("organisation", input.organisation);
-  op.Set("location", input.location);
-  body.Set("operator", std::move(op));
-  // NIST: "Person validating the sanitization".
-  if (input.witness) body.Set("witness", SignatoryJson(*input.witness));
-
-  if (!input.repair.empty()) {
-    Json repair = Json::Object();
-    repair.Set("technician", input.repair.technician);
-    repair.Set("work", input.repair.work);
-    repair.Set("state_before", input.repair.state_before);
-    repair.Set("state_after", input.repair.state_after);
-    body.Set("repair", std::move(repair));
-  }
-
-  const DeviceFacts& d = report.device;
-  Json media = Json::Object();
-  media.Set("target_kind", TargetKindName(report.kind));
-  media.Set("path", report.target);
-  media.Set("device", d.kernel_name);
-  media.Set("vendor", d.vendor);
-  media.Set("model", d.model);
-  media.Set("serial", d.serial);
-  media.Set("size_bytes", d.size_bytes);
-  media.Set("logical_sector_size", uint64_t{d.logical_sector_size});
-  media.Set("physical_sector_size", uint64_t{d.physical_sector_size});
-  media.Set("rotational", TristateName(d.rotational));
-  media.Set("removable", TristateName(d.removable));
-  media.Set("transport", d.transport);
-  media.Set("media_type", d.MediaType());
-  media.Set("hpa", d.hpa);
-  media.Set("dco", d.dco);
-  if (!d.backing_file.empty()) media.Set("backing_file", d.backing_file);
-  if (!d.filesystem.empty()) media.Set("filesystem", d.filesystem);
-  body.Set("media", std::move(media));
-
-  Json san = Json::Object();
-  san.Set("method_type", "clear");  // NIST: an overwrite is a Clear, never a Purge
-  san.Set("technique", "overwrite");
-  san.Set("method", MethodName(report.method));
-  san.Set("rounds", uint64_t{report.rounds});
-  Json passes = Json::Array();
-  for (size_t i = 0; i < report.passes.size(); ++i) {
-    const PassResult& p = report.passes[i];
-    Json pj = Json::Object();
-    pj.Set("index", uint64_t{i + 1});
-    pj.Set("pattern", p.pass.Describe());
-    if (p.pass.kind == Pass::Kind::kRandom) pj.Set("stream", p.pass.stream);
-    pj.Set("bytes", p.bytes_written);
-    pj.Set("verified", !p.verify ? "not-performed" : p.verify->ok() ? "passed" : "failed");
-    passes.Push(std::move(pj));
-  }
-  san.Set("passes", std::move(passes));
-  san.Set("seed", custody::ToHex(std::span<const uint8_t>(report.seed)));
-  san.Set("target_bytes", report.target_bytes);
-  san.Set("bytes_written", report.bytes_written());
-  san.Set("removed", Json::Bool(report.removed));
-  san.Set("tool", "custody");
-  san.Set("tool_version", input.tool_version);
-  body.Set("sanitization", std::move(san));
-
-  Json ver = Json::Object();
-  ver.Set("mode", VerifyModeName(report.verify_mode));
-  ver.Set("method", "full read-back with O_DIRECT, every byte compared");
-  ver.Set("result", VerdictName(report.verdict()));
-  ver.Set("bytes_verified", report.bytes_verified());
-  ver.Set("mismatched_bytes", report.mismatched_bytes());
-  if (auto m = report.first_mismatch()) ver.Set("first_mismatch_offset", *m);
-  body.Set("verification", std::move(ver));
-
-  Json times = Json::Object();
-  times.Set("started", Rfc3339(report.started));
-  times.Set("finished", Rfc3339(report.finished));
-  body.Set("times", std::move(times));
-
-  Json errors = Json::Array();
-  for (const auto& e : report.errors) {
-    Json ej = Json::Object();
-    ej.Set("offset", e.offset);
-    ej.Set("length", e.length);
-    ej.Set("message", e.message);
-    errors.Push(std::move(ej));
-  }
-  body.Set("errors", std::move(errors));
-
-  Json notes = Json::Array();
-  for (const auto& n : report.notes) notes.Push(n);
-  body.Set("notes", std::move(notes));
-  body.Set("host", input.host);
-  return body;
-}
-
 std::string CertificateSigningMessage(std::string_view body_bytes) {
   std::string msg(kCertificateSigningContext);
   msg.append(body_bytes);
@@ -237,6 +112,75 @@ std::string AssembleCertificate(std::string_view body_bytes,
   return out;
 }
 
+namespace {
+
+// The body's certificate section: this format, in this version.
+Status CheckFormat(const Json& body) {
+  CUSTODY_ASSIGN(const Json* cert, Member(body, "certificate", Json::Type::kObject, "body"));
+  CUSTODY_ASSIGN(const Json* format, Member(*cert, "format", Json::Type::kString, "certificate"));
+  CUSTODY_ASSIGN(const Json* version, Member(*cert, "version", Json::Type::kInt, "certificate"));
+  if (format->as_string() != kCertificateFormat)
+    return Corrupt("format is \"" + format->as_string() + "\", expected \"" +
+                   std::string(kCertificateFormat) + "\"");
+  if (version->as_int() != kCertificateVersion)
+    return Corrupt("version " + std::to_string(version->as_int()) + " is not supported (expected " +
+                   std::to_string(kCertificateVersion) + ")");
+  return {};
+}
+
+// Who the body says vouches for it: an operator, always, and a witness who
+// must be someone else.
+Status ParseSignatories(const Json& body, const Json& sigs, VerifiedCertificate& out) {
+  const Json* op = body.Find("operator");
+  if (op == nullptr || sigs.items().empty())
+    return Fail(Code::kAuth, "certificate is unsigned: it names no operator or carries no "
+                             "signature, so nobody vouches for it");
+  CUSTODY_ASSIGN(out.operator_signatory, ParseSignatory(*op, "operator"));
+  if (const Json* w = body.Find("witness")) {
+    CUSTODY_ASSIGN(Signatory witness, ParseSignatory(*w, "witness"));
+    out.witness = witness;
+    if (witness.ed25519 == out.operator_signatory.ed25519)
+      return Fail(Code::kAuth, "certificate: operator and witness are the same identity");
+  }
+  return {};
+}
+
+// Checks one signature against the identity its role names in the body;
+// each role may sign once.
+Status VerifySignature(const Json& s, const VerifiedCertificate& out, bool& have_operator,
+                       bool& have_witness) {
+  if (!s.is_object() || s.members().size() != 3)
+    return Corrupt("a signature must be exactly {\"public\",\"role\",\"signature\"}");
+  CUSTODY_ASSIGN(const Json* role, Member(s, "role", Json::Type::kString, "signature"));
+  CUSTODY_ASSIGN(const Json* pub, Member(s, "public", Json::Type::kString, "signature"));
+  CUSTODY_ASSIGN(const Json* sig, Member(s, "signature", Json::Type::kString, "signature"));
+  const Signatory* expected = nullptr;
+  bool* seen = nullptr;
+  if (role->as_string() == "operator") {
+    expected = &out.operator_signatory;
+    seen = &have_operator;
+  } else if (role->as_string() == "witness" && out.witness) {
+    expected = &*out.witness;
+    seen = &have_witness;
+  } else {
+    return Corrupt("signature with unexpected role \"" + role->as_string() + "\"");
+  }
+  if (*seen) return Corrupt("two signatures for the " + role->as_string());
+  *seen = true;
+  if (pub->as_string() != expected->PublicText())
+    return Corrupt("the " + role->as_string() + " signature is by " + pub->as_string() +
+                   ", but the body names " + expected->PublicText());
+  auto raw = custody::FromBase64(sig->as_string());
+  if (!raw || raw->size() != crypto::kSignatureSize)
+    return Corrupt("the " + role->as_string() + " signature is not 64 bytes of base64");
+  if (!crypto::Verify(expected->ed25519, CertificateSigningMessage(out.body_bytes), *raw))
+    return Corrupt("the " + role->as_string() + " signature (" + expected->name +
+                   ") does not verify: the certificate was altered after it was signed");
+  return {};
+}
+
+}  // namespace
+
 Result<VerifiedCertificate> VerifyCertificate(std::string_view file_bytes) {
   if (file_bytes.size() > kMaxCertificateSize)
     return Corrupt("file is larger than " + std::to_string(kMaxCertificateSize) + " bytes");
@@ -257,58 +201,11 @@ Result<VerifiedCertificate> VerifyCertificate(std::string_view file_bytes) {
   out.body_bytes = std::string(json.substr(body->source_begin(),
                                            body->source_end() - body->source_begin()));
 
-  CUSTODY_ASSIGN(const Json* cert, Member(*body, "certificate", Json::Type::kObject, "body"));
-  CUSTODY_ASSIGN(const Json* format, Member(*cert, "format", Json::Type::kString, "certificate"));
-  CUSTODY_ASSIGN(const Json* version, Member(*cert, "version", Json::Type::kInt, "certificate"));
-  if (format->as_string() != kCertificateFormat)
-    return Corrupt("format is \"" + format->as_string() + "\", expected \"" +
-                   std::string(kCertificateFormat) + "\"");
-  if (version->as_int() != kCertificateVersion)
-    return Corrupt("version " + std::to_string(version->as_int()) + " is not supported (expected " +
-                   std::to_string(kCertificateVersion) + ")");
-
-  const Json* op = body->Find("operator");
-  if (op == nullptr || sigs->items().empty())
-    return Fail(Code::kAuth, "certificate is unsigned: it names no operator or carries no "
-                             "signature, so nobody vouches for it");
-  CUSTODY_ASSIGN(out.operator_signatory, ParseSignatory(*op, "operator"));
-  if (const Json* w = body->Find("witness")) {
-    CUSTODY_ASSIGN(Signatory witness, ParseSignatory(*w, "witness"));
-    out.witness = witness;
-    if (witness.ed25519 == out.operator_signatory.ed25519)
-      return Fail(Code::kAuth, "certificate: operator and witness are the same identity");
-  }
-
+  CUSTODY_TRY(CheckFormat(*body));
+  CUSTODY_TRY(ParseSignatories(*body, *sigs, out));
   bool have_operator = false, have_witness = false;
-  for (const Json& s : sigs->items()) {
-    if (!s.is_object() || s.members().size() != 3)
-      return Corrupt("a signature must be exactly {\"public\",\"role\",\"signature\"}");
-    CUSTODY_ASSIGN(const Json* role, Member(s, "role", Json::Type::kString, "signature"));
-    CUSTODY_ASSIGN(const Json* pub, Member(s, "public", Json::Type::kString, "signature"));
-    CUSTODY_ASSIGN(const Json* sig, Member(s, "signature", Json::Type::kString, "signature"));
-    const Signatory* expected = nullptr;
-    bool* seen = nullptr;
-    if (role->as_string() == "operator") {
-      expected = &out.operator_signatory;
-      seen = &have_operator;
-    } else if (role->as_string() == "witness" && out.witness) {
-      expected = &*out.witness;
-      seen = &have_witness;
-    } else {
-      return Corrupt("signature with unexpected role \"" + role->as_string() + "\"");
-    }
-    if (*seen) return Corrupt("two signatures for the " + role->as_string());
-    *seen = true;
-    if (pub->as_string() != expected->PublicText())
-      return Corrupt("the " + role->as_string() + " signature is by " + pub->as_string() +
-                     ", but the body names " + expected->PublicText());
-    auto raw = custody::FromBase64(sig->as_string());
-    if (!raw || raw->size() != crypto::kSignatureSize)
-      return Corrupt("the " + role->as_string() + " signature is not 64 bytes of base64");
-    if (!crypto::Verify(expected->ed25519, CertificateSigningMessage(out.body_bytes), *raw))
-      return Corrupt("the " + role->as_string() + " signature (" + expected->name +
-                     ") does not verify: the certificate was altered after it was signed");
-  }
+  for (const Json& s : sigs->items())
+    CUSTODY_TRY(VerifySignature(s, out, have_operator, have_witness));
   if (!have_operator)
     return Fail(Code::kAuth, "certificate is unsigned: there is no operator signature");
   if (out.witness && !have_witness)

@@ -144,6 +144,128 @@ std::string Bytes(const Json* obj, std::string_view key) {
   return n + " bytes" + buf;
 }
 
+// The printout's sections, in order; each reads its own part of the body
+// (missing parts print as "—" rather than failing: the JSON is the record).
+void WriteHeader(PageWriter& w, const Json& body) {
+  const Json* cert = body.Find("certificate");
+  w.Title("Certificate of Sanitization");
+  w.Paragraph("After NIST SP 800-88 Rev. 1, Appendix G. Certificate " + Str(cert, "id") +
+              ". Reason: " + Str(&body, "reason") + ".");
+}
+
+void WriteOperator(PageWriter& w, const Json* op) {
+  w.Heading("Person performing sanitization (operator)");
+  w.Row("Name", Str(op, "name"));
+  w.Row("Organisation", Str(op, "organisation"));
+  w.Row("Location", Str(op, "location"));
+  w.Row("Signing key", Str(op, "public"));
+}
+
+void WriteMedia(PageWriter& w, const Json* media) {
+  w.Heading("Media information");
+  w.Row("Target", Str(media, "target_kind") + "  " + Str(media, "path"));
+  w.Row("Make / vendor", Str(media, "vendor"));
+  w.Row("Model", Str(media, "model"));
+  w.Row("Serial number", Str(media, "serial"));
+  w.Row("Media type", Str(media, "media_type") + " (rotational: " + Str(media, "rotational") +
+                          ", removable: " + Str(media, "removable") + ")");
+  w.Row("Transport", Str(media, "transport"));
+  w.Row("Size", Bytes(media, "size_bytes"));
+  w.Row("Sector size", Str(media, "logical_sector_size") + " logical, " +
+                           Str(media, "physical_sector_size") + " physical");
+  w.Row("HPA / DCO", Str(media, "hpa") + " / " + Str(media, "dco"));
+  if (media && media->Find("filesystem")) w.Row("Filesystem", Str(media, "filesystem"));
+  if (media && media->Find("backing_file")) w.Row("Backing file", Str(media, "backing_file"));
+}
+
+void WriteSanitization(PageWriter& w, const Json& body) {
+  const Json* san = body.Find("sanitization");
+  const Json* times = body.Find("times");
+  w.Heading("Sanitization details");
+  w.Row("Method type", Str(san, "method_type") + " (" + Str(san, "technique") + ")");
+  std::string passes;
+  if (san && san->Find("passes") && san->Find("passes")->is_array()) {
+    for (const Json& p : san->Find("passes")->items()) {
+      if (!passes.empty()) passes += ", ";
+      passes += Str(&p, "pattern");
+    }
+  }
+  w.Row("Method used", Str(san, "method") + ", " + Str(san, "rounds") + " round(s): " + passes);
+  w.Row("Bytes per pass", Bytes(san, "target_bytes"));
+  w.Row("Bytes written", Bytes(san, "bytes_written"));
+  w.Row("Random seed", Str(san, "seed"));
+  w.Row("Tool used", Str(san, "tool") + " " + Str(san, "tool_version"));
+  w.Row("Started / finished", Str(times, "started") + "  /  " + Str(times, "finished"));
+  w.Row("Host", Str(&body, "host"));
+}
+
+void WriteVerification(PageWriter& w, const Json& body) {
+  const Json* ver = body.Find("verification");
+  w.Heading("Verification");
+  w.Row("Method", Str(ver, "method") + " (" + Str(ver, "mode") + ")");
+  w.Row("Result", Str(ver, "result"));
+  w.Row("Bytes verified", Bytes(ver, "bytes_verified"));
+  w.Row("Mismatching bytes", Str(ver, "mismatched_bytes") +
+                                 (ver && ver->Find("first_mismatch_offset")
+                                      ? ", first at offset " + Str(ver, "first_mismatch_offset")
+                                      : std::string()));
+  const Json* errors = body.Find("errors");
+  w.Row("I/O errors", errors && errors->is_array() ? std::to_string(errors->items().size())
+                                                   : std::string("?"));
+}
+
+// Destination, repair record and notes.
+void WriteDisposition(PageWriter& w, const Json& body, const Json* repair) {
+  w.Heading("Media destination");
+  w.Row("Destination", Str(&body, "destination"));
+
+  if (repair) {
+    w.Heading("Repair record (clause 7.1)");
+    w.Row("Technician", Str(repair, "technician"));
+    w.Row("Work", Str(repair, "work"));
+    w.Row("State before", Str(repair, "state_before"));
+    w.Row("State after", Str(repair, "state_after"));
+  }
+
+  const Json* notes = body.Find("notes");
+  if (notes && notes->is_array() && !notes->items().empty()) {
+    w.Heading("Notes");
+    for (const Json& n : notes->items())
+      if (n.is_string()) w.Paragraph("• " + n.as_string());
+  }
+}
+
+void WriteWitness(PageWriter& w, const Json* witness) {
+  w.Heading("Person validating the sanitization (witness)");
+  if (witness) {
+    w.Row("Name", Str(witness, "name"));
+    w.Row("Signing key", Str(witness, "public"));
+  } else {
+    w.Row("Name", "none recorded");
+  }
+}
+
+void WriteDigitalRecord(PageWriter& w, std::string_view body_bytes,
+                        const std::vector<std::string>& signed_by) {
+  w.Heading("Digital record");
+  crypto::Hash256 digest = crypto::Blake2b256(body_bytes);
+  w.Row("BLAKE2b-256 of body", custody::ToHex(std::span<const uint8_t>(digest)));
+  std::string signers;
+  for (const auto& s : signed_by) signers += (signers.empty() ? "" : "\n") + s;
+  w.Row("Ed25519 signatures", signers.empty() ? "NONE — this certificate is unsigned" : signers);
+  w.Paragraph(
+      "This printout is not itself the signed record. Check the JSON file with "
+      "\"custody cert verify FILE\" and compare the BLAKE2b-256 above.");
+}
+
+void WriteSignatureBlocks(PageWriter& w, const Json* op, const Json* witness, const Json* repair) {
+  w.Heading("Signatures");
+  w.SignatureBlock("Operator", Str(op, "name"));
+  if (witness) w.SignatureBlock("Witness", Str(witness, "name"));
+  if (repair && !Str(repair, "technician").empty())
+    w.SignatureBlock("Technician", Str(repair, "technician"));
+}
+
 }  // namespace
 
 std::string PdfPathFor(const std::string& json_path) {
@@ -170,110 +292,18 @@ Status WriteCertificatePdf(const std::string& path, const Json& body, std::strin
     cairo_set_source_rgb(cr.get(), 0, 0, 0);
     PageWriter w(cr.get());
 
-    const Json* cert = body.Find("certificate");
     const Json* op = body.Find("operator");
     const Json* witness = body.Find("witness");
     const Json* repair = body.Find("repair");
-    const Json* media = body.Find("media");
-    const Json* san = body.Find("sanitization");
-    const Json* ver = body.Find("verification");
-    const Json* times = body.Find("times");
-
-    w.Title("Certificate of Sanitization");
-    w.Paragraph("After NIST SP 800-88 Rev. 1, Appendix G. Certificate " + Str(cert, "id") +
-                ". Reason: " + Str(&body, "reason") + ".");
-
-    w.Heading("Person performing sanitization (operator)");
-    w.Row("Name", Str(op, "name"));
-    w.Row("Organisation", Str(op, "organisation"));
-    w.Row("Location", Str(op, "location"));
-    w.Row("Signing key", Str(op, "public"));
-
-    w.Heading("Media information");
-    w.Row("Target", Str(media, "target_kind") + "  " + Str(media, "path"));
-    w.Row("Make / vendor", Str(media, "vendor"));
-    w.Row("Model", Str(media, "model"));
-    w.Row("Serial number", Str(media, "serial"));
-    w.Row("Media type", Str(media, "media_type") + " (rotational: " + Str(media, "rotational") +
-                            ", removable: " + Str(media, "removable") + ")");
-    w.Row("Transport", Str(media, "transport"));
-    w.Row("Size", Bytes(media, "size_bytes"));
-    w.Row("Sector size", Str(media, "logical_sector_size") + " logical, " +
-                             Str(media, "physical_sector_size") + " physical");
-    w.Row("HPA / DCO", Str(media, "hpa") + " / " + Str(media, "dco"));
-    if (media && media->Find("filesystem")) w.Row("Filesystem", Str(media, "filesystem"));
-    if (media && media->Find("backing_file")) w.Row("Backing file", Str(media, "backing_file"));
-
-    w.Heading("Sanitization details");
-    w.Row("Method type", Str(san, "method_type") + " (" + Str(san, "technique") + ")");
-    std::string passes;
-    if (san && san->Find("passes") && san->Find("passes")->is_array()) {
-      for (const Json& p : san->Find("passes")->items()) {
-        if (!passes.empty()) passes += ", ";
-        passes += Str(&p, "pattern");
-      }
-    }
-    w.Row("Method used", Str(san, "method") + ", " + Str(san, "rounds") + " round(s): " + passes);
-    w.Row("Bytes per pass", Bytes(san, "target_bytes"));
-    w.Row("Bytes written", Bytes(san, "bytes_written"));
-    w.Row("Random seed", Str(san, "seed"));
-    w.Row("Tool used", Str(san, "tool") + " " + Str(san, "tool_version"));
-    w.Row("Started / finished", Str(times, "started") + "  /  " + Str(times, "finished"));
-    w.Row("Host", Str(&body, "host"));
-
-    w.Heading("Verification");
-    w.Row("Method", Str(ver, "method") + " (" + Str(ver, "mode") + ")");
-    w.Row("Result", Str(ver, "result"));
-    w.Row("Bytes verified", Bytes(ver, "bytes_verified"));
-    w.Row("Mismatching bytes", Str(ver, "mismatched_bytes") +
-                                   (ver && ver->Find("first_mismatch_offset")
-                                        ? ", first at offset " + Str(ver, "first_mismatch_offset")
-                                        : std::string()));
-    const Json* errors = body.Find("errors");
-    w.Row("I/O errors", errors && errors->is_array() ? std::to_string(errors->items().size())
-                                                     : std::string("?"));
-
-    w.Heading("Media destination");
-    w.Row("Destination", Str(&body, "destination"));
-
-    if (repair) {
-      w.Heading("Repair record (clause 7.1)");
-      w.Row("Technician", Str(repair, "technician"));
-      w.Row("Work", Str(repair, "work"));
-      w.Row("State before", Str(repair, "state_before"));
-      w.Row("State after", Str(repair, "state_after"));
-    }
-
-    const Json* notes = body.Find("notes");
-    if (notes && notes->is_array() && !notes->items().empty()) {
-      w.Heading("Notes");
-      for (const Json& n : notes->items())
-        if (n.is_string()) w.Paragraph("• " + n.as_string());
-    }
-
-    w.Heading("Person validating the sanitization (witness)");
-    if (witness) {
-      w.Row("Name", Str(witness, "name"));
-      w.Row("Signing key", Str(witness, "public"));
-    } else {
-      w.Row("Name", "none recorded");
-    }
-
-    w.Heading("Digital record");
-    crypto::Hash256 digest = crypto::Blake2b256(body_bytes);
-    w.Row("BLAKE2b-256 of body", custody::ToHex(std::span<const uint8_t>(digest)));
-    std::string signers;
-    for (const auto& s : signed_by) signers += (signers.empty() ? "" : "\n") + s;
-    w.Row("Ed25519 signatures", signers.empty() ? "NONE — this certificate is unsigned" : signers);
-    w.Paragraph(
-        "This printout is not itself the signed record. Check the JSON file with "
-        "\"custody cert verify FILE\" and compare the BLAKE2b-256 above.");
-
-    w.Heading("Signatures");
-    w.SignatureBlock("Operator", Str(op, "name"));
-    if (witness) w.SignatureBlock("Witness", Str(witness, "name"));
-    if (repair && !Str(repair, "technician").empty())
-      w.SignatureBlock("Technician", Str(repair, "technician"));
+    WriteHeader(w, body);
+    WriteOperator(w, op);
+    WriteMedia(w, body.Find("media"));
+    WriteSanitization(w, body);
+    WriteVerification(w, body);
+    WriteDisposition(w, body, repair);
+    WriteWitness(w, witness);
+    WriteDigitalRecord(w, body_bytes, signed_by);
+    WriteSignatureBlocks(w, op, witness, repair);
 
     cairo_show_page(cr.get());
     cairo_surface_finish(surface.get());

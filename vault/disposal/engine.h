@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "crypto/keystream.h"
+#include "base/clock.h"
 #include "base/status.h"
 #include "vault/disposal/device.h"
 #include "vault/disposal/method.h"
@@ -76,6 +77,9 @@ struct WipeOptions {
   // after the current chunk with kIo "interrupted"; a free-space filler is
   // still removed. Must outlive the call.
   const std::atomic<bool>* cancel = nullptr;
+  // Where the report's start and finish times come from (tests pin it).
+  // Must outlive the call; never null.
+  const Clock* clock = SystemClock();
 };
 
 struct VerifyOutcome {

@@ -75,9 +75,3 @@ const format::KeySlot* FindSlot(const VaultState& s, const std::string& member, 
 
 }  // namespace custody::vault
 
-// Transitional: callers that include only this header still get the verify,
-// checkpoint and marking functions that used to be declared here. Include
-// the header you use; these lines go once no caller relies on them.
-#include "vault/ledger/checkpoint.h"
-#include "vault/ledger/marking.h"
-#include "vault/ledger/verify.h"

@@ -1,50 +1,12 @@
 // Extraction: decrypting a document out of the vault, recorded in the ledger.
-#include <fcntl.h>
 #include <unistd.h>
 
-#include <cerrno>
-
-#include "base/encoding.h"
-#include "crypto/random.h"
+#include "base/atomic_file.h"
 #include "vault/keys/document_key.h"
 #include "vault/ops/internal.h"
 #include "vault/storage/extent_stream.h"
 
 namespace custody::vault {
-
-namespace {
-// A temporary file beside the destination that disappears unless kept.
-class PendingOutput {
- public:
-  ~PendingOutput() {
-    if (fd_ >= 0) ::close(fd_);
-    if (!tmp_.empty()) ::unlink(tmp_.c_str());
-  }
-  Status Begin(const std::string& dest) {
-    tmp_ = dest + ".custody-partial-" + ToHex(crypto::RandomString(6));
-    fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd_ < 0) {
-      int err = errno;
-      tmp_.clear();
-      return std::unexpected(ErrnoError(err, "cannot write next to", dest));
-    }
-    return {};
-  }
-  int fd() const { return fd_; }
-  Status Finish(const std::string& dest, bool replace) {
-    if (::fsync(fd_) != 0) return std::unexpected(ErrnoError(errno, "syncing", tmp_));
-    ::close(fd_);
-    fd_ = -1;
-    CUSTODY_TRY(DefaultEnv()->Rename(tmp_, dest, replace));
-    tmp_.clear();
-    return DefaultEnv()->SyncDir(DirName(dest));
-  }
-
- private:
-  int fd_ = -1;
-  std::string tmp_;
-};
-}  // namespace
 
 Status Vault::Extract(const Identity& actor, const ExtractRequest& req) {
   CUSTODY_ASSIGN(auto ring, Unlock(actor));
@@ -86,15 +48,20 @@ Status Vault::Extract(const Identity& actor, const ExtractRequest& req) {
     WriteScope scope(this);
     CUSTODY_TRY(AppendEvent(std::move(ev), {&actor}));
     CUSTODY_TRY(CommitAll(actor, scope));
-    return DecryptExtent(*container_, extent, meta->size(), data_key->span(), ad, req.out_fd, what);
+    return DecryptExtent(*container_, extent, meta->size(), data_key->span(), ad,
+                         DescriptorSink(req.out_fd), what);
   }
-  PendingOutput out;
-  CUSTODY_TRY(out.Begin(req.out_path));
-  CUSTODY_TRY(DecryptExtent(*container_, extent, meta->size(), data_key->span(), ad, out.fd(), what));
+  // To a file: decrypted beside the destination under a temporary name and
+  // renamed into place only after the extraction is committed, so the
+  // destination never holds a partial or unrecorded copy.
+  auto out = AtomicFile::Create(DefaultEnv(), req.out_path);
+  if (!out) return std::unexpected(out.error().With("cannot write next to " + req.out_path));
+  CUSTODY_TRY(DecryptExtent(*container_, extent, meta->size(), data_key->span(), ad,
+                            FileSink(*(*out)->file()), what));
   WriteScope scope(this);
   CUSTODY_TRY(AppendEvent(std::move(ev), {&actor}));
   CUSTODY_TRY(CommitAll(actor, scope));
-  return out.Finish(req.out_path, req.force);
+  return (*out)->Commit(req.force);
 }
 
 }  // namespace custody::vault

@@ -36,6 +36,22 @@ Status WriteAll(int fd, const uint8_t* p, size_t n) {
   return {};
 }
 
+}  // namespace
+
+PlaintextSink DescriptorSink(int fd) {
+  return [fd](std::span<const uint8_t> bytes) { return WriteAll(fd, bytes.data(), bytes.size()); };
+}
+
+PlaintextSink FileSink(File& file) {
+  return [&file, at = uint64_t{0}](std::span<const uint8_t> bytes) mutable -> Status {
+    CUSTODY_TRY(file.WriteAt(at, bytes));
+    at += bytes.size();
+    return {};
+  };
+}
+
+namespace {
+
 uint64_t StoredChunkSize(const format::Extent& e, uint64_t index, uint64_t plaintext_size) {
   uint64_t start = index * e.chunk_size();
   uint64_t len = std::min<uint64_t>(e.chunk_size(), plaintext_size - std::min(plaintext_size, start));
@@ -150,7 +166,8 @@ Result<format::Extent> EncryptIntoExtent(Container& container, int fd, uint64_t 
 
 Status DecryptExtent(const Container& container, const format::Extent& extent,
                      uint64_t plaintext_size, std::span<const uint8_t> data_key,
-                     const std::string& ad_prefix, int out_fd, const std::string& what) {
+                     const std::string& ad_prefix, const PlaintextSink& sink,
+                     const std::string& what) {
   CUSTODY_ASSIGN(uint64_t implied, PlaintextSizeOf(extent));
   if (extent.offset() < format::kLogStart || extent.length() > container.superblock().committed_end() ||
       extent.offset() > container.superblock().committed_end() - extent.length())
@@ -177,7 +194,7 @@ Status DecryptExtent(const Container& container, const format::Extent& extent,
                                       " failed authentication (tampered or corrupt)");
     return {};
   };
-  st.consume = [&](ChunkSlot& s) -> Status { return WriteAll(out_fd, s.out.data(), s.out_len); };
+  st.consume = [&](ChunkSlot& s) -> Status { return sink({s.out.data(), s.out_len}); };
   size_t cap = static_cast<size_t>(std::min<uint64_t>(extent.chunk_size(), plaintext_size));
   return RunOrderedPipeline(kSlots, cap + format::kChunkOverhead, cap, DefaultWorkers(),
                             extent.chunk_count(), st);

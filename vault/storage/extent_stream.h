@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 
@@ -28,12 +29,21 @@ Result<format::Extent> EncryptIntoExtent(Container& container, int fd, uint64_t 
                                          std::span<const uint8_t> data_key,
                                          const std::string& ad_prefix, const std::string& name);
 
-// Decrypts `extent` and writes the plaintext to `out_fd`. kCorrupt naming
+// Where decrypted bytes go, in order; a failure stops the stream.
+using PlaintextSink = std::function<Status(std::span<const uint8_t>)>;
+
+// A sink writing to a descriptor (stdout, a pipe); EINTR is retried.
+PlaintextSink DescriptorSink(int fd);
+// A sink writing sequentially from offset 0 into an Env file.
+PlaintextSink FileSink(File& file);
+
+// Decrypts `extent` and hands the plaintext to `sink`. kCorrupt naming
 // `what` and the chunk if any chunk fails authentication; bytes of a failed
-// chunk are never written.
+// chunk never reach the sink.
 Status DecryptExtent(const Container& container, const format::Extent& extent,
                      uint64_t plaintext_size, std::span<const uint8_t> data_key,
-                     const std::string& ad_prefix, int out_fd, const std::string& what);
+                     const std::string& ad_prefix, const PlaintextSink& sink,
+                     const std::string& what);
 
 // Recomputes the extent's root hash from the stored ciphertext (no key).
 Result<crypto::Hash256> HashExtent(const Container& container, const format::Extent& extent);

@@ -9,6 +9,7 @@
 
 #include "crypto/random.h"
 #include "tests/testutil/files.h"
+#include "tests/testutil/fixed_clock.h"
 #include "tests/testutil/temp_dir.h"
 #include "vault/disposal/engine.h"
 #include "vault/disposal/io.h"
@@ -125,6 +126,19 @@ TEST_CASE("WipeFileOverwritesVerifiesAndRemovesForEveryMethod", "[engine]") {
     CHECK(r->kind == TargetKind::kFile);
     CHECK_FALSE(r->device.filesystem.empty());
   }
+}
+
+TEST_CASE("WipeReportTimesComeFromTheClockSeam", "[engine]") {
+  TempDir dir;
+  std::string path = dir.File("dated.txt");
+  WriteFileBytes(path, custody::crypto::RandomString(8192), Durability::kFsync);
+  custody::testutil::FixedClock clock(1893456000);  // 2030-01-01 00:00:00 UTC
+  WipeOptions o = SmallChunks(Method::kZero);
+  o.clock = &clock;
+  auto r = WipeFile(path, o);
+  REQUIRE(r);
+  CHECK(std::chrono::system_clock::to_time_t(r->started) == 1893456000);
+  CHECK(std::chrono::system_clock::to_time_t(r->finished) == 1893456000);
 }
 
 TEST_CASE("WipeFileWithRoundsAndVerifyLastReadsBackOnlyTheFinalPass", "[engine]") {

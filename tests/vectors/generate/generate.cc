@@ -584,7 +584,7 @@ int main(int argc, char** argv) {
     bad_event("R30_self_witness", "R30", "DocumentDestroyed witnessed by the officer herself",
               raw_event([&](auto& e) { *e.mutable_document_destroyed() = d.document_destroyed(); e.mutable_document_destroyed()->set_witness_ed25519(Raw(alice.public_identity().ed25519)); }), {&alice, &alice});
   }
-  bad_event("R31_compacted", "R31", "a Compacted event (defined, never valid in v1)",
+  bad_event("R31_compacted", "R55", "a Compacted event that does not name the ledger it follows (previous_event_count 1)",
             raw_event([](auto& e) { e.mutable_compacted()->set_previous_event_count(1); }), {&alice});
   bad_event("R31_no_kind", "R31", "an event with no kind set", raw_event([](auto& e) { e.clear_kind(); }), {&alice});
   {

@@ -1,0 +1,130 @@
+// Tests for vault/ops/destroy.cc: witnessed destruction, the overwrite of
+// ciphertext and key records, and who may destroy.
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "format/custody.pb.h"
+#include "tests/testutil/vault_fixture.h"
+#include "vault/ledger/state.h"
+#include "vault/storage/extent_stream.h"
+#include "vault/vault.h"
+
+namespace fs = std::filesystem;
+namespace format = custody::format;
+namespace vault = custody::vault;
+using custody::Code;
+using vault::Identity;
+using vault::Vault;
+using namespace custody::testutil;  // Fixture, OpenWrite, File, To, ExpectExtracts, ...
+
+TEST_CASE("vault/DestroyWithWitnessOverwritesAndIsAuditable", "[vault][destroy]") {
+  Fixture f;
+  auto witness = Identity::Generate("Witness Wanda");
+  const std::string doomed = PseudoRandom(1200000, 21);
+  const std::string kept = PseudoRandom(5000, 22);
+  std::string doomed_reg, kept_reg, ciphertext_sample;
+  {
+    auto v = OpenWrite(f.path);
+    REQUIRE(v->Grant(*f.officer, witness->public_identity(), vault::Role::kStaff, custody::testutil::ClearanceAt(*v, 0)));
+    auto regs = v->Add(*f.officer, {File(f.Input("doomed.bin", doomed), "Doomed"),
+                                    File(f.Input("kept.bin", kept), "Kept")}, custody::testutil::LevelAt(*v, 2));
+    REQUIRE(regs);
+    doomed_reg = regs->at(0);
+    kept_reg = regs->at(1);
+    const auto& e = v->TEST_state().FindDocument(doomed_reg)->added().extent();
+    std::string raw = ReadFileBytes(f.path);
+    ciphertext_sample = raw.substr(e.offset() + 100000, 64);
+    REQUIRE(Contains(raw, ciphertext_sample));
+    REQUIRE(v->Destroy(*f.officer, *witness, doomed_reg, "retention period expired"));
+    std::string msg = ExpectExtractFails(*v, *f.officer, doomed_reg, Code::kNotFound, f.dir);
+    CHECK(Contains(msg, "destroyed"));
+    ExpectExtracts(*v, *f.officer, kept_reg, kept, f.dir);
+    // Destroying again is refused.
+    auto again = v->Destroy(*f.officer, *witness, doomed_reg, "again");
+    REQUIRE_FALSE(again);
+    CHECK(again.error().code == Code::kNotFound);
+  }
+  auto v = OpenWrite(f.path);
+  std::string msg = ExpectExtractFails(*v, *f.officer, doomed_reg, Code::kNotFound, f.dir);
+  CHECK(Contains(msg, "destroyed"));
+  ExpectExtracts(*v, *f.officer, kept_reg, kept, f.dir);
+
+  auto live = v->List(*f.officer, false);
+  REQUIRE(live);
+  REQUIRE(live->size() == 1);
+  CHECK(live->at(0).reg_no == kept_reg);
+  auto all = v->List(*f.officer, true);
+  REQUIRE(all);
+  REQUIRE(all->size() == 2);
+  for (const auto& d : *all) {
+    if (d.reg_no != doomed_reg) continue;
+    CHECK(d.destroyed);
+    CHECK(d.title.empty());
+    CHECK(d.destroyed_by == "Officer Olga");
+  }
+  // Ciphertext is gone from the file; the extent is all zero.
+  std::string raw = ReadFileBytes(f.path);
+  CHECK_FALSE(Contains(raw, ciphertext_sample));
+  const auto* d = v->TEST_state().FindDocument(doomed_reg);
+  REQUIRE(d != nullptr);
+  auto zeroed = vault::ExtentIsZeroed(v->TEST_container(), d->added().extent());
+  REQUIRE(zeroed);
+  CHECK(*zeroed);
+  auto audit = Vault::Audit(f.path);
+  REQUIRE(audit);
+  for (const auto& p : audit->problems) UNSCOPED_INFO(p.where << ": " << p.message);
+  CHECK(audit->ok());
+  CHECK(audit->documents_destroyed == 1);
+  CHECK(audit->documents_live == 1);
+  CHECK(audit->signatures_verified >= audit->events + 1);  // destroy is signed twice
+}
+
+TEST_CASE("vault/DestroyAfterRevokeAlsoOverwritesSupersededKeyRecords", "[vault][destroy][revoke]") {
+  Fixture f;
+  auto witness = Identity::Generate("Witness");
+  auto leaver = Identity::Generate("Leaver");
+  auto v = OpenWrite(f.path);
+  REQUIRE(v->Grant(*f.officer, witness->public_identity(), vault::Role::kStaff, custody::testutil::ClearanceAt(*v, 0)));
+  REQUIRE(v->Grant(*f.officer, leaver->public_identity(), vault::Role::kStaff, custody::testutil::ClearanceAt(*v, 1)));
+  auto regs = v->Add(*f.officer, {File(f.Input("a.txt", "rotated then destroyed"))}, custody::testutil::LevelAt(*v, 1));
+  REQUIRE(regs);
+  REQUIRE(v->Revoke(*f.officer, leaver->public_identity()));
+  REQUIRE(v->TEST_state().FindDocument(regs->at(0))->old_keys_size() == 1);
+  REQUIRE(v->Destroy(*f.officer, *witness, regs->at(0), "shred"));
+  auto audit = Vault::Audit(f.path);
+  REQUIRE(audit);
+  for (const auto& p : audit->problems) UNSCOPED_INFO(p.where << ": " << p.message);
+  CHECK(audit->ok());
+  CHECK(audit->documents_destroyed == 1);
+}
+
+TEST_CASE("vault/DestroyWithWitnessEqualToActorIsRefused", "[vault][destroy]") {
+  Fixture f;
+  auto staff = Identity::Generate("Staff");
+  auto v = OpenWrite(f.path);
+  REQUIRE(v->Grant(*f.officer, staff->public_identity(), vault::Role::kStaff, custody::testutil::ClearanceAt(*v, 3)));
+  auto regs = v->Add(*f.officer, {File(f.Input("a.txt", "still here"))}, custody::testutil::LevelAt(*v, 0));
+  REQUIRE(regs);
+  const std::string before = ReadFileBytes(f.path);
+
+  auto same = v->Destroy(*f.officer, *f.officer, regs->at(0), "no witness");
+  REQUIRE_FALSE(same);
+  CHECK(same.error().code == Code::kUsage);
+  CHECK(ReadFileBytes(f.path) == before);
+  // Staff may not destroy, even with an officer as witness.
+  auto by_staff = v->Destroy(*staff, *f.officer, regs->at(0), "x");
+  REQUIRE_FALSE(by_staff);
+  CHECK(by_staff.error().code == Code::kAuth);
+  // A reason is required.
+  auto no_reason = v->Destroy(*f.officer, *staff, regs->at(0), "");
+  REQUIRE_FALSE(no_reason);
+  CHECK(no_reason.error().code == Code::kUsage);
+  // A witness from outside the roster is refused.
+  auto outsider = Identity::Generate("Outsider");
+  auto out = v->Destroy(*f.officer, *outsider, regs->at(0), "x");
+  REQUIRE_FALSE(out);
+  CHECK(out.error().code == Code::kAuth);
+  CHECK(ReadFileBytes(f.path) == before);
+  ExpectExtracts(*v, *f.officer, regs->at(0), "still here", f.dir);
+}

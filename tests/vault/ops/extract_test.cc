@@ -1,0 +1,53 @@
+// Tests for vault/ops/extract.cc: where the plaintext goes (a new file, a
+// forced replacement, a descriptor).
+#include <catch2/catch.hpp>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <string>
+
+#include "tests/testutil/vault_fixture.h"
+#include "vault/vault.h"
+
+namespace fs = std::filesystem;
+namespace format = custody::format;
+namespace vault = custody::vault;
+using custody::Code;
+using vault::Identity;
+using vault::Vault;
+using namespace custody::testutil;  // Fixture, OpenWrite, File, To, ExpectExtracts, ...
+
+TEST_CASE("vault/ExtractRefusesExistingDestinationUnlessForced", "[vault]") {
+  Fixture f;
+  auto v = OpenWrite(f.path);
+  auto regs = v->Add(*f.officer, {File(f.Input("a.txt", "alpha"))}, custody::testutil::LevelAt(*v, 0));
+  REQUIRE(regs);
+  std::string out = f.dir / "dest.txt";
+  WriteFileBytes(out, "keep me");
+  auto s = v->Extract(*f.officer, To(regs->at(0), out));
+  REQUIRE_FALSE(s);
+  CHECK(s.error().code == Code::kIo);
+  CHECK(ReadFileBytes(out) == "keep me");
+  auto req = To(regs->at(0), out);
+  req.force = true;
+  REQUIRE(v->Extract(*f.officer, req));
+  CHECK(ReadFileBytes(out) == "alpha");
+}
+
+TEST_CASE("vault/ExtractToDescriptorWritesThePlaintext", "[vault]") {
+  Fixture f;
+  auto v = OpenWrite(f.path);
+  const std::string data = PseudoRandom(300000, 9);
+  auto regs = v->Add(*f.officer, {File(f.Input("d.bin", data))}, custody::testutil::LevelAt(*v, 1));
+  REQUIRE(regs);
+  std::string out = f.dir / "fd-out";
+  int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  REQUIRE(fd >= 0);
+  vault::ExtractRequest r = To(regs->at(0), "-");
+  r.out_fd = fd;
+  auto s = v->Extract(*f.officer, r);
+  ::close(fd);
+  REQUIRE(s);
+  CHECK(ReadFileBytes(out) == data);
+}
