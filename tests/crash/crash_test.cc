@@ -738,7 +738,7 @@ TEST_CASE("CrashStatesOfACommitThatWritesACheckpoint", "[crash][checkpoint]") {
 // document that the ledger says is live but whose key record and ciphertext
 // are zero: List fails for the whole vault (the key record no longer matches
 // its hash), the document cannot be extracted, and audit reports it damaged.
-// The destruction is half visible. (vault/vault.cc, Vault::Destroy.)
+// The destruction is half visible. (vault/ops/destroy.cc, Vault::Destroy.)
 TEST_CASE("CrashStatesOfDestroyAreBeforeOrAfterIt", "[crash][destroy]") {
   TempDir in;
   People& p = P();

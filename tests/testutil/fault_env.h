@@ -1,5 +1,5 @@
 // A fault-injecting, in-memory implementation of the filesystem seam
-// (vault/env.h), modelled on leveldb's fault_injection_test.
+// (base/env.h), modelled on leveldb's fault_injection_test.
 //
 // Every file is an inode holding
 //   * `base`: its bytes as of the point from which everything is durable, and

@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include "base/atomic_file.h"
 #include "tests/testutil/vault_fixture.h"
 #include "vault/vault.h"
 
@@ -50,4 +51,21 @@ TEST_CASE("vault/ExtractToDescriptorWritesThePlaintext", "[vault]") {
   ::close(fd);
   REQUIRE(s);
   CHECK(ReadFileBytes(out) == data);
+}
+
+// Regression (issue 12, point 6): the temporary name used to be the
+// destination's name plus a suffix, so a name of 227 bytes or more could not
+// be extracted under itself. The one temporary name (base/atomic_file.h)
+// does not depend on the destination's name; nothing is left beside it.
+TEST_CASE("vault/ExtractToA255ByteFileNameWorksAndLeavesNoTemporaryFile", "[vault]") {
+  Fixture f;
+  auto v = OpenWrite(f.path);
+  auto regs = v->Add(*f.officer, {File(f.Input("a.txt", "long name"))}, custody::testutil::LevelAt(*v, 0));
+  REQUIRE(regs);
+  const std::string name(255, 'n');
+  std::string out = f.dir / name;
+  REQUIRE(v->Extract(*f.officer, To(regs->at(0), out)));
+  CHECK(ReadFileBytes(out) == "long name");
+  for (const auto& entry : fs::directory_iterator(f.dir.path()))
+    CHECK_FALSE(custody::IsAtomicFileTempName(entry.path().string()));
 }
