@@ -169,12 +169,9 @@ void Auditor::ListMembers() {
 
 std::string Auditor::ReadKeyPayload(uint64_t offset, bool* ok) const {
   auto kr = c_.ReadHeader(offset);
-  *ok = kr.has_value();
-  if (!kr) return "";
-  std::string payload(kr->header.length, '\0');
-  *ok = c_.ReadAt(kr->payload_offset(), {reinterpret_cast<uint8_t*>(payload.data()), payload.size()})
-            .has_value();
-  return payload;
+  auto payload = kr ? c_.ReadPayloadUnchecked(*kr) : Result<std::string>(std::unexpected(kr.error()));
+  *ok = payload.has_value();
+  return payload ? std::move(*payload) : std::string();
 }
 
 // Destroyed documents must really be overwritten: ciphertext and every key

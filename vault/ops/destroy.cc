@@ -66,9 +66,7 @@ Result<bool> Vault::ErasurePending(const format::DocumentState& d) const {
   // Key records are overwritten last, after the ciphertext is synced: a
   // zero current key record means the whole erasure is durable.
   CUSTODY_ASSIGN(auto rec, container_->ReadHeader(d.key().offset()));
-  std::string payload(rec.header.length, '\0');
-  CUSTODY_TRY(container_->ReadAt(rec.payload_offset(),
-                                 {reinterpret_cast<uint8_t*>(payload.data()), payload.size()}));
+  CUSTODY_ASSIGN(std::string payload, container_->ReadPayloadUnchecked(rec));
   return payload.find_first_not_of('\0') != std::string::npos;
 }
 

@@ -131,9 +131,7 @@ Result<std::string> Vault::ReadKeyRecord(const format::KeyRef& ref) const {
   if (rec.header.type != format::RecordType::kKey || rec.header.length > 64 * 1024)
     return Fail(Code::kCorrupt, "key reference at " + std::to_string(ref.offset()) +
                                     " does not point at a key record");
-  std::string payload(rec.header.length, '\0');
-  CUSTODY_TRY(container_->ReadAt(rec.payload_offset(),
-                                 {reinterpret_cast<uint8_t*>(payload.data()), payload.size()}));
+  CUSTODY_ASSIGN(std::string payload, container_->ReadPayloadUnchecked(rec));
   if (crypto::HashToString(crypto::Blake2b256(payload)) != ref.hash())
     return Fail(Code::kCorrupt, "key record at " + std::to_string(ref.offset()) +
                                     " does not match its hash");

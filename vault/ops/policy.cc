@@ -9,7 +9,8 @@ std::string Raw(const Bytes& b) {
 }
 }  // namespace
 
-std::string SigningKeyOf(const Identity& id) { return Raw(id.public_identity().ed25519); }
+std::string SigningKeyOf(const Identity& id) { return SigningKeyOf(id.public_identity()); }
+std::string SigningKeyOf(const PublicIdentity& id) { return Raw(id.ed25519); }
 
 format::Member MemberOf(const PublicIdentity& id, format::Role role, int32_t clearance) {
   format::Member m;

@@ -34,6 +34,7 @@ Status RequireDistinctCosigner(const Identity& actor, const Identity& cosigner,
 
 // The raw Ed25519 public key of `id`, as the ledger stores it.
 std::string SigningKeyOf(const Identity& id);
+std::string SigningKeyOf(const PublicIdentity& id);
 
 // The roster entry admitting `id` with `role`, cleared up to level index
 // `clearance` (-1: no level, for auditors).

@@ -38,7 +38,7 @@ Status Vault::Grant(const Identity& actor, const PublicIdentity& to, Role role,
   if (level_count - 1 > me->clearance())
     return Fail(Code::kNotCleared, "'" + actor.public_identity().name + "' cannot grant " +
                                        LevelName(*clearance) + " without holding it");
-  std::string to_key(reinterpret_cast<const char*>(to.ed25519.data()), to.ed25519.size());
+  const std::string to_key = SigningKeyOf(to);
   if (auto* existing = state_->FindMember(to_key);
       existing && !existing->revoked() && existing->clearance() > level_count - 1)
     return Fail(Code::kUsage, "'" + to.name + "' already holds " +
@@ -58,7 +58,7 @@ Status Vault::Revoke(const Identity& actor, const PublicIdentity& who) {
   CUSTODY_ASSIGN(auto ring, Unlock(actor));
   const format::Member* me = state_->FindMember(SigningKeyOf(actor));
   CUSTODY_TRY(RequireOfficer(*me, actor, "revoke"));
-  std::string who_key(reinterpret_cast<const char*>(who.ed25519.data()), who.ed25519.size());
+  const std::string who_key = SigningKeyOf(who);
   const format::Member* target = state_->FindMember(who_key);
   if (target == nullptr || target->revoked())
     return Fail(Code::kNotFound, "'" + who.name + "' (" + who.Fingerprint() +

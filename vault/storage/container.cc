@@ -173,10 +173,15 @@ Result<RecordRef> Container::ReadHeader(uint64_t offset) const {
   return ref;
 }
 
-Result<std::string> Container::ReadPayload(const RecordRef& ref) const {
+Result<std::string> Container::ReadPayloadUnchecked(const RecordRef& ref) const {
   std::string payload(ref.header.length, '\0');
   CUSTODY_TRY(ReadAt(ref.payload_offset(),
                      {reinterpret_cast<uint8_t*>(payload.data()), payload.size()}));
+  return payload;
+}
+
+Result<std::string> Container::ReadPayload(const RecordRef& ref) const {
+  CUSTODY_ASSIGN(std::string payload, ReadPayloadUnchecked(ref));
   uint8_t hbuf[kRecordHeaderSize];
   CUSTODY_TRY(ReadAt(ref.offset, hbuf));
   CUSTODY_TRY(format::VerifyRecord(ref.header,

@@ -97,6 +97,10 @@ class Container {
   Result<RecordRef> ReadHeader(uint64_t offset) const;
   // Reads a non-extent record's payload and verifies its checksum.
   Result<std::string> ReadPayload(const RecordRef& ref) const;
+  // Reads a record's payload without its checksum: for KEY records, which
+  // are checked against the hash in their signed reference instead, and
+  // which a destruction overwrites with zeros in place.
+  Result<std::string> ReadPayloadUnchecked(const RecordRef& ref) const;
   // Visits every committed record from `from` (a record boundary) to the
   // committed end, in order. Stops at the first error or a false return.
   Status Scan(uint64_t from, const std::function<Result<bool>(const RecordRef&)>& visit) const;

@@ -7,18 +7,10 @@
 #include <vector>
 
 #include "format/custody.pb.h"
-#include "tests/testutil/vault_fixture.h"
+#include "tests/vault/ops/ops_test_prelude.h"
 #include "vault/ledger/state.h"
 #include "vault/storage/container.h"
 #include "vault/vault.h"
-
-namespace fs = std::filesystem;
-namespace format = custody::format;
-namespace vault = custody::vault;
-using custody::Code;
-using vault::Identity;
-using vault::Vault;
-using namespace custody::testutil;  // Fixture, OpenWrite, File, To, ExpectExtracts, ...
 
 // ============================================================= Checkpoints
 
@@ -36,13 +28,13 @@ TEST_CASE("vault/CheckpointWrittenAfterManyEventsIsUsedAndVerified", "[vault][ch
     REQUIRE(opened);
     auto& v = *opened;
     auto r = v->Add(*f.officer, {File(f.Input("a", "before the checkpoint")),
-                                 File(f.Input("b", PseudoRandom(1100000, 91)))}, custody::testutil::LevelAt(*v, 2));
+                                 File(f.Input("b", PseudoRandom(1100000, 91)))}, LevelAt(*v, 2));
     REQUIRE(r);
     regs = *r;  // 3 events so far
     int grants = 0;
     while (v->TEST_state().event_count < 300) {
       auto id = Identity::Generate("Member " + std::to_string(++grants));
-      REQUIRE(v->Grant(*f.officer, id->public_identity(), vault::Role::kStaff, custody::testutil::ClearanceAt(*v, grants % 4)));
+      REQUIRE(v->Grant(*f.officer, id->public_identity(), vault::Role::kStaff, ClearanceAt(*v, grants % 4)));
       if (v->TEST_state().event_count < 256) CHECK(v->TEST_container().superblock().checkpoint_offset() == 0);
     }
     CHECK(v->TEST_container().superblock().checkpoint_offset() != 0);
@@ -56,7 +48,7 @@ TEST_CASE("vault/CheckpointWrittenAfterManyEventsIsUsedAndVerified", "[vault][ch
     CHECK(v->TEST_state().members.size() == 298);
     ExpectExtracts(*v, *f.officer, regs[0], "before the checkpoint", f.dir);
     ExpectExtracts(*v, *f.officer, regs[1], PseudoRandom(1100000, 91), f.dir);
-    auto after = v->Add(*f.officer, {File(f.Input("c", "after the checkpoint"))}, custody::testutil::LevelAt(*v, 1));
+    auto after = v->Add(*f.officer, {File(f.Input("c", "after the checkpoint"))}, LevelAt(*v, 1));
     REQUIRE(after);
     regs.push_back(after->at(0));
   }
@@ -88,7 +80,7 @@ TEST_CASE("vault/CheckpointAfterThreeHundredTinyFilesInOneAdd", "[slow][vault][c
   std::vector<std::string> regs;
   {
     auto v = OpenWrite(f.path);
-    auto r = v->Add(*f.officer, reqs, custody::testutil::LevelAt(*v, 0));
+    auto r = v->Add(*f.officer, reqs, LevelAt(*v, 0));
     REQUIRE(r);
     regs = *r;
     REQUIRE(regs.size() == 300);
@@ -99,7 +91,7 @@ TEST_CASE("vault/CheckpointAfterThreeHundredTinyFilesInOneAdd", "[slow][vault][c
     CHECK(v->TEST_state().event_count == 301);
     ExpectExtracts(*v, *f.officer, regs[0], "tiny file number 0", f.dir);
     ExpectExtracts(*v, *f.officer, regs[299], "tiny file number 299", f.dir);
-    REQUIRE(v->Add(*f.officer, {File(f.Input("after", "after the checkpoint"))}, custody::testutil::LevelAt(*v, 1)));
+    REQUIRE(v->Add(*f.officer, {File(f.Input("after", "after the checkpoint"))}, LevelAt(*v, 1)));
   }
   auto audit = Vault::Audit(f.path);
   REQUIRE(audit);

@@ -5,18 +5,10 @@
 #include <string>
 
 #include "format/custody.pb.h"
-#include "tests/testutil/vault_fixture.h"
+#include "tests/vault/ops/ops_test_prelude.h"
 #include "vault/ledger/state.h"
 #include "vault/storage/extent_stream.h"
 #include "vault/vault.h"
-
-namespace fs = std::filesystem;
-namespace format = custody::format;
-namespace vault = custody::vault;
-using custody::Code;
-using vault::Identity;
-using vault::Vault;
-using namespace custody::testutil;  // Fixture, OpenWrite, File, To, ExpectExtracts, ...
 
 TEST_CASE("vault/DestroyWithWitnessOverwritesAndIsAuditable", "[vault][destroy]") {
   Fixture f;
@@ -26,9 +18,9 @@ TEST_CASE("vault/DestroyWithWitnessOverwritesAndIsAuditable", "[vault][destroy]"
   std::string doomed_reg, kept_reg, ciphertext_sample;
   {
     auto v = OpenWrite(f.path);
-    REQUIRE(v->Grant(*f.officer, witness->public_identity(), vault::Role::kStaff, custody::testutil::ClearanceAt(*v, 0)));
+    REQUIRE(v->Grant(*f.officer, witness->public_identity(), vault::Role::kStaff, ClearanceAt(*v, 0)));
     auto regs = v->Add(*f.officer, {File(f.Input("doomed.bin", doomed), "Doomed"),
-                                    File(f.Input("kept.bin", kept), "Kept")}, custody::testutil::LevelAt(*v, 2));
+                                    File(f.Input("kept.bin", kept), "Kept")}, LevelAt(*v, 2));
     REQUIRE(regs);
     doomed_reg = regs->at(0);
     kept_reg = regs->at(1);
@@ -85,9 +77,9 @@ TEST_CASE("vault/DestroyAfterRevokeAlsoOverwritesSupersededKeyRecords", "[vault]
   auto witness = Identity::Generate("Witness");
   auto leaver = Identity::Generate("Leaver");
   auto v = OpenWrite(f.path);
-  REQUIRE(v->Grant(*f.officer, witness->public_identity(), vault::Role::kStaff, custody::testutil::ClearanceAt(*v, 0)));
-  REQUIRE(v->Grant(*f.officer, leaver->public_identity(), vault::Role::kStaff, custody::testutil::ClearanceAt(*v, 1)));
-  auto regs = v->Add(*f.officer, {File(f.Input("a.txt", "rotated then destroyed"))}, custody::testutil::LevelAt(*v, 1));
+  REQUIRE(v->Grant(*f.officer, witness->public_identity(), vault::Role::kStaff, ClearanceAt(*v, 0)));
+  REQUIRE(v->Grant(*f.officer, leaver->public_identity(), vault::Role::kStaff, ClearanceAt(*v, 1)));
+  auto regs = v->Add(*f.officer, {File(f.Input("a.txt", "rotated then destroyed"))}, LevelAt(*v, 1));
   REQUIRE(regs);
   REQUIRE(v->Revoke(*f.officer, leaver->public_identity()));
   REQUIRE(v->TEST_state().FindDocument(regs->at(0))->old_keys_size() == 1);
@@ -103,8 +95,8 @@ TEST_CASE("vault/DestroyWithWitnessEqualToActorIsRefused", "[vault][destroy]") {
   Fixture f;
   auto staff = Identity::Generate("Staff");
   auto v = OpenWrite(f.path);
-  REQUIRE(v->Grant(*f.officer, staff->public_identity(), vault::Role::kStaff, custody::testutil::ClearanceAt(*v, 3)));
-  auto regs = v->Add(*f.officer, {File(f.Input("a.txt", "still here"))}, custody::testutil::LevelAt(*v, 0));
+  REQUIRE(v->Grant(*f.officer, staff->public_identity(), vault::Role::kStaff, ClearanceAt(*v, 3)));
+  auto regs = v->Add(*f.officer, {File(f.Input("a.txt", "still here"))}, LevelAt(*v, 0));
   REQUIRE(regs);
   const std::string before = ReadFileBytes(f.path);
 

@@ -14,17 +14,9 @@
 #include "format/constants.h"
 #include "format/custody.pb.h"
 #include "tests/testutil/fixed_clock.h"
-#include "tests/testutil/vault_fixture.h"
+#include "tests/vault/ops/ops_test_prelude.h"
 #include "vault/ledger/state.h"
 #include "vault/vault.h"
-
-namespace fs = std::filesystem;
-namespace format = custody::format;
-namespace vault = custody::vault;
-using custody::Code;
-using vault::Identity;
-using vault::Vault;
-using namespace custody::testutil;  // Fixture, OpenWrite, File, To, ExpectExtracts, ...
 
 // ================================================================== Add
 
@@ -43,7 +35,7 @@ TEST_CASE("vault/AddedDocumentsExtractBitExactIncludingEmptyAndMultiChunk", "[va
   {
     auto v = OpenWrite(f.path, &f.clock);  // pinned: the year is the clock's (kFixedNow, 2026)
     const int secret = LevelOf(*v, "secret");
-    auto added = v->Add(*f.officer, reqs, custody::testutil::LevelAt(*v, secret));
+    auto added = v->Add(*f.officer, reqs, LevelAt(*v, secret));
     REQUIRE(added);
     regs = *added;
     REQUIRE(regs.size() == 4);
@@ -97,11 +89,11 @@ TEST_CASE("vault/ExplicitRegistrationNumbersAreUsedAndDuplicatesRefused", "[vaul
   auto v = OpenWrite(f.path);
   vault::AddRequest r = File(f.Input("a.txt", "A"));
   r.reg_no = "REG/2024-001";
-  auto regs = v->Add(*f.officer, {r}, custody::testutil::LevelAt(*v, 0));
+  auto regs = v->Add(*f.officer, {r}, LevelAt(*v, 0));
   REQUIRE(regs);
   CHECK(regs->at(0) == "REG/2024-001");
   ExpectExtracts(*v, *f.officer, "REG/2024-001", "A", f.dir);
-  auto dup = v->Add(*f.officer, {r}, custody::testutil::LevelAt(*v, 0));
+  auto dup = v->Add(*f.officer, {r}, LevelAt(*v, 0));
   REQUIRE_FALSE(dup);
   CHECK(dup.error().code == Code::kUsage);
 }
@@ -113,8 +105,8 @@ TEST_CASE("vault/RefusedAddLeavesVaultFileByteForByteIdentical", "[vault][atomic
   auto staff = Identity::Generate("Staff");
   {
     auto v = OpenWrite(f.path);
-    REQUIRE(v->Grant(*f.officer, staff->public_identity(), vault::Role::kStaff, custody::testutil::ClearanceAt(*v, 1)));
-    auto r = v->Add(*f.officer, {File(f.Input("taken.txt", "t"))}, custody::testutil::LevelAt(*v, 0));
+    REQUIRE(v->Grant(*f.officer, staff->public_identity(), vault::Role::kStaff, ClearanceAt(*v, 1)));
+    auto r = v->Add(*f.officer, {File(f.Input("taken.txt", "t"))}, LevelAt(*v, 0));
     REQUIRE(r);
   }
   const std::string before = ReadFileBytes(f.path);
@@ -122,35 +114,35 @@ TEST_CASE("vault/RefusedAddLeavesVaultFileByteForByteIdentical", "[vault][atomic
   fs::create_directory(f.dir / "a-directory");
   {
     auto v = OpenWrite(f.path);
-    auto above = v->Add(*staff, {File(good)}, custody::testutil::LevelAt(*v, 2));
+    auto above = v->Add(*staff, {File(good)}, LevelAt(*v, 2));
     REQUIRE_FALSE(above);
     CHECK(above.error().code == Code::kNotCleared);
     CHECK(ReadFileBytes(f.path) == before);
 
-    auto missing = v->Add(*f.officer, {File(good), File(f.dir / "no-such-file")}, custody::testutil::LevelAt(*v, 0));
+    auto missing = v->Add(*f.officer, {File(good), File(f.dir / "no-such-file")}, LevelAt(*v, 0));
     REQUIRE_FALSE(missing);
     CHECK(missing.error().code == Code::kNotFound);
     CHECK(ReadFileBytes(f.path) == before);
 
-    auto dir = v->Add(*f.officer, {File(good), File(f.dir / "a-directory")}, custody::testutil::LevelAt(*v, 0));
+    auto dir = v->Add(*f.officer, {File(good), File(f.dir / "a-directory")}, LevelAt(*v, 0));
     REQUIRE_FALSE(dir);
     CHECK(dir.error().code == Code::kUsage);
     CHECK(ReadFileBytes(f.path) == before);
 
     vault::AddRequest bad_reg = File(good);
     bad_reg.reg_no = "-starts-with-dash";
-    auto bad = v->Add(*f.officer, {bad_reg}, custody::testutil::LevelAt(*v, 0));
+    auto bad = v->Add(*f.officer, {bad_reg}, LevelAt(*v, 0));
     REQUIRE_FALSE(bad);
     CHECK(bad.error().code == Code::kUsage);
 
     vault::AddRequest d1 = File(good), d2 = File(good);
     d1.reg_no = d2.reg_no = "SAME-1";
-    auto dup = v->Add(*f.officer, {d1, d2}, custody::testutil::LevelAt(*v, 0));
+    auto dup = v->Add(*f.officer, {d1, d2}, LevelAt(*v, 0));
     REQUIRE_FALSE(dup);
     CHECK(dup.error().code == Code::kUsage);
 
     auto stranger = Identity::Generate("Stranger");
-    auto auth = v->Add(*stranger, {File(good)}, custody::testutil::LevelAt(*v, 0));
+    auto auth = v->Add(*stranger, {File(good)}, LevelAt(*v, 0));
     REQUIRE_FALSE(auth);
     CHECK(auth.error().code == Code::kAuth);
     CHECK(ReadFileBytes(f.path) == before);
@@ -163,6 +155,20 @@ TEST_CASE("vault/RefusedAddLeavesVaultFileByteForByteIdentical", "[vault][atomic
   CHECK(audit->documents_live == 1);
 }
 
+namespace {
+// Adds two files through `env` with enough writes for the first (extent
+// header, chunk, key record, event) but not the second: the add fails with
+// kIo part-way, after it began changing the vault.
+void AddFailingPartWay(Vault& v, Fixture& f, FaultyEnv& env) {
+  env.writes_left = 5;
+  auto r = v.Add(*f.officer, {File(f.Input("a", "first file")), File(f.Input("b", PseudoRandom(2000000, 5)))},
+                 LevelAt(v, 0));
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == Code::kIo);
+  env.writes_left = -1;
+}
+}  // namespace
+
 TEST_CASE("vault/AddFailingPartWayLeavesFileAsItWasAfterClose", "[vault][atomic]") {
   Fixture f;
   const std::string before = ReadFileBytes(f.path);
@@ -171,13 +177,7 @@ TEST_CASE("vault/AddFailingPartWayLeavesFileAsItWasAfterClose", "[vault][atomic]
     auto opened = Vault::Open(f.path, Vault::Access::kWrite, &env);
     REQUIRE(opened);
     auto& v = *opened;
-    // Enough writes for the first file (extent header, chunk, key record,
-    // event) but not the second.
-    env.writes_left = 5;
-    auto r = v->Add(*f.officer, {File(f.Input("a", "first file")), File(f.Input("b", PseudoRandom(2000000, 5)))}, custody::testutil::LevelAt(*v, 0));
-    REQUIRE_FALSE(r);
-    CHECK(r.error().code == Code::kIo);
-    env.writes_left = -1;
+    AddFailingPartWay(*v, f, env);
   }
   CHECK(ReadFileBytes(f.path) == before);
   auto audit = Vault::Audit(f.path);
@@ -197,19 +197,16 @@ TEST_CASE("vault/FailedAddIsNotPublishedByTheNextCommit", "[vault][atomic]") {
     auto opened = Vault::Open(f.path, Vault::Access::kWrite, &env);
     REQUIRE(opened);
     auto& v = *opened;
-    env.writes_left = 5;
-    auto r = v->Add(*f.officer, {File(f.Input("a", "first file")), File(f.Input("b", PseudoRandom(2000000, 5)))}, custody::testutil::LevelAt(*v, 0));
-    REQUIRE_FALSE(r);
-    env.writes_left = -1;
+    AddFailingPartWay(*v, f, env);
     // The handle that failed part-way refuses to publish anything more.
-    auto refused = v->Add(*f.officer, {File(f.Input("c", "third file"))}, custody::testutil::LevelAt(*v, 0));
+    auto refused = v->Add(*f.officer, {File(f.Input("c", "third file"))}, LevelAt(*v, 0));
     REQUIRE_FALSE(refused);
     CHECK(refused.error().message.find("reopen") != std::string::npos);
   }
   {
     auto reopened = Vault::Open(f.path, Vault::Access::kWrite, &env);
     REQUIRE(reopened);
-    REQUIRE((*reopened)->Add(*f.officer, {File(f.Input("c", "third file"))}, custody::testutil::LevelAt(*(*reopened), 0)));
+    REQUIRE((*reopened)->Add(*f.officer, {File(f.Input("c", "third file"))}, LevelAt(*(*reopened), 0)));
   }
   auto v = Vault::Open(f.path, Vault::Access::kRead);
   REQUIRE(v);

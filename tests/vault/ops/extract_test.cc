@@ -8,21 +8,13 @@
 #include <string>
 
 #include "base/atomic_file.h"
-#include "tests/testutil/vault_fixture.h"
+#include "tests/vault/ops/ops_test_prelude.h"
 #include "vault/vault.h"
-
-namespace fs = std::filesystem;
-namespace format = custody::format;
-namespace vault = custody::vault;
-using custody::Code;
-using vault::Identity;
-using vault::Vault;
-using namespace custody::testutil;  // Fixture, OpenWrite, File, To, ExpectExtracts, ...
 
 TEST_CASE("vault/ExtractRefusesExistingDestinationUnlessForced", "[vault]") {
   Fixture f;
   auto v = OpenWrite(f.path);
-  auto regs = v->Add(*f.officer, {File(f.Input("a.txt", "alpha"))}, custody::testutil::LevelAt(*v, 0));
+  auto regs = v->Add(*f.officer, {File(f.Input("a.txt", "alpha"))}, LevelAt(*v, 0));
   REQUIRE(regs);
   std::string out = f.dir / "dest.txt";
   WriteFileBytes(out, "keep me");
@@ -40,7 +32,7 @@ TEST_CASE("vault/ExtractToDescriptorWritesThePlaintext", "[vault]") {
   Fixture f;
   auto v = OpenWrite(f.path);
   const std::string data = PseudoRandom(300000, 9);
-  auto regs = v->Add(*f.officer, {File(f.Input("d.bin", data))}, custody::testutil::LevelAt(*v, 1));
+  auto regs = v->Add(*f.officer, {File(f.Input("d.bin", data))}, LevelAt(*v, 1));
   REQUIRE(regs);
   std::string out = f.dir / "fd-out";
   int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -60,7 +52,7 @@ TEST_CASE("vault/ExtractToDescriptorWritesThePlaintext", "[vault]") {
 TEST_CASE("vault/ExtractToA255ByteFileNameWorksAndLeavesNoTemporaryFile", "[vault]") {
   Fixture f;
   auto v = OpenWrite(f.path);
-  auto regs = v->Add(*f.officer, {File(f.Input("a.txt", "long name"))}, custody::testutil::LevelAt(*v, 0));
+  auto regs = v->Add(*f.officer, {File(f.Input("a.txt", "long name"))}, LevelAt(*v, 0));
   REQUIRE(regs);
   const std::string name(255, 'n');
   std::string out = f.dir / name;

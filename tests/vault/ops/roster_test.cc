@@ -13,17 +13,9 @@
 #include <vector>
 
 #include "format/custody.pb.h"
-#include "tests/testutil/vault_fixture.h"
+#include "tests/vault/ops/ops_test_prelude.h"
 #include "vault/ledger/state.h"
 #include "vault/vault.h"
-
-namespace fs = std::filesystem;
-namespace format = custody::format;
-namespace vault = custody::vault;
-using custody::Code;
-using vault::Identity;
-using vault::Vault;
-using namespace custody::testutil;  // Fixture, OpenWrite, File, To, ExpectExtracts, ...
 
 // ========================================================== Access control
 
@@ -31,12 +23,12 @@ TEST_CASE("vault/ListHidesDocumentsAboveClearance", "[vault][access]") {
   Fixture f;
   auto staff = Identity::Generate("Staff Sam");
   auto v = OpenWrite(f.path);
-  REQUIRE(v->Grant(*f.officer, staff->public_identity(), vault::Role::kStaff, custody::testutil::ClearanceAt(*v, LevelOf(*v, "confidential"))));
-  auto secret = v->Add(*f.officer, {File(f.Input("s.txt", "nightfall"), "Operation Nightfall")}, custody::testutil::LevelAt(*v, LevelOf(*v, "secret")));
+  REQUIRE(v->Grant(*f.officer, staff->public_identity(), vault::Role::kStaff, ClearanceAt(*v, LevelOf(*v, "confidential"))));
+  auto secret = v->Add(*f.officer, {File(f.Input("s.txt", "nightfall"), "Operation Nightfall")}, LevelAt(*v, LevelOf(*v, "secret")));
   REQUIRE(secret);
-  auto conf = v->Add(*f.officer, {File(f.Input("c.txt", "budget"), "Budget 2025")}, custody::testutil::LevelAt(*v, LevelOf(*v, "confidential")));
+  auto conf = v->Add(*f.officer, {File(f.Input("c.txt", "budget"), "Budget 2025")}, LevelAt(*v, LevelOf(*v, "confidential")));
   REQUIRE(conf);
-  auto internal = v->Add(*f.officer, {File(f.Input("i.txt", "menu"), "Canteen menu")}, custody::testutil::LevelAt(*v, LevelOf(*v, "internal")));
+  auto internal = v->Add(*f.officer, {File(f.Input("i.txt", "menu"), "Canteen menu")}, LevelAt(*v, LevelOf(*v, "internal")));
   REQUIRE(internal);
 
   auto list = v->List(*staff, true);
@@ -58,14 +50,14 @@ TEST_CASE("vault/ExtractAboveClearanceIsNotCleared", "[vault][access]") {
   Fixture f;
   auto staff = Identity::Generate("Staff Sam");
   auto v = OpenWrite(f.path);
-  REQUIRE(v->Grant(*f.officer, staff->public_identity(), vault::Role::kStaff, custody::testutil::ClearanceAt(*v, LevelOf(*v, "confidential"))));
-  auto secret = v->Add(*f.officer, {File(f.Input("s.txt", "nightfall"))}, custody::testutil::LevelAt(*v, LevelOf(*v, "secret")));
+  REQUIRE(v->Grant(*f.officer, staff->public_identity(), vault::Role::kStaff, ClearanceAt(*v, LevelOf(*v, "confidential"))));
+  auto secret = v->Add(*f.officer, {File(f.Input("s.txt", "nightfall"))}, LevelAt(*v, LevelOf(*v, "secret")));
   REQUIRE(secret);
   ExpectExtractFails(*v, *staff, secret->at(0), Code::kNotCleared, f.dir);
   // A document that does not exist is kNotFound.
   ExpectExtractFails(*v, *staff, "S-1999-99999", Code::kNotFound, f.dir);
   // Staff may not add above clearance either.
-  auto add = v->Add(*staff, {File(f.Input("x.txt", "x"))}, custody::testutil::LevelAt(*v, LevelOf(*v, "secret")));
+  auto add = v->Add(*staff, {File(f.Input("x.txt", "x"))}, LevelAt(*v, LevelOf(*v, "secret")));
   REQUIRE_FALSE(add);
   CHECK(add.error().code == Code::kNotCleared);
   // The refused extraction recorded nothing.
@@ -76,16 +68,16 @@ TEST_CASE("vault/IdentityNotInRosterGetsAuth", "[vault][access]") {
   Fixture f;
   auto stranger = Identity::Generate("Stranger");
   auto v = OpenWrite(f.path);
-  auto regs = v->Add(*f.officer, {File(f.Input("a.txt", "A"))}, custody::testutil::LevelAt(*v, 0));
+  auto regs = v->Add(*f.officer, {File(f.Input("a.txt", "A"))}, LevelAt(*v, 0));
   REQUIRE(regs);
   auto list = v->List(*stranger, false);
   REQUIRE_FALSE(list);
   CHECK(list.error().code == Code::kAuth);
   ExpectExtractFails(*v, *stranger, regs->at(0), Code::kAuth, f.dir);
-  auto add = v->Add(*stranger, {File(f.Input("b.txt", "B"))}, custody::testutil::LevelAt(*v, 0));
+  auto add = v->Add(*stranger, {File(f.Input("b.txt", "B"))}, LevelAt(*v, 0));
   REQUIRE_FALSE(add);
   CHECK(add.error().code == Code::kAuth);
-  auto grant = v->Grant(*stranger, stranger->public_identity(), vault::Role::kOfficer, custody::testutil::ClearanceAt(*v, 3));
+  auto grant = v->Grant(*stranger, stranger->public_identity(), vault::Role::kOfficer, ClearanceAt(*v, 3));
   REQUIRE_FALSE(grant);
   CHECK(grant.error().code == Code::kAuth);
   // An identity with the same name but other keys is a stranger too.
@@ -99,16 +91,16 @@ TEST_CASE("vault/OnlyOfficersMayGrantAndCannotGrantAboveOwnClearance", "[vault][
   auto other = Identity::Generate("Other");
   auto junior = Identity::Generate("Junior Officer");
   auto v = OpenWrite(f.path);
-  REQUIRE(v->Grant(*f.officer, staff->public_identity(), vault::Role::kStaff, custody::testutil::ClearanceAt(*v, 1)));
-  auto g = v->Grant(*staff, other->public_identity(), vault::Role::kStaff, custody::testutil::ClearanceAt(*v, 0));
+  REQUIRE(v->Grant(*f.officer, staff->public_identity(), vault::Role::kStaff, ClearanceAt(*v, 1)));
+  auto g = v->Grant(*staff, other->public_identity(), vault::Role::kStaff, ClearanceAt(*v, 0));
   REQUIRE_FALSE(g);
   CHECK(g.error().code == Code::kAuth);
-  REQUIRE(v->Grant(*f.officer, junior->public_identity(), vault::Role::kOfficer, custody::testutil::ClearanceAt(*v, 1)));
-  auto high = v->Grant(*junior, other->public_identity(), vault::Role::kStaff, custody::testutil::ClearanceAt(*v, 2));
+  REQUIRE(v->Grant(*f.officer, junior->public_identity(), vault::Role::kOfficer, ClearanceAt(*v, 1)));
+  auto high = v->Grant(*junior, other->public_identity(), vault::Role::kStaff, ClearanceAt(*v, 2));
   REQUIRE_FALSE(high);
   CHECK(high.error().code == Code::kNotCleared);
   // Lowering a clearance by grant is refused.
-  auto lower = v->Grant(*f.officer, staff->public_identity(), vault::Role::kStaff, custody::testutil::ClearanceAt(*v, 0));
+  auto lower = v->Grant(*f.officer, staff->public_identity(), vault::Role::kStaff, ClearanceAt(*v, 0));
   REQUIRE_FALSE(lower);
   CHECK(lower.error().code == Code::kUsage);
   auto audit = Vault::Audit(f.path);
@@ -127,8 +119,8 @@ TEST_CASE("vault/AuditorWithoutClearanceExtractIsNotClearedWithoutCrashing", "[v
   std::string reg;
   {
     auto v = OpenWrite(f.path);
-    REQUIRE(v->Grant(*f.officer, auditor->public_identity(), vault::Role::kAuditor, custody::testutil::ClearanceAt(*v, -1)));
-    auto regs = v->Add(*f.officer, {File(f.Input("a.txt", "A"))}, custody::testutil::LevelAt(*v, 0));
+    REQUIRE(v->Grant(*f.officer, auditor->public_identity(), vault::Role::kAuditor, ClearanceAt(*v, -1)));
+    auto regs = v->Add(*f.officer, {File(f.Input("a.txt", "A"))}, LevelAt(*v, 0));
     REQUIRE(regs);
     reg = regs->at(0);
     auto list = v->List(*auditor, true);
@@ -172,11 +164,11 @@ TEST_CASE("vault/RevokeRotatesKeysAndLocksOutTheRevokedIdentity", "[vault][revok
   std::string conf_reg, secret_reg, top_reg;
   {
     auto v = OpenWrite(f.path);
-    REQUIRE(v->Grant(*f.officer, alice->public_identity(), vault::Role::kStaff, custody::testutil::ClearanceAt(*v, LevelOf(*v, "secret"))));
-    REQUIRE(v->Grant(*f.officer, bob->public_identity(), vault::Role::kStaff, custody::testutil::ClearanceAt(*v, LevelOf(*v, "confidential"))));
-    conf_reg = v->Add(*f.officer, {File(f.Input("c.bin", conf_data))}, custody::testutil::LevelAt(*v, 1))->at(0);
-    secret_reg = v->Add(*f.officer, {File(f.Input("s.txt", secret_data))}, custody::testutil::LevelAt(*v, 2))->at(0);
-    top_reg = v->Add(*f.officer, {File(f.Input("t.txt", top_data))}, custody::testutil::LevelAt(*v, 3))->at(0);
+    REQUIRE(v->Grant(*f.officer, alice->public_identity(), vault::Role::kStaff, ClearanceAt(*v, LevelOf(*v, "secret"))));
+    REQUIRE(v->Grant(*f.officer, bob->public_identity(), vault::Role::kStaff, ClearanceAt(*v, LevelOf(*v, "confidential"))));
+    conf_reg = v->Add(*f.officer, {File(f.Input("c.bin", conf_data))}, LevelAt(*v, 1))->at(0);
+    secret_reg = v->Add(*f.officer, {File(f.Input("s.txt", secret_data))}, LevelAt(*v, 2))->at(0);
+    top_reg = v->Add(*f.officer, {File(f.Input("t.txt", top_data))}, LevelAt(*v, 3))->at(0);
     ExpectExtracts(*v, *alice, secret_reg, secret_data, f.dir);
     CHECK(v->TEST_state().epochs == std::vector<uint32_t>{0, 0, 0, 0});
 
@@ -203,7 +195,7 @@ TEST_CASE("vault/RevokeRotatesKeysAndLocksOutTheRevokedIdentity", "[vault][revok
     REQUIRE_FALSE(by_staff);
     CHECK(by_staff.error().code == Code::kAuth);
     // New documents at a rotated level work for everyone remaining.
-    auto later = v->Add(*bob, {File(f.Input("later.txt", "after rotation"))}, custody::testutil::LevelAt(*v, 1));
+    auto later = v->Add(*bob, {File(f.Input("later.txt", "after rotation"))}, LevelAt(*v, 1));
     REQUIRE(later);
     ExpectExtracts(*v, *f.officer, later->at(0), "after rotation", f.dir);
   }

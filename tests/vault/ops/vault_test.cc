@@ -12,18 +12,10 @@
 #include "base/atomic_file.h"
 #include "format/constants.h"
 #include "format/custody.pb.h"
-#include "tests/testutil/vault_fixture.h"
+#include "tests/vault/ops/ops_test_prelude.h"
 #include "vault/ledger/state.h"
 #include "vault/storage/container.h"
 #include "vault/vault.h"
-
-namespace fs = std::filesystem;
-namespace format = custody::format;
-namespace vault = custody::vault;
-using custody::Code;
-using vault::Identity;
-using vault::Vault;
-using namespace custody::testutil;  // Fixture, OpenWrite, File, To, ExpectExtracts, ...
 
 // =================================================================== Create
 
@@ -96,7 +88,7 @@ TEST_CASE("vault/FlippedByteInExtentCorruptsOnlyThatDocument", "[vault][integrit
   uint64_t flip_at = 0;
   {
     auto v = OpenWrite(f.path);
-    auto r = v->Add(*f.officer, {File(f.Input("a", a)), File(f.Input("b", b)), File(f.Input("c", c))}, custody::testutil::LevelAt(*v, 1));
+    auto r = v->Add(*f.officer, {File(f.Input("a", a)), File(f.Input("b", b)), File(f.Input("c", c))}, LevelAt(*v, 1));
     REQUIRE(r);
     regs = *r;
     const auto& e = v->TEST_state().FindDocument(regs[1])->added().extent();
@@ -123,7 +115,7 @@ TEST_CASE("vault/FlippedByteInLedgerEventIsDetected", "[vault][integrity]") {
   Fixture f;
   {
     auto v = OpenWrite(f.path);
-    REQUIRE(v->Add(*f.officer, {File(f.Input("a", "A"))}, custody::testutil::LevelAt(*v, 0)));
+    REQUIRE(v->Add(*f.officer, {File(f.Input("a", "A"))}, LevelAt(*v, 0)));
   }
   // The first record (VaultCreated event) starts at the log start.
   FlipByte(f.path, format::kLogStart + format::kRecordHeaderSize + 20);
@@ -141,7 +133,7 @@ TEST_CASE("vault/TornTailPastCommittedEndIsIgnored", "[vault][integrity]") {
   std::string reg;
   {
     auto v = OpenWrite(f.path);
-    auto r = v->Add(*f.officer, {File(f.Input("a", data))}, custody::testutil::LevelAt(*v, 2));
+    auto r = v->Add(*f.officer, {File(f.Input("a", data))}, LevelAt(*v, 2));
     REQUIRE(r);
     reg = r->at(0);
   }
@@ -161,7 +153,7 @@ TEST_CASE("vault/TornTailPastCommittedEndIsIgnored", "[vault][integrity]") {
   // Writing after a torn tail works and survives reopening.
   {
     auto v = OpenWrite(f.path);
-    REQUIRE(v->Add(*f.officer, {File(f.Input("b", "second"))}, custody::testutil::LevelAt(*v, 0)));
+    REQUIRE(v->Add(*f.officer, {File(f.Input("b", "second"))}, LevelAt(*v, 0)));
   }
   auto v = OpenWrite(f.path);
   ExpectExtracts(*v, *f.officer, reg, data, f.dir);
@@ -176,8 +168,8 @@ TEST_CASE("vault/DamagedNewestSuperblockFallsBackToPreviousCommit", "[vault][int
   std::string first, second;
   {
     auto v = OpenWrite(f.path);
-    first = v->Add(*f.officer, {File(f.Input("a", "first"))}, custody::testutil::LevelAt(*v, 0))->at(0);   // commit 2, slot A
-    second = v->Add(*f.officer, {File(f.Input("b", "second"))}, custody::testutil::LevelAt(*v, 0))->at(0);  // commit 3, slot B
+    first = v->Add(*f.officer, {File(f.Input("a", "first"))}, LevelAt(*v, 0))->at(0);   // commit 2, slot A
+    second = v->Add(*f.officer, {File(f.Input("b", "second"))}, LevelAt(*v, 0))->at(0);  // commit 3, slot B
     CHECK(v->TEST_container().active_slot() == 1);
   }
   FlipByte(f.path, format::kSuperblockOffsets[1] + 20);
@@ -227,8 +219,8 @@ TEST_CASE("vault/TruncatedVaultIsNotOpenedAtTheTruncatedCommit", "[vault][integr
   Fixture f;
   {
     auto v = OpenWrite(f.path);
-    REQUIRE(v->Add(*f.officer, {File(f.Input("a", PseudoRandom(50000, 3)))}, custody::testutil::LevelAt(*v, 0)));
-    REQUIRE(v->Add(*f.officer, {File(f.Input("b", PseudoRandom(50000, 4)))}, custody::testutil::LevelAt(*v, 0)));
+    REQUIRE(v->Add(*f.officer, {File(f.Input("a", PseudoRandom(50000, 3)))}, LevelAt(*v, 0)));
+    REQUIRE(v->Add(*f.officer, {File(f.Input("b", PseudoRandom(50000, 4)))}, LevelAt(*v, 0)));
   }
   const uint64_t size = fs::file_size(f.path);
   fs::resize_file(f.path, size - 1000);
