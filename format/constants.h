@@ -1,4 +1,4 @@
-// On-disk constants of format version 1. These are written to disk and must
+// On-disk constants of format version 2 (and what v1 readers need). These are written to disk and must
 // never change; see FORMAT.md for each.
 #pragma once
 
@@ -8,7 +8,14 @@
 
 namespace custody::format {
 
-inline constexpr uint32_t kFormatVersion = 1;
+// Writers write only kFormatVersion; readers accept every version from
+// kOldestReadableFormatVersion (v1 files open read-only, FORMAT.md "Upgrade").
+inline constexpr uint32_t kFormatVersion = 2;
+inline constexpr uint32_t kOldestReadableFormatVersion = 1;
+// The superblock slot's own framing (FORMAT.md "Superblock", bytes 8-11):
+// unchanged since v1, so a v2 reader decodes v1 slots and then looks at
+// Superblock.format_version.
+inline constexpr uint32_t kSuperblockLayoutVersion = 1;
 
 // FORMAT.md "File layout".
 inline constexpr uint64_t kSuperblockSize = 4096;

@@ -30,7 +30,7 @@ Result<std::string> EncodeSuperblock(const Superblock& sb, uint64_t slot_offset)
                                   " bytes; the label and level names must fit in " +
                                   std::to_string(kMaxPayload) + ")");
   std::string out(kSuperblockMagic);
-  PutLe32(out, kFormatVersion);
+  PutLe32(out, kSuperblockLayoutVersion);
   PutLe32(out, static_cast<uint32_t>(payload.size()));
   out += payload;
   out += crypto::HashToString(SlotChecksum(slot_offset, out));
@@ -43,10 +43,10 @@ Result<Superblock> DecodeSuperblock(std::string_view slot, uint64_t slot_offset)
   if (slot.substr(0, kSuperblockMagic.size()) != kSuperblockMagic)
     return Fail(Code::kCorrupt, "bad superblock magic (not a Custody vault)");
   uint32_t version = GetLe32(slot.data() + 8);
-  if (version != kFormatVersion)
+  if (version != kSuperblockLayoutVersion)
     return Fail(Code::kCorrupt, "unsupported format version " + std::to_string(version) +
                                     " (this build reads version " +
-                                    std::to_string(kFormatVersion) + ")");
+                                    std::to_string(kSuperblockLayoutVersion) + ")");
   uint32_t len = GetLe32(slot.data() + 12);
   if (len > kMaxPayload || kFixedHeader + len + kChecksumSize > slot.size())
     return Fail(Code::kCorrupt, "superblock payload length " + std::to_string(len) +
@@ -63,7 +63,8 @@ Result<Superblock> DecodeSuperblock(std::string_view slot, uint64_t slot_offset)
   Superblock sb;
   if (!sb.ParseFromArray(slot.data() + kFixedHeader, static_cast<int>(len)))
     return Fail(Code::kCorrupt, "superblock payload does not parse");
-  if (sb.format_version() != kFormatVersion || sb.vault_id().size() != 16 ||
+  if (sb.format_version() < kOldestReadableFormatVersion || sb.format_version() > kFormatVersion ||
+      sb.vault_id().size() != 16 ||
       sb.ledger_head().size() != 32 || sb.committed_end() < kLogStart)
     return Fail(Code::kCorrupt, "superblock fields out of range");
   return sb;

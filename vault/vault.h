@@ -130,6 +130,7 @@ struct AuditReport {
   uint64_t documents_destroyed = 0;
   uint64_t bytes_hashed = 0;
   std::vector<std::string> members;  // "name fingerprint role clearance"
+  uint64_t tail_events = 0;  // signed events past the committed end (R104)
   std::vector<AuditProblem> problems;
   std::vector<std::string> damaged_documents;  // registration numbers
   bool ok() const { return problems.empty(); }
@@ -152,9 +153,13 @@ class Vault {
                        const std::vector<std::string>& levels, const std::string& label,
                        Env* env = DefaultEnv(), const Clock* clock = SystemClock());
 
-  // Opens and replays from the last checkpoint. kNotFound, kCorrupt (with
-  // the reason and offset), or kIo (lock held). `env` and `clock` must
-  // outlive the Vault.
+  // Opens a vault (FORMAT.md §5.2): a v2 vault's authority (roster, roles,
+  // clearances, key slots, epochs) is verified from the genesis along the
+  // authority chain, its catalog taken from the newest checkpoint, and the
+  // events after it replayed. A v1 vault opens for reading only (kUsage for
+  // writing: upgrade it first) and is replayed from its first event.
+  // kNotFound, kCorrupt (with the reason and offset), or kIo (lock held).
+  // `env` and `clock` must outlive the Vault.
   static Result<std::unique_ptr<Vault>> Open(const std::string& path, Access access,
                                              Env* env = DefaultEnv(),
                                              const Clock* clock = SystemClock());
@@ -169,6 +174,14 @@ class Vault {
   // earlier audit recorded (rollback / truncation / rewritten history).
   static Result<AuditReport> Audit(const std::string& path, Env* env = DefaultEnv(),
                                    const AuditAnchor* anchor = nullptr);
+
+  // Rewrites a format v1 vault as v2 in place (FORMAT.md §3.15): refused
+  // (kCorrupt) unless a full audit of it passes; `officer` must be a live
+  // officer. The v1 history stays byte for byte; one signed Upgraded event
+  // lists its authority events, and a v2 checkpoint follows. Atomic like any
+  // commit: a crash leaves the v1 vault. kUsage if it is already v2.
+  static Status Upgrade(const std::string& path, const Identity& officer, Env* env = DefaultEnv(),
+                        const Clock* clock = SystemClock());
 
   // The level called `name`; kUsage listing the valid names otherwise.
   Result<Level> LevelIndex(const std::string& name) const;
@@ -229,6 +242,15 @@ class Vault {
   Vault();
   class WriteScope;
 
+  // --- opening (ops/open.cc) ---
+  static Result<std::unique_ptr<Vault>> OpenAs(const std::string& path, Access access, Env* env,
+                                               const Clock* clock, bool for_upgrade);
+  // Authority from the chain the newest checkpoint indexes, then its
+  // catalog; sets where the replay of later events starts.
+  Status LoadCheckpoint(uint64_t* scan_from);
+  // Replays every EVENT record from `scan_from` under every rule.
+  Status ReplayFrom(uint64_t scan_from);
+
   // --- access (ops/vault.cc) ---
   // The level keys `actor` holds; kAuth if not a live member.
   Result<std::unique_ptr<KeyRing>> Unlock(const Identity& actor) const;
@@ -243,10 +265,12 @@ class Vault {
   Result<std::string> SealEvent(format::Event event,
                                 const std::vector<const Identity*>& signers);
   Status AppendEvent(format::Event event, const std::vector<const Identity*>& signers);
+  // Records that the last sealed event was stored at header `offset`.
+  void NoteEventAt(uint64_t offset);
   std::string SignedCheckpoint(const Identity& actor) const;
   // The superblock the next commit writes (before its sequence and end).
   format::Superblock NextSuperblock() const;
-  Status CommitAll(const Identity& actor, WriteScope& scope);
+  Status CommitAll(const Identity& actor, WriteScope& scope, bool force_checkpoint = false);
 
   // --- documents (ops/documents.cc, ops/destroy.cc) ---
   Result<std::string> ReadKeyRecord(const format::KeyRef& ref) const;
@@ -266,6 +290,7 @@ class Vault {
   std::unique_ptr<VaultState> state_;
   uint64_t checkpoint_events_ = 0;  // event count covered by the newest checkpoint
   uint64_t checkpoint_offset_ = 0;
+  uint64_t head_offset_ = 0;        // EVENT header of the last event
   bool poisoned_ = false;
 };
 

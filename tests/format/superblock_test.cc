@@ -51,7 +51,7 @@ TEST_CASE("format/SuperblockEncodeDecodeRoundTrip", "[format][superblock]") {
     REQUIRE(enc);
     REQUIRE(enc->size() == format::kSuperblockSize);
     CHECK(enc->substr(0, 8) == format::kSuperblockMagic);
-    CHECK(format::GetLe32(enc->data() + 8) == format::kFormatVersion);
+    CHECK(format::GetLe32(enc->data() + 8) == format::kSuperblockLayoutVersion);
     auto dec = format::DecodeSuperblock(*enc, slot_offset);
     REQUIRE(dec);
     CHECK(google::protobuf::util::MessageDifferencer::Equals(*dec, sb));
@@ -197,7 +197,7 @@ TEST_CASE("format/SuperblockWithFieldsOutOfRangeIsRejectedDespiteValidChecksum",
   sb.set_committed_end(format::kLogStart - 1);
   check_rejected(sb);
   sb = SampleSuperblock();
-  sb.set_format_version(2);
+  sb.set_format_version(format::kFormatVersion + 1);
   check_rejected(sb);
   // Boundary: committed end exactly at the log start is fine.
   sb = SampleSuperblock();

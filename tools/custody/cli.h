@@ -48,6 +48,7 @@ void RegisterIdentityCommands(CLI::App& app);
 void RegisterVaultCommands(CLI::App& app);     // init, grant, revoke
 void RegisterDocumentCommands(CLI::App& app);  // add, ls, extract, destroy
 void RegisterCompactCommand(CLI::App& app);    // compact
+void RegisterUpgradeCommand(CLI::App& app);    // upgrade
 void RegisterAuditCommands(CLI::App& app);     // audit
 void RegisterWipeCommands(CLI::App& app);      // wipe, cert verify
 

@@ -3,6 +3,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "base/encoding.h"
 #include "base/json.h"
 #include "tools/custody/cli.h"
 #include "vault/vault.h"
@@ -23,8 +24,11 @@ Result<vault::AuditAnchor> ParseAnchor(const std::string& expect) {
     return Fail(Code::kUsage, "--expect takes EVENTS:HEAD as printed on the "
                               "'anchor' line of an earlier audit");
   }
-  if (anchor.ledger_head_hex.size() != 64)
+  // FORMAT.md §5.7 "Anchor": hex in either case (people copy it by hand).
+  auto head = FromHex(anchor.ledger_head_hex, HexCase::kEither);
+  if (!head || head->size() != 32)
     return Fail(Code::kUsage, "--expect HEAD must be 64 hex digits");
+  anchor.ledger_head_hex = ToHex(*head);
   return anchor;
 }
 
@@ -55,6 +59,7 @@ std::string AuditJson(const std::string& vault_path, const vault::AuditReport& r
   out.Set("ledger_head", r.ledger_head_hex);
   out.Set("anchor", std::to_string(r.events) + ":" + r.ledger_head_hex);
   out.Set("uncommitted_tail_bytes", r.uncommitted_tail);
+  out.Set("uncommitted_tail_events", r.tail_events);
   out.Set("signatures_verified", r.signatures_verified);
   out.Set("checkpoints_verified", r.checkpoints_verified);
   out.Set("documents_live", r.documents_live);
@@ -90,6 +95,11 @@ std::string AuditText(const std::string& vault_path, const vault::AuditReport& r
   if (r.uncommitted_tail)
     out << "tail       " << r.uncommitted_tail
         << " bytes past the last commit (left by an interrupted write; ignored)\n";
+  if (r.tail_events)
+    out << "tail       " << r.tail_events
+        << " signed event(s) there continue the ledger: a commit was interrupted after its data "
+           "reached the disk, or the newest superblock was erased (a rollback); compare with "
+           "your anchor\n";
   for (const auto& m : r.members) out << "member     " << m << "\n";
   for (const auto& p : r.problems) out << "PROBLEM    " << p.where << ": " << p.message << "\n";
   out << (r.ok() ? "audit: OK\n" : "audit: FAILED (" + std::to_string(r.problems.size()) + " problems)\n");

@@ -209,4 +209,26 @@ void RegisterCompactCommand(CLI::App& app) {
   });
 }
 
+void RegisterUpgradeCommand(CLI::App& app) {
+  struct Opts { std::string vault, as, passphrase_file; };
+  auto o = std::make_shared<Opts>();
+  auto* cmd = app.add_subcommand(
+      "upgrade",
+      "Rewrite a format v1 vault as format v2 in place. Refused unless a full audit of the v1 "
+      "vault passes. The v1 history is kept byte for byte and stays verifiable; one signed "
+      "Upgraded event and a v2 checkpoint are appended in one atomic commit (a crash leaves the "
+      "v1 vault). Officers only. Format v1 vaults can be read (ls, audit) but not written.\n" +
+          std::string(kExitCodesHelp));
+  cmd->add_option("VAULT", o->vault)->required();
+  cmd->add_option("--as", o->as, "Officer's identity file")->required();
+  cmd->add_option("--passphrase-file", o->passphrase_file, "Read the passphrase from FILE");
+  SetBody(cmd, [o] {
+    auto id = UnlockIdentity(o->as, o->passphrase_file, "officer");
+    if (!id) return Report(id.error());
+    if (auto s = vault::Vault::Upgrade(o->vault, **id); !s) return Report(s.error());
+    std::cout << "upgraded " << o->vault << " to format v2\n";
+    return 0;
+  });
+}
+
 }  // namespace custody::cli

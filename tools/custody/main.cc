@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   cli::RegisterVaultCommands(app);
   cli::RegisterDocumentCommands(app);
   cli::RegisterCompactCommand(app);
+  cli::RegisterUpgradeCommand(app);
   cli::RegisterAuditCommands(app);
   cli::RegisterWipeCommands(app);
   try {

@@ -6,11 +6,20 @@
 
 namespace custody::vault {
 
-format::Checkpoint VaultState::ToCheckpoint() const {
+format::Checkpoint VaultState::ToCheckpoint(uint64_t head_offset) const {
   format::Checkpoint cp;
   cp.set_event_count(event_count);
   cp.set_ledger_head(ledger_head);
   cp.set_vault_id(vault_id);
+  if (linked) {
+    // v2: the catalog and where the authority events are; no authority.
+    for (const auto& [k, d] : documents) *cp.add_documents() = d;
+    for (uint64_t c : reg_counters) cp.add_reg_counters(c);
+    cp.set_reg_year(reg_year);
+    for (const auto& a : authority) *cp.add_authority() = a;
+    cp.set_head_offset(head_offset);
+    return cp;
+  }
   cp.set_label(label);
   for (const auto& n : level_names) cp.add_level_names(n);
   for (const auto& [k, m] : members) *cp.add_members() = m;
@@ -44,6 +53,47 @@ Result<VaultState> VaultState::FromCheckpoint(format::Checkpoint&& cp) {
   s.reg_counters.assign(cp.reg_counters().begin(), cp.reg_counters().end());
   s.reg_year = cp.reg_year();
   return s;
+}
+
+namespace {
+constexpr size_t kMaxRegNoBytes = 64;
+
+// R150: every value of a catalog entry that a reader indexes or loops by.
+Status CheckDocumentBounds(const format::DocumentState& d, size_t levels) {
+  const auto& a = d.added();
+  const auto bad = [&](const std::string& what) {
+    return Fail(Code::kCorrupt, "checkpoint entry " + a.reg_no().substr(0, kMaxRegNoBytes) +
+                                    ": " + what + " out of range");
+  };
+  if (a.level() >= levels) return bad("level");
+  if (a.doc_id().size() != 16) return bad("document id");
+  if (a.reg_no().empty() || a.reg_no().size() > kMaxRegNoBytes) return bad("registration number");
+  if (d.key().hash().size() != 32 || d.key().doc_id() != a.doc_id()) return bad("key reference");
+  if (d.extract_count() > (uint64_t{1} << 40)) return bad("extract count");
+  return {};
+}
+}  // namespace
+
+Status AdoptCatalog(format::Checkpoint&& cp, VaultState& s) {
+  if (!cp.label().empty() || cp.level_names_size() != 0 || cp.members_size() != 0 ||
+      cp.slots_size() != 0 || cp.levels_size() != 0)
+    return Fail(Code::kCorrupt, "a format v2 checkpoint carries roster, key slots or levels "
+                                "(authority comes only from signed events)");
+  const size_t levels = s.level_names.size();
+  if (cp.reg_counters_size() != static_cast<int>(levels))
+    return Fail(Code::kCorrupt, "checkpoint fields out of range");
+  s.documents.clear();
+  s.reg_by_doc_id.clear();
+  for (auto& d : *cp.mutable_documents()) {
+    CUSTODY_TRY(CheckDocumentBounds(d, levels));
+    std::string reg = d.added().reg_no();
+    if (!s.reg_by_doc_id.emplace(d.added().doc_id(), reg).second || s.documents.count(reg))
+      return Fail(Code::kCorrupt, "checkpoint lists document " + reg + " twice");
+    s.documents.emplace(std::move(reg), std::move(d));
+  }
+  s.reg_counters.assign(cp.reg_counters().begin(), cp.reg_counters().end());
+  s.reg_year = cp.reg_year();
+  return {};
 }
 
 Result<format::Checkpoint> VerifyCheckpoint(const std::string& payload, const VaultState& roster) {

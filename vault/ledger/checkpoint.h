@@ -31,4 +31,11 @@ namespace custody::vault {
 // weakness of v1.
 Result<format::Checkpoint> VerifyCheckpoint(const std::string& payload, const VaultState& roster);
 
+// Format v2: takes the catalog (documents, registration counters) of a
+// verified checkpoint into `s`, whose authority was already derived from the
+// chain. The checkpoint MUST carry no authority (label, levels, members,
+// slots, epochs: R106), every value is bounded before use (R150), and no
+// document appears twice. kCorrupt naming the field otherwise.
+Status AdoptCatalog(format::Checkpoint&& cp, VaultState& s);
+
 }  // namespace custody::vault

@@ -7,13 +7,14 @@ namespace {
 // events/*.cc: the linker drops unreferenced objects of a static library, so
 // self-registered kinds could silently vanish; here every kind is referenced.
 constexpr EventKind kEventKinds[] = {
-    {format::Event::kVaultCreated, "vault_created", "§3.8, §5.4 R25", &ApplyVaultCreated},
-    {format::Event::kGranted, "granted", "§3.8, §5.4 R26", &ApplyGranted},
-    {format::Event::kRevoked, "revoked", "§3.8, §5.4 R27", &ApplyRevoked},
-    {format::Event::kDocumentAdded, "document_added", "§3.8, §5.4 R28", &ApplyDocumentAdded},
-    {format::Event::kDocumentExtracted, "document_extracted", "§3.8, §5.4 R29", &ApplyDocumentExtracted},
-    {format::Event::kDocumentDestroyed, "document_destroyed", "§3.8, §5.4 R30", &ApplyDocumentDestroyed},
-    {format::Event::kCompacted, "compacted", "§3.8, §3.13, §5.4 R55", &ApplyCompacted},
+    {format::Event::kVaultCreated, "vault_created", "§3.8, §5.4 R25", &ApplyVaultCreated, true},
+    {format::Event::kGranted, "granted", "§3.8, §5.4 R26", &ApplyGranted, true},
+    {format::Event::kRevoked, "revoked", "§3.8, §5.4 R27", &ApplyRevoked, true},
+    {format::Event::kDocumentAdded, "document_added", "§3.8, §5.4 R28", &ApplyDocumentAdded, false},
+    {format::Event::kDocumentExtracted, "document_extracted", "§3.8, §5.4 R29", &ApplyDocumentExtracted, false},
+    {format::Event::kDocumentDestroyed, "document_destroyed", "§3.8, §5.4 R30", &ApplyDocumentDestroyed, false},
+    {format::Event::kCompacted, "compacted", "§3.8, §3.13, §5.4 R55", &ApplyCompacted, false},
+    {format::Event::kUpgraded, "upgraded", "§3.8, §3.15, §5.4 R105", &ApplyUpgraded, true},
 };
 }  // namespace
 
@@ -23,6 +24,11 @@ const EventKind* FindEventKind(format::Event::KindCase kind) {
   for (const auto& k : kEventKinds)
     if (k.kind == kind) return &k;
   return nullptr;
+}
+
+bool IsAuthorityKind(format::Event::KindCase kind) {
+  const EventKind* k = FindEventKind(kind);
+  return k != nullptr && k->authority;
 }
 
 }  // namespace custody::vault

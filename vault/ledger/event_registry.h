@@ -27,6 +27,9 @@ struct EventKind {
   std::string_view name;   // the oneof field's name in format/custody.proto
   std::string_view rules;  // FORMAT.md sections and rule ids, e.g. "§3.8, §5.4 R26"
   ApplyEventFn apply;
+  // An authority event changes who may do what (roster, roles, clearances,
+  // key slots, epochs): it is on the authority chain (FORMAT.md §3.14).
+  bool authority;
 };
 
 // Every registered kind, in field-number order.
@@ -34,5 +37,8 @@ std::span<const EventKind> EventKinds();
 
 // The entry for `kind`; nullptr for KIND_NOT_SET and for any kind without one.
 const EventKind* FindEventKind(format::Event::KindCase kind);
+
+// True if `kind` is registered as an authority kind.
+bool IsAuthorityKind(format::Event::KindCase kind);
 
 }  // namespace custody::vault

@@ -28,6 +28,10 @@ const format::KeySlot* FindSlot(const VaultState& s, const std::string& member, 
   return it == s.slots.end() ? nullptr : &it->second;
 }
 
+std::string VaultState::AuthorityHead() const {
+  return authority.empty() ? std::string(32, '\0') : authority.back().hash();
+}
+
 int VaultState::HighestLevelHeld() const {
   int highest = -1;
   for (const auto& [reg, d] : documents)

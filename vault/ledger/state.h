@@ -43,6 +43,18 @@ class VaultState {
   int32_t reg_year = 0;
   uint64_t event_count = 0;
   std::string ledger_head = std::string(32, '\0');
+  // The authority chain (FORMAT.md §3.14): every authority event so far, in
+  // ledger order, with its ledger hash and (when known) its header offset.
+  std::vector<format::AuthorityRef> authority;
+  std::string genesis;          // ledger hash of event 0; empty before it
+  bool linked = false;          // events carry authority links (a v2 ledger)
+  // Set while Vault::Open replays the authority events alone (FORMAT.md
+  // §5.2): sequence numbers may skip, and the parts of a rule that depend on
+  // documents are left to the replay that has them (audit, later events).
+  bool authority_only = false;
+
+  // Ledger hash of the latest authority event; 32 zero bytes if none.
+  std::string AuthorityHead() const;
 
   // Checks that the event follows the vault's rules given the current state
   // and who signed it (`signers`: raw Ed25519 keys whose signatures over the
@@ -53,8 +65,10 @@ class VaultState {
   // first change, so the state is unchanged on failure.
   Status Apply(const format::Event& event, const std::vector<std::string>& signers);
 
-  // Defined in checkpoint.cc. The checkpoint holds the whole state.
-  format::Checkpoint ToCheckpoint() const;
+  // Defined in checkpoint.cc. A v1 checkpoint holds the whole state; a v2
+  // one (linked ledgers) no authority, but the index of authority events and
+  // `head_offset`, the header offset of the last event it covers.
+  format::Checkpoint ToCheckpoint(uint64_t head_offset = 0) const;
   // Consumes the checkpoint's documents (moved into the state). kCorrupt
   // "checkpoint fields out of range" if R33 fails. Does not verify the
   // signature: see VerifyCheckpoint.

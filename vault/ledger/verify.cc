@@ -1,6 +1,7 @@
 #include "vault/ledger/verify.h"
 
 #include "crypto/hash.h"
+#include "vault/ledger/event_registry.h"
 #include "vault/ledger/rules.h"
 
 namespace custody::vault {
@@ -11,13 +12,15 @@ Result<VerifiedEvent> VerifySignedEvent(const std::string& payload, const VaultS
   format::Event& ev = out.event;
   if (!se.ParseFromString(payload) || !ev.ParseFromString(se.body()))
     return Fail(Code::kCorrupt, "event does not parse");
-  if (ev.sequence() != state.event_count)
+  // The authority-only replay visits events out of the ledger's full
+  // sequence; the authority links (R101) chain them instead.
+  if (!state.authority_only && ev.sequence() != state.event_count)
     return Fail(Code::kCorrupt, "event has sequence " + std::to_string(ev.sequence()) +
                                     ", expected " + std::to_string(state.event_count) +
                                     " (events removed, replayed or reordered)");
-  if (ev.prev_hash() != state.ledger_head)
+  if (!state.authority_only && ev.prev_hash() != state.ledger_head)
     return Fail(Code::kCorrupt, "event does not chain to the previous one");
-  if (state.event_count > 0 && ev.vault_id() != state.vault_id)
+  if (!state.vault_id.empty() && ev.vault_id() != state.vault_id)
     return Fail(Code::kCorrupt, "event belongs to another vault");
   for (const auto& sig : se.signatures()) {
     const std::string& key = sig.signer_ed25519();
@@ -34,11 +37,23 @@ Result<VerifiedEvent> VerifySignedEvent(const std::string& payload, const VaultS
   return out;
 }
 
-Result<size_t> ReplayEvent(const std::string& payload, VaultState& state) {
-  CUSTODY_ASSIGN(VerifiedEvent verified, VerifySignedEvent(payload, state));
-  CUSTODY_TRY(state.Apply(verified.event, verified.signers));
+void NoteEventApplied(const format::Event& event, const std::string& payload, uint64_t offset,
+                      VaultState& state) {
   // The head covers the whole record (signatures too), not just the body.
   state.ledger_head = crypto::HashToString(crypto::Blake2b256(payload));
+  if (event.kind_case() == format::Event::kVaultCreated) state.genesis = state.ledger_head;
+  if (IsAuthorityKind(event.kind_case())) {
+    format::AuthorityRef ref;
+    ref.set_offset(offset);
+    ref.set_hash(state.ledger_head);
+    state.authority.push_back(std::move(ref));
+  }
+}
+
+Result<size_t> ReplayEvent(const std::string& payload, VaultState& state, uint64_t offset) {
+  CUSTODY_ASSIGN(VerifiedEvent verified, VerifySignedEvent(payload, state));
+  CUSTODY_TRY(state.Apply(verified.event, verified.signers));
+  NoteEventApplied(verified.event, payload, offset, state);
   return verified.signers.size();
 }
 

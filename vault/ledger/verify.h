@@ -30,8 +30,8 @@ Result<VerifiedEvent> VerifySignedEvent(const std::string& payload, const VaultS
 
 // One step of replaying a ledger, the same for open and audit: verifies
 // `payload` (an EVENT record's payload) as VerifySignedEvent does, applies it
-// with VaultState::Apply, then sets state.ledger_head = BLAKE2b-256(payload)
-// (R23; Apply has already incremented event_count).
+// with VaultState::Apply, then NoteEventApplied (R23; Apply has already
+// incremented event_count).
 //
 // On success returns the number of signatures verified (>= 1). On failure
 // returns kCorrupt with the message of the step that failed — exactly
@@ -39,6 +39,15 @@ Result<VerifiedEvent> VerifySignedEvent(const std::string& payload, const VaultS
 // record's offset or the path) — and `state` is unchanged. No signature
 // count is returned on failure, even if the signatures were valid and only
 // a rule was broken.
-Result<size_t> ReplayEvent(const std::string& payload, VaultState& state);
+//
+// `offset` (the EVENT record's header offset, 0 if unknown) is kept in
+// state.authority for an authority event.
+Result<size_t> ReplayEvent(const std::string& payload, VaultState& state, uint64_t offset = 0);
+
+// What follows a successful Apply of `event` stored as `payload` at header
+// `offset`: the ledger head, the genesis, the authority chain. Shared by
+// ReplayEvent and the writer, which seals events itself.
+void NoteEventApplied(const format::Event& event, const std::string& payload, uint64_t offset,
+                      VaultState& state);
 
 }  // namespace custody::vault

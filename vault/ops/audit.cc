@@ -4,6 +4,7 @@
 #include <google/protobuf/util/message_differencer.h>
 
 #include <map>
+#include <set>
 
 #include "base/encoding.h"
 #include "crypto/hash.h"
@@ -29,6 +30,8 @@ class Auditor {
   void VisitEvent(const RecordRef& ref, const std::string& where);
   void VisitCheckpoint(const RecordRef& ref, const std::string& where);
   void CheckEnd();
+  void CheckSlots();
+  void ScanTail();
   void CheckAnchor();
   void ListMembers();
   void CheckDocuments();
@@ -43,13 +46,20 @@ class Auditor {
   std::string anchor_head_;                 // the ledger head after anchor_->event_count events
   std::map<uint64_t, bool> key_records_;    // header offsets of KEY records
   std::map<uint64_t, uint64_t> extents_;    // payload offset -> length
+  std::set<uint64_t> checkpoints_;          // header offsets of CHECKPOINT records
+  uint64_t last_event_offset_ = 0;
+  format::Event::KindCase last_kind_ = format::Event::KIND_NOT_SET;
   bool chain_broken_ = false;
 };
 
 AuditReport Auditor::Run() {
+  // The empty ledger's head: `--expect 0:<64 zeros>` holds for every vault.
+  if (anchor_ && anchor_->event_count == 0) anchor_head_ = state_.ledger_head;
   DescribeSuperblock();
   ScanLog();
   if (!chain_broken_) CheckEnd();
+  CheckSlots();
+  if (!chain_broken_) ScanTail();
   rep_.ledger_head_hex = ToHex(state_.ledger_head);
   if (anchor_ && !chain_broken_) CheckAnchor();
   ListMembers();
@@ -87,7 +97,10 @@ void Auditor::ScanLog() {
       case format::RecordType::kExtent: extents_[ref->payload_offset()] = ref->header.length; break;
       case format::RecordType::kKey: key_records_[at] = true; break;
       case format::RecordType::kEvent: VisitEvent(*ref, where); break;
-      case format::RecordType::kCheckpoint: VisitCheckpoint(*ref, where); break;
+      case format::RecordType::kCheckpoint:
+        checkpoints_.insert(at);
+        VisitCheckpoint(*ref, where);
+        break;
       default: break;
     }
     at = ref->payload_offset() + ref->header.length;
@@ -97,7 +110,8 @@ void Auditor::ScanLog() {
 void Auditor::VisitEvent(const RecordRef& ref, const std::string& where) {
   if (chain_broken_) return;
   auto payload = c_.ReadPayload(ref);
-  auto replayed = payload ? ReplayEvent(*payload, state_) : Result<size_t>(std::unexpected(payload.error()));
+  auto replayed = payload ? ReplayEvent(*payload, state_, ref.offset)
+                         : Result<size_t>(std::unexpected(payload.error()));
   if (!replayed) {
     Problem(where, replayed.error().message + "; ledger verification stops here");
     chain_broken_ = true;
@@ -105,6 +119,10 @@ void Auditor::VisitEvent(const RecordRef& ref, const std::string& where) {
   }
   rep_.signatures_verified += *replayed;
   ++rep_.events;
+  last_event_offset_ = ref.offset;
+  format::SignedEvent se;
+  format::Event ev;
+  if (se.ParseFromString(*payload) && ev.ParseFromString(se.body())) last_kind_ = ev.kind_case();
   if (anchor_ && state_.event_count == anchor_->event_count) anchor_head_ = state_.ledger_head;
 }
 
@@ -123,7 +141,9 @@ void Auditor::VisitCheckpoint(const RecordRef& ref, const std::string& where) {
     return;
   }
   ++rep_.signatures_verified;
-  if (!google::protobuf::util::MessageDifferencer::Equals(*cp, state_.ToCheckpoint()))
+  // Every checkpoint, reachable or not, is what a reader could be made to
+  // use: each must equal the replay at its point, authority index included.
+  if (!google::protobuf::util::MessageDifferencer::Equals(*cp, state_.ToCheckpoint(last_event_offset_)))
     Problem(where, "checkpoint does not match the state replayed from the ledger");
   else
     ++rep_.checkpoints_verified;
@@ -135,12 +155,48 @@ void Auditor::CheckEnd() {
     Problem("superblock", "the ledger does not end where the superblock says (" +
                               std::to_string(state_.event_count) + " events replayed, " +
                               std::to_string(sb.event_count()) + " committed)");
-  if (sb.checkpoint_offset() != 0) {
-    auto cref = c_.ReadHeader(sb.checkpoint_offset());
-    if (!cref || cref->header.type != format::RecordType::kCheckpoint)
-      Problem("superblock", "points at a checkpoint that is not there");
-  }
+  // R120: the pointer must land on a record the scan reached, not on bytes
+  // that merely look like one inside another record's payload.
+  if (sb.checkpoint_offset() != 0 && !checkpoints_.count(sb.checkpoint_offset()))
+    Problem("superblock", "points at a checkpoint that is not one of the vault's records "
+                          "(hidden inside another record, or not there)");
+  if (sb.format_version() >= format::kFormatVersion && !state_.linked)
+    Problem("ledger", "a format v2 vault whose events carry no authority links");
   if (auto s = CheckOuterMarking(sb, state_); !s) Problem("superblock", s.error().message);
+}
+
+// R103: a zero superblock slot is the state only a fresh file leaves (the
+// vault just created, or rebuilt by compaction). Anywhere else it is a slot
+// zeroed to undo the newest commit.
+void Auditor::CheckSlots() {
+  if (!c_.other_slot_zero()) return;
+  const bool fresh = state_.event_count == 1 || last_kind_ == format::Event::kCompacted;
+  if (!fresh)
+    Problem(std::string("superblock ") + (c_.active_slot() ? "A" : "B"),
+            "is zero, but the vault has been written since it was created or compacted: "
+            "the newer commit was erased (rollback)");
+}
+
+// R104: signed events past the committed end that continue the ledger are
+// a commit the superblock does not show: either a writer was interrupted
+// between its data sync and its superblock write, or the newer superblock
+// was erased. On disk the two are the same (a crash in the first commit
+// after creation leaves exactly what zeroing it does), so they are reported,
+// not failed; a client that remembers the vault tells them apart (R130).
+void Auditor::ScanTail() {
+  const uint64_t end = c_.superblock().committed_end();
+  if (c_.file_size() <= end) return;
+  VaultState tail = state_;
+  uint64_t found = 0;
+  auto scanned = c_.ScanUncommitted([&](const RecordRef& ref) -> Result<bool> {
+    if (ref.header.type != format::RecordType::kEvent) return true;
+    CUSTODY_ASSIGN(std::string payload, c_.ReadPayload(ref));
+    if (!ReplayEvent(payload, tail, ref.offset)) return false;
+    ++found;
+    return true;
+  });
+  (void)scanned;  // a torn tail ends the scan; what was found before it counts
+  rep_.tail_events = found;
 }
 
 void Auditor::CheckAnchor() {

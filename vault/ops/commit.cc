@@ -23,6 +23,12 @@ Result<std::string> Vault::SealEvent(format::Event ev,
   ev.set_vault_id(state_->vault_id);
   ev.set_time_unix(clock_->NowUnix());
   ev.set_actor_ed25519(SigningKeyOf(*signers[0]));
+  // R101: every v2 event names the authority state it is made under. An
+  // Upgraded event starts the links of a v1 ledger.
+  if (state_->linked || ev.kind_case() == format::Event::kUpgraded) {
+    ev.set_authority_seq(state_->authority.size());
+    ev.set_authority_head(state_->AuthorityHead());
+  }
   format::SignedEvent se;
   se.set_body(ev.SerializeAsString());
   std::vector<std::string> keys;
@@ -35,19 +41,27 @@ Result<std::string> Vault::SealEvent(format::Event ev,
   // The writer obeys the same rules an auditor checks.
   CUSTODY_TRY(state_->Apply(ev, keys));
   std::string payload = se.SerializeAsString();
-  state_->ledger_head = crypto::HashToString(crypto::Blake2b256(payload));
+  NoteEventApplied(ev, payload, /*offset=*/0, *state_);  // offset: see NoteEventAt
   return payload;
+}
+
+void Vault::NoteEventAt(uint64_t offset) {
+  head_offset_ = offset;
+  // SealEvent did not know where the event would land.
+  if (!state_->authority.empty() && state_->authority.back().offset() == 0)
+    state_->authority.back().set_offset(offset);
 }
 
 Status Vault::AppendEvent(format::Event event, const std::vector<const Identity*>& signers) {
   CUSTODY_ASSIGN(std::string payload, SealEvent(std::move(event), signers));
-  CUSTODY_TRY(container_->Append(format::RecordType::kEvent, payload));
+  CUSTODY_ASSIGN(uint64_t at, container_->Append(format::RecordType::kEvent, payload));
+  NoteEventAt(at);
   return {};
 }
 
 std::string Vault::SignedCheckpoint(const Identity& actor) const {
   format::SignedCheckpoint scp;
-  scp.set_body(state_->ToCheckpoint().SerializeAsString());
+  scp.set_body(state_->ToCheckpoint(head_offset_).SerializeAsString());
   scp.mutable_signature()->set_signer_ed25519(SigningKeyOf(actor));
   scp.mutable_signature()->set_signature(actor.Sign(scp.body()));
   return scp.SerializeAsString();
@@ -65,9 +79,10 @@ format::Superblock Vault::NextSuperblock() const {
   return sb;
 }
 
-Status Vault::CommitAll(const Identity& actor, WriteScope& scope) {
+Status Vault::CommitAll(const Identity& actor, WriteScope& scope, bool force_checkpoint) {
   format::Superblock sb = NextSuperblock();
-  const bool checkpoint = state_->event_count - checkpoint_events_ >= kCheckpointEvery;
+  const bool checkpoint =
+      force_checkpoint || state_->event_count - checkpoint_events_ >= kCheckpointEvery;
   if (checkpoint) {
     CUSTODY_ASSIGN(uint64_t at, container_->Append(format::RecordType::kCheckpoint,
                                                    SignedCheckpoint(actor)));

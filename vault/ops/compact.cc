@@ -1,5 +1,7 @@
 // Compaction: the vault rewritten without dead space, keeping the signed
 // ledger byte for byte (FORMAT.md §3.13).
+#include <map>
+
 #include "vault/ops/internal.h"
 
 namespace custody::vault {
@@ -13,12 +15,15 @@ Result<CompactResult> Vault::Compact(const Identity& actor) {
   CUSTODY_ASSIGN(auto builder, ContainerBuilder::Begin(env_, container_->path()));
   // 1. The whole ledger, byte for byte (signatures stay valid; only the
   //    framing, which binds offsets, is new). Old checkpoints are dropped.
+  std::map<uint64_t, uint64_t> moved_events;  // old header offset -> new
   CUSTODY_TRY(container_->Scan(format::kLogStart, [&](const RecordRef& ref) -> Result<bool> {
     if (ref.header.type != format::RecordType::kEvent) return true;
     CUSTODY_ASSIGN(std::string payload, container_->ReadPayload(ref));
-    CUSTODY_TRY(builder->Append(format::RecordType::kEvent, payload));
+    CUSTODY_ASSIGN(moved_events[ref.offset], builder->Append(format::RecordType::kEvent, payload));
     return true;
   }));
+  // The new checkpoint's authority index points into the new file.
+  for (auto& a : state_->authority) a.set_offset(moved_events.at(a.offset()));
   // 2. Every live document's current key record and ciphertext, verbatim:
   //    compaction needs no level key and never sees plaintext.
   format::Event ev;
@@ -41,7 +46,8 @@ Result<CompactResult> Vault::Compact(const Identity& actor) {
   }
   // 3. The signed compaction event and a fresh checkpoint.
   CUSTODY_ASSIGN(std::string payload, SealEvent(std::move(ev), {&actor}));
-  CUSTODY_TRY(builder->Append(format::RecordType::kEvent, payload));
+  CUSTODY_ASSIGN(uint64_t event_at, builder->Append(format::RecordType::kEvent, payload));
+  NoteEventAt(event_at);
   CUSTODY_ASSIGN(uint64_t cp_at, builder->Append(format::RecordType::kCheckpoint, SignedCheckpoint(actor)));
   format::Superblock sb = NextSuperblock();
   sb.set_checkpoint_offset(cp_at);

@@ -6,6 +6,7 @@
 #include "crypto/random.h"
 #include "format/constants.h"
 #include "vault/keys/key_ring.h"
+#include "vault/ledger/genesis.h"
 #include "vault/ops/internal.h"
 #include "vault/ops/naming.h"
 
@@ -29,19 +30,26 @@ Status CheckLevelList(const std::vector<std::string>& levels, const std::string&
 
 // The genesis event: the vault's identity, levels, and its creator as the
 // first officer holding a fresh key for every level.
-std::string SignedGenesis(const Identity& creator, const std::string& vault_id,
-                          const std::vector<std::string>& levels, const std::string& label,
-                          int64_t now) {
+// The vault id is derived from the creator's key and a fresh nonce (R100),
+// and the genesis starts the authority links (R101).
+std::string SignedGenesis(const Identity& creator, const std::vector<std::string>& levels,
+                          const std::string& label, int64_t now, std::string* vault_id_out) {
   const format::Member m = MemberOf(creator.public_identity(), format::ROLE_OFFICER,
                                     static_cast<int32_t>(levels.size()) - 1);
+  const std::string nonce = crypto::RandomString(kGenesisNonceSize);
+  const std::string vault_id = DeriveVaultId(m.keys().ed25519(), nonce);
+  *vault_id_out = vault_id;
   format::Event ev;
   ev.set_sequence(0);
   ev.set_prev_hash(std::string(32, '\0'));
   ev.set_vault_id(vault_id);
   ev.set_time_unix(now);
   ev.set_actor_ed25519(m.keys().ed25519());
+  ev.set_authority_seq(0);
+  ev.set_authority_head(std::string(32, '\0'));
   auto* vc = ev.mutable_vault_created();
   vc->set_vault_id(vault_id);
+  vc->set_nonce(nonce);
   vc->set_label(label);
   for (const auto& l : levels) vc->add_level_names(l);
   *vc->mutable_creator() = m;
@@ -66,8 +74,8 @@ Status Vault::Create(const std::string& path, const Identity& creator,
                      const std::vector<std::string>& levels, const std::string& label, Env* env,
                      const Clock* clock) {
   CUSTODY_TRY(CheckLevelList(levels, label));
-  const std::string vault_id = crypto::RandomString(16);
-  const std::string payload = SignedGenesis(creator, vault_id, levels, label, clock->NowUnix());
+  std::string vault_id;
+  const std::string payload = SignedGenesis(creator, levels, label, clock->NowUnix(), &vault_id);
   format::Superblock sb;
   sb.set_format_version(format::kFormatVersion);
   sb.set_vault_id(vault_id);
@@ -77,63 +85,6 @@ Status Vault::Create(const std::string& path, const Identity& creator,
   for (const auto& l : levels) sb.add_level_names(l);
   sb.set_highest_level_held(-1);
   return Container::Create(env, path, {{format::RecordType::kEvent, payload}}, sb);
-}
-
-Result<std::unique_ptr<Vault>> Vault::Open(const std::string& path, Access access, Env* env,
-                                           const Clock* clock) {
-  std::unique_ptr<Vault> v(new Vault());
-  v->env_ = env;
-  v->clock_ = clock;
-  v->state_ = std::make_unique<VaultState>();
-  auto c = Container::Open(env, path,
-                           access == Access::kWrite ? Container::Mode::kWrite : Container::Mode::kRead);
-  if (!c) {
-    if (c.error().code == Code::kNotFound)
-      return Fail(Code::kNotFound, "vault " + path + " not found");
-    return std::unexpected(c.error());
-  }
-  v->container_ = std::move(*c);
-  const auto& sb = v->container_->superblock();
-  uint64_t scan_from = format::kLogStart;
-  if (sb.checkpoint_offset() != 0) {
-    CUSTODY_ASSIGN(auto ref, v->container_->ReadHeader(sb.checkpoint_offset()));
-    if (ref.header.type != format::RecordType::kCheckpoint)
-      return Fail(Code::kCorrupt, path + ": superblock points at a record that is not a checkpoint");
-    CUSTODY_ASSIGN(std::string payload, v->container_->ReadPayload(ref));
-    // Format v1 trusts the roster the checkpoint itself carries (FORMAT.md
-    // §5, R34); the signer must be a live member of it.
-    format::SignedCheckpoint scp;
-    format::Checkpoint cp;
-    if (!scp.ParseFromString(payload) || !cp.ParseFromString(scp.body()))
-      return Fail(Code::kCorrupt, path + ": checkpoint does not parse");
-    CUSTODY_ASSIGN(*v->state_, VaultState::FromCheckpoint(std::move(cp)));
-    auto verified = VerifyCheckpoint(payload, *v->state_);
-    if (!verified) return std::unexpected(verified.error().With(path));
-    if (v->state_->vault_id != sb.vault_id() || v->state_->event_count > sb.event_count())
-      return Fail(Code::kCorrupt, path + ": checkpoint belongs to another vault or a later state");
-    v->checkpoint_events_ = v->state_->event_count;
-    v->checkpoint_offset_ = sb.checkpoint_offset();
-    scan_from = ref.payload_offset() + ref.header.length;
-  }
-  auto replay = v->container_->Scan(scan_from, [&](const RecordRef& ref) -> Result<bool> {
-    if (ref.header.type != format::RecordType::kEvent) return true;
-    CUSTODY_ASSIGN(std::string payload, v->container_->ReadPayload(ref));
-    auto replayed = ReplayEvent(payload, *v->state_);
-    if (!replayed)
-      return std::unexpected(replayed.error().With("ledger event at offset " + std::to_string(ref.offset)));
-    return true;
-  });
-  if (!replay) return std::unexpected(replay.error().With(path));
-  if (v->state_->ledger_head != sb.ledger_head() || v->state_->event_count != sb.event_count())
-    return Fail(Code::kCorrupt, path + ": the ledger does not end where the superblock says");
-  if (auto s = CheckOuterMarking(sb, *v->state_); !s) return std::unexpected(s.error().With(path));
-  if (access == Access::kWrite) {
-    for (const auto& [reg, d] : v->state_->documents) {
-      CUSTODY_ASSIGN(bool pending, v->ErasurePending(d));
-      if (pending) CUSTODY_TRY_CTX(v->EraseDestroyed(d), "finishing the destruction of " + reg);
-    }
-  }
-  return v;
 }
 
 Result<Level> Vault::LevelIndex(const std::string& name) const {

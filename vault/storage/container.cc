@@ -122,6 +122,7 @@ Result<std::unique_ptr<Container>> Container::Open(Env* env, const std::string& 
     bool never_used = slots[other].size() == kSuperblockSize &&
                       slots[other].find_first_not_of('\0') == std::string::npos;
     c->other_slot_problem_ = (decoded[other] || never_used) ? "" : decoded[other].error().message;
+    c->other_slot_zero_ = never_used;
   }
   if (decoded[best]->committed_end() > c->file_size_) {
     // The newest commit points past the end of the file. After a crash in
@@ -157,8 +158,11 @@ Status Container::ReadAt(uint64_t offset, std::span<uint8_t> out) const {
 }
 
 Result<RecordRef> Container::ReadHeader(uint64_t offset) const {
+  return ReadHeaderWithin(offset, mode_ == Mode::kWrite ? append_ : sb_.committed_end());
+}
+
+Result<RecordRef> Container::ReadHeaderWithin(uint64_t offset, uint64_t limit) const {
   uint8_t buf[kRecordHeaderSize];
-  uint64_t limit = mode_ == Mode::kWrite ? append_ : sb_.committed_end();
   if (offset + kRecordHeaderSize > limit)
     return Fail(Code::kCorrupt, "record at offset " + std::to_string(offset) +
                                     " lies past the committed end");
@@ -199,6 +203,18 @@ Status Container::Scan(uint64_t from,
     CUSTODY_ASSIGN(bool more, visit(ref));
     if (!more) break;
     at = ref.payload_offset() + ref.header.length;
+  }
+  return {};
+}
+
+Status Container::ScanUncommitted(const std::function<Result<bool>(const RecordRef&)>& visit) const {
+  uint64_t at = sb_.committed_end();
+  while (at < file_size_) {
+    auto ref = ReadHeaderWithin(at, file_size_);
+    if (!ref) break;  // a torn or never-written tail simply ends here
+    CUSTODY_ASSIGN(bool more, visit(*ref));
+    if (!more) break;
+    at = ref->payload_offset() + ref->header.length;
   }
   return {};
 }

@@ -90,6 +90,8 @@ class Container {
   // commit; anything else is described here (empty when fine).
   int active_slot() const { return active_slot_; }
   const std::string& other_slot_problem() const { return other_slot_problem_; }
+  // True if the inactive superblock slot is all zero bytes (never written).
+  bool other_slot_zero() const { return other_slot_zero_; }
 
   // Reads raw bytes. Thread-safe.
   Status ReadAt(uint64_t offset, std::span<uint8_t> out) const;
@@ -104,6 +106,10 @@ class Container {
   // Visits every committed record from `from` (a record boundary) to the
   // committed end, in order. Stops at the first error or a false return.
   Status Scan(uint64_t from, const std::function<Result<bool>(const RecordRef&)>& visit) const;
+  // Visits the records past the committed end that still parse (what an
+  // interrupted or erased commit left), in order, until the first that does
+  // not. For audit only: nothing there is part of the vault.
+  Status ScanUncommitted(const std::function<Result<bool>(const RecordRef&)>& visit) const;
 
   // ---- writer side (REQUIRES: opened with Mode::kWrite) ----
   // Where the next record will start.
@@ -134,8 +140,11 @@ class Container {
   std::unique_ptr<File> file_;
   Mode mode_ = Mode::kRead;
   format::Superblock sb_;
+  Result<RecordRef> ReadHeaderWithin(uint64_t offset, uint64_t limit) const;
+
   int active_slot_ = 0;
   std::string other_slot_problem_;
+  bool other_slot_zero_ = false;
   uint64_t file_size_ = 0;
   uint64_t append_ = 0;
   bool dirty_ = false;

@@ -18,6 +18,7 @@
 #include "format/record.h"
 #include "format/superblock.h"
 #include "vault/identity/identity.h"
+#include "vault/ledger/event_registry.h"
 
 namespace custody::craft {
 
@@ -128,7 +129,7 @@ inline std::vector<uint64_t> Commit(std::string& b,
 
 // A signed event appended and committed. Fields left unset are filled in
 // from the vault (sequence, prev_hash, vault id, actor = first signer,
-// time); set `raw` to keep the event exactly as given.
+// time, authority links); set `raw` to keep the event exactly as given.
 inline std::string SignedEventBytes(const format::Event& ev,
                                     const std::vector<const vault::Identity*>& signers) {
   format::SignedEvent se;
@@ -141,6 +142,42 @@ inline std::string SignedEventBytes(const format::Event& ev,
   return se.SerializeAsString();
 }
 
+// The authority state at the committed end of `b` (format v2 links, R101):
+// the number of authority events and the ledger hash of the last, found by
+// scanning the committed EVENT records. Also the header offset of the last
+// event (a v2 checkpoint's head_offset).
+struct AuthorityTip {
+  uint64_t count = 0;
+  std::string head = std::string(32, '\0');
+  uint64_t last_event = 0;
+  std::vector<format::AuthorityRef> refs;
+};
+inline AuthorityTip AuthorityAt(const std::string& b) {
+  AuthorityTip tip;
+  const auto sb = Sb(b, Active(b));
+  for (uint64_t at = format::kLogStart; at < sb.committed_end();) {
+    auto h = format::DecodeRecordHeader(std::string_view(b).substr(at, 48), at, sb.committed_end());
+    if (!h) break;
+    if (h->type == format::RecordType::kEvent) {
+      const std::string payload = b.substr(at + 48, h->length);
+      format::SignedEvent se;
+      format::Event ev;
+      if (se.ParseFromString(payload) && ev.ParseFromString(se.body()) &&
+          vault::IsAuthorityKind(ev.kind_case())) {
+        ++tip.count;
+        tip.head = H(payload);
+        format::AuthorityRef ref;
+        ref.set_offset(at);
+        ref.set_hash(tip.head);
+        tip.refs.push_back(ref);
+      }
+      tip.last_event = at;
+    }
+    at += 48 + h->length;
+  }
+  return tip;
+}
+
 inline uint64_t AppendEvent(std::string& b, format::Event ev,
                             const std::vector<const vault::Identity*>& signers, bool raw = false,
                             const std::function<void(format::Superblock&)>& edit = {}) {
@@ -151,6 +188,11 @@ inline uint64_t AppendEvent(std::string& b, format::Event ev,
     ev.set_vault_id(cur.vault_id());
     ev.set_time_unix(1767225600);  // 2026-01-01
     if (!signers.empty()) ev.set_actor_ed25519(Raw(signers[0]->public_identity().ed25519));
+    const AuthorityTip tip = AuthorityAt(b);
+    if (ev.authority_head().empty()) {  // a caller forging links sets them
+      ev.set_authority_seq(tip.count);
+      ev.set_authority_head(tip.head);
+    }
   }
   std::string payload = SignedEventBytes(ev, signers);
   auto at = Commit(b, {{format::RecordType::kEvent, payload}}, [&](format::Superblock& sb) {

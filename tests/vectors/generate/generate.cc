@@ -55,13 +55,13 @@ void Must(bool ok, const std::string& what) {
 const std::map<std::string, std::string>& Reasons() {
   static const std::map<std::string, std::string> kReasons = {
     {"R10_header_past_end", "lies past the committed end"},
-    {"R11_bad_record_magic", "bad record magic at offset 9251"},
+    {"R11_bad_record_magic", "bad record magic at offset 9355"},
     {"R12_record_type_0", "unknown record type 0"},
     {"R12_record_type_5", "unknown record type 5"},
     {"R13_length_past_end", "runs past the committed end"},
     {"R15_event_checksum", "record checksum mismatch at offset 8192"},
-    {"R15_key_header_checksum", "record checksum mismatch at offset 9355"},
-    {"R16_misaligned", "bad record magic at offset 9356"},
+    {"R15_key_header_checksum", "record checksum mismatch at offset 9459"},
+    {"R16_misaligned", "bad record magic at offset 9460"},
     {"R17_event_not_protobuf", "event does not parse"},
     {"R18_replayed", "event has sequence 1, expected 4"},
     {"R18_sequence", "event has sequence 5, expected 4"},
@@ -92,8 +92,15 @@ const std::map<std::string, std::string>& Reasons() {
     {"R31_compacted", "compaction does not name the ledger it follows"},
     {"R31_no_kind", "unknown event kind"},
     {"R32_checkpoint_offset_event", "superblock points at a record that is not a checkpoint"},
-    {"R33_checkpoint_no_levels", "checkpoint fields out of range"},
-    {"R33_checkpoint_vault_id_15", "checkpoint fields out of range"},
+    {"R106_checkpoint_carries_slots", "a format v2 checkpoint carries roster, key slots or levels"},
+    {"R33_checkpoint_vault_id_15", "checkpoint belongs to another vault"},
+    {"R109_index_omits_grant", "the authority index is incomplete"},
+    {"R109_index_into_extent", "authority index entry 1 does not point at a ledger event"},
+    {"R120_checkpoint_hidden_in_extent", "points at a checkpoint that is not one of the vault's records"},
+    {"R120_outsider_checkpoint_hidden_in_extent", "checkpoint signed by an identity not in the roster"},
+    {"R103_zeroed_newer_slot", "the newer commit was erased"},
+    {"R100_vault_id_not_derived", "the vault id is not derived from the genesis"},
+    {"R101_stale_authority_head", "names authority event 1 but the authority chain holds 2"},
     {"R34_checkpoint_outsider", "checkpoint signed by an identity not in the roster"},
     {"R36_revoked_identity", "was revoked from vault"},
     {"R36_slot_does_not_open", "key slot for level public of 'carol' does not open"},
@@ -346,7 +353,7 @@ int main(int argc, char** argv) {
     RawSlot(b, 1, 1, payload, static_cast<uint32_t>(payload.size()));
     Vector(name, VaultH("open failure", "R6", comment), b);
   };
-  sb_edit("R6_format_version", "Superblock.format_version 2", [](auto& sb) { sb.set_format_version(2); });
+  sb_edit("R6_format_version", "Superblock.format_version 3", [](auto& sb) { sb.set_format_version(3); });
   sb_edit("R6_vault_id_15", "vault_id of 15 bytes", [](auto& sb) { sb.set_vault_id(sb.vault_id().substr(1)); });
   sb_edit("R6_ledger_head_31", "ledger_head of 31 bytes", [](auto& sb) { sb.set_ledger_head(sb.ledger_head().substr(1)); });
   sb_edit("R6_committed_end_8191", "committed_end below 8192", [](auto& sb) { sb.set_committed_end(8191); });
@@ -451,6 +458,9 @@ int main(int argc, char** argv) {
     e.set_vault_id(cur.vault_id());
     e.set_time_unix(1767225600);
     e.set_actor_ed25519(Raw(alice.public_identity().ed25519));
+    const auto tip = craft::AuthorityAt(base);
+    e.set_authority_seq(tip.count);
+    e.set_authority_head(tip.head);
     f(e);
     return e;
   };
@@ -460,6 +470,11 @@ int main(int argc, char** argv) {
     craft::AppendEvent(b, e, signers, true);
     Vector(name, VaultH("open failure", rule, comment), b);
   };
+  bad_event("R101_stale_authority_head", "R101", "an event made after bob's grant naming the authority state before it",
+            raw_event([&](auto& e) {
+              e.set_authority_seq(1);
+              e.set_authority_head(craft::H(base.substr(First(base, format::RecordType::kEvent).offset + 48, First(base, format::RecordType::kEvent).length)));
+            }), {&alice});
   bad_event("R18_sequence", "R18", "event sequence one too high", raw_event([](auto& e) { e.set_sequence(e.sequence() + 1); }), {&alice});
   bad_event("R18_replayed", "R18", "an event with the sequence of an earlier one", raw_event([](auto& e) { e.set_sequence(1); }), {&alice});
   bad_event("R19_prev_hash", "R19", "prev_hash is not the ledger head", raw_event([](auto& e) { e.set_prev_hash(std::string(32, '\x11')); }), {&alice});
@@ -610,7 +625,7 @@ int main(int argc, char** argv) {
   // ---- R32-R35, R46, R47 checkpoints -------------------------------------
   auto with_checkpoint = [&](const std::function<void(format::Checkpoint&)>& f, const vault::Identity& signer) {
     std::string b = base;
-    format::Checkpoint cp = sbase->TEST_state().ToCheckpoint();
+    format::Checkpoint cp = sbase->TEST_state().ToCheckpoint(craft::AuthorityAt(base).last_event);
     f(cp);
     format::SignedCheckpoint scp;
     scp.set_body(cp.SerializeAsString());
@@ -641,8 +656,66 @@ int main(int argc, char** argv) {
     craft::PutSb(b, a, sb);
     Vector("R47_checkpoint_offset_key", VaultH("open failure", "R32 R47", "checkpoint_offset points at a KEY record"), b);
   }
-  Vector("R33_checkpoint_no_levels", VaultH("open failure", "R33", "signed checkpoint with no level names"),
-         with_checkpoint([](auto& cp) { cp.clear_level_names(); }, alice));
+  // The attack of issue 8: a checkpoint, validly signed by a live member,
+  // that seals a key of the signer's choosing into the officer's slot.
+  Vector("R106_checkpoint_carries_slots", VaultH("open failure", "R106", "signed by bob (live staff) and carrying a key slot for alice at level 1: a v2 checkpoint carries no authority"),
+         with_checkpoint([&](auto& cp) {
+           auto* slot = cp.add_slots();
+           slot->set_member_ed25519(Raw(alice.public_identity().ed25519));
+           slot->set_level(1);
+           slot->set_sealed_key(std::string(80, '\x42'));
+         }, bob));
+  Vector("R109_index_omits_grant", VaultH("open failure", "R109", "the checkpoint's authority index leaves out bob's grant: the head event names 2 authority events"),
+         with_checkpoint([](auto& cp) { cp.mutable_authority()->RemoveLast(); }, alice));
+  Vector("R109_index_into_extent", VaultH("open failure", "R109", "an authority index entry points into an EXTENT payload"),
+         with_checkpoint([&](auto& cp) { cp.mutable_authority(1)->set_offset(First(base, format::RecordType::kExtent).offset + 60); }, alice));
+  // The same valid checkpoint, framed inside the payload of an orphan EXTENT
+  // record, the superblock pointing at it: open may use it (its content is
+  // right), but audit must see that no scan reaches it.
+  auto hidden_checkpoint = [&](const vault::Identity& signer) {
+    std::string b = base;
+    format::Checkpoint cp = sbase->TEST_state().ToCheckpoint(craft::AuthorityAt(base).last_event);
+    format::SignedCheckpoint scp;
+    scp.set_body(cp.SerializeAsString());
+    scp.mutable_signature()->set_signer_ed25519(Raw(signer.public_identity().ed25519));
+    scp.mutable_signature()->set_signature(signer.Sign(scp.body()));
+    const uint64_t ext_at = craft::Sb(b, craft::Active(b)).committed_end();
+    const std::string inner = format::EncodeRecord(format::RecordType::kCheckpoint, scp.SerializeAsString(), ext_at + 48);
+    craft::Commit(b, {{format::RecordType::kExtent, inner}}, [&](auto& sb) { sb.set_checkpoint_offset(ext_at + 48); });
+    return b;
+  };
+  Vector("R120_checkpoint_hidden_in_extent", VaultH("audit failure", "R120", "a valid checkpoint signed by alice, inside an orphan EXTENT payload, pointed at by the superblock"),
+         hidden_checkpoint(alice));
+  Vector("R120_outsider_checkpoint_hidden_in_extent", VaultH("open failure", "R120 R106", "the same, signed by carol (not a member)"),
+         hidden_checkpoint(carol));
+  {
+    // Zeroing the newer superblock slot makes the older one active: the last
+    // commit (S-1's add) silently disappears unless audit refuses the zero.
+    std::string b = base;
+    const int a = craft::Active(b);
+    b.replace(static_cast<size_t>(a) * 4096, 4096, std::string(4096, '\0'));
+    Vector("R103_zeroed_newer_slot", VaultH("audit failure", "R103", "the active superblock slot zeroed after four commits"), b);
+  }
+  {
+    // A v2 genesis whose vault id is not the one its nonce and creator derive.
+    std::string b = fresh;
+    auto rec = First(b, format::RecordType::kEvent);
+    format::SignedEvent se;
+    format::Event ev;
+    Must(se.ParseFromString(b.substr(rec.offset + 48, rec.length)) && ev.ParseFromString(se.body()), "genesis");
+    const std::string other_id(16, '\x07');
+    ev.set_vault_id(other_id);
+    ev.mutable_vault_created()->set_vault_id(other_id);
+    const std::string payload = craft::SignedEventBytes(ev, {&alice});
+    Must(payload.size() == rec.length, "same size genesis");
+    b.replace(rec.offset, 48 + rec.length, format::EncodeRecord(format::RecordType::kEvent, payload, rec.offset));
+    const int a = craft::Active(b);
+    auto sb = craft::Sb(b, a);
+    sb.set_vault_id(other_id);
+    sb.set_ledger_head(craft::H(payload));
+    craft::PutSb(b, a, sb);
+    Vector("R100_vault_id_not_derived", VaultH("open failure", "R100", "genesis re-signed by its creator with a vault id not derived from its nonce"), b);
+  }
   Vector("R33_checkpoint_vault_id_15", VaultH("open failure", "R33", "signed checkpoint with a 15-byte vault id"),
          with_checkpoint([](auto& cp) { cp.set_vault_id(cp.vault_id().substr(1)); }, alice));
   Vector("R34_checkpoint_outsider", VaultH("open failure", "R34", "checkpoint signed by carol, who is not in its roster"),
@@ -757,6 +830,9 @@ int main(int argc, char** argv) {
       e.set_vault_id(vid);
       e.set_time_unix(1767225600);
       e.set_actor_ed25519(Raw(alice.public_identity().ed25519));
+      const auto tip = craft::AuthorityAt(b);
+      e.set_authority_seq(tip.count);
+      e.set_authority_head(tip.head);
       std::string ep = craft::SignedEventBytes(e, {&alice});
       b.resize(ext_at);
       b += format::EncodeExtentHeader(chunk.size(), ext_at) + chunk;

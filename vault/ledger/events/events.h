@@ -30,6 +30,7 @@ Status ApplyRevoked(const format::Event& e, const std::vector<std::string>& sign
 Status ApplyDocumentAdded(const format::Event& e, const std::vector<std::string>& signers, VaultState& state);
 Status ApplyDocumentExtracted(const format::Event& e, const std::vector<std::string>& signers, VaultState& state);
 Status ApplyDocumentDestroyed(const format::Event& e, const std::vector<std::string>& signers, VaultState& state);
+Status ApplyUpgraded(const format::Event& e, const std::vector<std::string>& signers, VaultState& state);
 Status ApplyCompacted(const format::Event& e, const std::vector<std::string>& signers, VaultState& state);
 
 }  // namespace custody::vault

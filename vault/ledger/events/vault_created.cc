@@ -1,5 +1,6 @@
 // VaultCreated (event 0): FORMAT.md §3.8, rule R25.
 #include "vault/ledger/events/events.h"
+#include "vault/ledger/genesis.h"
 #include "vault/ledger/rules.h"
 
 namespace custody::vault {
@@ -8,11 +9,15 @@ namespace {
 Status CheckVaultCreated(const format::Event& e, const VaultState& s) {
   const auto& vc = e.vault_created();
   const std::string& actor = e.actor_ed25519();
-  if (s.event_count != 0) return Broken(e, "vault created twice");
+  if (s.event_count != 0 || e.sequence() != 0) return Broken(e, "vault created twice");
   if (vc.vault_id().size() != 16 || vc.level_names().empty() || vc.level_names().size() > 16)
     return Broken(e, "bad vault header");
   if (vc.creator().keys().ed25519() != actor) return Broken(e, "creator is not the actor");
   if (e.vault_id() != vc.vault_id()) return Broken(e, "vault id differs from the event's");
+  // R100: a v2 genesis (one that starts the authority links) derives the id.
+  if (!e.authority_head().empty() &&
+      (vc.nonce().size() != kGenesisNonceSize || DeriveVaultId(actor, vc.nonce()) != vc.vault_id()))
+    return Broken(e, "the vault id is not derived from the genesis");
   if (static_cast<size_t>(vc.slots_size()) != static_cast<size_t>(vc.level_names_size()))
     return Broken(e, "the creator must hold one slot per level");
   for (int i = 0; i < vc.slots_size(); ++i)
