@@ -18,12 +18,15 @@
 #                  at the end
 #   MUTATION_JOBS  build and ctest parallelism (default 2)
 #   MUTATION_TIMEOUT  per-test timeout in seconds (default 300)
+#   MUTATION_TARGETS  the test binaries to build (default "ledger_tests
+#                  vault_ops_tests"; add tamper_tests if a mutant's regex
+#                  names the tamper matrix or the vectors)
 #
 # What it does: copies the source (git archive HEAD, or the working tree with
 # --worktree) into $MUTATION_WORK/src — the tree it is run from is never
 # touched — configures one Release build in $MUTATION_WORK/build (Ninja if
-# available), builds the three test binaries the mutants are judged by
-# (ledger_tests, vault_ops_tests, tamper_tests) and runs every mutant's tests
+# available), builds the test binaries the mutants are judged by
+# ($MUTATION_TARGETS) and runs every mutant's tests
 # once unmutated (the baseline must pass). Then for each mutant: apply its
 # snippet (tools/mutation/mutate.py; "mutant N no longer applies" stops the
 # run), rebuild incrementally, run its ctest -R subset, revert. A mutant is
@@ -41,7 +44,7 @@ mutants_file="$here/mutants.txt"
 mutate=(python3 "$here/mutate.py")
 jobs="${MUTATION_JOBS:-2}"
 timeout="${MUTATION_TIMEOUT:-300}"
-targets=(ledger_tests vault_ops_tests tamper_tests)
+read -r -a targets <<< "${MUTATION_TARGETS:-ledger_tests vault_ops_tests}"
 
 use_worktree=0 keep=0 ids=()
 for arg in "$@"; do
@@ -49,7 +52,7 @@ for arg in "$@"; do
     --worktree) use_worktree=1 ;;
     --keep) keep=1 ;;
     --list) "${mutate[@]}" list "$mutants_file"; exit 0 ;;
-    -h|--help) sed -n '2,34p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h|--help) sed -n '2,38p' "${BASH_SOURCE[0]}"; exit 0 ;;
     -*) echo "unknown option $arg" >&2; exit 2 ;;
     *) ids+=("$arg") ;;
   esac
