@@ -1,0 +1,142 @@
+// A revoke must draw a fresh key for every level the member could read
+// (FORMAT.md §4.2): the revoked member's old level key, which they may have
+// kept, must not open anything wrapped after the revoke, nor the re-wrapped
+// key records of older documents; the members who remain read everything.
+// The old key is captured the way the member could have: by opening their
+// own key slot before the revoke.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "crypto/secret_bytes.h"
+#include "format/custody.pb.h"
+#include "tests/vault/ops/ops_test_prelude.h"
+#include "vault/keys/document_key.h"
+#include "vault/keys/key_ring.h"
+#include "vault/ledger/state.h"
+#include "vault/storage/container.h"
+#include "vault/vault.h"
+
+namespace {
+
+std::string Raw(const Identity& id) {
+  const auto& k = id.public_identity().ed25519;
+  return std::string(reinterpret_cast<const char*>(k.data()), k.size());
+}
+
+// The level keys `id` holds now, as they could copy them out: their roster
+// entry's slots opened with their own identity.
+std::unique_ptr<vault::KeyRing> KeysOf(const Vault& v, const Identity& id) {
+  const format::Member* m = v.TEST_state().FindMember(Raw(id));
+  REQUIRE(m != nullptr);
+  auto ring = vault::OpenKeySlots(v.TEST_state(), *m, id);
+  if (!ring) FAIL("key slots do not open: " << ring.error().message);
+  return std::move(*ring);
+}
+
+custody::crypto::SecretBytes CopyKey(const vault::KeyRing& ring, uint32_t level) {
+  REQUIRE(ring.Has(level));
+  return custody::crypto::SecretBytes::CopyOf(ring.Key(level));
+}
+
+// The current key record of document `reg`, parsed.
+format::WrappedDocumentKey CurrentWrap(const Vault& v, const std::string& reg) {
+  const format::DocumentState* d = v.TEST_state().FindDocument(reg);
+  REQUIRE(d != nullptr);
+  auto rec = v.TEST_container().ReadHeader(d->key().offset());
+  REQUIRE(rec);
+  auto payload = v.TEST_container().ReadPayloadUnchecked(*rec);
+  REQUIRE(payload);
+  format::WrappedDocumentKey wrap;
+  REQUIRE(wrap.ParseFromString(*payload));
+  return wrap;
+}
+
+bool Unwraps(std::span<const uint8_t> level_key, const Vault& v, const format::WrappedDocumentKey& wrap) {
+  return vault::UnwrapDataKey(level_key, v.TEST_state().vault_id, wrap).has_value() ||
+         vault::OpenMetadata(level_key, v.TEST_state().vault_id, wrap).has_value();
+}
+
+}  // namespace
+
+TEST_CASE("vault/RevokedMembersOldLevelKeyDoesNotOpenDocumentsAddedAfterTheRevoke",
+          "[vault][revoke][keys]") {
+  Fixture f;
+  auto alice = Identity::Generate("Alice (confidential)");
+  auto bob = Identity::Generate("Bob (confidential)");
+  auto v = OpenWrite(f.path);
+  REQUIRE(v->Grant(*f.officer, alice->public_identity(), vault::Role::kStaff, ClearanceAt(*v, 1)));
+  REQUIRE(v->Grant(*f.officer, bob->public_identity(), vault::Role::kStaff, ClearanceAt(*v, 1)));
+  auto before = v->Add(*f.officer, {File(f.Input("old0.txt", "old internal"))}, LevelAt(*v, 0));
+  REQUIRE(before);
+  auto before1 = v->Add(*f.officer, {File(f.Input("old1.txt", "old confidential"))}, LevelAt(*v, 1));
+  REQUIRE(before1);
+
+  // What alice holds before she is revoked; it opens what exists now.
+  auto alice_ring = KeysOf(*v, *alice);
+  const auto old0 = CopyKey(*alice_ring, 0);
+  const auto old1 = CopyKey(*alice_ring, 1);
+  REQUIRE(Unwraps(old1.span(), *v, CurrentWrap(*v, before1->at(0))));
+  REQUIRE(Unwraps(old0.span(), *v, CurrentWrap(*v, before->at(0))));
+
+  REQUIRE(v->Revoke(*f.officer, alice->public_identity()));
+  auto after = v->Add(*bob, {File(f.Input("new0.txt", "new internal"))}, LevelAt(*v, 0));
+  REQUIRE(after);
+  auto after1 = v->Add(*f.officer, {File(f.Input("new1.txt", "new confidential"))}, LevelAt(*v, 1));
+  REQUIRE(after1);
+
+  // The remaining members hold new keys, different from alice's old ones...
+  auto bob_ring = KeysOf(*v, *bob);
+  auto officer_ring = KeysOf(*v, *f.officer);
+  for (uint32_t level : {0u, 1u}) {
+    const auto old = level == 0 ? old0.span() : old1.span();
+    CHECK_FALSE(std::equal(old.begin(), old.end(), bob_ring->Key(level).begin()));
+    CHECK_FALSE(std::equal(old.begin(), old.end(), officer_ring->Key(level).begin()));
+  }
+  // ...alice's old keys open neither the documents added after the revoke...
+  CHECK_FALSE(Unwraps(old0.span(), *v, CurrentWrap(*v, after->at(0))));
+  CHECK_FALSE(Unwraps(old1.span(), *v, CurrentWrap(*v, after1->at(0))));
+  // ...nor the re-wrapped key records of the older ones...
+  CHECK_FALSE(Unwraps(old0.span(), *v, CurrentWrap(*v, before->at(0))));
+  CHECK_FALSE(Unwraps(old1.span(), *v, CurrentWrap(*v, before1->at(0))));
+  // ...while the remaining members' keys open all of them, and they read them.
+  for (const auto& reg : {before->at(0), before1->at(0), after->at(0), after1->at(0)}) {
+    const uint32_t level = v->TEST_state().FindDocument(reg)->added().level();
+    CHECK(Unwraps(bob_ring->Key(level), *v, CurrentWrap(*v, reg)));
+  }
+  ExpectExtracts(*v, *bob, after->at(0), "new internal", f.dir);
+  ExpectExtracts(*v, *bob, after1->at(0), "new confidential", f.dir);
+  ExpectExtracts(*v, *f.officer, after1->at(0), "new confidential", f.dir);
+  ExpectExtracts(*v, *bob, before1->at(0), "old confidential", f.dir);
+  // Levels alice never held keep their key: nothing to rotate.
+  CHECK(v->TEST_state().epochs == std::vector<uint32_t>{1, 1, 0, 0});
+}
+
+TEST_CASE("vault/EachRevokeDrawsANewKeyAgain", "[vault][revoke][keys]") {
+  Fixture f;
+  auto alice = Identity::Generate("Alice");
+  auto bob = Identity::Generate("Bob");
+  auto carol = Identity::Generate("Carol");
+  auto v = OpenWrite(f.path);
+  for (const auto* id : {alice.get(), bob.get(), carol.get()})
+    REQUIRE(v->Grant(*f.officer, id->public_identity(), vault::Role::kStaff, ClearanceAt(*v, 0)));
+  // Keys of the epochs 0, 1 and 2 of level 0, as a member held each.
+  const auto epoch0 = CopyKey(*KeysOf(*v, *alice), 0);
+  REQUIRE(v->Revoke(*f.officer, alice->public_identity()));
+  const auto epoch1 = CopyKey(*KeysOf(*v, *bob), 0);
+  REQUIRE(v->Revoke(*f.officer, bob->public_identity()));
+  const auto epoch2 = CopyKey(*KeysOf(*v, *carol), 0);
+  auto doc = v->Add(*carol, {File(f.Input("late.txt", "late"))}, LevelAt(*v, 0));
+  REQUIRE(doc);
+  const auto wrap = CurrentWrap(*v, doc->at(0));
+  CHECK(wrap.epoch() == 2);
+  CHECK_FALSE(Unwraps(epoch0.span(), *v, wrap));
+  CHECK_FALSE(Unwraps(epoch1.span(), *v, wrap));
+  CHECK(Unwraps(epoch2.span(), *v, wrap));
+  CHECK_FALSE(std::equal(epoch0.span().begin(), epoch0.span().end(), epoch1.span().begin()));
+  CHECK_FALSE(std::equal(epoch1.span().begin(), epoch1.span().end(), epoch2.span().begin()));
+  ExpectExtracts(*v, *carol, doc->at(0), "late", f.dir);
+}
