@@ -17,14 +17,14 @@ std::string EnvOr(const char* name) {
 
 Status MakeOwnDir(const std::string& dir) {
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
-    return ErrnoError(errno, "cannot create the state directory", dir);
+    return std::unexpected(ErrnoError(errno, "cannot create the state directory", dir));
   struct stat st {};
-  if (::stat(dir.c_str(), &st) != 0) return ErrnoError(errno, "cannot read", dir);
+  if (::stat(dir.c_str(), &st) != 0) return std::unexpected(ErrnoError(errno, "cannot read", dir));
   if (!S_ISDIR(st.st_mode)) return Fail(Code::kIo, dir + " is not a directory");
   if (st.st_uid != ::geteuid())
     return Fail(Code::kIo, "state directory " + dir + " belongs to another user");
   if ((st.st_mode & 0077) != 0 && ::chmod(dir.c_str(), 0700) != 0)
-    return ErrnoError(errno, "cannot make the state directory private", dir);
+    return std::unexpected(ErrnoError(errno, "cannot make the state directory private", dir));
   return {};
 }
 }  // namespace
@@ -46,7 +46,7 @@ Result<std::string> EnsureStateDir(const std::string& sub) {
     partial = root.substr(0, pos);
     if (pos == std::string::npos) break;
     if (::mkdir(partial.c_str(), 0755) != 0 && errno != EEXIST)
-      return ErrnoError(errno, "cannot create", partial);
+      return std::unexpected(ErrnoError(errno, "cannot create", partial));
   }
   CUSTODY_TRY(MakeOwnDir(root));
   std::string dir = root + "/" + sub;
