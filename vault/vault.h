@@ -15,6 +15,7 @@
 
 #include <compare>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -98,6 +99,10 @@ struct ExtractRequest {
   bool force = false;    // replace an existing file
   std::string purpose;
 };
+
+// Told the temporary path an extraction to a file is about to write
+// (Vault::Extract); for a caller that must clean it up if the process dies.
+using TempFileHook = std::function<Status(const std::string& temp_path)>;
 
 struct AuditProblem {
   std::string where;     // "superblock B", "record at 8192", "document S-2026-00001"
@@ -207,12 +212,21 @@ class Vault {
   Result<std::vector<std::string>> Add(const Identity& actor, const std::vector<AddRequest>& files,
                                        Level level);
   Result<std::vector<DocumentInfo>> List(const Identity& actor, bool include_destroyed) const;
-  // Decrypts to a temporary file beside the destination, records the
-  // extraction in the ledger, then renames it into place: the destination
-  // never holds a partial file. To a descriptor ("-"), the event is recorded
-  // first and a damaged chunk stops the output (kCorrupt) before any of its
-  // bytes are written.
-  Status Extract(const Identity& actor, const ExtractRequest& request);
+  // Records the extraction in the ledger (one commit) before any plaintext
+  // is produced, then decrypts. To a file: into a temporary file beside the
+  // destination (base/atomic_file.h), renamed into place only when whole and
+  // authenticated, so the destination never holds a partial or
+  // unauthenticated file; `on_temp_file`, if given, is called with the
+  // temporary path before the commit (an error from it stops the extraction
+  // with nothing committed). To a descriptor ("-"): a damaged chunk stops
+  // the output before any of its bytes are written, and the last chunk is
+  // written only after the whole extent matched its registered root hash.
+  // kCorrupt naming the document if a chunk fails authentication, the
+  // padding is wrong, or the ciphertext is not the one registered (a
+  // substitution by a member holding the data key); the destination file is
+  // then not created, but the extraction stays recorded.
+  Status Extract(const Identity& actor, const ExtractRequest& request,
+                 const TempFileHook& on_temp_file = {});
   // Records the destruction signed by actor (an officer) and witness (one
   // commit), then overwrites the document's ciphertext and key records in
   // place with zeros and syncs. If that overwrite is interrupted, the next

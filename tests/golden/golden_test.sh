@@ -8,6 +8,7 @@ set -euo pipefail
 custody=$(realpath "$1")
 g=$(cd "$(dirname "$0")/v1" && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/custody-golden.XXXXXX")
+export CUSTODY_STATE_DIR="$work/state"   # the in-flight register of extractions: never the real home
 trap 'rm -rf "$work"' EXIT
 fail() { echo "golden_test: FAIL: $*" >&2; exit 1; }
 

@@ -16,6 +16,7 @@ BIG_MB=${BIG_MB:-200}
 BASE=/tmp
 if [ -d /dev/shm ] && [ "$(df -Pm /dev/shm | awk 'NR==2{print $4}')" -gt $((BIG_MB * 6)) ]; then BASE=/dev/shm; fi
 T=$(mktemp -d "$BASE/custody-kill.XXXXXX")
+export CUSTODY_STATE_DIR="$T/state"   # the in-flight register of extractions: never the real home
 cleanup() { rm -rf "$T"; }
 trap cleanup EXIT
 cd "$T"

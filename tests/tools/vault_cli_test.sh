@@ -7,6 +7,7 @@ TESTLIB=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/testlib.sh
 C=${1:?usage: vault_cli_test.sh PATH/TO/custody}
 C=$(readlink -f "$C")
 T=$(mktemp -d /tmp/custody-cli.XXXXXX)
+export CUSTODY_STATE_DIR="$T/state"   # the in-flight register of extractions: never the real home
 MNT=""
 cleanup() {
   [ -n "$MNT" ] && { umount "$MNT" 2>/dev/null; rmdir "$MNT" 2>/dev/null; }

@@ -9,6 +9,7 @@ C=${1:?usage: wipe_cli_test.sh PATH/TO/custody}
 C=$(readlink -f "$C")
 # Not tmpfs: the engine needs O_DIRECT, and the images must be on a real disk.
 T=$(mktemp -d "${CUSTODY_TEST_TMPDIR:-/var/tmp}/custody-wipe.XXXXXX")
+export CUSTODY_STATE_DIR="$T/state"   # the in-flight register of extractions: never the real home
 LOOPS=()
 MNT=""
 cleanup() {

@@ -22,6 +22,7 @@ command -v age >/dev/null && command -v age-keygen >/dev/null || { echo "age not
 if [ ! -x /usr/bin/time ]; then apt-get install -y time >/dev/null; fi
 
 W=$(mktemp -d /dev/shm/vault_bench.XXXXXX)
+export CUSTODY_STATE_DIR="$W/state"
 trap 'rm -rf "$W"' EXIT INT TERM HUP
 # Snapshot the binaries so a concurrent rebuild cannot swap them mid-run.
 cp "$CUSTODY" "$W/custody"; cp "$RAW" "$W/raw_aead_bench"

@@ -2,10 +2,12 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 #include "base/json.h"
 #include "tools/custody/cli.h"
+#include "tools/custody/inflight.h"
 #include "vault/vault.h"
 
 namespace custody::cli {
@@ -111,6 +113,33 @@ void RegisterLs(CLI::App& app) {
   });
 }
 
+std::string Absolute(const std::string& path) {
+  std::error_code ec;
+  auto abs = std::filesystem::absolute(path, ec);
+  return ec ? path : abs.lexically_normal().string();
+}
+
+// Extract with the partial plaintext accounted for (tools/custody/inflight.h):
+// the temporary file is registered and a signal removes it; the entry goes
+// when the extraction has finished or failed (the file renamed or removed).
+Status ExtractRegistered(vault::Vault& v, const vault::Identity& id,
+                         const vault::ExtractRequest& req, const std::string& vault_path) {
+  ExtractSignalGuard guard;
+  std::unique_ptr<InflightEntry> entry;
+  auto on_temp_file = [&](const std::string& temp_path) -> Status {
+    const std::string temp = Absolute(temp_path);
+    auto e = InflightEntry::Register(temp, req.reg_no, Absolute(vault_path));
+    if (!e) return std::unexpected(e.error().With("extraction refused"));
+    entry = std::move(*e);
+    guard.Arm(temp, entry->path());
+    return {};
+  };
+  Status s = v.Extract(id, req, on_temp_file);
+  guard.Disarm();
+  entry.reset();
+  return s;
+}
+
 void RegisterExtract(CLI::App& app) {
   struct ExOpts { std::string vault, reg, as, out, purpose, passphrase_file; bool force = false; };
   auto xo = std::make_shared<ExOpts>();
@@ -133,7 +162,7 @@ void RegisterExtract(CLI::App& app) {
     auto id = UnlockIdentity(xo->as, xo->passphrase_file);
     if (!id) return Report(id.error());
     vault::ExtractRequest req{xo->reg, xo->out, 1, xo->force, xo->purpose};
-    if (auto s = (*v)->Extract(**id, req); !s) return Report(s.error());
+    if (auto s = ExtractRegistered(**v, **id, req, xo->vault); !s) return Report(s.error());
     return 0;
   });
 }

@@ -4,6 +4,7 @@
 
 #include "crypto/hardening.h"
 #include "tools/custody/cli.h"
+#include "tools/custody/inflight.h"
 
 namespace custody::cli {
 int LastExit();
@@ -12,6 +13,9 @@ int LastExit();
 int main(int argc, char** argv) {
   using namespace custody;
   if (auto s = crypto::InitializeProcess(); !s) return cli::Report(s.error());
+  // Before anything else: plaintext a killed extraction left on disk is
+  // reported and removed by whichever custody command runs next.
+  cli::SweepInflightExtractions(std::cerr);
   CLI::App app{"custody — a secure file vault for classified material.\n" +
                std::string(cli::kExitCodesHelp)};
   app.require_subcommand(1);

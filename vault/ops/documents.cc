@@ -63,8 +63,11 @@ Result<std::vector<std::string>> Vault::Add(const Identity& actor,
     ::fstat(fd, &st);
     const std::string doc_id = crypto::RandomString(16);
     auto data_key = crypto::SecretBytes::Random(32);
+    // Every new document is padded (Padmé): a keyless reader learns its
+    // size class, not its size (docs/format-v2-extract.md "Padding").
     auto extent = EncryptIntoExtent(*container_, fd, static_cast<uint64_t>(st.st_size),
-                                    data_key.span(), ChunkAdPrefix(state_->vault_id, doc_id, 1), f.path);
+                                    format::PADDING_PADME, data_key.span(),
+                                    ChunkAdPrefix(state_->vault_id, doc_id, 1), f.path);
     ::close(fd);
     if (!extent) return std::unexpected(extent.error());
     format::DocumentMetadata meta;

@@ -1,4 +1,7 @@
 // Extraction: decrypting a document out of the vault, recorded in the ledger.
+// The order is the point (docs/format-v2-extract.md "Extract"): the event is
+// committed before any plaintext exists (R141), and nothing is published
+// before the ciphertext read is known to be the one registered (R140).
 #include <unistd.h>
 
 #include "base/atomic_file.h"
@@ -8,7 +11,35 @@
 
 namespace custody::vault {
 
-Status Vault::Extract(const Identity& actor, const ExtractRequest& req) {
+namespace {
+
+format::Event ExtractedEvent(const format::DocumentState& d, const ExtractRequest& req) {
+  format::Event ev;
+  auto* x = ev.mutable_document_extracted();
+  x->set_doc_id(d.added().doc_id());
+  x->set_reg_no(req.reg_no);
+  x->set_purpose(req.purpose);
+  x->set_to_stdout(req.out_path == "-");
+  return ev;
+}
+
+// The temporary file beside the destination, shown to the caller's hook
+// before anything is committed or written. Null for a descriptor.
+Result<std::unique_ptr<AtomicFile>> OpenDestination(const ExtractRequest& req,
+                                                    const TempFileHook& on_temp_file) {
+  if (req.out_path == "-") return std::unique_ptr<AtomicFile>();
+  if (!req.force && ::access(req.out_path.c_str(), F_OK) == 0)
+    return Fail(Code::kIo, req.out_path + " already exists; use --force to replace it");
+  auto out = AtomicFile::Create(DefaultEnv(), req.out_path);
+  if (!out) return std::unexpected(out.error().With("cannot write next to " + req.out_path));
+  if (on_temp_file) CUSTODY_TRY(on_temp_file((*out)->temp_path()));
+  return std::move(*out);
+}
+
+}  // namespace
+
+Status Vault::Extract(const Identity& actor, const ExtractRequest& req,
+                      const TempFileHook& on_temp_file) {
   CUSTODY_ASSIGN(auto ring, Unlock(actor));
   const format::DocumentState* d = state_->FindDocument(req.reg_no);
   if (d == nullptr)
@@ -24,9 +55,6 @@ Status Vault::Extract(const Identity& actor, const ExtractRequest& req) {
     return Fail(Code::kNotFound, "document " + req.reg_no + " was destroyed on " +
                                      UtcDateTime(d->destroyed_unix()) + " by " +
                                      MemberName(d->destroyed_by()));
-  const bool to_fd = req.out_path == "-";
-  if (!to_fd && !req.force && ::access(req.out_path.c_str(), F_OK) == 0)
-    return Fail(Code::kIo, req.out_path + " already exists; use --force to replace it");
   const uint32_t level = d->added().level();
   CUSTODY_ASSIGN(auto wrap, LoadWrap(*d));
   auto data_key = UnwrapDataKey(ring->Key(level), state_->vault_id, wrap);
@@ -35,33 +63,23 @@ Status Vault::Extract(const Identity& actor, const ExtractRequest& req) {
   auto meta = OpenMetadata(ring->Key(level), state_->vault_id, wrap);
   if (!meta) return std::unexpected(meta.error().With("document " + req.reg_no));
 
-  format::Event ev;
-  auto* x = ev.mutable_document_extracted();
-  x->set_doc_id(d->added().doc_id());
-  x->set_reg_no(req.reg_no);
-  x->set_purpose(req.purpose);
-  x->set_to_stdout(to_fd);
-  const format::Extent extent = d->added().extent();
-  const std::string ad = ChunkAdPrefix(state_->vault_id, d->added().doc_id(), d->added().version());
-  const std::string what = "document " + req.reg_no;
-  if (to_fd) {
+  // To a file, the plaintext goes to a temporary name beside the destination
+  // and is renamed into place only once whole and authenticated, so the
+  // destination never holds a partial or unauthenticated copy.
+  CUSTODY_ASSIGN(auto out, OpenDestination(req, on_temp_file));
+  {
+    // R141: recorded before the first plaintext byte is produced, so no
+    // kill, crash or failure can yield plaintext the ledger does not show.
+    // (The converse does not hold: a recorded extraction may have failed.)
     WriteScope scope(this);
-    CUSTODY_TRY(AppendEvent(std::move(ev), {&actor}));
+    CUSTODY_TRY(AppendEvent(ExtractedEvent(*d, req), {&actor}));
     CUSTODY_TRY(CommitAll(actor, scope));
-    return DecryptExtent(*container_, extent, meta->size(), data_key->span(), ad,
-                         DescriptorSink(req.out_fd), what);
   }
-  // To a file: decrypted beside the destination under a temporary name and
-  // renamed into place only after the extraction is committed, so the
-  // destination never holds a partial or unrecorded copy.
-  auto out = AtomicFile::Create(DefaultEnv(), req.out_path);
-  if (!out) return std::unexpected(out.error().With("cannot write next to " + req.out_path));
-  CUSTODY_TRY(DecryptExtent(*container_, extent, meta->size(), data_key->span(), ad,
-                            FileSink(*(*out)->file()), what));
-  WriteScope scope(this);
-  CUSTODY_TRY(AppendEvent(std::move(ev), {&actor}));
-  CUSTODY_TRY(CommitAll(actor, scope));
-  return (*out)->Commit(req.force);
+  const std::string ad = ChunkAdPrefix(state_->vault_id, d->added().doc_id(), d->added().version());
+  const PlaintextSink sink = out ? FileSink(*out->file()) : DescriptorSink(req.out_fd);
+  CUSTODY_TRY(DecryptExtent(*container_, d->added().extent(), meta->size(), data_key->span(), ad,
+                            sink, "document " + req.reg_no));
+  return out ? out->Commit(req.force) : Status{};
 }
 
 }  // namespace custody::vault

@@ -10,6 +10,7 @@
 #include "format/constants.h"
 #include "format/endian.h"
 #include "base/pipeline.h"
+#include "vault/storage/padding.h"
 
 namespace custody::vault {
 
@@ -103,38 +104,88 @@ std::string ChunkAdPrefix(const std::string& vault_id, const std::string& doc_id
   return ad;
 }
 
+namespace {
+
+// Reads exactly `n` bytes at `at` of the file being added.
+Status ReadExactly(int fd, uint8_t* p, size_t n, uint64_t at, const std::string& name) {
+  size_t got = 0;
+  while (got < n) {
+    ssize_t r = ::pread(fd, p + got, n - got, static_cast<off_t>(at + got));
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      return std::unexpected(ErrnoError(errno, "reading", name));
+    }
+    if (r == 0) return Fail(Code::kIo, name + " shrank while it was being added");
+    got += static_cast<size_t>(r);
+  }
+  return {};
+}
+
+// Fills `s` with chunk `s.index` of the padded stream: the file's bytes,
+// then zeros past `size` (a chunk may be all padding).
+Status ProduceAddChunk(int fd, uint64_t size, uint64_t padded, uint64_t chunks, uint32_t cs,
+                       ChunkSlot& s, const std::string& name) {
+  const uint64_t start = s.index * cs;
+  const size_t want = static_cast<size_t>(std::min<uint64_t>(cs, padded - start));
+  const size_t from_file = static_cast<size_t>(std::min<uint64_t>(want, size - std::min(size, start)));
+  CUSTODY_TRY(ReadExactly(fd, s.in.data(), from_file, start, name));
+  std::memset(s.in.data() + from_file, 0, want - from_file);  // slots are reused
+  s.in_len = want;
+  s.last = s.index + 1 == chunks;
+  if (s.last) {
+    uint8_t probe;
+    if (::pread(fd, &probe, 1, static_cast<off_t>(size)) > 0)
+      return Fail(Code::kIo, name + " grew while it was being added");
+  }
+  return {};
+}
+
+// Checks the padding part of one decrypted chunk (R142): every byte past the
+// document's size is zero. Only a writer holding the data key can make it
+// otherwise, so a non-zero byte means a faulty or dishonest writer.
+bool PaddingIsZero(const ChunkSlot& s, uint64_t chunk_size, uint64_t size) {
+  const uint64_t start = s.index * chunk_size;
+  const size_t keep = static_cast<size_t>(std::min<uint64_t>(s.out_len, size - std::min(size, start)));
+  return std::all_of(s.out.begin() + static_cast<long>(keep),
+                     s.out.begin() + static_cast<long>(s.out_len), [](uint8_t b) { return b == 0; });
+}
+
+// Where the decrypted extent may be read from, and how long its plaintext
+// must be (R40-R42a, R142): kCorrupt naming `what` otherwise.
+Result<uint64_t> CheckDecryptable(const Container& container, const format::Extent& extent,
+                                  uint64_t size, const std::string& what) {
+  CUSTODY_ASSIGN(uint64_t implied, PlaintextSizeOf(extent));
+  const uint64_t end = container.superblock().committed_end();
+  if (extent.offset() < format::kLogStart || extent.length() > end ||
+      extent.offset() > end - extent.length())
+    return Fail(Code::kCorrupt, what + " is damaged: its extent lies outside the committed log");
+  const PaddedLength padded = PaddedLengthOf(size, extent.padding());
+  if (!padded.ok)
+    return Fail(Code::kCorrupt, what + " uses padding " + std::to_string(extent.padding()) +
+                                    ", which this version does not know");
+  if (implied != padded.length)
+    return Fail(Code::kCorrupt, what + " is damaged: its extent does not match its recorded size");
+  return implied;
+}
+
+}  // namespace
+
 Result<format::Extent> EncryptIntoExtent(Container& container, int fd, uint64_t size,
+                                         format::Padding padding,
                                          std::span<const uint8_t> data_key,
                                          const std::string& ad_prefix, const std::string& name) {
   const uint32_t cs = format::kChunkSize;
-  const uint64_t chunks = ChunkCount(size, cs);
-  const uint64_t length = ExtentLength(size, cs);
+  const PaddedLength padded = PaddedLengthOf(size, padding);
+  if (!padded.ok) return Fail(Code::kUsage, "unknown padding for " + name);
+  const uint64_t chunks = ChunkCount(padded.length, cs);
+  const uint64_t length = ExtentLength(padded.length, cs);
   CUSTODY_ASSIGN(uint64_t base, container.ReserveExtent(length));
   RootHasher root(chunks);
-  uint64_t read_off = 0;
 
   PipelineStages st;
   st.produce = [&](ChunkSlot& s) -> Result<bool> {
     if (s.index >= chunks) return false;
-    size_t want = static_cast<size_t>(std::min<uint64_t>(cs, size - read_off));
-    size_t got = 0;
-    while (got < want) {
-      ssize_t n = ::pread(fd, s.in.data() + got, want - got, static_cast<off_t>(read_off + got));
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        return std::unexpected(ErrnoError(errno, "reading", name));
-      }
-      if (n == 0) return Fail(Code::kIo, name + " shrank while it was being added");
-      got += static_cast<size_t>(n);
-    }
-    read_off += want;
-    s.in_len = want;
-    s.last = s.index + 1 == chunks;
-    if (s.last) {
-      uint8_t probe;
-      if (::pread(fd, &probe, 1, static_cast<off_t>(read_off)) > 0)
-        return Fail(Code::kIo, name + " grew while it was being added");
-    }
+    CUSTODY_TRY(ProduceAddChunk(fd, size, padded.length, chunks, cs, s, name));
     return true;
   };
   st.transform = [&](ChunkSlot& s) -> Status {
@@ -153,7 +204,7 @@ Result<format::Extent> EncryptIntoExtent(Container& container, int fd, uint64_t 
     root.Add(s.hash);
     return {};
   };
-  size_t cap = static_cast<size_t>(std::min<uint64_t>(cs, size));
+  size_t cap = static_cast<size_t>(std::min<uint64_t>(cs, padded.length));
   CUSTODY_TRY(RunOrderedPipeline(kSlots, cap, cap + format::kChunkOverhead, DefaultWorkers(), chunks, st));
   format::Extent e;
   e.set_offset(base);
@@ -161,6 +212,7 @@ Result<format::Extent> EncryptIntoExtent(Container& container, int fd, uint64_t 
   e.set_chunk_size(cs);
   e.set_chunk_count(chunks);
   e.set_root_hash(crypto::HashToString(root.Final()));
+  e.set_padding(padding);
   return e;
 }
 
@@ -168,23 +220,22 @@ Status DecryptExtent(const Container& container, const format::Extent& extent,
                      uint64_t plaintext_size, std::span<const uint8_t> data_key,
                      const std::string& ad_prefix, const PlaintextSink& sink,
                      const std::string& what) {
-  CUSTODY_ASSIGN(uint64_t implied, PlaintextSizeOf(extent));
-  if (extent.offset() < format::kLogStart || extent.length() > container.superblock().committed_end() ||
-      extent.offset() > container.superblock().committed_end() - extent.length())
-    return Fail(Code::kCorrupt, what + " is damaged: its extent lies outside the committed log");
-  if (implied != plaintext_size)
-    return Fail(Code::kCorrupt, what + " is damaged: its extent does not match its recorded size");
+  CUSTODY_ASSIGN(uint64_t stored, CheckDecryptable(container, extent, plaintext_size, what));
+  RootHasher root(extent.chunk_count());
   uint64_t read_off = extent.offset();
   PipelineStages st;
   st.produce = [&](ChunkSlot& s) -> Result<bool> {
     if (s.index >= extent.chunk_count()) return false;
-    s.in_len = StoredChunkSize(extent, s.index, plaintext_size);
+    s.in_len = StoredChunkSize(extent, s.index, stored);
     CUSTODY_TRY(container.ReadAt(read_off, {s.in.data(), s.in_len}));
     read_off += s.in_len;
     s.last = s.index + 1 == extent.chunk_count();
     return true;
   };
   st.transform = [&](ChunkSlot& s) -> Status {
+    // The hash is of the ciphertext as read, the same bytes that are opened.
+    auto h = crypto::Blake2b256(std::span<const uint8_t>(s.in.data(), s.in_len));
+    std::memcpy(s.hash, h.data(), 32);
     s.out_len = s.in_len - format::kChunkOverhead;
     std::string ad = ChunkAd(ad_prefix, s.index, s.last);
     if (!crypto::AeadOpen(data_key, {s.in.data(), s.in_len}, crypto::AsBytes(ad),
@@ -192,10 +243,25 @@ Status DecryptExtent(const Container& container, const format::Extent& extent,
       return Fail(Code::kCorrupt, what + " is damaged: chunk " + std::to_string(s.index) +
                                       " of " + std::to_string(extent.chunk_count()) +
                                       " failed authentication (tampered or corrupt)");
+    if (!PaddingIsZero(s, extent.chunk_size(), plaintext_size))
+      return Fail(Code::kCorrupt, what + " is damaged: its padding (chunk " +
+                                      std::to_string(s.index) + ") is not zero");
     return {};
   };
-  st.consume = [&](ChunkSlot& s) -> Status { return sink({s.out.data(), s.out_len}); };
-  size_t cap = static_cast<size_t>(std::min<uint64_t>(extent.chunk_size(), plaintext_size));
+  st.consume = [&](ChunkSlot& s) -> Status {
+    root.Add(s.hash);
+    // R140: the chunks are in order here, so at the last one every hash is
+    // in; nothing of it is released unless the whole extent is the one the
+    // signed DocumentAdded registered.
+    if (s.last && crypto::HashToString(root.Final()) != extent.root_hash())
+      return Fail(Code::kCorrupt,
+                  what + ": the content does not match its registered hash (possible "
+                         "substitution by a member with write access); not extracted");
+    const uint64_t start = s.index * extent.chunk_size();
+    const uint64_t keep = std::min<uint64_t>(s.out_len, plaintext_size - std::min(plaintext_size, start));
+    return keep == 0 ? Status{} : sink({s.out.data(), static_cast<size_t>(keep)});
+  };
+  size_t cap = static_cast<size_t>(std::min<uint64_t>(extent.chunk_size(), stored));
   return RunOrderedPipeline(kSlots, cap + format::kChunkOverhead, cap, DefaultWorkers(),
                             extent.chunk_count(), st);
 }

@@ -22,10 +22,15 @@ uint64_t ExtentLength(uint64_t size, uint32_t chunk_size);
 // Associated data prefix binding chunks to their document version.
 std::string ChunkAdPrefix(const std::string& vault_id, const std::string& doc_id, uint32_t version);
 
-// Reads exactly `size` bytes from `fd` (from offset 0), encrypts them under
-// `data_key` into a new extent appended to `container`, and returns its
-// description (with the root hash). kIo if the file changes size while read.
+// Reads exactly `size` bytes from `fd` (from offset 0), pads them with zero
+// bytes to PaddedLengthOf(size, padding) (vault/storage/padding.h), encrypts
+// the padded stream under `data_key` into a new extent appended to
+// `container`, and returns its description: chunk_count, length and the root
+// hash follow the padded stream; `padding` is recorded in it. The true size
+// is the caller's to keep (in the sealed DocumentMetadata). kIo if the file
+// changes size while read; kUsage for a padding this version does not know.
 Result<format::Extent> EncryptIntoExtent(Container& container, int fd, uint64_t size,
+                                         format::Padding padding,
                                          std::span<const uint8_t> data_key,
                                          const std::string& ad_prefix, const std::string& name);
 
@@ -37,9 +42,20 @@ PlaintextSink DescriptorSink(int fd);
 // A sink writing sequentially from offset 0 into an Env file.
 PlaintextSink FileSink(File& file);
 
-// Decrypts `extent` and hands the plaintext to `sink`. kCorrupt naming
-// `what` and the chunk if any chunk fails authentication; bytes of a failed
-// chunk never reach the sink.
+// Decrypts `extent`, the content of a document of `plaintext_size` bytes
+// (DocumentMetadata.size), and hands its first `plaintext_size` bytes to
+// `sink`, in order, in bounded memory. Errors, all kCorrupt naming `what`:
+//  * the padded length the extent holds is not PaddedLengthOf(plaintext_size,
+//    extent.padding()), or the padding is unknown (R41, R142);
+//  * a chunk fails authentication (R42) or a byte past `plaintext_size` is
+//    not zero (R142): nothing of that chunk reaches the sink;
+//  * the ciphertext as read does not hash to extent.root_hash() (R140): a
+//    substitution by someone holding the data key; detected before any byte
+//    of the last chunk reaches the sink.
+// So a sink that publishes only at the end (AtomicFile) never publishes
+// unauthenticated content. A sink that releases as it goes (a pipe) may have
+// released the chunks before the last one when the error comes; the caller
+// must treat the whole output as void on error.
 Status DecryptExtent(const Container& container, const format::Extent& extent,
                      uint64_t plaintext_size, std::span<const uint8_t> data_key,
                      const std::string& ad_prefix, const PlaintextSink& sink,

@@ -1,10 +1,25 @@
-// Tests for vault/storage/extent_stream.{h,cc}: the chunk geometry.
+// Tests for vault/storage/extent_stream.{h,cc}: the chunk geometry, padding
+// on add, and the checks extract makes before releasing plaintext.
 #include <catch2/catch.hpp>
 
-#include <cstdint>
+#include <fcntl.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "base/env.h"
 #include "format/constants.h"
+#include "tests/testutil/files.h"
+#include "tests/testutil/temp_dir.h"
+#include "vault/storage/container.h"
 #include "vault/storage/extent_stream.h"
+#include "vault/storage/padding.h"
 
 namespace format = custody::format;
 namespace vault = custody::vault;
@@ -18,4 +33,153 @@ TEST_CASE("vault/ChunkCountAndExtentLengthFollowTheChunkGeometry", "[vault][exte
   CHECK(vault::ChunkCount(3ull * cs, cs) == 3);
   CHECK(vault::ExtentLength(0, cs) == format::kChunkOverhead);
   CHECK(vault::ExtentLength(cs + 1, cs) == cs + 1 + 2 * format::kChunkOverhead);
+}
+
+// ---------------------------------------------------------------------------
+// The stream through a real container: padding on add, and what extract
+// checks before it releases anything (R140, R142).
+
+namespace {
+
+using custody::Code;
+using custody::testutil::TempDir;
+
+std::string PseudoRandomBytes(uint64_t n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::string s(n, '\0');
+  for (auto& c : s) c = static_cast<char>(rng());
+  return s;
+}
+
+// A container with one committed extent holding `content` (unpadded, so a
+// test can put any bytes where padding belongs) under a fixed data key.
+struct StreamFixture {
+  TempDir dir;
+  std::string path = dir / "stream.cv";
+  std::unique_ptr<vault::Container> container;
+  const std::vector<uint8_t> key = std::vector<uint8_t>(32, 0x42);
+  const std::string ad = vault::ChunkAdPrefix(std::string(16, 'v'), std::string(16, 'd'), 1);
+
+  format::Extent Store(const std::string& content, format::Padding padding) {
+    format::Superblock sb;
+    sb.set_format_version(1);
+    sb.set_vault_id(std::string(16, 'v'));
+    sb.set_ledger_head(std::string(32, '\0'));
+    auto made = vault::Container::Create(custody::DefaultEnv(), path, {}, sb);
+    if (!made) FAIL(made.error().message);
+    auto c = vault::Container::Open(custody::DefaultEnv(), path, vault::Container::Mode::kWrite);
+    if (!c) FAIL(c.error().message);
+    container = std::move(*c);
+    const std::string input = dir / "input";
+    custody::testutil::WriteFileBytes(input, content);
+    int fd = ::open(input.c_str(), O_RDONLY | O_CLOEXEC);
+    REQUIRE(fd >= 0);
+    auto e = vault::EncryptIntoExtent(*container, fd, content.size(), padding, key, ad, "input");
+    ::close(fd);
+    REQUIRE(e);
+    REQUIRE(container->Commit(container->superblock()));
+    return *e;
+  }
+
+  // Decrypts as a document of `size` bytes; returns the status and the bytes released.
+  std::pair<custody::Status, std::string> Decrypt(const format::Extent& e, uint64_t size) {
+    std::string out;
+    auto sink = [&out](std::span<const uint8_t> b) -> custody::Status {
+      out.append(reinterpret_cast<const char*>(b.data()), b.size());
+      return {};
+    };
+    auto s = vault::DecryptExtent(*container, e, size, key, ad, sink, "document T-1");
+    return {s, out};
+  }
+};
+
+}  // namespace
+
+TEST_CASE("vault/PaddedExtentHoldsPadmeOfTheSizeAndReleasesExactlyTheSize", "[vault][extent][padding]") {
+  for (uint64_t size : {uint64_t{0}, uint64_t{1}, uint64_t{1000}, uint64_t{format::kChunkSize} + 1,
+                        uint64_t{3} * format::kChunkSize + 12345}) {
+    StreamFixture f;
+    const std::string data = PseudoRandomBytes(size, static_cast<uint32_t>(size));
+    format::Extent e = f.Store(data, format::PADDING_PADME);
+    INFO("size " << size);
+    CHECK(e.padding() == format::PADDING_PADME);
+    CHECK(e.length() == vault::ExtentLength(vault::Padme(size), format::kChunkSize));
+    CHECK(e.chunk_count() == vault::ChunkCount(vault::Padme(size), format::kChunkSize));
+    auto [s, out] = f.Decrypt(e, size);
+    REQUIRE(s);
+    CHECK(out == data);
+  }
+}
+
+TEST_CASE("vault/ExtractRefusesNonZeroPaddingNamingTheDocument", "[vault][extent][padding]") {
+  StreamFixture f;
+  std::string stored(vault::Padme(1000), '\0');  // 1024 bytes: 1000 of content, 24 of padding
+  std::fill(stored.begin(), stored.begin() + 1000, 'x');
+  SECTION("zero padding opens") {
+    format::Extent e = f.Store(stored, format::PADDING_NONE);
+    e.set_padding(format::PADDING_PADME);  // as if written padded
+    auto [s, out] = f.Decrypt(e, 1000);
+    REQUIRE(s);
+    CHECK(out == std::string(1000, 'x'));
+  }
+  SECTION("one non-zero padding byte") {
+    stored[1020] = '\1';
+    format::Extent e = f.Store(stored, format::PADDING_NONE);
+    e.set_padding(format::PADDING_PADME);
+    auto [s, out] = f.Decrypt(e, 1000);
+    REQUIRE_FALSE(s);
+    CHECK(s.error().code == Code::kCorrupt);
+    CHECK(s.error().message.find("document T-1") != std::string::npos);
+    CHECK(s.error().message.find("padding") != std::string::npos);
+    CHECK(out.empty());
+  }
+}
+
+TEST_CASE("vault/ExtractRefusesAPaddedLengthOtherThanPadmeOfTheSize", "[vault][extent][padding]") {
+  StreamFixture f;
+  format::Extent e = f.Store(std::string(1000, 'x'), format::PADDING_PADME);  // holds 1024
+  for (uint64_t size : {uint64_t{1024}, uint64_t{1025}, uint64_t{900}}) {  // Padme: 1024, 1088, 928
+    INFO("size " << size);
+    auto [s, out] = f.Decrypt(e, size);
+    if (size == 1024) {
+      CHECK(s);
+      continue;
+    }
+    REQUIRE_FALSE(s);
+    CHECK(s.error().code == Code::kCorrupt);
+    CHECK(s.error().message.find("does not match its recorded size") != std::string::npos);
+    CHECK(out.empty());
+  }
+  SECTION("unpadded (v1) extents must hold exactly the size") {
+    format::Extent v1 = e;
+    v1.set_padding(format::PADDING_NONE);
+    CHECK_FALSE(f.Decrypt(v1, 1000).first);
+    CHECK(f.Decrypt(v1, 1024).first);
+  }
+  SECTION("an unknown padding is refused") {
+    format::Extent odd = e;
+    odd.set_padding(static_cast<format::Padding>(9));
+    auto [s, out] = f.Decrypt(odd, 1000);
+    REQUIRE_FALSE(s);
+    CHECK(s.error().message.find("padding 9") != std::string::npos);
+  }
+}
+
+// R140 at the stream level: the same ciphertext under another root hash
+// (what a substitution looks like from the signed event's side) releases
+// the chunks before the last, never the last.
+TEST_CASE("vault/ExtractWithholdsTheLastChunkWhenTheRootHashDiffers", "[vault][extent]") {
+  StreamFixture f;
+  const std::string data = PseudoRandomBytes(2 * format::kChunkSize, 3);
+  format::Extent e = f.Store(data, format::PADDING_PADME);
+  REQUIRE(e.chunk_count() == 2);
+  std::string root = e.root_hash();
+  root[0] = static_cast<char>(root[0] ^ 1);
+  e.set_root_hash(root);
+  auto [s, out] = f.Decrypt(e, data.size());
+  REQUIRE_FALSE(s);
+  CHECK(s.error().code == Code::kCorrupt);
+  CHECK(s.error().message.find("document T-1: the content does not match its registered hash") !=
+        std::string::npos);
+  CHECK(out == data.substr(0, format::kChunkSize));
 }
