@@ -31,6 +31,7 @@ namespace custody::vault {
 class Container;   // vault/storage/container.h (internal)
 class VaultState;  // vault/ledger/state.h (internal)
 class KeyRing;     // vault/keys/key_ring.h (internal)
+class ClientMemory;  // vault/client_memory.h
 }  // namespace custody::vault
 
 namespace custody::format {  // format/custody.proto (internal)
@@ -165,9 +166,18 @@ class Vault {
   // writing: upgrade it first) and is replayed from its first event.
   // kNotFound, kCorrupt (with the reason and offset), or kIo (lock held).
   // `env` and `clock` must outlive the Vault.
+  //
+  // With `memory` (FORMAT.md §5.8), the vault is also compared with what
+  // this client verified before: a history behind it (rollback) or not
+  // extending it (fork) is kCorrupt for kWrite and a warning (warnings())
+  // for kRead; otherwise the new state is remembered, and again after every
+  // commit. `memory` must outlive the Vault.
   static Result<std::unique_ptr<Vault>> Open(const std::string& path, Access access,
                                              Env* env = DefaultEnv(),
-                                             const Clock* clock = SystemClock());
+                                             const Clock* clock = SystemClock(),
+                                             ClientMemory* memory = nullptr);
+  // What Open or a commit found worth telling the user, in order.
+  const std::vector<std::string>& warnings() const { return warnings_; }
 
   // Verifies a whole vault without any key: both superblocks, every record
   // checksum, the ledger chain, every signature against the roster, every
@@ -259,6 +269,12 @@ class Vault {
   // --- opening (ops/open.cc) ---
   static Result<std::unique_ptr<Vault>> OpenAs(const std::string& path, Access access, Env* env,
                                                const Clock* clock, bool for_upgrade);
+  // Compares with `memory` (see Open) and remembers the state if it holds.
+  Status CheckRemembered(ClientMemory* memory, Access access);
+  // True if this vault's verified history extends the remembered one.
+  Result<bool> ExtendsRemembered(uint64_t count, const std::string& head, uint64_t head_offset) const;
+  // Stores the current state in memory_ (after open and every commit).
+  void Remember();
   // Authority from the chain the newest checkpoint indexes, then its
   // catalog; sets where the replay of later events starts.
   Status LoadCheckpoint(uint64_t* scan_from);
@@ -305,6 +321,12 @@ class Vault {
   uint64_t checkpoint_events_ = 0;  // event count covered by the newest checkpoint
   uint64_t checkpoint_offset_ = 0;
   uint64_t head_offset_ = 0;        // EVENT header of the last event
+  // Used by Open only (ExtendsRemembered): the ledger head after each event
+  // replayed on top of the checkpoint, and the head at the checkpoint.
+  std::vector<std::string> replay_heads_;
+  std::string checkpoint_head_;
+  ClientMemory* memory_ = nullptr;
+  std::vector<std::string> warnings_;
   bool poisoned_ = false;
 };
 

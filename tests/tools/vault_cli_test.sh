@@ -115,12 +115,14 @@ has err "not a Custody vault" "not-a-vault message"
 expect 5 "audit of a file that is not a vault" -- $C audit junk.vault
 head -c 9000 v.vault > trunc.vault
 expect 5 "truncated vault" -- $C ls trunc.vault $A
+# A copy written on its own is a fork of the original (FORMAT.md §5.9):
+# each copy below has its own client state.
 cp v.vault torn.vault; head -c 3000 /dev/urandom >> torn.vault
-expect 0 "torn tail: opens at the last commit" -- $C ls torn.vault $A
+expect 0 "torn tail: opens at the last commit" -- env CUSTODY_STATE_DIR="$T/state-torn" $C ls torn.vault $A
 has out "Crown Jewels" "torn-tail vault still lists everything"
-expect 0 "torn tail: audit passes" -- $C audit torn.vault
-expect 0 "torn tail: later add works" -- $C add torn.vault memo.txt $A --level internal
-expect 0 "torn tail: audit after add" -- $C audit torn.vault
+expect 0 "torn tail: audit passes" -- env CUSTODY_STATE_DIR="$T/state-torn" $C audit torn.vault
+expect 0 "torn tail: later add works" -- env CUSTODY_STATE_DIR="$T/state-torn" $C add torn.vault memo.txt $A --level internal
+expect 0 "torn tail: audit after add" -- env CUSTODY_STATE_DIR="$T/state-torn" $C audit torn.vault
 
 # A flipped byte inside one document's ciphertext.
 cp v.vault flip.vault
@@ -135,12 +137,12 @@ printf '\xff' | dd of=flip.vault bs=1 seek="$OFF" conv=notrunc status=none
 python3 -c "
 import sys; a=open('v.vault','rb').read(); b=open('flip.vault','rb').read()
 sys.exit(0 if a!=b else 1)" && ok "byte flipped" || { printf '\x00' | dd of=flip.vault bs=1 seek="$OFF" conv=notrunc status=none; ok "byte flipped (to 0)"; }
-expect 5 "extract of the damaged document fails with exit 5" -- $C extract flip.vault "$REG_BIG" $A --out dmg.out
+expect 5 "extract of the damaged document fails with exit 5" -- env CUSTODY_STATE_DIR="$T/state-flip" $C extract flip.vault "$REG_BIG" $A --out dmg.out
 has err "$REG_BIG" "the damage message names the registration number"
 [ -e dmg.out ] && bad "no partial output for a damaged document" || ok "no partial output for a damaged document"
-expect 0 "other documents still extract" -- $C extract flip.vault "$REG_TS" $A --out ts.out
+expect 0 "other documents still extract" -- env CUSTODY_STATE_DIR="$T/state-flip" $C extract flip.vault "$REG_TS" $A --out ts.out
 same ts.txt ts.out "undamaged document is exact"
-expect 5 "audit reports the damage" -- $C audit flip.vault --json
+expect 5 "audit reports the damage" -- env CUSTODY_STATE_DIR="$T/state-flip" $C audit flip.vault --json
 has out "\"damaged_documents\":\[\"$REG_BIG\"\]" "audit lists exactly the damaged document"
 
 # Full disk during add: a small real filesystem.

@@ -1,5 +1,7 @@
 #include "tools/custody/cli.h"
 
+#include "vault/client_memory.h"
+
 #include <fcntl.h>
 #include <termios.h>
 #include <unistd.h>
@@ -85,6 +87,21 @@ Result<crypto::SecretBytes> ReadPassphrase(const std::string& passphrase_file,
   }
   ::close(tty);
   return first;
+}
+
+Result<std::unique_ptr<vault::Vault>> OpenVault(const std::string& path, vault::Vault::Access access) {
+  // One per process; a client without a state directory still works, but
+  // says that it cannot detect a rolled-back vault.
+  static const auto memory = [] {
+    auto m = vault::ClientMemory::ForThisUser();
+    if (!m) std::cerr << "custody: warning: " << m.error().message
+                      << "; rollback of a vault cannot be detected\n";
+    return m ? std::move(*m) : nullptr;
+  }();
+  auto v = vault::Vault::Open(path, access, DefaultEnv(), SystemClock(), memory.get());
+  if (v)
+    for (const auto& w : (*v)->warnings()) std::cerr << "custody: warning: " << w << "\n";
+  return v;
 }
 
 Result<std::unique_ptr<vault::Identity>> UnlockIdentity(const std::string& path,

@@ -12,6 +12,7 @@
 #include "crypto/secret_bytes.h"
 #include "base/status.h"
 #include "vault/identity/identity.h"
+#include "vault/vault.h"
 
 namespace custody::cli {
 
@@ -32,6 +33,11 @@ int Report(const Error& error, const std::string& hint = "");
 // no file. `confirm` asks twice (for new identities).
 Result<crypto::SecretBytes> ReadPassphrase(const std::string& passphrase_file,
                                            const std::string& prompt, bool confirm = false);
+
+// Opens a vault as every subcommand does: compared with what this user's
+// client remembers of it (vault/client_memory.h; refused for writing after
+// a rollback or fork, warned for reading), warnings printed to stderr.
+Result<std::unique_ptr<vault::Vault>> OpenVault(const std::string& path, vault::Vault::Access access);
 
 // Loads the identity file at `path`, reading its passphrase as above.
 Result<std::unique_ptr<vault::Identity>> UnlockIdentity(const std::string& path,

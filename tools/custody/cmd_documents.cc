@@ -30,7 +30,7 @@ void RegisterAdd(CLI::App& app) {
   SetBody(add, [ao] {
     if (!ao->reg_no.empty() && ao->files.size() != 1)
       return Report(Error{Code::kUsage, "--reg-no names one document; add one file at a time"});
-    auto v = vault::Vault::Open(ao->vault, vault::Vault::Access::kWrite);
+    auto v = OpenVault(ao->vault, vault::Vault::Access::kWrite);
     if (!v) return Report(v.error());
     // The level is checked before the passphrase is asked for, so a typo
     // fails without a prompt.
@@ -102,7 +102,7 @@ void RegisterLs(CLI::App& app) {
   ls->add_flag("--all", lo->all, "Include destroyed documents (registration number only)");
   ls->add_option("--passphrase-file", lo->passphrase_file, "Read the passphrase from FILE");
   SetBody(ls, [lo] {
-    auto v = vault::Vault::Open(lo->vault, vault::Vault::Access::kRead);
+    auto v = OpenVault(lo->vault, vault::Vault::Access::kRead);
     if (!v) return Report(v.error());
     auto id = UnlockIdentity(lo->as, lo->passphrase_file);
     if (!id) return Report(id.error());
@@ -157,7 +157,7 @@ void RegisterExtract(CLI::App& app) {
     if (xo->out == "-" && isatty(1))
       return Report(Error{Code::kUsage, "refusing to write a document to a terminal"},
                     "redirect stdout to a file or use --out FILE");
-    auto v = vault::Vault::Open(xo->vault, vault::Vault::Access::kWrite);
+    auto v = OpenVault(xo->vault, vault::Vault::Access::kWrite);
     if (!v) return Report(v.error());
     auto id = UnlockIdentity(xo->as, xo->passphrase_file);
     if (!id) return Report(id.error());
@@ -186,7 +186,7 @@ void RegisterDestroy(CLI::App& app) {
   des->add_option("--passphrase-file", dso->passphrase_file, "Officer's passphrase file");
   des->add_option("--witness-passphrase-file", dso->witness_passphrase_file, "Witness's passphrase file");
   SetBody(des, [dso] {
-    auto v = vault::Vault::Open(dso->vault, vault::Vault::Access::kWrite);
+    auto v = OpenVault(dso->vault, vault::Vault::Access::kWrite);
     if (!v) return Report(v.error());
     auto id = UnlockIdentity(dso->as, dso->passphrase_file, "officer");
     if (!id) return Report(id.error());
@@ -226,7 +226,7 @@ void RegisterCompactCommand(CLI::App& app) {
   cmd->add_option("--as", o->as, "Officer's identity file")->required();
   cmd->add_option("--passphrase-file", o->passphrase_file, "Read the passphrase from FILE");
   SetBody(cmd, [o] {
-    auto v = vault::Vault::Open(o->vault, vault::Vault::Access::kWrite);
+    auto v = OpenVault(o->vault, vault::Vault::Access::kWrite);
     if (!v) return Report(v.error());
     auto id = UnlockIdentity(o->as, o->passphrase_file, "officer");
     if (!id) return Report(id.error());

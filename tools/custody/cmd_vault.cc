@@ -65,7 +65,7 @@ void RegisterGrant(CLI::App& app) {
     if (!to) return Report(to.error());
     if (go->role != "auditor" && go->clearance.empty())
       return Report(Error{Code::kUsage, "--clearance LEVEL is required"});
-    auto v = vault::Vault::Open(go->vault, vault::Vault::Access::kWrite);
+    auto v = OpenVault(go->vault, vault::Vault::Access::kWrite);
     if (!v) return Report(v.error());
     std::optional<vault::Level> level;
     if (go->role != "auditor") {
@@ -97,7 +97,7 @@ void RegisterRevoke(CLI::App& app) {
   SetBody(revoke, [ro] {
     auto to = vault::PublicIdentity::ParseLineOrFile(ro->to);
     if (!to) return Report(to.error());
-    auto v = vault::Vault::Open(ro->vault, vault::Vault::Access::kWrite);
+    auto v = OpenVault(ro->vault, vault::Vault::Access::kWrite);
     if (!v) return Report(v.error());
     auto id = UnlockIdentity(ro->as, ro->passphrase_file);
     if (!id) return Report(id.error());

@@ -92,6 +92,7 @@ Status Vault::CommitAll(const Identity& actor, WriteScope& scope, bool force_che
   checkpoint_offset_ = sb.checkpoint_offset();
   if (checkpoint) checkpoint_events_ = state_->event_count;
   scope.Committed();
+  Remember();
   return {};
 }
 

@@ -9,6 +9,7 @@
 // event: their checkpoints vouch for themselves and are never used.
 #include "crypto/hash.h"
 #include "format/constants.h"
+#include "vault/client_memory.h"
 #include "vault/ledger/event_registry.h"
 #include "vault/ops/internal.h"
 
@@ -109,6 +110,7 @@ Status Vault::LoadCheckpoint(uint64_t* scan_from) {
       cp.event_count() > sb.event_count())
     return Fail(Code::kCorrupt, path + ": checkpoint belongs to another vault or a later state");
   head_offset_ = cp.head_offset();
+  checkpoint_head_ = cp.ledger_head();
   if (auto s = AdoptCatalog(std::move(cp), *state_); !s) return std::unexpected(s.error().With(path));
   checkpoint_events_ = state_->event_count;
   checkpoint_offset_ = sb.checkpoint_offset();
@@ -124,13 +126,96 @@ Status Vault::ReplayFrom(uint64_t scan_from) {
     if (!replayed)
       return std::unexpected(replayed.error().With("ledger event at offset " + std::to_string(ref.offset)));
     head_offset_ = ref.offset;
+    replay_heads_.push_back(state_->ledger_head);
     return true;
   });
 }
 
 Result<std::unique_ptr<Vault>> Vault::Open(const std::string& path, Access access, Env* env,
-                                           const Clock* clock) {
-  return OpenAs(path, access, env, clock, /*for_upgrade=*/false);
+                                           const Clock* clock, ClientMemory* memory) {
+  CUSTODY_ASSIGN(auto v, OpenAs(path, access, env, clock, /*for_upgrade=*/false));
+  if (memory != nullptr) CUSTODY_TRY(v->CheckRemembered(memory, access));
+  return v;
+}
+
+Status Vault::CheckRemembered(ClientMemory* memory, Access access) {
+  const std::string& path = container_->path();
+  CUSTODY_ASSIGN(auto remembered, memory->Load(state_->vault_id));
+  std::string problem;
+  if (remembered) {
+    const RememberedState& r = *remembered;
+    const std::string counts = std::to_string(state_->event_count) + " events, this client verified " +
+                               std::to_string(r.event_count);
+    if (r.genesis != state_->genesis) {
+      problem = "FORK: another vault with the same id (a different first event)";
+    } else if (r.event_count > state_->event_count) {
+      problem = "ROLLBACK: the vault holds " + counts + " (an older copy, or a commit erased)";
+    } else {
+      CUSTODY_ASSIGN(bool extends, ExtendsRemembered(r.event_count, r.head, r.head_offset));
+      if (!extends) problem = "FORK: the vault holds " + counts + ", and its history does not extend that";
+    }
+  }
+  if (!problem.empty()) {
+    const std::string msg = path + ": " + problem + " (remembered in " + memory->PathFor(state_->vault_id) + ")";
+    if (access == Access::kWrite) return Fail(Code::kCorrupt, msg + "; refusing to write");
+    warnings_.push_back(msg + "; read anyway, and not remembered");
+    return {};
+  }
+  memory_ = memory;
+  Remember();
+  return {};
+}
+
+void Vault::Remember() {
+  if (memory_ == nullptr) return;
+  RememberedState s{state_->vault_id, state_->genesis, state_->event_count, state_->ledger_head, head_offset_};
+  if (auto saved = memory_->Save(s); !saved)
+    warnings_.push_back("could not remember the state of " + container_->path() + ": " + saved.error().message);
+}
+
+// R134. Events after the checkpoint were replayed (their heads are known);
+// for older ones, the remembered head is found where it was and followed
+// along the prev_hash links to the checkpoint's head: a chain of hashes is
+// proof that this history extends the one verified before.
+Result<bool> Vault::ExtendsRemembered(uint64_t count, const std::string& head, uint64_t head_offset) const {
+  if (count == 0) return true;
+  if (count == state_->event_count) return head == state_->ledger_head;
+  if (count > checkpoint_events_) return replay_heads_.at(count - 1 - checkpoint_events_) == head;
+  auto walk = [&](uint64_t from) -> Result<bool> {
+    bool found = false, extends = false;
+    uint64_t seq = 0;
+    std::string prev;
+    CUSTODY_TRY(container_->Scan(from, [&](const RecordRef& ref) -> Result<bool> {
+      if (ref.header.type != format::RecordType::kEvent) return true;
+      CUSTODY_ASSIGN(std::string payload, container_->ReadPayload(ref));
+      format::SignedEvent se;
+      format::Event ev;
+      if (!se.ParseFromString(payload) || !ev.ParseFromString(se.body())) return false;
+      const std::string hash = crypto::HashToString(crypto::Blake2b256(payload));
+      if (!found) {
+        found = ev.sequence() == count - 1 && hash == head;
+        if (!found) return true;
+      } else if (ev.sequence() != seq + 1 || ev.prev_hash() != prev) {
+        return false;
+      }
+      seq = ev.sequence();
+      prev = hash;
+      if (seq + 1 == checkpoint_events_) {
+        extends = hash == checkpoint_head_;
+        return false;
+      }
+      return true;
+    }));
+    return extends;
+  };
+  // The remembered offset is a hint (compaction moves events); fall back to
+  // the whole ledger.
+  auto hinted = container_->ReadHeader(head_offset);
+  if (hinted && hinted->header.type == format::RecordType::kEvent) {
+    CUSTODY_ASSIGN(bool extends, walk(head_offset));
+    if (extends) return true;
+  }
+  return walk(format::kLogStart);
 }
 
 Result<std::unique_ptr<Vault>> Vault::OpenAs(const std::string& path, Access access, Env* env,

@@ -25,7 +25,7 @@ namespace craft = custody::craft;
 std::string Raw(const Identity& id) { return craft::Raw(id.public_identity().ed25519); }
 
 // Appends `ev` signed by `signers` (actor first) to the vault at `path` and
-// commits it: sequence, chain, vault id and actor filled in from the active
+// commits it: sequence, chain, authority links, vault id and actor filled in from the active
 // superblock; `tweak` may edit the signed event before it is framed.
 void ForgeEvent(const std::string& path, format::Event ev, const std::vector<const Identity*>& signers,
                 const std::function<void(format::SignedEvent&)>& tweak = {}) {
@@ -36,6 +36,9 @@ void ForgeEvent(const std::string& path, format::Event ev, const std::vector<con
   ev.set_vault_id(cur.vault_id());
   ev.set_time_unix(kFixedNow + 60);
   ev.set_actor_ed25519(Raw(*signers[0]));
+  const craft::AuthorityTip tip = craft::AuthorityAt(bytes);  // format v2 links (R101)
+  ev.set_authority_seq(tip.count);
+  ev.set_authority_head(tip.head);
   format::SignedEvent se;
   se.set_body(ev.SerializeAsString());
   for (const Identity* id : signers) {

@@ -1,0 +1,80 @@
+#include "vault/client_memory.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "base/atomic_file.h"
+#include "base/encoding.h"
+#include "base/json.h"
+#include "base/state_dir.h"
+
+namespace custody::vault {
+
+namespace {
+constexpr size_t kMaxStateFile = 64 * 1024;  // R133
+
+Result<std::string> HexField(const Json& j, const char* name, size_t bytes, const std::string& file) {
+  const Json* f = j.Find(name);
+  if (f == nullptr || !f->is_string()) return Fail(Code::kCorrupt, file + ": no " + name);
+  auto raw = FromHex(f->as_string(), HexCase::kLowerOnly);
+  if (!raw || raw->size() != bytes) return Fail(Code::kCorrupt, file + ": bad " + name);
+  return *raw;
+}
+
+Result<uint64_t> IntField(const Json& j, const char* name, const std::string& file) {
+  const Json* f = j.Find(name);
+  if (f == nullptr || !f->is_int()) return Fail(Code::kCorrupt, file + ": no " + name);
+  return f->as_int();
+}
+}  // namespace
+
+ClientMemory::ClientMemory(std::string dir, Env* env) : dir_(std::move(dir)), env_(env) {}
+
+Result<std::unique_ptr<ClientMemory>> ClientMemory::ForThisUser() {
+  CUSTODY_ASSIGN(std::string dir, EnsureStateDir("vaults"));
+  return std::make_unique<ClientMemory>(dir);
+}
+
+std::string ClientMemory::PathFor(const std::string& vault_id) const {
+  return dir_ + "/" + ToHex(vault_id) + ".json";
+}
+
+Result<std::optional<RememberedState>> ClientMemory::Load(const std::string& vault_id) const {
+  const std::string path = PathFor(vault_id);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::optional<RememberedState>();
+  std::string text(kMaxStateFile + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<size_t>(in.gcount()));
+  if (text.size() > kMaxStateFile)
+    return Fail(Code::kCorrupt, "remembered vault state " + path + " is larger than 64 KiB");
+  const std::string what = "remembered vault state " + path;
+  auto j = ParseCanonicalJson(text);
+  if (!j || !j->is_object()) return Fail(Code::kCorrupt, what + " does not parse (remove it with care: "
+                                                                "it is what detects a rolled-back vault)");
+  RememberedState s;
+  CUSTODY_ASSIGN(s.vault_id, HexField(*j, "vault_id", 16, what));
+  CUSTODY_ASSIGN(s.genesis, HexField(*j, "genesis", 32, what));
+  CUSTODY_ASSIGN(s.head, HexField(*j, "head", 32, what));
+  CUSTODY_ASSIGN(s.event_count, IntField(*j, "event_count", what));
+  CUSTODY_ASSIGN(s.head_offset, IntField(*j, "head_offset", what));
+  if (s.vault_id != vault_id) return Fail(Code::kCorrupt, what + " names another vault");
+  return std::optional<RememberedState>(std::move(s));
+}
+
+Status ClientMemory::Save(const RememberedState& state) const {
+  // Never lowered: a second client that verified more keeps its state.
+  CUSTODY_ASSIGN(auto stored, Load(state.vault_id));
+  if (stored && stored->genesis == state.genesis && stored->event_count >= state.event_count)
+    return {};
+  Json j = Json::Object();
+  j.Set("event_count", state.event_count);
+  j.Set("format", uint64_t{1});
+  j.Set("genesis", ToHex(state.genesis));
+  j.Set("head", ToHex(state.head));
+  j.Set("head_offset", state.head_offset);
+  j.Set("vault_id", ToHex(state.vault_id));
+  return WriteFileAtomically(env_, PathFor(state.vault_id), j.Write(), /*replace=*/true, 0600);
+}
+
+}  // namespace custody::vault
