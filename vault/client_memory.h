@@ -1,5 +1,5 @@
 // What a member's client remembers about each vault it has verified
-// (FORMAT.md §5.8): per local user and per vault, the highest verified state
+// (FORMAT.md §5.9): per local user and per vault, the highest verified state
 // — the genesis, the number of events, the ledger head and where the last
 // event lay. Opening a vault whose history is behind that (a rollback: an
 // older copy of the drive, a superblock slot erased) or does not extend it

@@ -159,7 +159,7 @@ class Vault {
                        const std::vector<std::string>& levels, const std::string& label,
                        Env* env = DefaultEnv(), const Clock* clock = SystemClock());
 
-  // Opens a vault (FORMAT.md §5.2): a v2 vault's authority (roster, roles,
+  // Opens a vault (FORMAT.md §5.5): a v2 vault's authority (roster, roles,
   // clearances, key slots, epochs) is verified from the genesis along the
   // authority chain, its catalog taken from the newest checkpoint, and the
   // events after it replayed. A v1 vault opens for reading only (kUsage for
@@ -167,7 +167,7 @@ class Vault {
   // kNotFound, kCorrupt (with the reason and offset), or kIo (lock held).
   // `env` and `clock` must outlive the Vault.
   //
-  // With `memory` (FORMAT.md §5.8), the vault is also compared with what
+  // With `memory` (FORMAT.md §5.9), the vault is also compared with what
   // this client verified before: a history behind it (rollback) or not
   // extending it (fork) is kCorrupt for kWrite and a warning (warnings())
   // for kRead; otherwise the new state is remembered, and again after every

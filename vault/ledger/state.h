@@ -49,7 +49,7 @@ class VaultState {
   std::string genesis;          // ledger hash of event 0; empty before it
   bool linked = false;          // events carry authority links (a v2 ledger)
   // Set while Vault::Open replays the authority events alone (FORMAT.md
-  // §5.2): sequence numbers may skip, and the parts of a rule that depend on
+  // §5.5): sequence numbers may skip, and the parts of a rule that depend on
   // documents are left to the replay that has them (audit, later events).
   bool authority_only = false;
 

@@ -1,6 +1,6 @@
 // Opening a vault: where its state comes from and why it can be trusted.
 //
-// Format v2 (FORMAT.md §5.2): authority — roster, roles, clearances, key
+// Format v2 (FORMAT.md §5.5): authority — roster, roles, clearances, key
 // slots, epochs — is derived only from the authority events, verified from
 // the genesis along their hash links. The checkpoint is an untrusted index
 // to those events plus a signed catalog cache; nothing in it can name a key
