@@ -57,6 +57,8 @@ inline constexpr std::string_view kAdChunk = "custody/v1/chunk";
 inline constexpr std::string_view kAdWrap = "custody/v1/wrap";
 inline constexpr std::string_view kAdMetadata = "custody/v1/metadata";
 inline constexpr std::string_view kAdIdentity = "custody/v1/identity";
+// v2: a level key's lineage link (FORMAT.md §3.14 "Revocation").
+inline constexpr std::string_view kAdLineage = "custody/v2/lineage";
 inline constexpr std::string_view kHashExtentRoot = "custody/v1/extent-root";
 
 }  // namespace custody::format

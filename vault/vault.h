@@ -300,7 +300,10 @@ class Vault {
   std::string SignedCheckpoint(const Identity& actor) const;
   // The superblock the next commit writes (before its sequence and end).
   format::Superblock NextSuperblock() const;
-  Status CommitAll(const Identity& actor, WriteScope& scope, bool force_checkpoint = false);
+  // kAuto: a checkpoint when 256 events accumulated (FORMAT.md §3.9).
+  enum class CheckpointPolicy { kAuto, kForce, kNever };
+  Status CommitAll(const Identity& actor, WriteScope& scope,
+                   CheckpointPolicy policy = CheckpointPolicy::kAuto);
 
   // --- documents (ops/documents.cc, ops/destroy.cc) ---
   Result<std::string> ReadKeyRecord(const format::KeyRef& ref) const;
@@ -310,6 +313,9 @@ class Vault {
   // Overwrites a destroyed document's ciphertext, then its key records, with
   // zeros, syncing after each; idempotent.
   Status EraseDestroyed(const format::DocumentState& doc);
+  // kCorrupt unless the extent and key records a destroyed document names
+  // are EXTENT and KEY records of the right size (nothing is overwritten).
+  Status CheckErasable(const format::DocumentState& doc) const;
   // True if a destroyed document's key record still holds bytes (a crash
   // came between the committed destruction and its overwrite).
   Result<bool> ErasurePending(const format::DocumentState& doc) const;

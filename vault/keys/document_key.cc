@@ -62,20 +62,4 @@ Result<format::DocumentMetadata> OpenMetadata(std::span<const uint8_t> level_key
   return meta;
 }
 
-Result<format::WrappedDocumentKey> RewrapDocumentKey(std::span<const uint8_t> old_level_key,
-                                                     std::span<const uint8_t> new_level_key,
-                                                     uint32_t new_epoch,
-                                                     const std::string& vault_id,
-                                                     const format::WrappedDocumentKey& wrap) {
-  const KeyRecordContext old_ctx = ContextOf(vault_id, wrap);
-  CUSTODY_ASSIGN(auto data_key, UnwrapDataKey(old_level_key, vault_id, wrap));
-  // The metadata bytes move as they are, unparsed: a rotation must not
-  // depend on (or normalise) what a member once wrote there.
-  CUSTODY_ASSIGN(std::string meta, crypto::AeadOpenString(old_level_key, wrap.sealed_metadata(),
-                                                          Ad(format::kAdMetadata, old_ctx)));
-  KeyRecordContext ctx = old_ctx;
-  ctx.epoch = new_epoch;
-  return Seal(new_level_key, ctx, data_key.span(), meta);
-}
-
 }  // namespace custody::vault

@@ -43,14 +43,4 @@ Result<format::DocumentMetadata> OpenMetadata(std::span<const uint8_t> level_key
                                               const std::string& vault_id,
                                               const format::WrappedDocumentKey& wrap);
 
-// The same data key and metadata re-wrapped under `new_level_key` at
-// `new_epoch` (a revoke's key rotation). kCorrupt if `wrap` does not open
-// under `old_level_key`. No plaintext leaves locked memory except the
-// metadata, which is re-sealed at once.
-Result<format::WrappedDocumentKey> RewrapDocumentKey(std::span<const uint8_t> old_level_key,
-                                                     std::span<const uint8_t> new_level_key,
-                                                     uint32_t new_epoch,
-                                                     const std::string& vault_id,
-                                                     const format::WrappedDocumentKey& wrap);
-
 }  // namespace custody::vault

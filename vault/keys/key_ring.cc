@@ -2,7 +2,10 @@
 
 #include <algorithm>
 
+#include "crypto/aead.h"
 #include "crypto/sealed_box.h"
+#include "format/constants.h"
+#include "format/endian.h"
 
 namespace custody::vault {
 
@@ -33,6 +36,45 @@ Result<std::unique_ptr<KeyRing>> OpenKeySlots(const VaultState& state, const for
     ring->Set(static_cast<uint32_t>(level), key->span());
   }
   return ring;
+}
+
+namespace {
+std::string LineageAd(const std::string& vault_id, uint32_t level, uint32_t epoch) {
+  std::string ad(format::kAdLineage);
+  ad += vault_id;
+  format::PutLe32(ad, level);
+  format::PutLe32(ad, epoch);
+  return ad;
+}
+}  // namespace
+
+std::string SealLineageLink(std::span<const uint8_t> new_key, std::span<const uint8_t> old_key,
+                            const std::string& vault_id, uint32_t level, uint32_t new_epoch) {
+  return crypto::AeadSealString(new_key, {reinterpret_cast<const char*>(old_key.data()), old_key.size()},
+                                LineageAd(vault_id, level, new_epoch));
+}
+
+Result<crypto::SecretBytes> LevelKeyAt(const KeyRing& ring, const VaultState& state, uint32_t level,
+                                       uint32_t epoch) {
+  if (!ring.Has(level) || level >= state.epochs.size())
+    return Fail(Code::kNotCleared, "no key for level " + std::to_string(level));
+  const uint32_t current = state.epochs[level];
+  if (epoch > current)
+    return Fail(Code::kCorrupt, "a key record names epoch " + std::to_string(epoch) +
+                                    " of a level whose newest is " + std::to_string(current));
+  auto key = crypto::SecretBytes::CopyOf(ring.Key(level));
+  for (uint32_t e = current; e > epoch; --e) {
+    auto link = state.lineage.find({level, e});
+    if (link == state.lineage.end())
+      return Fail(Code::kCorrupt, "no key link from epoch " + std::to_string(e) + " of level " +
+                                      state.level_names[level] + " (a key record older than the lineage)");
+    auto older = crypto::AeadOpenSecret(key.span(), link->second, LineageAd(state.vault_id, level, e));
+    if (!older || older->size() != kLevelKeySize)
+      return Fail(Code::kCorrupt, "the key link to epoch " + std::to_string(e - 1) + " of level " +
+                                      state.level_names[level] + " does not open");
+    key = std::move(*older);
+  }
+  return key;
 }
 
 format::KeySlot SealKeySlot(const format::Member& member, uint32_t level, uint32_t epoch,

@@ -46,6 +46,19 @@ class KeyRing {
 Result<std::unique_ptr<KeyRing>> OpenKeySlots(const VaultState& state, const format::Member& member,
                                               const Identity& id);
 
+// The key of `level` at `epoch` (≤ the ring's current epoch of that level),
+// recovered from the ring's current key along the lineage links of
+// `state` (FORMAT.md §3.14 "Revocation"): one AEAD open per epoch walked.
+// kNotCleared if the ring lacks the level; kCorrupt if a link is missing or
+// does not open.
+Result<crypto::SecretBytes> LevelKeyAt(const KeyRing& ring, const VaultState& state, uint32_t level,
+                                       uint32_t epoch);
+
+// The lineage link that lets holders of `new_key` (level `level`, epoch
+// `new_epoch`) recover `old_key`, the key of epoch new_epoch - 1.
+std::string SealLineageLink(std::span<const uint8_t> new_key, std::span<const uint8_t> old_key,
+                            const std::string& vault_id, uint32_t level, uint32_t new_epoch);
+
 // A key slot sealing `level_key` (level `level`, epoch `epoch`) to `member`.
 format::KeySlot SealKeySlot(const format::Member& member, uint32_t level, uint32_t epoch,
                             std::span<const uint8_t> level_key);

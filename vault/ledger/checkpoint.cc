@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "format/constants.h"
 #include "vault/ledger/rules.h"
 
 namespace custody::vault {
@@ -68,7 +69,16 @@ Status CheckDocumentBounds(const format::DocumentState& d, size_t levels) {
   if (a.level() >= levels) return bad("level");
   if (a.doc_id().size() != 16) return bad("document id");
   if (a.reg_no().empty() || a.reg_no().size() > kMaxRegNoBytes) return bad("registration number");
-  if (d.key().hash().size() != 32 || d.key().doc_id() != a.doc_id()) return bad("key reference");
+  if (d.key().hash().size() != 32 || d.key().doc_id() != a.doc_id() ||
+      d.key().offset() < format::kLogStart)
+    return bad("key reference");
+  for (const auto& old : d.old_keys())
+    if (old.offset() < format::kLogStart || old.hash().size() != 32) return bad("old key reference");
+  const auto& e = a.extent();
+  if (e.offset() < format::kLogStart + format::kRecordHeaderSize || e.length() > (uint64_t{1} << 44) ||
+      e.chunk_size() == 0 || e.chunk_size() > (16u << 20) || e.chunk_count() > e.length() / 40 + 1 ||
+      e.root_hash().size() != 32)
+    return bad("extent");
   if (d.extract_count() > (uint64_t{1} << 40)) return bad("extract count");
   return {};
 }

@@ -37,6 +37,9 @@ class VaultState {
   std::map<std::string, format::Member> members;       // by raw Ed25519 key
   std::vector<uint32_t> epochs;                         // per level
   std::map<std::pair<std::string, uint32_t>, format::KeySlot> slots;  // (member, level)
+  // v2 key lineage: (level, epoch) -> the level key of epoch-1 sealed under
+  // the key of `epoch` (format::LevelLink.prev_key).
+  std::map<std::pair<uint32_t, uint32_t>, std::string> lineage;
   std::map<std::string, format::DocumentState> documents;  // by registration number
   std::map<std::string, std::string> reg_by_doc_id;
   std::vector<uint64_t> reg_counters;

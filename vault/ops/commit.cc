@@ -79,10 +79,11 @@ format::Superblock Vault::NextSuperblock() const {
   return sb;
 }
 
-Status Vault::CommitAll(const Identity& actor, WriteScope& scope, bool force_checkpoint) {
+Status Vault::CommitAll(const Identity& actor, WriteScope& scope, CheckpointPolicy policy) {
   format::Superblock sb = NextSuperblock();
-  const bool checkpoint =
-      force_checkpoint || state_->event_count - checkpoint_events_ >= kCheckpointEvery;
+  const bool checkpoint = policy == CheckpointPolicy::kForce ||
+                          (policy == CheckpointPolicy::kAuto &&
+                           state_->event_count - checkpoint_events_ >= kCheckpointEvery);
   if (checkpoint) {
     CUSTODY_ASSIGN(uint64_t at, container_->Append(format::RecordType::kCheckpoint,
                                                    SignedCheckpoint(actor)));

@@ -3,6 +3,7 @@
 // overwritten in place (FORMAT.md §3.7, "Destroyed documents").
 #include <algorithm>
 
+#include "format/constants.h"
 #include "vault/ops/internal.h"
 
 namespace custody::vault {
@@ -34,7 +35,10 @@ Status Vault::Destroy(const Identity& actor, const Identity& witness, const std:
   x->set_reason(reason);
   x->set_witness_ed25519(SigningKeyOf(witness));
   CUSTODY_TRY(AppendEvent(std::move(ev), {&actor, &witness}));
-  CUSTODY_TRY(CommitAll(actor, scope));
+  // No checkpoint in this commit: an erasure left pending by a crash is then
+  // always completed from the verified DocumentDestroyed event replayed on
+  // open, never from a catalog entry (see Vault::OpenAs).
+  CUSTODY_TRY(CommitAll(actor, scope, CheckpointPolicy::kNever));
   if (auto s = EraseDestroyed(*state_->FindDocument(reg_no)); !s)
     return Fail(s.error().code, "the destruction of " + reg_no +
                                     " is recorded, but overwriting its bytes failed (" +
@@ -43,7 +47,31 @@ Status Vault::Destroy(const Identity& actor, const Identity& witness, const std:
   return {};
 }
 
+// What a destruction overwrites must be the document's own records: an
+// EXTENT record exactly where and as long as the catalog says, and KEY
+// records. A catalog entry pointing anywhere else (a superblock, an event,
+// another document) is damage, and nothing is overwritten.
+Status Vault::CheckErasable(const format::DocumentState& d) const {
+  const auto& e = d.added().extent();
+  const std::string what = "document " + d.added().reg_no() + ": ";
+  auto ext = e.offset() >= format::kLogStart + format::kRecordHeaderSize
+                 ? container_->ReadHeader(e.offset() - format::kRecordHeaderSize)
+                 : Result<RecordRef>(Fail(Code::kCorrupt, "before the log"));
+  if (!ext || ext->header.type != format::RecordType::kExtent || ext->payload_offset() != e.offset() ||
+      ext->header.length != e.length())
+    return Fail(Code::kCorrupt, what + "its ciphertext is not where the catalog says; nothing overwritten");
+  std::vector<format::KeyRef> refs(d.old_keys().begin(), d.old_keys().end());
+  refs.push_back(d.key());
+  for (const auto& ref : refs) {
+    auto rec = container_->ReadHeader(ref.offset());
+    if (!rec || rec->header.type != format::RecordType::kKey)
+      return Fail(Code::kCorrupt, what + "a key record is not where the catalog says; nothing overwritten");
+  }
+  return {};
+}
+
 Status Vault::EraseDestroyed(const format::DocumentState& d) {
+  CUSTODY_TRY(CheckErasable(d));
   const auto& e = d.added().extent();
   std::vector<uint8_t> zeros(1 << 20, 0);
   for (uint64_t at = 0; at < e.length(); at += zeros.size()) {

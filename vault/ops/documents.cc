@@ -117,7 +117,8 @@ Result<std::vector<DocumentInfo>> Vault::List(const Identity& actor, bool includ
     info.extract_count = d.extract_count();
     if (!d.destroyed()) {
       CUSTODY_ASSIGN(auto wrap, LoadWrap(d));
-      auto meta = OpenMetadata(ring->Key(level), state_->vault_id, wrap);
+      CUSTODY_ASSIGN(auto level_key, LevelKeyAt(*ring, *state_, level, wrap.epoch()));
+      auto meta = OpenMetadata(level_key.span(), state_->vault_id, wrap);
       if (!meta) return std::unexpected(meta.error().With("document " + reg));
       info.title = meta->title();
       info.file_name = meta->file_name();

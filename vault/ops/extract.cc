@@ -57,10 +57,14 @@ Status Vault::Extract(const Identity& actor, const ExtractRequest& req,
                                      MemberName(d->destroyed_by()));
   const uint32_t level = d->added().level();
   CUSTODY_ASSIGN(auto wrap, LoadWrap(*d));
-  auto data_key = UnwrapDataKey(ring->Key(level), state_->vault_id, wrap);
+  // A document keeps the key record of the epoch it was added at; the key of
+  // that epoch comes down the level's lineage from the current one.
+  auto level_key = LevelKeyAt(*ring, *state_, level, wrap.epoch());
+  if (!level_key) return std::unexpected(level_key.error().With("document " + req.reg_no));
+  auto data_key = UnwrapDataKey(level_key->span(), state_->vault_id, wrap);
   if (!data_key)
     return Fail(Code::kCorrupt, "document " + req.reg_no + ": its data key does not unwrap");
-  auto meta = OpenMetadata(ring->Key(level), state_->vault_id, wrap);
+  auto meta = OpenMetadata(level_key->span(), state_->vault_id, wrap);
   if (!meta) return std::unexpected(meta.error().With("document " + req.reg_no));
 
   // To a file, the plaintext goes to a temporary name beside the destination

@@ -7,6 +7,8 @@
 // or a member. Events after the checkpoint are replayed under every rule.
 // Format v1 files are read-only here and replayed in full from their first
 // event: their checkpoints vouch for themselves and are never used.
+#include <set>
+
 #include "crypto/hash.h"
 #include "format/constants.h"
 #include "vault/client_memory.h"
@@ -239,6 +241,12 @@ Result<std::unique_ptr<Vault>> Vault::OpenAs(const std::string& path, Access acc
                                      "run 'custody upgrade " + path + " --as OFFICER' first");
   uint64_t scan_from = format::kLogStart;
   if (!v1 && sb.checkpoint_offset() != 0) CUSTODY_TRY(v->LoadCheckpoint(&scan_from));
+  // Destructions the catalog claims are not acted on (a member could forge
+  // one); only those of verified events replayed now (Destroy never commits
+  // a checkpoint with its event, so a pending erasure is always among them).
+  std::set<std::string> destroyed_before;
+  for (const auto& [reg, d] : v->state_->documents)
+    if (d.destroyed()) destroyed_before.insert(reg);
   if (auto s = v->ReplayFrom(scan_from); !s) return std::unexpected(s.error().With(path));
   if (v->state_->ledger_head != sb.ledger_head() || v->state_->event_count != sb.event_count())
     return Fail(Code::kCorrupt, path + ": the ledger does not end where the superblock says");
@@ -247,6 +255,7 @@ Result<std::unique_ptr<Vault>> Vault::OpenAs(const std::string& path, Access acc
   if (auto s = CheckOuterMarking(sb, *v->state_); !s) return std::unexpected(s.error().With(path));
   if (access == Access::kWrite) {
     for (const auto& [reg, d] : v->state_->documents) {
+      if (destroyed_before.count(reg)) continue;
       CUSTODY_ASSIGN(bool pending, v->ErasurePending(d));
       if (pending) CUSTODY_TRY_CTX(v->EraseDestroyed(d), "finishing the destruction of " + reg);
     }

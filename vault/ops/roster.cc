@@ -1,6 +1,4 @@
 // Who is in the vault: grants and revokes (officers only).
-#include "crypto/hash.h"
-#include "vault/keys/document_key.h"
 #include "vault/ops/internal.h"
 
 namespace custody::vault {
@@ -74,7 +72,9 @@ Status Vault::Revoke(const Identity& actor, const PublicIdentity& who) {
   auto* r = ev.mutable_revoked();
   r->set_member_ed25519(who_key);
   // A fresh key for every level the identity could read, sealed to every
-  // remaining member cleared for it; every live document there re-wrapped.
+  // remaining member cleared for it, and linked to the old one (v2
+  // lineage): documents keep their key records; holders of the new key
+  // reach the old ones, the revoked member never the new one.
   const auto rotated = static_cast<uint32_t>(target->clearance() + 1);
   std::vector<crypto::SecretBytes> new_keys;
   for (uint32_t level = 0; level < rotated; ++level) {
@@ -85,19 +85,10 @@ Status Vault::Revoke(const Identity& actor, const PublicIdentity& who) {
       if (m.revoked() || key == who_key || m.clearance() < static_cast<int32_t>(level)) continue;
       *r->add_slots() = SealKeySlot(m, level, epoch, new_keys.back().span());
     }
-  }
-  for (const auto& [reg, d] : state_->documents) {
-    const uint32_t level = d.added().level();
-    if (d.destroyed() || level >= rotated) continue;
-    CUSTODY_ASSIGN(auto wrap, LoadWrap(d));
-    CUSTODY_ASSIGN(auto rewrapped, RewrapDocumentKey(ring->Key(level), new_keys[level].span(),
-                                                     state_->epochs[level] + 1, state_->vault_id, wrap));
-    const std::string payload = rewrapped.SerializeAsString();
-    CUSTODY_ASSIGN(uint64_t at, container_->Append(format::RecordType::kKey, payload));
-    auto* ref = r->add_rewrapped();
-    ref->set_offset(at);
-    ref->set_hash(crypto::HashToString(crypto::Blake2b256(payload)));
-    ref->set_doc_id(wrap.doc_id());
+    auto* link = r->add_lineage();
+    link->set_level(level);
+    link->set_epoch(epoch);
+    link->set_prev_key(SealLineageLink(new_keys.back().span(), ring->Key(level), state_->vault_id, level, epoch));
   }
   CUSTODY_TRY(AppendEvent(std::move(ev), {&actor}));
   return CommitAll(actor, scope);

@@ -30,7 +30,7 @@ Status Vault::Upgrade(const std::string& path, const Identity& officer, Env* env
   u->set_previous_ledger_head(v->state_->ledger_head);
   for (const auto& a : v->state_->authority) u->add_v1_authority(a.hash());
   CUSTODY_TRY(v->AppendEvent(std::move(ev), {&officer}));
-  return v->CommitAll(officer, scope, /*force_checkpoint=*/true);
+  return v->CommitAll(officer, scope, CheckpointPolicy::kForce);
 }
 
 }  // namespace custody::vault

@@ -247,8 +247,9 @@ Status Container::WriteAt(uint64_t offset, std::span<const uint8_t> data) {
 
 Status Container::OverwriteCommitted(uint64_t offset, std::span<const uint8_t> data) {
   if (mode_ != Mode::kWrite || broken_) return Fail(Code::kIo, "container not writable");
-  if (offset + data.size() > sb_.committed_end())
-    return Fail(Code::kIo, "overwrite past the committed end");
+  // Only committed records, never the superblocks; overflow-safe.
+  if (offset < kLogStart || offset > sb_.committed_end() || data.size() > sb_.committed_end() - offset)
+    return Fail(Code::kIo, "overwrite outside the committed records");
   return file_->WriteAt(offset, data);
 }
 

@@ -129,7 +129,9 @@ Status ProduceAddChunk(int fd, uint64_t size, uint64_t padded, uint64_t chunks, 
   const size_t want = static_cast<size_t>(std::min<uint64_t>(cs, padded - start));
   const size_t from_file = static_cast<size_t>(std::min<uint64_t>(want, size - std::min(size, start)));
   CUSTODY_TRY(ReadExactly(fd, s.in.data(), from_file, start, name));
-  std::memset(s.in.data() + from_file, 0, want - from_file);  // slots are reused
+  // Slots are reused, so the padding is written each time; an empty
+  // document has an empty (null) slot, which memset must not see.
+  if (want > from_file) std::memset(s.in.data() + from_file, 0, want - from_file);
   s.in_len = want;
   s.last = s.index + 1 == chunks;
   if (s.last) {

@@ -79,7 +79,7 @@ const std::map<std::string, std::string>& Reasons() {
     {"R26_grant_by_staff", "grant by someone who is not an officer"},
     {"R26_grant_unknown_level", "grant of an unknown level"},
     {"R27_revoke_non_member", "revoke of a non-member"},
-    {"R27_revoke_without_rewrap", "revoke left document P-1 under a retired key"},
+    {"R112_revoke_without_lineage", "revoke must link every rotated level's new key to its old one"},
     {"R28_duplicate_doc_id", "duplicate or malformed document P-9"},
     {"R28_duplicate_reg_no", "duplicate or malformed document S-1"},
     {"R28_unknown_level", "document at an unknown level"},
@@ -95,6 +95,9 @@ const std::map<std::string, std::string>& Reasons() {
     {"R106_checkpoint_carries_slots", "a format v2 checkpoint carries roster, key slots or levels"},
     {"R33_checkpoint_vault_id_15", "checkpoint belongs to another vault"},
     {"R109_index_omits_grant", "the authority index is incomplete"},
+    {"R150_catalog_extent_over_superblock", "checkpoint entry S-1: extent out of range"},
+    {"R150_catalog_level_huge", "checkpoint entry S-1: level out of range"},
+    {"R150_catalog_counters_short", "checkpoint fields out of range"},
     {"R109_index_into_extent", "authority index entry 1 does not point at a ledger event"},
     {"R120_checkpoint_hidden_in_extent", "points at a checkpoint that is not one of the vault's records"},
     {"R120_outsider_checkpoint_hidden_in_extent", "checkpoint signed by an identity not in the roster"},
@@ -560,7 +563,7 @@ int main(int argc, char** argv) {
     s->set_epoch(1);
     s->set_sealed_key(crypto::SealTo(alice.public_identity().x25519, crypto::AsBytes(crypto::RandomString(32))));
     craft::AppendEvent(b, r, {&alice});
-    Vector("R27_revoke_without_rewrap", VaultH("open failure", "R27", "revoke rotates level 0 but does not re-wrap live document P-1"), b);
+    Vector("R112_revoke_without_lineage", VaultH("open failure", "R27 R112", "revoke rotates level 0 but carries no lineage link from the new key to the old one"), b);
   }
   auto added_copy = [&](const std::string& reg, const std::function<void(format::DocumentAdded&)>& f) {
     format::Event e;
@@ -665,6 +668,24 @@ int main(int argc, char** argv) {
            slot->set_level(1);
            slot->set_sealed_key(std::string(80, '\x42'));
          }, bob));
+  // Hostile catalog values in a checkpoint a live member signed (R150):
+  // bounded before use, never indexed or looped by.
+  Vector("R150_catalog_extent_over_superblock", VaultH("open failure", "R150", "signed by bob: S-1 marked destroyed with its extent over the superblocks, so that the next writer would zero them"),
+         with_checkpoint([](auto& cp) {
+           for (auto& d : *cp.mutable_documents())
+             if (d.added().reg_no() == "S-1") {
+               d.set_destroyed(true);
+               d.mutable_added()->mutable_extent()->set_offset(0);
+               d.mutable_added()->mutable_extent()->set_length(8192);
+             }
+         }, bob));
+  Vector("R150_catalog_level_huge", VaultH("open failure", "R150", "signed by bob: S-1 at level 2^31"),
+         with_checkpoint([](auto& cp) {
+           for (auto& d : *cp.mutable_documents())
+             if (d.added().reg_no() == "S-1") d.mutable_added()->set_level(0x80000000u);
+         }, bob));
+  Vector("R150_catalog_counters_short", VaultH("open failure", "R150", "signed by alice: one registration counter for two levels"),
+         with_checkpoint([](auto& cp) { cp.mutable_reg_counters()->RemoveLast(); }, alice));
   Vector("R109_index_omits_grant", VaultH("open failure", "R109", "the checkpoint's authority index leaves out bob's grant: the head event names 2 authority events"),
          with_checkpoint([](auto& cp) { cp.mutable_authority()->RemoveLast(); }, alice));
   Vector("R109_index_into_extent", VaultH("open failure", "R109", "an authority index entry points into an EXTENT payload"),
@@ -740,7 +761,7 @@ int main(int argc, char** argv) {
     Must(v->Revoke(alice, bob.public_identity()).has_value(), "revoke");
     v.reset();
     Vector("R36_revoked_identity", ExtractH("extract failure", "R36", "bob", "P-1", "bob was revoked: no keys"), Read(p));
-    Vector("valid_after_revoke", ExtractH("success", "R27", "alice", "P-1", "after revoking bob, P-1 is re-wrapped under the new epoch", plain_p), Read(p));
+    Vector("valid_after_revoke", ExtractH("success", "R27", "alice", "P-1", "after revoking bob, alice reaches P-1's epoch-0 key record through the lineage link", plain_p), Read(p));
   }
   auto key_s = [&](const std::string& b) {
     auto off = sbase->TEST_state().FindDocument("S-1")->key().offset();

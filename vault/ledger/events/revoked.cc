@@ -57,10 +57,27 @@ Status CheckRevokeSlots(const format::Event& e, const VaultState& s, const Revok
   return {};
 }
 
-// Exactly the live documents of rotated levels are re-wrapped, each once.
-// Fills plan.rewrap.
+// v2 (linked ledgers): no re-wrap; one lineage link per rotated level, in
+// order, naming the level's new epoch (R112).
+Status CheckRevokeLineage(const format::Event& e, const RevokePlan& plan) {
+  const auto& r = e.revoked();
+  if (r.rewrapped_size() != 0) return Broken(e, "a v2 revoke re-wraps documents (it links keys instead)");
+  if (r.lineage_size() != r.rotated_levels_size())
+    return Broken(e, "revoke must link every rotated level's new key to its old one");
+  for (int i = 0; i < r.lineage_size(); ++i) {
+    const auto& link = r.lineage(i);
+    if (link.level() != r.rotated_levels(i) || link.epoch() != plan.new_epochs[link.level()] ||
+        link.prev_key().size() != 72)
+      return Broken(e, "revoke's key link for level " + std::to_string(link.level()) + " is malformed");
+  }
+  return {};
+}
+
+// v1: exactly the live documents of rotated levels are re-wrapped, each
+// once. Fills plan.rewrap.
 Status CheckRevokeRewraps(const format::Event& e, const VaultState& s, RevokePlan& plan) {
   const auto& r = e.revoked();
+  if (r.lineage_size() != 0) return Broken(e, "a v1 revoke carries key links");
   for (const auto& ref : r.rewrapped()) {
     if (!s.reg_by_doc_id.count(ref.doc_id()) || ref.hash().size() != 32 ||
         plan.rewrap.count(ref.doc_id()) || ref.offset() < format::kLogStart)
@@ -89,6 +106,7 @@ void ApplyRevokePlan(const format::Revoked& r, const RevokePlan& plan, VaultStat
     else ++slot;
   }
   for (const auto& slot : r.slots()) s.slots[{slot.member_ed25519(), slot.level()}] = slot;
+  for (const auto& link : r.lineage()) s.lineage[{link.level(), link.epoch()}] = link.prev_key();
   for (auto& [reg, d] : s.documents) {
     auto found = plan.rewrap.find(d.added().doc_id());
     if (found == plan.rewrap.end()) continue;
@@ -102,9 +120,13 @@ Status ApplyRevoked(const format::Event& e, const std::vector<std::string>&, Vau
   RevokePlan plan;
   CUSTODY_TRY(CheckRevokeTarget(e, s, plan));
   CUSTODY_TRY(CheckRevokeSlots(e, s, plan));
-  // The re-wraps concern documents, which the authority-only replay does not
-  // hold; the checkpoint it starts from already reflects them (audit checks).
-  if (!s.authority_only) CUSTODY_TRY(CheckRevokeRewraps(e, s, plan));
+  if (s.linked) {
+    CUSTODY_TRY(CheckRevokeLineage(e, plan));
+  } else if (!s.authority_only) {
+    // v1 re-wraps concern documents, which the authority-only replay does
+    // not hold; the checkpoint it starts from reflects them (audit checks).
+    CUSTODY_TRY(CheckRevokeRewraps(e, s, plan));
+  }
   ApplyRevokePlan(e.revoked(), plan, s);
   return {};
 }

@@ -1,0 +1,138 @@
+// The attacks of issue 8 on a v2 vault's checkpoint, built as whoever holds
+// the file would build them (tests/vectors/generate/craft.h): a checkpoint
+// re-signed by a revoked member, by an outsider, by a lower-cleared member
+// who installs a key slot, and one by a lower-cleared member whose catalog
+// claims a live document destroyed so that the next writer would erase it.
+// Each is refused, or cannot make anyone use a key or erase data. (The
+// hidden-in-an-extent and index forgeries are vectors: R109, R120.)
+#include <catch2/catch.hpp>
+
+#include <functional>
+#include <string>
+
+#include "format/custody.pb.h"
+#include "tests/vault/ops/ops_test_prelude.h"
+#include "tests/vectors/generate/craft.h"
+#include "vault/ledger/state.h"
+#include "vault/storage/container.h"
+
+namespace {
+
+namespace craft = custody::craft;
+
+// A vault with a checkpoint (compaction always writes one): the officer,
+// staff `low` cleared for level 0, `gone` revoked, one document per level
+// 0 and 3. Leaves the file at f.path.
+struct CheckpointedVault {
+  CheckpointedVault() {
+    auto v = OpenWrite(f.path);
+    REQUIRE(v->Grant(*f.officer, low->public_identity(), vault::Role::kStaff, ClearanceAt(*v, 0)));
+    REQUIRE(v->Grant(*f.officer, gone->public_identity(), vault::Role::kOfficer, ClearanceAt(*v, 3)));
+    auto a = v->Add(*f.officer, {File(f.Input("low.txt", "low document"))}, LevelAt(*v, 0));
+    auto b = v->Add(*f.officer, {File(f.Input("top.txt", "top secret document"))}, LevelAt(*v, 3));
+    REQUIRE((a && b));
+    low_reg = a->at(0);
+    top_reg = b->at(0);
+    REQUIRE(v->Revoke(*f.officer, gone->public_identity()));
+    REQUIRE(v->Compact(*f.officer));
+    v.reset();
+    const std::string bytes = ReadFileBytes(f.path);
+    const auto sb = craft::Sb(bytes, craft::Active(bytes));
+    auto header = format::DecodeRecordHeader(std::string_view(bytes).substr(sb.checkpoint_offset(), 48),
+                                             sb.checkpoint_offset(), sb.committed_end());
+    REQUIRE(header);
+    honest = bytes.substr(sb.checkpoint_offset() + 48, header->length);
+  }
+  // Re-signs the honest checkpoint, edited by `edit`, as `signer`, commits
+  // it as a new CHECKPOINT record and points the superblock at it.
+  void Forge(const Identity& signer, const std::function<void(format::Checkpoint&)>& edit) {
+    std::string b = ReadFileBytes(f.path);
+    format::SignedCheckpoint scp;
+    format::Checkpoint cp;
+    REQUIRE(scp.ParseFromString(honest));
+    REQUIRE(cp.ParseFromString(scp.body()));
+    edit(cp);
+    scp.set_body(cp.SerializeAsString());
+    scp.mutable_signature()->set_signer_ed25519(craft::Raw(signer.public_identity().ed25519));
+    scp.mutable_signature()->set_signature(signer.Sign(scp.body()));
+    auto offs = craft::Commit(b, {{format::RecordType::kCheckpoint, scp.SerializeAsString()}});
+    const int a = craft::Active(b);
+    auto nsb = craft::Sb(b, a);
+    nsb.set_checkpoint_offset(offs[0]);
+    craft::PutSb(b, a, nsb);
+    WriteFileBytes(f.path, b);
+  }
+  Fixture f;
+  std::unique_ptr<Identity> low = Identity::Generate("Lowly Staff");
+  std::unique_ptr<Identity> gone = Identity::Generate("Revoked Officer");
+  std::unique_ptr<Identity> outsider = Identity::Generate("Outsider");
+  std::string low_reg, top_reg;
+  std::string honest;  // the compaction's checkpoint payload
+};
+
+std::string OpenError(const std::string& path, Vault::Access access) {
+  auto v = Vault::Open(path, access);
+  return v ? std::string() : v.error().message;
+}
+
+}  // namespace
+
+TEST_CASE("vault/ACheckpointReSignedByARevokedOrUnknownIdentityIsRefused", "[vault][v2][checkpoint]") {
+  for (int who = 0; who < 2; ++who) {
+    CheckpointedVault x;
+    const Identity& signer = who == 0 ? *x.gone : *x.outsider;
+    INFO((who == 0 ? "revoked officer" : "outsider"));
+    // The revoked officer re-installs the slots of their old grant.
+    x.Forge(signer, [&](format::Checkpoint& cp) {
+      auto* slot = cp.add_slots();
+      slot->set_member_ed25519(craft::Raw(x.gone->public_identity().ed25519));
+      slot->set_level(3);
+      slot->set_sealed_key(std::string(80, '\x01'));
+    });
+    CHECK_THAT(OpenError(x.f.path, Vault::Access::kRead), Catch::Contains("roster") || Catch::Contains("authority"));
+    x.Forge(signer, [](format::Checkpoint&) {});  // even an honest copy of the content
+    CHECK_THAT(OpenError(x.f.path, Vault::Access::kRead),
+               Catch::Contains("checkpoint signed by an identity not in the roster"));
+  }
+}
+
+TEST_CASE("vault/ALowerClearedMembersCheckpointCannotInstallAKeySlot", "[vault][v2][checkpoint]") {
+  CheckpointedVault x;
+  x.Forge(*x.low, [&](format::Checkpoint& cp) {
+    auto* slot = cp.add_slots();
+    slot->set_member_ed25519(craft::Raw(x.f.officer->public_identity().ed25519));
+    slot->set_level(3);
+    slot->set_sealed_key(std::string(80, '\x02'));
+  });
+  CHECK_THAT(OpenError(x.f.path, Vault::Access::kWrite),
+             Catch::Contains("carries roster, key slots or levels"));
+  // Without the slot the same member's checkpoint opens: authority is the
+  // chain's, so the officer's key slot is the one their grant sealed.
+  x.Forge(*x.low, [](format::Checkpoint&) {});
+  auto v = Vault::Open(x.f.path, Vault::Access::kWrite);
+  INFO((v ? std::string() : v.error().message));
+  REQUIRE(v);
+  ExpectExtracts(**v, *x.f.officer, x.top_reg, "top secret document", x.f.dir);
+}
+
+TEST_CASE("vault/ACatalogThatClaimsADestructionErasesNothing", "[vault][v2][checkpoint][destroy]") {
+  CheckpointedVault x;
+  x.Forge(*x.low, [&](format::Checkpoint& cp) {
+    for (auto& d : *cp.mutable_documents())
+      if (d.added().reg_no() == x.low_reg) d.set_destroyed(true);  // the marking stays right
+  });
+  const std::string before = ReadFileBytes(x.f.path);
+  {
+    // A writer opens: the forged "pending erasure" is not carried out.
+    auto v = Vault::Open(x.f.path, Vault::Access::kWrite);
+    INFO((v ? std::string() : v.error().message));
+    REQUIRE(v);
+  }
+  CHECK(ReadFileBytes(x.f.path) == before);
+  auto rep = Vault::Audit(x.f.path);
+  REQUIRE(rep);
+  bool reported = false;
+  for (const auto& p : rep->problems)
+    reported |= p.message.find("checkpoint does not match the state replayed") != std::string::npos;
+  CHECK(reported);
+}
