@@ -1,6 +1,6 @@
 // Writes seed corpora for the harnesses from real vaults and identity files:
 //   fuzz_seed_gen OUTDIR
-// creates OUTDIR/{superblock,record,identity,vault}/ (see each harness for
+// creates OUTDIR/{superblock,record,identity,vault,checkpoint}/ (see each harness for
 // the input layout). Vaults are made with the library itself: a fresh vault,
 // and one with a grant, documents at two levels, an extraction, a revoke and
 // a destruction.
@@ -44,7 +44,7 @@ int main(int argc, char** argv) {
   }
   Check(crypto::InitializeProcess().has_value(), "init");
   fs::path out = argv[1];
-  for (const char* d : {"superblock", "record", "identity", "vault"}) fs::create_directories(out / d);
+  for (const char* d : {"superblock", "record", "identity", "vault", "checkpoint"}) fs::create_directories(out / d);
   fs::path work = out / "work";
   fs::create_directories(work);
 
@@ -109,6 +109,19 @@ int main(int argc, char** argv) {
   Write(out / "identity" / "id_interactive", std::string(1, '\0') + craft::IdentityFileBytes(*alice, "fuzz", 2, 64u << 20));
   Write(out / "identity" / "line_alice", std::string(1, '\x80') + alice->public_identity().ToLine() + "\n");
   Write(out / "identity" / "line_bob", std::string(1, '\x80') + bob->public_identity().ToLine());
+  // checkpoint_fuzz builds its vaults at startup (its keys are its own), so
+  // its seeds are selectors: per layout, the real checkpoint unchanged
+  // (modes 1 and 2, signer alice) and a few single edits (mode 1).
+  for (int layout = 0; layout < 3; ++layout) {
+    const std::string tag = "layout" + std::to_string(layout);
+    Write(out / "checkpoint" / (tag + "_real"), std::string{static_cast<char>(layout + 3), 0});
+    Write(out / "checkpoint" / (tag + "_merge"), std::string{static_cast<char>(layout + 6), 0});
+    Write(out / "checkpoint" / (tag + "_bob"), std::string{static_cast<char>(layout + 3), 3});
+    for (int op : {0, 2, 3, 7, 11, 13, 14, 18, 24}) {
+      std::string s{static_cast<char>(layout + 3), 0, static_cast<char>(op), 1, 1, 1};
+      Write(out / "checkpoint" / (tag + "_op" + std::to_string(op)), s);
+    }
+  }
   fs::remove_all(work);
   std::printf("fuzz_seed_gen: %d vaults -> %s\n", n, out.c_str());
   return 0;
