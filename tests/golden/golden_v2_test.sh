@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Golden vault of format v2 (FORMAT.md §6): every build must open it (the
+# authority chain walked from a checkpoint's index, one event replayed on
+# top), list it exactly as recorded, audit it clean with its recorded anchor,
+# extract its documents bit for bit — C-GOLD-1 through the key lineage of a
+# revoke, C-GOLD-2 at the new epoch — and keep the revoked member out. The
+# golden files are never regenerated. Usage: golden_v2_test.sh CUSTODY
+set -euo pipefail
+custody=$(realpath "$1")
+g=$(cd "$(dirname "$0")/v2" && pwd)
+work=$(mktemp -d "${TMPDIR:-/tmp}/custody-golden2.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+export CUSTODY_STATE_DIR="$work/state"
+fail() { echo "golden_v2_test: FAIL: $*" >&2; exit 1; }
+
+(cd "$g" && sha256sum --quiet -c SHA256SUMS) || fail "golden files were modified (SHA256SUMS)"
+cp "$g/vault.cv" "$work/vault.cv"   # extract records events: work on a copy
+A=(--as "$g/officer.id" --passphrase-file "$g/passphrase")
+
+anchor=$(awk '/^anchor/{print $2}' "$g/expected/audit.txt")
+"$custody" audit "$work/vault.cv" --expect "$anchor" > "$work/audit.txt" || fail "audit exited $? on the golden vault"
+diff -u "$g/expected/audit.txt" <(sed "s|$work/vault.cv|vault.cv|" "$work/audit.txt") \
+  || fail "audit output differs from the recorded one"
+"$custody" audit "$work/vault.cv" --expect "$(echo "$anchor" | tr a-f A-F)" > /dev/null \
+  || fail "the anchor in upper case is refused"
+"$custody" ls "$work/vault.cv" "${A[@]}" --json --all > "$work/ls.json" || fail "ls exited $?"
+diff -u "$g/expected/ls.json" "$work/ls.json" || fail "ls --json differs from the recorded listing"
+for doc in "$g"/expected/*; do
+  reg=$(basename "$doc")
+  case "$reg" in ls.json|audit.txt) continue ;; esac
+  "$custody" extract "$work/vault.cv" "$reg" "${A[@]}" --out "$work/$reg" --purpose "golden test" \
+    || fail "extract $reg exited $?"
+  cmp "$doc" "$work/$reg" || fail "extract $reg is not bit-exact"
+done
+# The revoked member reads nothing, not even what existed before the revoke.
+if "$custody" extract "$work/vault.cv" C-GOLD-1 --as "$g/leaver.id" --passphrase-file "$g/leaver.passphrase" \
+    --out "$work/leak" 2>/dev/null; then fail "the revoked member extracted C-GOLD-1"; fi
+# The destroyed document stays destroyed.
+if "$custody" extract "$work/vault.cv" C-GOLD-9 "${A[@]}" --out "$work/C-GOLD-9" 2>/dev/null; then
+  fail "destroyed C-GOLD-9 was extracted"; fi
+"$custody" audit "$work/vault.cv" --expect "$anchor" > /dev/null || fail "audit after extraction exited $?"
+echo "golden_v2_test: ok (v2 vault opens via its checkpoint, lists, audits with its anchor, extracts bit-exact)"
