@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The main job, end to end, on this machine: identities, a vault, documents
 # at two levels, clearance-limited listing, tracked extraction, a witnessed
-# destruction, a keyless audit, and a certified wipe of a scratch loop device.
+# destruction, a keyless audit, a rolled-back drive caught by the client's
+# memory and by the auditor's anchor, a format v1 vault upgraded, and a
+# certified wipe of a scratch loop device.
 # Installs and builds first (tools/setup.sh). Run as root (loop devices).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +13,9 @@ W=$(mktemp -d /tmp/custody-demo.XXXXXX)
 LOOP=""
 cleanup() { [ -n "$LOOP" ] && losetup -d "$LOOP" 2>/dev/null; rm -rf "$W"; }
 trap cleanup EXIT
+ROOT=$(pwd)
 cd "$W"
+export CUSTODY_STATE_DIR="$W/state"   # this demo's client memory, not the user's
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@"; }
 year=$(date -u +%Y)  # registration numbers (S-<year>-NNNNN) use the current UTC year
@@ -55,6 +59,25 @@ run "$C" destroy office.vault "$REG" $O --witness witness.id --witness-passphras
 
 step "Keyless audit (no identity, no key)"
 run "$C" audit office.vault
+
+step "Someone puts back an older copy of the drive"
+cp office.vault yesterday.vault
+run "$C" add office.vault minutes.txt --title "Minutes, second reading" --level confidential $O
+ANCHOR=$("$C" audit office.vault --json | grep -o '"anchor":"[^"]*"' | cut -d'"' -f4)
+echo "the auditor keeps the anchor: $ANCHOR"
+cp yesterday.vault office.vault
+echo "the officer's client remembers the newer state and refuses to write:"
+"$C" add office.vault budget.txt --level confidential $O || echo "(refused with exit $?)"
+echo "and the auditor's anchor catches the old copy without any key:"
+"$C" audit office.vault --expect "$ANCHOR" | grep PROBLEM || echo "(audit failed with exit $?)"
+
+step "A format v1 vault (the golden one) is read-only until upgraded"
+G=$ROOT/tests/golden/v1
+cp "$G/vault.cv" v1.vault
+"$C" extract v1.vault I-GOLD-1 --as "$G/officer.id" --passphrase-file "$G/passphrase" --out memo.txt || echo "(refused with exit $?)"
+run "$C" upgrade v1.vault --as "$G/officer.id" --passphrase-file "$G/passphrase"
+run "$C" extract v1.vault I-GOLD-1 --as "$G/officer.id" --passphrase-file "$G/passphrase" --out memo.txt --purpose "demo"
+run cat memo.txt
 
 if "$C" wipe --help >/dev/null 2>&1; then
   step "Certified wipe of a scratch device before it goes out for repair"
