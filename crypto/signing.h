@@ -32,7 +32,20 @@ SigningKeyPair SigningKeyFromSeed(SecretBytes seed);
 
 // Returns the 64-byte signature of `message`.
 std::string Sign(const SigningKeyPair& key, std::string_view message);
-// True iff `signature` is a valid signature of `message` by `public_key`.
+// True iff `signature` is a valid signature of `message` by `public_key`
+// (FORMAT.md §4.1, R114): 64 bytes, S < L checked here explicitly (so the
+// property does not rest on how libsodium was built), then
+// crypto_sign_verify_detached, which also rejects a small-order R and a
+// non-canonical or small-order public key.
 bool Verify(const Ed25519Public& public_key, std::string_view message, std::string_view signature);
+
+// True iff `public_key` is a canonical encoding of a point of the
+// prime-order subgroup, not of small order (R113:
+// crypto_core_ed25519_is_valid_point). Keys entering a roster must pass.
+bool IsValidSigningKey(const Ed25519Public& public_key);
+
+// True iff the scalar S (bytes 32..63 of a signature, little endian) is
+// below the group order L. Exposed for the vectors.
+bool SignatureScalarIsCanonical(std::string_view signature);
 
 }  // namespace custody::crypto

@@ -43,6 +43,13 @@ const format::DocumentState* FindNamedDocument(const VaultState& s, const std::s
   return d != nullptr && d->added().doc_id() == doc_id ? d : nullptr;
 }
 
+bool IsValidSigningKeyBytes(const std::string& ed25519) {
+  crypto::Ed25519Public pub{};
+  if (ed25519.size() != pub.size()) return false;
+  std::copy(ed25519.begin(), ed25519.end(), pub.begin());
+  return crypto::IsValidSigningKey(pub);
+}
+
 bool SignatureVerifies(const std::string& signer_ed25519, std::string_view body,
                        std::string_view signature) {
   crypto::Ed25519Public pub{};

@@ -38,6 +38,10 @@ Status CheckSlots(const format::Event& e,
 const format::DocumentState* FindNamedDocument(const VaultState& s, const std::string& reg_no,
                                                const std::string& doc_id);
 
+// R113: a 32-byte canonical Ed25519 key of the prime-order subgroup, not of
+// small order (crypto::IsValidSigningKey). Every key entering the roster.
+bool IsValidSigningKeyBytes(const std::string& ed25519);
+
 // True if `signature` is a valid Ed25519 signature over `body` by the raw
 // 32-byte key `signer_ed25519`; false for a key of any other size.
 bool SignatureVerifies(const std::string& signer_ed25519, std::string_view body,

@@ -95,6 +95,8 @@ const std::map<std::string, std::string>& Reasons() {
     {"R106_checkpoint_carries_slots", "a format v2 checkpoint carries roster, key slots or levels"},
     {"R33_checkpoint_vault_id_15", "checkpoint belongs to another vault"},
     {"R109_index_omits_grant", "the authority index is incomplete"},
+    {"R113_small_order_key", "grant to a signing key that is not a valid Ed25519 key"},
+    {"R114_signature_S_plus_L", "event signature is invalid"},
     {"R150_catalog_extent_over_superblock", "checkpoint entry S-1: extent out of range"},
     {"R150_catalog_level_huge", "checkpoint entry S-1: level out of range"},
     {"R150_catalog_counters_short", "checkpoint fields out of range"},
@@ -541,6 +543,45 @@ int main(int argc, char** argv) {
     b = base;
     craft::AppendEvent(b, grant_of(carol, 2, format::ROLE_STAFF), {&alice});
     Vector("R26_grant_unknown_level", VaultH("open failure", "R26", "clearance 2 in a two-level vault"), b);
+    {
+      // R113: the identity point (small order) as the grantee's signing key.
+      b = base;
+      auto small = grant_of(carol, 0, format::ROLE_STAFF);
+      std::string identity_point(32, '\0');
+      identity_point[0] = 1;
+      small.mutable_granted()->mutable_member()->mutable_keys()->set_ed25519(identity_point);
+      for (auto& s : *small.mutable_granted()->mutable_slots()) s.set_member_ed25519(identity_point);
+      craft::AppendEvent(b, small, {&alice});
+      Vector("R113_small_order_key", VaultH("open failure", "R113", "grant of a member whose Ed25519 key is the identity point (small order): it would verify forged signatures"), b);
+    }
+    {
+      // R114: alice's valid signature of an extract event with S replaced
+      // by S + L (the same point equation holds; not canonical).
+      b = base;
+      craft::AppendEvent(b, grant_of(carol, 0, format::ROLE_STAFF), {&alice});
+      // Re-sign the last event with S + L.
+      auto ev = First(b, format::RecordType::kEvent, static_cast<int>(craft::Sb(b, craft::Active(b)).event_count() - 1));
+      format::SignedEvent se;
+      Must(se.ParseFromString(b.substr(ev.offset + 48, ev.length)), "signed event");
+      std::string sig = se.signatures(0).signature();
+      static const uint8_t kL[32] = {0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7,
+                                     0xa2, 0xde, 0xf9, 0xde, 0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10};
+      unsigned carry = 0;
+      for (int i = 0; i < 32; ++i) {
+        unsigned v = static_cast<uint8_t>(sig[32 + i]) + kL[i] + carry;
+        sig[32 + i] = static_cast<char>(v & 0xff);
+        carry = v >> 8;
+      }
+      se.mutable_signatures(0)->set_signature(sig);
+      const std::string payload = se.SerializeAsString();
+      Must(payload.size() == ev.length, "same size");
+      b.replace(ev.offset, 48 + ev.length, format::EncodeRecord(format::RecordType::kEvent, payload, ev.offset));
+      const int a = craft::Active(b);
+      auto sb = craft::Sb(b, a);
+      sb.set_ledger_head(craft::H(payload));
+      craft::PutSb(b, a, sb);
+      Vector("R114_signature_S_plus_L", VaultH("open failure", "R114", "alice's grant of carol with the signature's S replaced by S + L"), b);
+    }
     b = base;
     craft::AppendEvent(b, grant_of(carol, 0, format::ROLE_STAFF), {&alice});
     Vector("R36_slot_does_not_open", ExtractH("extract failure", "R36", "carol", "P-1",

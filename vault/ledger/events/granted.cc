@@ -10,6 +10,8 @@ Status CheckGrantedMember(const format::Event& e, const VaultState& s) {
   const format::Member& m = e.granted().member();
   if (m.keys().ed25519().size() != 32 || m.keys().x25519().size() != 32)
     return Broken(e, "grant to a malformed identity");
+  if (!IsValidSigningKeyBytes(m.keys().ed25519()))
+    return Broken(e, "grant to a signing key that is not a valid Ed25519 key (small order or non-canonical)");
   if (m.clearance() >= static_cast<int32_t>(s.level_names.size()) || m.clearance() < -1)
     return Broken(e, "grant of an unknown level");
   if (m.role() != format::ROLE_STAFF && m.role() != format::ROLE_OFFICER &&

@@ -13,6 +13,8 @@ Status CheckVaultCreated(const format::Event& e, const VaultState& s) {
   if (vc.vault_id().size() != 16 || vc.level_names().empty() || vc.level_names().size() > 16)
     return Broken(e, "bad vault header");
   if (vc.creator().keys().ed25519() != actor) return Broken(e, "creator is not the actor");
+  if (!IsValidSigningKeyBytes(actor))
+    return Broken(e, "the creator's signing key is not a valid Ed25519 key (small order or non-canonical)");
   if (e.vault_id() != vc.vault_id()) return Broken(e, "vault id differs from the event's");
   // R100: a v2 genesis (one that starts the authority links) derives the id.
   if (!e.authority_head().empty() &&
