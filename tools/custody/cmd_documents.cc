@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 
 #include "base/json.h"
@@ -211,53 +212,61 @@ void RegisterDocumentCommands(CLI::App& app) {
 
 namespace custody::cli {
 
-void RegisterCompactCommand(CLI::App& app) {
+namespace {
+// An officer's act on a whole vault: VAULT, --as, --passphrase-file, and a
+// body given the vault path and a way to unlock the officer, which it calls
+// after the checks that need no key (the unlock is the slow part).
+using UnlockOfficer = std::function<Result<std::unique_ptr<vault::Identity>>()>;
+using OfficerAct = std::function<int(const std::string& vault, const UnlockOfficer& unlock)>;
+void RegisterOfficerVaultCommand(CLI::App& app, const std::string& name, const std::string& help,
+                                 OfficerAct act) {
   struct Opts { std::string vault, as, passphrase_file; };
   auto o = std::make_shared<Opts>();
-  auto* cmd = app.add_subcommand(
-      "compact",
+  auto* cmd = app.add_subcommand(name, help + "\n" + std::string(kExitCodesHelp));
+  cmd->add_option("VAULT", o->vault)->required();
+  cmd->add_option("--as", o->as, "Officer's identity file")->required();
+  cmd->add_option("--passphrase-file", o->passphrase_file, "Read the passphrase from FILE");
+  SetBody(cmd, [o, act] {
+    return act(o->vault, [o] { return UnlockIdentity(o->as, o->passphrase_file, "officer"); });
+  });
+}
+}  // namespace
+
+void RegisterCompactCommand(CLI::App& app) {
+  RegisterOfficerVaultCommand(
+      app, "compact",
       "Rewrite the vault without dead space (destroyed documents, superseded key records): the "
       "signed ledger is kept byte for byte and live ciphertext is copied without decrypting. The "
       "new file replaces the old one atomically (a crash leaves one or the other, whole); the old "
       "file's blocks are then overwritten with zeros. Officers only. On flash media and for "
-      "earlier copies of the file, the same limits as for destroy apply.\n" +
-          std::string(kExitCodesHelp));
-  cmd->add_option("VAULT", o->vault)->required();
-  cmd->add_option("--as", o->as, "Officer's identity file")->required();
-  cmd->add_option("--passphrase-file", o->passphrase_file, "Read the passphrase from FILE");
-  SetBody(cmd, [o] {
-    auto v = OpenVault(o->vault, vault::Vault::Access::kWrite);
-    if (!v) return Report(v.error());
-    auto id = UnlockIdentity(o->as, o->passphrase_file, "officer");
-    if (!id) return Report(id.error());
-    auto r = (*v)->Compact(**id);
-    if (!r) return Report(r.error());
-    std::cout << "compacted " << o->vault << ": " << r->old_size << " -> " << r->new_size
-              << " bytes, " << r->documents_kept << " documents kept; old file overwritten\n";
-    return 0;
-  });
+      "earlier copies of the file, the same limits as for destroy apply.",
+      [](const std::string& path, const UnlockOfficer& unlock) {
+        auto v = OpenVault(path, vault::Vault::Access::kWrite);
+        if (!v) return Report(v.error());
+        auto officer = unlock();
+        if (!officer) return Report(officer.error());
+        auto r = (*v)->Compact(**officer);
+        if (!r) return Report(r.error());
+        std::cout << "compacted " << path << ": " << r->old_size << " -> " << r->new_size
+                  << " bytes, " << r->documents_kept << " documents kept; old file overwritten\n";
+        return 0;
+      });
 }
 
 void RegisterUpgradeCommand(CLI::App& app) {
-  struct Opts { std::string vault, as, passphrase_file; };
-  auto o = std::make_shared<Opts>();
-  auto* cmd = app.add_subcommand(
-      "upgrade",
+  RegisterOfficerVaultCommand(
+      app, "upgrade",
       "Rewrite a format v1 vault as format v2 in place. Refused unless a full audit of the v1 "
       "vault passes. The v1 history is kept byte for byte and stays verifiable; one signed "
       "Upgraded event and a v2 checkpoint are appended in one atomic commit (a crash leaves the "
-      "v1 vault). Officers only. Format v1 vaults can be read (ls, audit) but not written.\n" +
-          std::string(kExitCodesHelp));
-  cmd->add_option("VAULT", o->vault)->required();
-  cmd->add_option("--as", o->as, "Officer's identity file")->required();
-  cmd->add_option("--passphrase-file", o->passphrase_file, "Read the passphrase from FILE");
-  SetBody(cmd, [o] {
-    auto id = UnlockIdentity(o->as, o->passphrase_file, "officer");
-    if (!id) return Report(id.error());
-    if (auto s = vault::Vault::Upgrade(o->vault, **id); !s) return Report(s.error());
-    std::cout << "upgraded " << o->vault << " to format v2\n";
-    return 0;
-  });
+      "v1 vault). Officers only. Format v1 vaults can be read (ls, audit) but not written.",
+      [](const std::string& path, const UnlockOfficer& unlock) {
+        auto officer = unlock();
+        if (!officer) return Report(officer.error());
+        if (auto s = vault::Vault::Upgrade(path, **officer); !s) return Report(s.error());
+        std::cout << "upgraded " << path << " to format v2\n";
+        return 0;
+      });
 }
 
 }  // namespace custody::cli
