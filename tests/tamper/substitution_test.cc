@@ -11,7 +11,6 @@
 #include <algorithm>
 #include <filesystem>
 #include <memory>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -19,6 +18,7 @@
 #include "format/endian.h"
 #include "tests/tamper/tamper_util.h"
 #include "tests/testutil/files.h"
+#include "tests/testutil/pseudo_random.h"
 #include "tests/testutil/temp_dir.h"
 #include "tests/testutil/vault_levels.h"
 #include "vault/keys/document_key.h"
@@ -32,6 +32,7 @@ namespace crypto = custody::crypto;
 namespace format = custody::format;
 namespace vault = custody::vault;
 using custody::testutil::MemFd;
+using custody::testutil::PseudoRandom;
 using custody::testutil::ReadFileBytes;
 using custody::testutil::TempDir;
 using custody::testutil::WriteFileBytes;
@@ -40,20 +41,13 @@ using vault::Vault;
 
 namespace {
 
-std::string Noise(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::string s(n, '\0');
-  for (auto& c : s) c = static_cast<char>(rng());
-  return s;
-}
-
 // A vault holding one two-chunk document (1.5 MiB: its own Padmé size) at
 // level 1, added by `alice`.
 struct TwoChunkVault {
   TempDir dir;
   std::unique_ptr<Identity> alice = Identity::Generate("alice");
   std::string path = dir / "sub.cv";
-  std::string plain = Noise(3u << 19, 11);
+  std::string plain = PseudoRandom(3u << 19, 11);
   std::string reg;
 
   TwoChunkVault() {

@@ -21,13 +21,13 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <random>
 #include <set>
 #include <sstream>
 #include <thread>
 
 #include "tests/tamper/tamper_util.h"
 #include "tests/testutil/files.h"
+#include "tests/testutil/pseudo_random.h"
 #include "tests/testutil/temp_dir.h"
 #include "vault/ledger/state.h"
 #include "vault/storage/container.h"
@@ -39,6 +39,7 @@ namespace vault = custody::vault;
 namespace format = custody::format;
 using namespace custody::tamper;
 using custody::testutil::MemFd;
+using custody::testutil::PseudoRandom;
 using custody::testutil::ReadFileBytes;
 using custody::testutil::TempDir;
 using custody::testutil::WriteFileBytes;
@@ -46,13 +47,6 @@ using vault::Identity;
 using vault::Vault;
 
 namespace {
-
-std::string RandomBytes(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::string s(n, '\0');
-  for (auto& c : s) c = static_cast<char>(rng() & 0xff);
-  return s;
-}
 
 bool EnvFlag(const char* name) {
   const char* v = std::getenv(name);
@@ -101,7 +95,7 @@ struct Reference {
       std::vector<std::string> contents;
       int level = files.front().level;
       for (size_t i = 0; i < files.size(); ++i) {
-        contents.push_back(RandomBytes(files[i].size, static_cast<uint32_t>(files[i].size)));
+        contents.push_back(PseudoRandom(files[i].size, static_cast<uint32_t>(files[i].size)));
         WriteFileBytes(dir / files[i].name, contents.back());
         reqs.push_back({dir / files[i].name, "", ""});
       }
@@ -337,7 +331,7 @@ TEST_CASE("swapping two chunks of one document is detected", "[tamper][scenario]
   auto alice = Identity::Generate("alice");
   const std::string path = dir / "chunks.cv";
   REQUIRE(Vault::Create(path, *alice, {"internal", "secret"}, ""));
-  const std::string plain = RandomBytes(2u << 20, 7);  // two full 1 MiB chunks
+  const std::string plain = PseudoRandom(2u << 20, 7);  // two full 1 MiB chunks
   WriteFileBytes(dir / "big.bin", plain);
   std::string reg;
   {
@@ -375,8 +369,8 @@ TEST_CASE("swapping two documents' KEY records is detected", "[tamper][scenario]
   auto alice = Identity::Generate("alice");
   const std::string path = dir / "keys.cv";
   REQUIRE(Vault::Create(path, *alice, {"internal", "secret"}, ""));
-  WriteFileBytes(dir / "a.txt", RandomBytes(1000, 1));
-  WriteFileBytes(dir / "b.txt", RandomBytes(1000, 2));
+  WriteFileBytes(dir / "a.txt", PseudoRandom(1000, 1));
+  WriteFileBytes(dir / "b.txt", PseudoRandom(1000, 2));
   std::vector<std::string> regs;
   {
     auto v = Vault::Open(path, Vault::Access::kWrite);
@@ -610,7 +604,7 @@ TEST_CASE("replaying an older key after a revoke is detected", "[tamper][scenari
   auto bob = Identity::Generate("bob");
   const std::string path = dir / "revoke.cv";
   REQUIRE(Vault::Create(path, *alice, {"internal", "confidential", "secret"}, ""));
-  const std::string plain = RandomBytes(2000, 11);
+  const std::string plain = PseudoRandom(2000, 11);
   WriteFileBytes(dir / "x.txt", plain);
   std::string reg;
   {

@@ -6,7 +6,7 @@
 //
 // Scratch directories and whole-file read/write come from temp_dir.h and
 // files.h; levels by index from vault_levels.h; the pinned clock from
-// fixed_clock.h.
+// fixed_clock.h; PseudoRandom from pseudo_random.h.
 #pragma once
 
 #include <catch2/catch.hpp>
@@ -20,7 +20,6 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
-#include <random>
 #include <span>
 #include <string>
 #include <utility>
@@ -31,6 +30,7 @@
 #include "crypto/hardening.h"
 #include "tests/testutil/files.h"
 #include "tests/testutil/fixed_clock.h"
+#include "tests/testutil/pseudo_random.h"
 #include "tests/testutil/temp_dir.h"
 #include "tests/testutil/vault_levels.h"
 #include "vault/identity/identity.h"
@@ -66,14 +66,6 @@ inline void FlipByte(const std::string& path, uint64_t offset) {
   std::string all = ReadFileBytes(path);
   REQUIRE(offset < all.size());
   PatchFile(path, offset, std::string(1, static_cast<char>(all[offset] ^ 0x5a)));
-}
-
-// `n` deterministic pseudo-random bytes from `seed`.
-inline std::string PseudoRandom(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::string s(n, '\0');
-  for (auto& c : s) c = static_cast<char>(rng());
-  return s;
 }
 
 inline bool Contains(const std::string& haystack, const std::string& needle) {

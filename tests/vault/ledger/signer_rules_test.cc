@@ -11,11 +11,9 @@
 #include <string>
 #include <vector>
 
-#include <google/protobuf/util/message_differencer.h>
-
-#include "crypto/hash.h"
 #include "format/constants.h"
 #include "format/custody.pb.h"
+#include "tests/vault/ledger/ledger_builder.h"
 #include "vault/identity/identity.h"
 #include "vault/ledger/state.h"
 #include "vault/ledger/verify.h"
@@ -23,114 +21,19 @@
 namespace custody::vault {
 namespace {
 
-std::string Raw(const Identity& id) {
-  const auto& k = id.public_identity().ed25519;
-  return std::string(k.begin(), k.end());
-}
-
-format::Member MemberEntry(const Identity& id, format::Role role, int32_t clearance) {
-  format::Member m;
-  m.mutable_keys()->set_name(id.public_identity().name);
-  const auto& x = id.public_identity().x25519;
-  m.mutable_keys()->set_x25519(std::string(x.begin(), x.end()));
-  m.mutable_keys()->set_ed25519(Raw(id));
-  m.set_role(role);
-  m.set_clearance(clearance);
-  return m;
-}
-
-// The ledger does not open sealed keys: any 80 bytes will do.
-void AddSlot(google::protobuf::RepeatedPtrField<format::KeySlot>* slots, const Identity& id,
-             uint32_t level, uint32_t epoch) {
-  auto* s = slots->Add();
-  s->set_member_ed25519(Raw(id));
-  s->set_level(level);
-  s->set_epoch(epoch);
-  s->set_sealed_key(std::string(80, 'k'));
-}
+using ledger_test::AddSlot;
+using ledger_test::Raw;
+using ledger_test::SameState;
 
 // A two-level vault ("public", "secret"): officer Olga (both levels), junior
 // officer Jim ("public"), staff Sam and Wendy ("public"), and one document
-// per level: P-1 (doc id 'p'...) and S-1 ('s'...).
-struct Ledger {
+// per level: P-1 (doc id 'p'...) and S-1 ('s'...). Destroy events record a
+// reason.
+struct Ledger : ledger_test::LedgerBuilder {
   std::unique_ptr<Identity> officer = Identity::Generate("Officer Olga");
   std::unique_ptr<Identity> junior = Identity::Generate("Junior Officer Jim");
   std::unique_ptr<Identity> staff = Identity::Generate("Staff Sam");
   std::unique_ptr<Identity> witness = Identity::Generate("Witness Wendy");
-  std::string vault_id = std::string(16, 'v');
-  VaultState state;
-
-  format::Event Next(const Identity& actor) const {
-    format::Event e;
-    e.set_sequence(state.event_count);
-    e.set_prev_hash(state.ledger_head);
-    e.set_vault_id(vault_id);
-    e.set_time_unix(1700000000);
-    e.set_actor_ed25519(Raw(actor));
-    return e;
-  }
-
-  static format::SignedEvent SignedBy(const format::Event& e,
-                                      const std::vector<const Identity*>& signers) {
-    format::SignedEvent se;
-    se.set_body(e.SerializeAsString());
-    for (const Identity* id : signers) {
-      auto* sig = se.add_signatures();
-      sig->set_signer_ed25519(Raw(*id));
-      sig->set_signature(id->Sign(se.body()));
-    }
-    return se;
-  }
-  static std::string Sign(const format::Event& e, const std::vector<const Identity*>& signers) {
-    return SignedBy(e, signers).SerializeAsString();
-  }
-
-  format::Event Grant(const Identity& actor, const Identity& who, format::Role role,
-                      int32_t clearance) const {
-    format::Event e = Next(actor);
-    *e.mutable_granted()->mutable_member() = MemberEntry(who, role, clearance);
-    for (int32_t level = 0; level <= clearance; ++level)
-      AddSlot(e.mutable_granted()->mutable_slots(), who, static_cast<uint32_t>(level), 0);
-    return e;
-  }
-
-  format::Event Add(const Identity& actor, const std::string& reg_no, char id, uint32_t level) const {
-    format::Event e = Next(actor);
-    auto* a = e.mutable_document_added();
-    a->set_doc_id(std::string(16, id));
-    a->set_reg_no(reg_no);
-    a->set_level(level);
-    a->set_version(1);
-    auto* x = a->mutable_extent();
-    x->set_offset(format::kLogStart);
-    x->set_length(4096);
-    x->set_chunk_size(4096);
-    x->set_chunk_count(1);
-    x->set_root_hash(std::string(32, 'r'));
-    auto* k = a->mutable_key();
-    k->set_doc_id(a->doc_id());
-    k->set_offset(format::kLogStart);
-    k->set_hash(std::string(32, 'h'));
-    return e;
-  }
-
-  format::Event Extract(const Identity& actor, const std::string& reg_no, char id) const {
-    format::Event e = Next(actor);
-    e.mutable_document_extracted()->set_reg_no(reg_no);
-    e.mutable_document_extracted()->set_doc_id(std::string(16, id));
-    return e;
-  }
-
-  format::Event Destroy(const Identity& actor, const Identity& with, const std::string& reg_no,
-                        char id) const {
-    format::Event e = Next(actor);
-    auto* d = e.mutable_document_destroyed();
-    d->set_reg_no(reg_no);
-    d->set_doc_id(std::string(16, id));
-    d->set_reason("retention period expired");
-    d->set_witness_ed25519(Raw(with));
-    return e;
-  }
 
   // Revokes `who` (cleared for "public" only): level 0 rotated, its new key
   // for every other member, P-1 re-wrapped.
@@ -149,16 +52,8 @@ struct Ledger {
   }
 
   Ledger() {
-    format::Event created = Next(*officer);
-    auto* vc = created.mutable_vault_created();
-    vc->set_vault_id(vault_id);
-    vc->set_label("Example");
-    vc->add_level_names("public");
-    vc->add_level_names("secret");
-    *vc->mutable_creator() = MemberEntry(*officer, format::ROLE_OFFICER, 1);
-    AddSlot(vc->mutable_slots(), *officer, 0, 0);
-    AddSlot(vc->mutable_slots(), *officer, 1, 0);
-    REQUIRE(ReplayEvent(Sign(created, {officer.get()}), state));
+    destroy_reason = "retention period expired";
+    REQUIRE(ReplayEvent(Sign(Created(*officer), {officer.get()}), state));
     REQUIRE(ReplayEvent(Sign(Grant(*officer, *junior, format::ROLE_OFFICER, 0), {officer.get()}), state));
     REQUIRE(ReplayEvent(Sign(Grant(*officer, *staff, format::ROLE_STAFF, 0), {officer.get()}), state));
     REQUIRE(ReplayEvent(Sign(Grant(*officer, *witness, format::ROLE_STAFF, 0), {officer.get()}), state));
@@ -167,10 +62,6 @@ struct Ledger {
     REQUIRE(state.event_count == 6);
   }
 };
-
-bool SameState(const format::Checkpoint& before, const VaultState& s) {
-  return google::protobuf::util::MessageDifferencer::Equals(before, s.ToCheckpoint());
-}
 
 // Replays `payload`; expects it refused with exactly `message` and the state
 // (and head) untouched.
@@ -183,8 +74,12 @@ void ExpectReplayRefused(Ledger& l, const std::string& payload, const std::strin
   CHECK(SameState(before, l.state));
 }
 
-std::string RuleBroken(const format::Event& e, const std::string& why) {
-  return "ledger event " + std::to_string(e.sequence()) + " breaks the rules: " + why;
+// Replays `e` signed by `signers`; expects it refused as breaking the rule
+// `why` and the state untouched.
+void ExpectRuleBroken(Ledger& l, const format::Event& e, const std::vector<const Identity*>& signers,
+                      const std::string& why) {
+  ExpectReplayRefused(l, Ledger::Sign(e, signers),
+                      "ledger event " + std::to_string(e.sequence()) + " breaks the rules: " + why);
 }
 
 // ============================================================ signatures
@@ -245,9 +140,8 @@ TEST_CASE("ledger/DestroyWitnessedByARevokedMemberIsRefused", "[ledger][rules][r
   REQUIRE(ReplayEvent(Ledger::Sign(l.RevokePublicMember(*l.witness), {l.officer.get()}), l.state));
   REQUIRE(l.state.FindMember(Raw(*l.witness))->revoked());
   // Well signed by both, but the witness is no longer a live member.
-  const format::Event destroy = l.Destroy(*l.officer, *l.witness, "P-1", 'p');
-  ExpectReplayRefused(l, Ledger::Sign(destroy, {l.officer.get(), l.witness.get()}),
-                      RuleBroken(destroy, "signed by a revoked or unknown identity"));
+  ExpectRuleBroken(l, l.Destroy(*l.officer, *l.witness, "P-1", 'p'), {l.officer.get(), l.witness.get()},
+                   "signed by a revoked or unknown identity");
   CHECK_FALSE(l.state.FindDocument("P-1")->destroyed());
   // The same destroy with a live witness goes through.
   const format::Event good = l.Destroy(*l.officer, *l.staff, "P-1", 'p');
@@ -259,12 +153,11 @@ TEST_CASE("ledger/AnExtraSignatureByARevokedMemberIsRefused", "[ledger][rules][r
   Ledger l;
   REQUIRE(ReplayEvent(Ledger::Sign(l.RevokePublicMember(*l.witness), {l.officer.get()}), l.state));
   const format::Event x = l.Extract(*l.staff, "P-1", 'p');
-  ExpectReplayRefused(l, Ledger::Sign(x, {l.staff.get(), l.witness.get()}),
-                      RuleBroken(x, "signed by a revoked or unknown identity"));
+  ExpectRuleBroken(l, x, {l.staff.get(), l.witness.get()}, "signed by a revoked or unknown identity");
   // Nor may a revoked member add a third signature to a destroy.
-  const format::Event d = l.Destroy(*l.officer, *l.staff, "P-1", 'p');
-  ExpectReplayRefused(l, Ledger::Sign(d, {l.officer.get(), l.staff.get(), l.witness.get()}),
-                      RuleBroken(d, "signed by a revoked or unknown identity"));
+  ExpectRuleBroken(l, l.Destroy(*l.officer, *l.staff, "P-1", 'p'),
+                   {l.officer.get(), l.staff.get(), l.witness.get()},
+                   "signed by a revoked or unknown identity");
   REQUIRE(ReplayEvent(Ledger::Sign(x, {l.staff.get()}), l.state));
 }
 
@@ -272,9 +165,8 @@ TEST_CASE("ledger/ARevokedMemberCannotAct", "[ledger][rules][revoke]") {
   Ledger l;
   REQUIRE(ReplayEvent(Ledger::Sign(l.RevokePublicMember(*l.junior), {l.officer.get()}), l.state));
   auto newcomer = Identity::Generate("Newcomer Nils");
-  const format::Event g = l.Grant(*l.junior, *newcomer, format::ROLE_STAFF, 0);
-  ExpectReplayRefused(l, Ledger::Sign(g, {l.junior.get()}),
-                      RuleBroken(g, "signed by a revoked or unknown identity"));
+  ExpectRuleBroken(l, l.Grant(*l.junior, *newcomer, format::ROLE_STAFF, 0), {l.junior.get()},
+                   "signed by a revoked or unknown identity");
   CHECK(l.state.FindMember(Raw(*newcomer)) == nullptr);
 }
 
@@ -283,13 +175,13 @@ TEST_CASE("ledger/ARevokedMemberCannotAct", "[ledger][rules][revoke]") {
 TEST_CASE("ledger/GrantAboveTheGrantingOfficersOwnClearanceIsRefused", "[ledger][rules]") {
   Ledger l;
   auto newcomer = Identity::Generate("Newcomer Nils");
-  // Jim is an officer cleared for "public" only; "secret" exists.
-  const format::Event high = l.Grant(*l.junior, *newcomer, format::ROLE_STAFF, 1);
-  ExpectReplayRefused(l, Ledger::Sign(high, {l.junior.get()}),
-                      RuleBroken(high, "grant above the officer's own clearance"));
-  const format::Event high_officer = l.Grant(*l.junior, *newcomer, format::ROLE_OFFICER, 1);
-  ExpectReplayRefused(l, Ledger::Sign(high_officer, {l.junior.get()}),
-                      RuleBroken(high_officer, "grant above the officer's own clearance"));
+  // Jim is an officer cleared for "public" only; "secret" exists. Neither
+  // as staff nor as an officer may he grant it.
+  for (format::Role role : {format::ROLE_STAFF, format::ROLE_OFFICER}) {
+    INFO("granting " << format::Role_Name(role));
+    ExpectRuleBroken(l, l.Grant(*l.junior, *newcomer, role, 1), {l.junior.get()},
+                     "grant above the officer's own clearance");
+  }
   CHECK(l.state.FindMember(Raw(*newcomer)) == nullptr);
   // Within his clearance he may grant.
   REQUIRE(ReplayEvent(Ledger::Sign(l.Grant(*l.junior, *newcomer, format::ROLE_STAFF, 0), {l.junior.get()}),
@@ -300,24 +192,21 @@ TEST_CASE("ledger/GrantAboveTheGrantingOfficersOwnClearanceIsRefused", "[ledger]
 TEST_CASE("ledger/GrantByStaffIsRefusedEvenWithinTheirClearance", "[ledger][rules]") {
   Ledger l;
   auto newcomer = Identity::Generate("Newcomer Nils");
-  const format::Event g = l.Grant(*l.staff, *newcomer, format::ROLE_STAFF, 0);
-  ExpectReplayRefused(l, Ledger::Sign(g, {l.staff.get()}),
-                      RuleBroken(g, "grant by someone who is not an officer"));
-  const format::Event self = l.Grant(*l.staff, *l.staff, format::ROLE_OFFICER, 0);
-  ExpectReplayRefused(l, Ledger::Sign(self, {l.staff.get()}),
-                      RuleBroken(self, "grant by someone who is not an officer"));
+  ExpectRuleBroken(l, l.Grant(*l.staff, *newcomer, format::ROLE_STAFF, 0), {l.staff.get()},
+                   "grant by someone who is not an officer");
+  // Nor may staff make themselves an officer.
+  ExpectRuleBroken(l, l.Grant(*l.staff, *l.staff, format::ROLE_OFFICER, 0), {l.staff.get()},
+                   "grant by someone who is not an officer");
   CHECK(l.state.FindMember(Raw(*l.staff))->role() == format::ROLE_STAFF);
 }
 
 TEST_CASE("ledger/DocumentAddedAboveTheActorsClearanceIsRefused", "[ledger][rules]") {
   Ledger l;
-  const format::Event a = l.Add(*l.staff, "S-2", 't', 1);
-  ExpectReplayRefused(l, Ledger::Sign(a, {l.staff.get()}),
-                      RuleBroken(a, "document added above the actor's clearance"));
+  ExpectRuleBroken(l, l.Add(*l.staff, "S-2", 't', 1), {l.staff.get()},
+                   "document added above the actor's clearance");
   // An officer is bound by their clearance too.
-  const format::Event b = l.Add(*l.junior, "S-3", 'u', 1);
-  ExpectReplayRefused(l, Ledger::Sign(b, {l.junior.get()}),
-                      RuleBroken(b, "document added above the actor's clearance"));
+  ExpectRuleBroken(l, l.Add(*l.junior, "S-3", 'u', 1), {l.junior.get()},
+                   "document added above the actor's clearance");
   CHECK(l.state.FindDocument("S-2") == nullptr);
   REQUIRE(ReplayEvent(Ledger::Sign(l.Add(*l.staff, "P-2", 't', 0), {l.staff.get()}), l.state));
   CHECK(l.state.FindDocument("P-2") != nullptr);

@@ -7,12 +7,11 @@
 #include <string>
 #include <vector>
 
-#include <google/protobuf/util/message_differencer.h>
-
 #include "crypto/hardening.h"
 #include "crypto/hash.h"
 #include "format/constants.h"
 #include "format/custody.pb.h"
+#include "tests/vault/ledger/ledger_builder.h"
 #include "vault/identity/identity.h"
 #include "vault/ledger/checkpoint.h"
 #include "vault/ledger/state.h"
@@ -21,131 +20,24 @@
 namespace custody::vault {
 namespace {
 
+using ledger_test::AddSlot;
+using ledger_test::Raw;
+using ledger_test::SameState;
+
 // The Catch main initialises libsodium too; this keeps the file self-sufficient.
 const bool kInitialized = crypto::InitializeProcess().has_value();
 
-std::string Raw(const Identity& id) {
-  const auto& k = id.public_identity().ed25519;
-  return std::string(k.begin(), k.end());
-}
-
-format::Member MemberOf(const Identity& id, format::Role role, int32_t clearance) {
-  format::Member m;
-  m.mutable_keys()->set_name(id.public_identity().name);
-  const auto& x = id.public_identity().x25519;
-  m.mutable_keys()->set_x25519(std::string(x.begin(), x.end()));
-  m.mutable_keys()->set_ed25519(Raw(id));
-  m.set_role(role);
-  m.set_clearance(clearance);
-  return m;
-}
-
-// Apply does not open sealed keys: any 80 bytes will do.
-void AddSlot(google::protobuf::RepeatedPtrField<format::KeySlot>* slots, const Identity& id,
-             uint32_t level, uint32_t epoch) {
-  auto* s = slots->Add();
-  s->set_member_ed25519(Raw(id));
-  s->set_level(level);
-  s->set_epoch(epoch);
-  s->set_sealed_key(std::string(80, 'k'));
-}
-
-bool SameState(const format::Checkpoint& before, const VaultState& s) {
-  return google::protobuf::util::MessageDifferencer::Equals(before, s.ToCheckpoint());
-}
-
 // A two-level vault ("public", "secret") created by an officer, with a staff
 // member and a witness cleared for "public", and one document per level.
-struct Ledger {
+struct Ledger : ledger_test::LedgerBuilder {
   std::unique_ptr<Identity> officer = Identity::Generate("Officer Olga");
   std::unique_ptr<Identity> staff = Identity::Generate("Staff Sam");
   std::unique_ptr<Identity> witness = Identity::Generate("Witness Wendy");
-  std::string vault_id = std::string(16, 'v');
-  VaultState state;
-
-  format::Event Next(const Identity& actor) const {
-    format::Event e;
-    e.set_sequence(state.event_count);
-    e.set_prev_hash(state.ledger_head);
-    e.set_vault_id(vault_id);
-    e.set_time_unix(1700000000);
-    e.set_actor_ed25519(Raw(actor));
-    return e;
-  }
-
-  static std::string Sign(const format::Event& e, const std::vector<const Identity*>& signers) {
-    format::SignedEvent se;
-    se.set_body(e.SerializeAsString());
-    for (const Identity* id : signers) {
-      auto* sig = se.add_signatures();
-      sig->set_signer_ed25519(Raw(*id));
-      sig->set_signature(id->Sign(se.body()));
-    }
-    return se.SerializeAsString();
-  }
-
-  format::Event Created() const {
-    format::Event e = Next(*officer);
-    auto* vc = e.mutable_vault_created();
-    vc->set_vault_id(vault_id);
-    vc->set_label("Example");
-    vc->add_level_names("public");
-    vc->add_level_names("secret");
-    *vc->mutable_creator() = MemberOf(*officer, format::ROLE_OFFICER, 1);
-    AddSlot(vc->mutable_slots(), *officer, 0, 0);
-    AddSlot(vc->mutable_slots(), *officer, 1, 0);
-    return e;
-  }
-
-  format::Event Grant(const Identity& actor, const Identity& who, int32_t clearance) const {
-    format::Event e = Next(actor);
-    *e.mutable_granted()->mutable_member() = MemberOf(who, format::ROLE_STAFF, clearance);
-    for (int32_t level = 0; level <= clearance; ++level)
-      AddSlot(e.mutable_granted()->mutable_slots(), who, static_cast<uint32_t>(level), 0);
-    return e;
-  }
-
-  format::Event Add(const Identity& actor, const std::string& reg_no, char id, uint32_t level) const {
-    format::Event e = Next(actor);
-    auto* a = e.mutable_document_added();
-    a->set_doc_id(std::string(16, id));
-    a->set_reg_no(reg_no);
-    a->set_level(level);
-    a->set_version(1);
-    auto* x = a->mutable_extent();
-    x->set_offset(format::kLogStart);
-    x->set_length(4096);
-    x->set_chunk_size(4096);
-    x->set_chunk_count(1);
-    x->set_root_hash(std::string(32, 'r'));
-    auto* k = a->mutable_key();
-    k->set_doc_id(a->doc_id());
-    k->set_offset(format::kLogStart);
-    k->set_hash(std::string(32, 'h'));
-    return e;
-  }
-
-  format::Event Extract(const Identity& actor, const std::string& reg_no, char id) const {
-    format::Event e = Next(actor);
-    e.mutable_document_extracted()->set_reg_no(reg_no);
-    e.mutable_document_extracted()->set_doc_id(std::string(16, id));
-    return e;
-  }
-
-  format::Event Destroy(const Identity& actor, const Identity& with, const std::string& reg_no,
-                        char id) const {
-    format::Event e = Next(actor);
-    auto* d = e.mutable_document_destroyed();
-    d->set_reg_no(reg_no);
-    d->set_doc_id(std::string(16, id));
-    d->set_witness_ed25519(Raw(with));
-    return e;
-  }
 
   Ledger() {
-    REQUIRE(ReplayEvent(Sign(Created(), {officer.get()}), state));
-    REQUIRE(ReplayEvent(Sign(Grant(*officer, *staff, 0), {officer.get()}), state));
-    REQUIRE(ReplayEvent(Sign(Grant(*officer, *witness, 0), {officer.get()}), state));
+    REQUIRE(ReplayEvent(Sign(Created(*officer), {officer.get()}), state));
+    REQUIRE(ReplayEvent(Sign(Grant(*officer, *staff, format::ROLE_STAFF, 0), {officer.get()}), state));
+    REQUIRE(ReplayEvent(Sign(Grant(*officer, *witness, format::ROLE_STAFF, 0), {officer.get()}), state));
     REQUIRE(ReplayEvent(Sign(Add(*officer, "P-1", 'p', 0), {officer.get()}), state));
     REQUIRE(ReplayEvent(Sign(Add(*officer, "S-1", 's', 1), {officer.get()}), state));
     REQUIRE(state.event_count == 5);
@@ -170,7 +62,7 @@ void CheckRefused(Ledger& l, const format::Event& e, const std::vector<const Ide
 TEST_CASE("ledger/GrantByStaffIsRefused", "[ledger][rules]") {
   Ledger l;
   auto newcomer = Identity::Generate("Newcomer Nils");
-  CheckRefused(l, l.Grant(*l.staff, *newcomer, 0), {l.staff.get()},
+  CheckRefused(l, l.Grant(*l.staff, *newcomer, format::ROLE_STAFF, 0), {l.staff.get()},
                "grant by someone who is not an officer");
   CHECK(l.state.FindMember(Raw(*newcomer)) == nullptr);
 }
@@ -178,7 +70,8 @@ TEST_CASE("ledger/GrantByStaffIsRefused", "[ledger][rules]") {
 TEST_CASE("ledger/GrantAboveTheOfficersClearanceIsRefused", "[ledger][rules]") {
   Ledger l;
   auto newcomer = Identity::Generate("Newcomer Nils");
-  CheckRefused(l, l.Grant(*l.officer, *newcomer, 2), {l.officer.get()}, "grant of an unknown level");
+  CheckRefused(l, l.Grant(*l.officer, *newcomer, format::ROLE_STAFF, 2), {l.officer.get()},
+               "grant of an unknown level");
 }
 
 TEST_CASE("ledger/DestroyWitnessedByTheActorIsRefused", "[ledger][rules]") {
@@ -247,7 +140,7 @@ TEST_CASE("ledger/RevokeRotatesAndRewraps", "[ledger][rules]") {
 TEST_CASE("ledger/RefusedVaultCreatedLeavesTheStateEmpty", "[ledger][rules]") {
   Ledger l;
   VaultState fresh;
-  format::Event e = l.Created();
+  format::Event e = l.Created(*l.officer);
   e.set_sequence(0);
   e.set_prev_hash(std::string(32, '\0'));
   e.mutable_vault_created()->mutable_slots(1)->set_epoch(3);

@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <memory>
-#include <random>
 #include <string>
 #include <utility>
 #include <vector>
@@ -16,6 +15,7 @@
 #include "base/env.h"
 #include "format/constants.h"
 #include "tests/testutil/files.h"
+#include "tests/testutil/pseudo_random.h"
 #include "tests/testutil/temp_dir.h"
 #include "vault/storage/container.h"
 #include "vault/storage/extent_stream.h"
@@ -42,14 +42,8 @@ TEST_CASE("vault/ChunkCountAndExtentLengthFollowTheChunkGeometry", "[vault][exte
 namespace {
 
 using custody::Code;
+using custody::testutil::PseudoRandom;
 using custody::testutil::TempDir;
-
-std::string PseudoRandomBytes(uint64_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::string s(n, '\0');
-  for (auto& c : s) c = static_cast<char>(rng());
-  return s;
-}
 
 // A container with one committed extent holding `content` (unpadded, so a
 // test can put any bytes where padding belongs) under a fixed data key.
@@ -99,7 +93,7 @@ TEST_CASE("vault/PaddedExtentHoldsPadmeOfTheSizeAndReleasesExactlyTheSize", "[va
   for (uint64_t size : {uint64_t{0}, uint64_t{1}, uint64_t{1000}, uint64_t{format::kChunkSize} + 1,
                         uint64_t{3} * format::kChunkSize + 12345}) {
     StreamFixture f;
-    const std::string data = PseudoRandomBytes(size, static_cast<uint32_t>(size));
+    const std::string data = PseudoRandom(size, static_cast<uint32_t>(size));
     format::Extent e = f.Store(data, format::PADDING_PADME);
     INFO("size " << size);
     CHECK(e.padding() == format::PADDING_PADME);
@@ -170,7 +164,7 @@ TEST_CASE("vault/ExtractRefusesAPaddedLengthOtherThanPadmeOfTheSize", "[vault][e
 // the chunks before the last, never the last.
 TEST_CASE("vault/ExtractWithholdsTheLastChunkWhenTheRootHashDiffers", "[vault][extent]") {
   StreamFixture f;
-  const std::string data = PseudoRandomBytes(2 * format::kChunkSize, 3);
+  const std::string data = PseudoRandom(2 * format::kChunkSize, 3);
   format::Extent e = f.Store(data, format::PADDING_PADME);
   REQUIRE(e.chunk_count() == 2);
   std::string root = e.root_hash();
