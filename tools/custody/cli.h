@@ -16,6 +16,9 @@
 
 namespace custody::cli {
 
+// The release, as certificates and --version state it.
+inline constexpr const char* kToolVersion = "0.2.0";
+
 // The documented exit codes (README "Exit codes"); equal to custody::Code.
 inline constexpr const char* kExitCodesHelp =
     "Exit codes: 0 success; 1 other failure (I/O, disk full, lock held); 2 usage "

@@ -28,7 +28,6 @@ namespace d = vault::disposal;
 
 // Written into certificates as the tool version; keep in step with
 // project(custody VERSION ...) and main.cc's --version.
-constexpr const char* kToolVersion = "0.1.0";
 
 std::atomic<bool> g_cancel{false};
 extern "C" void OnSignal(int) { g_cancel.store(true); }

@@ -1,8 +1,10 @@
 // custody: the command-line interface. Each subcommand group lives in its
 // own cmd_*.cc; this file only sets up the process and dispatches.
 #include <iostream>
+#include <string>
 
 #include "crypto/hardening.h"
+#include "format/constants.h"
 #include "tools/custody/cli.h"
 #include "tools/custody/inflight.h"
 
@@ -19,7 +21,9 @@ int main(int argc, char** argv) {
   CLI::App app{"custody — a secure file vault for classified material.\n" +
                std::string(cli::kExitCodesHelp)};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "custody 0.1.0 (format v1)");
+  app.set_version_flag("--version", std::string("custody ") + custody::cli::kToolVersion + " (format v" +
+                                        std::to_string(custody::format::kFormatVersion) + ", reads v" +
+                                        std::to_string(custody::format::kOldestReadableFormatVersion) + ")");
   cli::RegisterIdentityCommands(app);
   cli::RegisterVaultCommands(app);
   cli::RegisterDocumentCommands(app);
