@@ -20,8 +20,10 @@ harnesses=(superblock record identity vault checkpoint)
 # Per-harness floors below FUZZ_MIN_EXECS. checkpoint: every execution
 # verifies real Ed25519 signatures (Open replays the authority chain; Audit,
 # run whenever Open fails, replays and verifies the whole ledger), a few ms
-# in libsodium; it measured ~220-250 exec/s on 2 shared cores.
-declare -A floor=([checkpoint]=150)
+# in libsodium; it measured ~220-250 exec/s on 2 shared cores, and 133 in
+# a clean CI run (fresh corpus: early inputs mostly fail Open, so Audit runs
+# for nearly every one). The floor catches a pathological slowdown, not that.
+declare -A floor=([checkpoint]=60)
 
 if [ -z "${FUZZ_SKIP_BUILD:-}" ]; then  # FUZZ_SKIP_BUILD=1: use an existing $FUZZ_BUILD_DIR
   cmake -S . -B "$build" -DCUSTODY_FUZZ=ON -DCUSTODY_SANITIZE=ON -DCUSTODY_BUILD_TESTS=OFF \
