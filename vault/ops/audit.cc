@@ -31,6 +31,7 @@ class Auditor {
   void VisitCheckpoint(const RecordRef& ref, const std::string& where);
   void CheckEnd();
   void CheckSlots();
+  format::Event::KindCase LastEventKind() const;
   void ScanTail();
   void CheckAnchor();
   void ListMembers();
@@ -48,7 +49,6 @@ class Auditor {
   std::map<uint64_t, uint64_t> extents_;    // payload offset -> length
   std::set<uint64_t> checkpoints_;          // header offsets of CHECKPOINT records
   uint64_t last_event_offset_ = 0;
-  format::Event::KindCase last_kind_ = format::Event::KIND_NOT_SET;
   bool chain_broken_ = false;
 };
 
@@ -120,9 +120,6 @@ void Auditor::VisitEvent(const RecordRef& ref, const std::string& where) {
   rep_.signatures_verified += *replayed;
   ++rep_.events;
   last_event_offset_ = ref.offset;
-  format::SignedEvent se;
-  format::Event ev;
-  if (se.ParseFromString(*payload) && ev.ParseFromString(se.body())) last_kind_ = ev.kind_case();
   if (anchor_ && state_.event_count == anchor_->event_count) anchor_head_ = state_.ledger_head;
 }
 
@@ -168,9 +165,21 @@ void Auditor::CheckEnd() {
 // R103: a zero superblock slot is the state only a fresh file leaves (the
 // vault just created, or rebuilt by compaction). Anywhere else it is a slot
 // zeroed to undo the newest commit.
+// The kind of the last replayed event, parsed once when it is needed rather
+// than for every event of the scan.
+format::Event::KindCase Auditor::LastEventKind() const {
+  auto ref = c_.ReadHeader(last_event_offset_);
+  auto payload = ref ? c_.ReadPayload(*ref) : Result<std::string>(std::unexpected(ref.error()));
+  format::SignedEvent se;
+  format::Event ev;
+  if (!payload || !se.ParseFromString(*payload) || !ev.ParseFromString(se.body()))
+    return format::Event::KIND_NOT_SET;
+  return ev.kind_case();
+}
+
 void Auditor::CheckSlots() {
   if (!c_.other_slot_zero()) return;
-  const bool fresh = state_.event_count == 1 || last_kind_ == format::Event::kCompacted;
+  const bool fresh = state_.event_count == 1 || LastEventKind() == format::Event::kCompacted;
   if (!fresh)
     Problem(std::string("superblock ") + (c_.active_slot() ? "A" : "B"),
             "is zero, but the vault has been written since it was created or compacted: "
