@@ -37,6 +37,15 @@ f=$(find "$CUSTODY_STATE_DIR/vaults" -name '*.json' | head -1)
 [ "$(stat -c %a "$f")" = 600 ] && ok "remembered state is 0600" || bad "remembered state mode $(stat -c %a "$f")"
 [ "$(stat -c %a "$CUSTODY_STATE_DIR/vaults")" = 700 ] && ok "state directory is 0700" || bad "state dir mode"
 
+# A remembered state that was tampered with is an error naming the file,
+# never silently forgotten (R133); the vault is left as it was.
+cp "$f" state.bak; cp v.vault v.before
+printf 'not json at all' > "$f"
+expect 5 "a damaged remembered state refuses the write" -- $C add v.vault two.txt $A --level secret --reg-no S-8
+has err "remembered vault state .* does not parse" "and names the damaged file"
+cmp -s v.vault v.before && ok "the refused write changed nothing" || bad "the vault changed"
+cp state.bak "$f"
+
 # Rollback: put the old copy back in place of the vault.
 cp old.vault v.vault
 expect 5 "write to a rolled-back vault is refused" -- $C add v.vault two.txt $A --level secret --reg-no S-9
