@@ -10,8 +10,12 @@ namespace custody::format {
 
 // Writers write only kFormatVersion; readers accept every version from
 // kOldestReadableFormatVersion (v1 files open read-only, FORMAT.md "Upgrade").
-inline constexpr uint32_t kFormatVersion = 2;
+inline constexpr uint32_t kFormatVersion = 3;
 inline constexpr uint32_t kOldestReadableFormatVersion = 1;
+// v2 brought the authority chain (FORMAT.md §3.14); v3 the paged catalog
+// (§3.16) and nothing else, so a v2 file is written as v3 by its next commit
+// (§6). Files before kFirstLinkedFormatVersion are read-only (R110).
+inline constexpr uint32_t kFirstLinkedFormatVersion = 2;
 // The superblock slot's own framing (FORMAT.md "Superblock", bytes 8-11):
 // unchanged since v1, so a v2 reader decodes v1 slots and then looks at
 // Superblock.format_version.
@@ -32,6 +36,7 @@ enum class RecordType : uint32_t {
   kExtent = 2,
   kCheckpoint = 3,
   kKey = 4,  // a WrappedDocumentKey; payload integrity via KeyRef.hash
+  kCatalogPage = 5,  // v2: a CatalogPage; also covered by its parent's hash
 };
 // EXTENT and KEY payloads are covered by a hash held elsewhere (so that they
 // can be overwritten on destruction); their record checksum covers the

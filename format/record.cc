@@ -26,7 +26,7 @@ std::string Checksum(uint64_t offset, std::string_view fields, std::string_view 
   return crypto::HashToString(h.Final());
 }
 
-bool KnownType(uint32_t t) { return t >= 1 && t <= 4; }
+bool KnownType(uint32_t t) { return t >= 1 && t <= 5; }  // 5: v2 catalog pages
 }  // namespace
 
 std::string EncodeRecord(RecordType type, std::string_view payload, uint64_t offset) {

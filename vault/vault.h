@@ -32,6 +32,7 @@ class Container;   // vault/storage/container.h (internal)
 class VaultState;  // vault/ledger/state.h (internal)
 class KeyRing;     // vault/keys/key_ring.h (internal)
 class ClientMemory;  // vault/client_memory.h
+class PageReader;    // vault/catalog/catalog.h (internal)
 }  // namespace custody::vault
 
 namespace custody::format {  // format/custody.proto (internal)
@@ -213,8 +214,9 @@ class Vault {
   Status Grant(const Identity& actor, const PublicIdentity& to, Role role,
                std::optional<Level> clearance);
   // Removes `who`, rotates the key of every level they held, seals the new
-  // keys to every remaining member cleared for them and re-wraps every live
-  // document key at those levels (no document data is rewritten).
+  // keys to every remaining member cleared for them, each new key sealed
+  // with a link to the one before (key lineage, FORMAT.md §3.14): no
+  // document key is re-wrapped and no document data rewritten.
   Status Revoke(const Identity& actor, const PublicIdentity& who);
   // Encrypts each file into the vault at `level`, all in one commit. Returns
   // the registration numbers in order. kNotFound for a missing file, kUsage
@@ -222,6 +224,11 @@ class Vault {
   Result<std::vector<std::string>> Add(const Identity& actor, const std::vector<AddRequest>& files,
                                        Level level);
   Result<std::vector<DocumentInfo>> List(const Identity& actor, bool include_destroyed) const;
+  // The same, one document at a time in registration-number order, as the
+  // catalog's pages are read: memory stays bounded at any vault size, and
+  // the first line of a listing does not wait for the last.
+  Status ForEachDocument(const Identity& actor, bool include_destroyed,
+                         const std::function<Status(DocumentInfo&&)>& fn) const;
   // Records the extraction in the ledger (one commit) before any plaintext
   // is produced, then decrypts. To a file: into a temporary file beside the
   // destination (base/atomic_file.h), renamed into place only when whole and
@@ -300,8 +307,9 @@ class Vault {
   std::string SignedCheckpoint(const Identity& actor) const;
   // The superblock the next commit writes (before its sequence and end).
   format::Superblock NextSuperblock() const;
-  // kAuto: a checkpoint when 256 events accumulated (FORMAT.md §3.9).
-  enum class CheckpointPolicy { kAuto, kForce, kNever };
+  // kAuto: the changed catalog pages and a checkpoint with every commit
+  // (FORMAT.md §3.9); kNever: the events alone (Destroy).
+  enum class CheckpointPolicy { kAuto, kNever };
   Status CommitAll(const Identity& actor, WriteScope& scope,
                    CheckpointPolicy policy = CheckpointPolicy::kAuto);
 
@@ -323,6 +331,7 @@ class Vault {
   Env* env_ = nullptr;
   const Clock* clock_ = nullptr;
   std::unique_ptr<Container> container_;
+  std::unique_ptr<PageReader> pages_;  // the catalog's pages, in container_
   std::unique_ptr<VaultState> state_;
   uint64_t checkpoint_events_ = 0;  // event count covered by the newest checkpoint
   uint64_t checkpoint_offset_ = 0;

@@ -129,9 +129,12 @@ std::string SemanticSig(const Vault& v) {
       << (m.revoked() ? " revoked" : "") << ")";
   o << " epochs=";
   for (auto e : s.epochs) o << e << ",";
-  for (const auto& [reg, d] : s.documents)
-    o << " doc(" << reg << " L" << d.added().level() << (d.destroyed() ? " destroyed" : "")
+  auto listed = s.catalog.ForEach([&](const format::DocumentState& d) -> custody::Status {
+    o << " doc(" << d.added().reg_no() << " L" << d.added().level() << (d.destroyed() ? " destroyed" : "")
       << " x" << d.extract_count() << " old" << d.old_keys_size() << ")";
+    return {};
+  });
+  if (!listed) o << " CATALOG FAILED: " << listed.error().message;
   return o.str();
 }
 
@@ -142,9 +145,12 @@ std::string ExactSig(const Vault& v, const Identity& who) {
   o << SemanticSig(v) << " head=" << custody::ToHex(s.ledger_head)
     << " end=" << v.TEST_container().superblock().committed_end()
     << " seq=" << v.TEST_container().superblock().sequence();
-  for (const auto& [reg, d] : s.documents)
-    o << " [" << reg << " " << custody::ToHex(d.added().doc_id()) << " @" << d.added().extent().offset()
-      << " k@" << d.key().offset() << "]";
+  auto listed = s.catalog.ForEach([&](const format::DocumentState& d) -> custody::Status {
+    o << " [" << d.added().reg_no() << " " << custody::ToHex(d.added().doc_id()) << " @"
+      << d.added().extent().offset() << " k@" << d.key().offset() << "]";
+    return {};
+  });
+  if (!listed) o << " CATALOG FAILED: " << listed.error().message;
   auto list = v.List(who, true);
   if (!list) {
     o << " LIST FAILED: " << list.error().message;
@@ -287,7 +293,7 @@ class Checker {
       auto v3 = Vault::Open(kVault, Vault::Access::kRead, &env);
       if (!v3) return Failed(ctx, "third open failed: " + v3.error().message);
       for (const auto& [reg, content] : e.docs) {
-        const auto* d = (*v3)->TEST_state().FindDocument(reg);
+        const auto* d = (*v3)->TEST_state().FindDocument(reg).value();
         if (d == nullptr) return Failed(ctx, "document " + reg + " missing from the state");
         if (full || d->key().offset() >= base_->end || d->added().extent().offset() >= base_->end)
           to_extract.push_back(reg);

@@ -166,7 +166,7 @@ TEST_CASE("format/NonExtentRecordOverMaxPayloadIsRejectedEvenWithinTheLimit", "[
 
 TEST_CASE("format/RecordWithUnknownTypeIsRejected", "[format][record]") {
   std::string rec = format::EncodeRecord(RecordType::kEvent, "x", 8192);
-  for (uint32_t type : {0u, 5u, 6u, 0x100u, 0xffffffffu}) {
+  for (uint32_t type : {0u, 6u, 7u, 0x100u, 0xffffffffu}) {
     CAPTURE(type);
     std::string t = rec;
     std::string le;

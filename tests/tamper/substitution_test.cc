@@ -67,7 +67,7 @@ struct TwoChunkVault {
     auto v = Vault::Open(path, Vault::Access::kRead);
     REQUIRE(v);
     const vault::VaultState& state = (*v)->TEST_state();
-    const format::DocumentState* d = state.FindDocument(reg);
+    const format::DocumentState* d = state.FindDocument(reg).value();
     REQUIRE(d != nullptr);
     const format::Member* me = state.FindMember(vault::SigningKeyOf(*alice));
     REQUIRE(me != nullptr);
@@ -98,7 +98,7 @@ struct TwoChunkVault {
   uint64_t Extracts() {
     auto v = Vault::Open(path, Vault::Access::kRead);
     REQUIRE(v);
-    return (*v)->TEST_state().FindDocument(reg)->extract_count();
+    return (*v)->TEST_state().FindDocument(reg).value()->extract_count();
   }
 };
 

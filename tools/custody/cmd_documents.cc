@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "base/json.h"
+#include "format/constants.h"
 #include "tools/custody/cli.h"
 #include "tools/custody/inflight.h"
 #include "vault/vault.h"
@@ -48,48 +49,42 @@ void RegisterAdd(CLI::App& app) {
   });
 }
 
-// `ls --json`: one object per line, members in the documented order (kOrdered).
-std::string LsJson(const std::vector<vault::DocumentInfo>& docs) {
-  std::string out = "[";
-  bool first = true;
-  for (const auto& d : docs) {
-    out += first ? "\n" : ",\n";
-    first = false;
-    Json j = Json::Object();
-    j.Set("reg_no", d.reg_no);
-    j.Set("level", d.level_name);
-    j.Set("title", d.title);
-    j.Set("file_name", d.file_name);
-    j.Set("size", d.size);
-    j.Set("added", d.destroyed ? "" : IsoTime(d.added_unix));
-    j.Set("added_by", d.added_by);
-    j.Set("extracts", d.extract_count);
-    j.Set("state", d.destroyed ? "destroyed" : "held");
-    out += "  ";
-    j.WriteTo(out, JsonStyle::kOrdered);
-  }
-  out += "\n]\n";
+// `ls` streams: each document is printed as the catalog's pages are read,
+// so the first line does not wait for the last and memory stays bounded.
+// `--json`: one array, an object per line, members in the documented order
+// (kOrdered).
+std::string LsJsonLine(const vault::DocumentInfo& d, bool first) {
+  Json j = Json::Object();
+  j.Set("reg_no", d.reg_no);
+  j.Set("level", d.level_name);
+  j.Set("title", d.title);
+  j.Set("file_name", d.file_name);
+  j.Set("size", d.size);
+  j.Set("added", d.destroyed ? "" : IsoTime(d.added_unix));
+  j.Set("added_by", d.added_by);
+  j.Set("extracts", d.extract_count);
+  j.Set("state", d.destroyed ? "destroyed" : "held");
+  std::string out = first ? "\n  " : ",\n  ";
+  j.WriteTo(out, JsonStyle::kOrdered);
   return out;
 }
 
-// `ls`: a fixed-width table; destroyed documents show who destroyed them
-// in place of the (no longer readable) title.
-std::string LsText(const std::vector<vault::DocumentInfo>& docs) {
-  std::string out;
+// A fixed-width table; destroyed documents show who destroyed them in place
+// of the (no longer readable) title.
+std::string LsTextHeader() {
+  char line[128];
+  std::snprintf(line, sizeof line, "%-16s %-14s %12s  %-20s  %s\n", "REG-NO", "LEVEL", "SIZE", "ADDED",
+                "TITLE");
+  return line;
+}
+
+std::string LsTextLine(const vault::DocumentInfo& d) {
   char line[512];
-  std::snprintf(line, sizeof line, "%-16s %-14s %12s  %-20s  %s\n", "REG-NO", "LEVEL", "SIZE",
-                "ADDED", "TITLE");
-  out += line;
-  for (const auto& d : docs) {
-    std::snprintf(line, sizeof line, "%-16s %-14s %12llu  %-20s  ", d.reg_no.c_str(),
-                  d.level_name.c_str(), static_cast<unsigned long long>(d.size),
-                  d.destroyed ? "-" : IsoTime(d.added_unix).c_str());
-    out += line;
-    out += d.destroyed ? "(destroyed " + IsoTime(d.destroyed_unix) + " by " + d.destroyed_by + ")"
-                       : d.title;
-    out += "\n";
-  }
-  return out;
+  std::snprintf(line, sizeof line, "%-16s %-14s %12llu  %-20s  ", d.reg_no.c_str(), d.level_name.c_str(),
+                static_cast<unsigned long long>(d.size), d.destroyed ? "-" : IsoTime(d.added_unix).c_str());
+  std::string out = line;
+  out += d.destroyed ? "(destroyed " + IsoTime(d.destroyed_unix) + " by " + d.destroyed_by + ")" : d.title;
+  return out + "\n";
 }
 
 void RegisterLs(CLI::App& app) {
@@ -107,9 +102,18 @@ void RegisterLs(CLI::App& app) {
     if (!v) return Report(v.error());
     auto id = UnlockIdentity(lo->as, lo->passphrase_file);
     if (!id) return Report(id.error());
-    auto docs = (*v)->List(**id, lo->all);
-    if (!docs) return Report(docs.error());
-    std::cout << (lo->json ? LsJson(*docs) : LsText(*docs));
+    std::cout << (lo->json ? "[" : LsTextHeader());
+    bool first = true;
+    auto listed = (*v)->ForEachDocument(**id, lo->all, [&](vault::DocumentInfo&& d) -> Status {
+      std::cout << (lo->json ? LsJsonLine(d, first) : LsTextLine(d));
+      first = false;
+      return {};
+    });
+    if (!listed) {
+      std::cout.flush();
+      return Report(listed.error());
+    }
+    if (lo->json) std::cout << "\n]\n";
     return 0;
   });
 }
@@ -256,7 +260,7 @@ void RegisterCompactCommand(CLI::App& app) {
 void RegisterUpgradeCommand(CLI::App& app) {
   RegisterOfficerVaultCommand(
       app, "upgrade",
-      "Rewrite a format v1 vault as format v2 in place. Refused unless a full audit of the v1 "
+      "Rewrite a format v1 vault as the current format in place. Refused unless a full audit of the v1 "
       "vault passes. The v1 history is kept byte for byte and stays verifiable; one signed "
       "Upgraded event and a v2 checkpoint are appended in one atomic commit (a crash leaves the "
       "v1 vault). Officers only. Format v1 vaults can be read (ls, audit) but not written.",
@@ -264,7 +268,7 @@ void RegisterUpgradeCommand(CLI::App& app) {
         auto officer = unlock();
         if (!officer) return Report(officer.error());
         if (auto s = vault::Vault::Upgrade(path, **officer); !s) return Report(s.error());
-        std::cout << "upgraded " << path << " to format v2\n";
+        std::cout << "upgraded " << path << " to format v" << custody::format::kFormatVersion << "\n";
         return 0;
       });
 }

@@ -7,14 +7,29 @@
 
 namespace custody::vault {
 
-format::Checkpoint VaultState::ToCheckpoint(uint64_t head_offset) const {
+namespace {
+void AddInline(const Catalog& catalog, format::Checkpoint& cp) {
+  // In memory (the callers hold the whole catalog): cannot fail.
+  (void)catalog.ForEach([&](const format::DocumentState& d) -> Status {
+    *cp.add_documents() = d;
+    return {};
+  });
+}
+}  // namespace
+
+format::Checkpoint VaultState::ToCheckpoint(uint64_t head_offset, bool inline_catalog) const {
   format::Checkpoint cp;
   cp.set_event_count(event_count);
   cp.set_ledger_head(ledger_head);
   cp.set_vault_id(vault_id);
   if (linked) {
     // v2: the catalog and where the authority events are; no authority.
-    for (const auto& [k, d] : documents) *cp.add_documents() = d;
+    if (inline_catalog) {
+      AddInline(catalog, cp);
+    } else {
+      if (catalog.root()) *cp.mutable_catalog() = *catalog.root();
+      for (uint64_t n : live_documents) cp.add_live_documents(n);
+    }
     for (uint64_t c : reg_counters) cp.add_reg_counters(c);
     cp.set_reg_year(reg_year);
     for (const auto& a : authority) *cp.add_authority() = a;
@@ -26,7 +41,7 @@ format::Checkpoint VaultState::ToCheckpoint(uint64_t head_offset) const {
   for (const auto& [k, m] : members) *cp.add_members() = m;
   for (const auto& [k, s] : slots) *cp.add_slots() = s;
   for (uint32_t ep : epochs) cp.add_levels()->set_epoch(ep);
-  for (const auto& [k, d] : documents) *cp.add_documents() = d;
+  AddInline(catalog, cp);
   for (uint64_t c : reg_counters) cp.add_reg_counters(c);
   cp.set_reg_year(reg_year);
   return cp;
@@ -45,46 +60,18 @@ Result<VaultState> VaultState::FromCheckpoint(format::Checkpoint&& cp) {
   for (const auto& m : cp.members()) s.members[m.keys().ed25519()] = m;
   for (const auto& sl : cp.slots()) s.slots[{sl.member_ed25519(), sl.level()}] = sl;
   for (const auto& l : cp.levels()) s.epochs.push_back(l.epoch());
+  s.live_documents.assign(s.level_names.size(), 0);
   // Moved, not copied: with 100,000 documents the copies dominate opening.
   for (auto& d : *cp.mutable_documents()) {
-    std::string reg = d.added().reg_no();
-    s.reg_by_doc_id.emplace(d.added().doc_id(), reg);
-    s.documents.emplace(std::move(reg), std::move(d));
+    if (!d.destroyed() && d.added().level() < s.live_documents.size()) ++s.live_documents[d.added().level()];
+    s.catalog.Insert(std::move(d));
   }
   s.reg_counters.assign(cp.reg_counters().begin(), cp.reg_counters().end());
   s.reg_year = cp.reg_year();
   return s;
 }
 
-namespace {
-constexpr size_t kMaxRegNoBytes = 64;
-
-// R150: every value of a catalog entry that a reader indexes or loops by.
-Status CheckDocumentBounds(const format::DocumentState& d, size_t levels) {
-  const auto& a = d.added();
-  const auto bad = [&](const std::string& what) {
-    return Fail(Code::kCorrupt, "checkpoint entry " + a.reg_no().substr(0, kMaxRegNoBytes) +
-                                    ": " + what + " out of range");
-  };
-  if (a.level() >= levels) return bad("level");
-  if (a.doc_id().size() != 16) return bad("document id");
-  if (a.reg_no().empty() || a.reg_no().size() > kMaxRegNoBytes) return bad("registration number");
-  if (d.key().hash().size() != 32 || d.key().doc_id() != a.doc_id() ||
-      d.key().offset() < format::kLogStart)
-    return bad("key reference");
-  for (const auto& old : d.old_keys())
-    if (old.offset() < format::kLogStart || old.hash().size() != 32) return bad("old key reference");
-  const auto& e = a.extent();
-  if (e.offset() < format::kLogStart + format::kRecordHeaderSize || e.length() > (uint64_t{1} << 44) ||
-      e.chunk_size() == 0 || e.chunk_size() > (16u << 20) || e.chunk_count() > e.length() / 40 + 1 ||
-      e.root_hash().size() != 32)
-    return bad("extent");
-  if (d.extract_count() > (uint64_t{1} << 40)) return bad("extract count");
-  return {};
-}
-}  // namespace
-
-Status AdoptCatalog(format::Checkpoint&& cp, VaultState& s) {
+Status AdoptCatalog(format::Checkpoint&& cp, const PageReader* pages, VaultState& s) {
   if (!cp.label().empty() || cp.level_names_size() != 0 || cp.members_size() != 0 ||
       cp.slots_size() != 0 || cp.levels_size() != 0)
     return Fail(Code::kCorrupt, "a format v2 checkpoint carries roster, key slots or levels "
@@ -92,14 +79,33 @@ Status AdoptCatalog(format::Checkpoint&& cp, VaultState& s) {
   const size_t levels = s.level_names.size();
   if (cp.reg_counters_size() != static_cast<int>(levels))
     return Fail(Code::kCorrupt, "checkpoint fields out of range");
-  s.documents.clear();
-  s.reg_by_doc_id.clear();
-  for (auto& d : *cp.mutable_documents()) {
-    CUSTODY_TRY(CheckDocumentBounds(d, levels));
-    std::string reg = d.added().reg_no();
-    if (!s.reg_by_doc_id.emplace(d.added().doc_id(), reg).second || s.documents.count(reg))
-      return Fail(Code::kCorrupt, "checkpoint lists document " + reg + " twice");
-    s.documents.emplace(std::move(reg), std::move(d));
+  s.catalog = Catalog();
+  s.catalog.UseReader(pages, levels);
+  s.live_documents.assign(levels, 0);
+  if (cp.has_catalog()) {
+    // §3.16: the tree's pages are checked as they are read; here the root.
+    const auto& root = cp.catalog();
+    if (cp.documents_size() != 0 || root.height() > kMaxTreeHeight || root.hash().size() != 32 ||
+        root.offset() < format::kLogStart || root.count() > (uint64_t{1} << 48) ||
+        cp.live_documents_size() != static_cast<int>(levels))
+      return Fail(Code::kCorrupt, "checkpoint's catalog root out of range");
+    for (int l = 0; l < cp.live_documents_size(); ++l) {
+      if (cp.live_documents(l) > root.count())
+        return Fail(Code::kCorrupt, "checkpoint's catalog root out of range");
+      s.live_documents[l] = cp.live_documents(l);
+    }
+    s.catalog.Attach(pages, root, levels);
+  } else {
+    // As 0.2.0 wrote it: every document inline (the next commit writes a tree).
+    if (cp.live_documents_size() != 0) return Fail(Code::kCorrupt, "checkpoint fields out of range");
+    for (auto& d : *cp.mutable_documents()) {
+      CUSTODY_TRY(CheckDocumentBounds(d, levels, "checkpoint entry"));
+      CUSTODY_ASSIGN(const format::DocumentState* same, s.catalog.Find(d.added().reg_no()));
+      if (same != nullptr || s.catalog.HoldsDocId(d.added().doc_id()))
+        return Fail(Code::kCorrupt, "checkpoint lists document " + d.added().reg_no() + " twice");
+      if (!d.destroyed()) ++s.live_documents[d.added().level()];
+      s.catalog.Insert(std::move(d));
+    }
   }
   s.reg_counters.assign(cp.reg_counters().begin(), cp.reg_counters().end());
   s.reg_year = cp.reg_year();

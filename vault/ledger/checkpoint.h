@@ -31,11 +31,13 @@ namespace custody::vault {
 // weakness of v1.
 Result<format::Checkpoint> VerifyCheckpoint(const std::string& payload, const VaultState& roster);
 
-// Format v2: takes the catalog (documents, registration counters) of a
-// verified checkpoint into `s`, whose authority was already derived from the
-// chain. The checkpoint MUST carry no authority (label, levels, members,
-// slots, epochs: R106), every value is bounded before use (R150), and no
+// Format v2: takes the catalog (the tree's root and live counts, or the
+// documents inline as 0.2.0 wrote them; registration counters) of a verified
+// checkpoint into `s`, whose authority was already derived from the chain;
+// the tree is read through `pages` from then on. The checkpoint MUST carry
+// no authority (label, levels, members, slots, epochs: R106), every value is
+// bounded before use (R150; a tree's pages as they are read, §3.16), and no
 // document appears twice. kCorrupt naming the field otherwise.
-Status AdoptCatalog(format::Checkpoint&& cp, VaultState& s);
+Status AdoptCatalog(format::Checkpoint&& cp, const PageReader* pages, VaultState& s);
 
 }  // namespace custody::vault

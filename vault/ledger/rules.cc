@@ -37,9 +37,9 @@ Status CheckSlots(const format::Event& e,
   return {};
 }
 
-const format::DocumentState* FindNamedDocument(const VaultState& s, const std::string& reg_no,
-                                               const std::string& doc_id) {
-  const auto* d = s.FindDocument(reg_no);
+Result<const format::DocumentState*> FindNamedDocument(const VaultState& s, const std::string& reg_no,
+                                                       const std::string& doc_id) {
+  CUSTODY_ASSIGN(const auto* d, s.FindDocument(reg_no));
   return d != nullptr && d->added().doc_id() == doc_id ? d : nullptr;
 }
 

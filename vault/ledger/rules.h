@@ -34,8 +34,9 @@ Status CheckSlots(const format::Event& e,
                   const std::vector<uint32_t>& epochs);
 
 // The document registered as `reg_no` if its doc_id is `doc_id`, else
-// nullptr (an event must name a document by both).
-const format::DocumentState* FindNamedDocument(const VaultState& s, const std::string& reg_no,
+// nullptr (an event must name a document by both); kCorrupt if the catalog
+// page that would hold it is damaged.
+Result<const format::DocumentState*> FindNamedDocument(const VaultState& s, const std::string& reg_no,
                                                const std::string& doc_id);
 
 // R113: a 32-byte canonical Ed25519 key of the prime-order subgroup, not of

@@ -18,11 +18,6 @@ const format::Member* VaultState::FindMember(const std::string& key) const {
   return it == members.end() ? nullptr : &it->second;
 }
 
-const format::DocumentState* VaultState::FindDocument(const std::string& reg_no) const {
-  auto it = documents.find(reg_no);
-  return it == documents.end() ? nullptr : &it->second;
-}
-
 const format::KeySlot* FindSlot(const VaultState& s, const std::string& member, uint32_t level) {
   auto it = s.slots.find({member, level});
   return it == s.slots.end() ? nullptr : &it->second;
@@ -33,10 +28,9 @@ std::string VaultState::AuthorityHead() const {
 }
 
 int VaultState::HighestLevelHeld() const {
-  int highest = -1;
-  for (const auto& [reg, d] : documents)
-    if (!d.destroyed()) highest = std::max(highest, static_cast<int>(d.added().level()));
-  return highest;
+  for (int level = static_cast<int>(live_documents.size()) - 1; level >= 0; --level)
+    if (live_documents[level] > 0) return level;
+  return -1;
 }
 
 }  // namespace custody::vault

@@ -26,6 +26,7 @@
 
 #include "base/status.h"
 #include "format/custody.pb.h"
+#include "vault/catalog/catalog.h"
 
 namespace custody::vault {
 
@@ -40,8 +41,10 @@ class VaultState {
   // v2 key lineage: (level, epoch) -> the level key of epoch-1 sealed under
   // the key of `epoch` (format::LevelLink.prev_key).
   std::map<std::pair<uint32_t, uint32_t>, std::string> lineage;
-  std::map<std::string, format::DocumentState> documents;  // by registration number
-  std::map<std::string, std::string> reg_by_doc_id;
+  // Every document, by registration number: in memory, or a tree of pages
+  // read on demand (format v2, FORMAT.md §3.16).
+  Catalog catalog;
+  std::vector<uint64_t> live_documents;  // per level: documents not destroyed
   std::vector<uint64_t> reg_counters;
   int32_t reg_year = 0;
   uint64_t event_count = 0;
@@ -69,9 +72,12 @@ class VaultState {
   Status Apply(const format::Event& event, const std::vector<std::string>& signers);
 
   // Defined in checkpoint.cc. A v1 checkpoint holds the whole state; a v2
-  // one (linked ledgers) no authority, but the index of authority events and
-  // `head_offset`, the header offset of the last event it covers.
-  format::Checkpoint ToCheckpoint(uint64_t head_offset = 0) const;
+  // one (linked ledgers) no authority, but the index of authority events,
+  // `head_offset`, the header offset of the last event it covers, and the
+  // catalog's root (as last flushed) and live counts. `inline_catalog`: the
+  // documents inline instead, as 0.2.0 wrote them (audit compares those);
+  // needs a catalog held in memory.
+  format::Checkpoint ToCheckpoint(uint64_t head_offset = 0, bool inline_catalog = false) const;
   // Consumes the checkpoint's documents (moved into the state). kCorrupt
   // "checkpoint fields out of range" if R33 fails. Does not verify the
   // signature: see VerifyCheckpoint.
@@ -81,7 +87,11 @@ class VaultState {
   int HighestLevelHeld() const;
   // nullptr if absent. Pointers stay valid until the state is next changed.
   const format::Member* FindMember(const std::string& ed25519) const;
-  const format::DocumentState* FindDocument(const std::string& reg_no) const;
+  // nullptr if absent; kCorrupt if the catalog page that would hold it is
+  // damaged.
+  Result<const format::DocumentState*> FindDocument(const std::string& reg_no) const {
+    return catalog.Find(reg_no);
+  }
 };
 
 // "officer", "staff", "auditor" ("unknown" for any other value).

@@ -10,6 +10,7 @@
 #include "crypto/hash.h"
 #include "format/constants.h"
 #include "vault/ops/internal.h"
+#include "vault/catalog/tree_audit.h"
 #include "vault/storage/extent_stream.h"
 
 namespace custody::vault {
@@ -18,7 +19,8 @@ namespace {
 
 class Auditor {
  public:
-  Auditor(const Container& c, const AuditAnchor* anchor) : c_(c), anchor_(anchor) {}
+  Auditor(const Container& c, const AuditAnchor* anchor)
+      : c_(c), anchor_(anchor), pages_(c), trees_(pages_) {}
   AuditReport Run();
 
  private:
@@ -29,6 +31,8 @@ class Auditor {
   void ScanLog();
   void VisitEvent(const RecordRef& ref, const std::string& where);
   void VisitCheckpoint(const RecordRef& ref, const std::string& where);
+  void CheckCatalog(const format::Checkpoint& cp, const std::string& where);
+  void CheckPagesReached();
   void CheckEnd();
   void CheckSlots();
   format::Event::KindCase LastEventKind() const;
@@ -36,6 +40,7 @@ class Auditor {
   void CheckAnchor();
   void ListMembers();
   void CheckDocuments();
+  void CheckDocument(const format::DocumentState& d);
   void CheckDestroyed(const std::string& where, const format::DocumentState& d);
   bool KeyRecordsIntact(const std::string& where, const format::DocumentState& d);
   std::string ReadKeyPayload(uint64_t offset, bool* ok) const;
@@ -48,6 +53,9 @@ class Auditor {
   std::map<uint64_t, bool> key_records_;    // header offsets of KEY records
   std::map<uint64_t, uint64_t> extents_;    // payload offset -> length
   std::set<uint64_t> checkpoints_;          // header offsets of CHECKPOINT records
+  std::set<uint64_t> catalog_pages_;        // header offsets of CATALOG_PAGE records
+  ContainerPageReader pages_;
+  TreeAuditor trees_;
   uint64_t last_event_offset_ = 0;
   bool chain_broken_ = false;
 };
@@ -58,6 +66,7 @@ AuditReport Auditor::Run() {
   DescribeSuperblock();
   ScanLog();
   if (!chain_broken_) CheckEnd();
+  if (!chain_broken_) CheckPagesReached();
   CheckSlots();
   if (!chain_broken_) ScanTail();
   rep_.ledger_head_hex = ToHex(state_.ledger_head);
@@ -96,6 +105,7 @@ void Auditor::ScanLog() {
     switch (ref->header.type) {
       case format::RecordType::kExtent: extents_[ref->payload_offset()] = ref->header.length; break;
       case format::RecordType::kKey: key_records_[at] = true; break;
+      case format::RecordType::kCatalogPage: catalog_pages_.insert(at); break;
       case format::RecordType::kEvent: VisitEvent(*ref, where); break;
       case format::RecordType::kCheckpoint:
         checkpoints_.insert(at);
@@ -140,10 +150,43 @@ void Auditor::VisitCheckpoint(const RecordRef& ref, const std::string& where) {
   ++rep_.signatures_verified;
   // Every checkpoint, reachable or not, is what a reader could be made to
   // use: each must equal the replay at its point, authority index included.
-  if (!google::protobuf::util::MessageDifferencer::Equals(*cp, state_.ToCheckpoint(last_event_offset_)))
+  if (cp->has_catalog()) {
+    CheckCatalog(*cp, where);
+    return;
+  }
+  const bool inline_catalog = state_.linked;  // a v2 checkpoint as 0.2.0 wrote it
+  if (!google::protobuf::util::MessageDifferencer::Equals(
+          *cp, state_.ToCheckpoint(last_event_offset_, inline_catalog)))
     Problem(where, "checkpoint does not match the state replayed from the ledger");
   else
     ++rep_.checkpoints_verified;
+}
+
+// A paged v2 checkpoint: its fields against the replay, then its tree
+// (TreeAuditor reads only the pages new since the last tree it accepted).
+void Auditor::CheckCatalog(const format::Checkpoint& cp, const std::string& where) {
+  format::Checkpoint fields = cp;
+  fields.clear_catalog();
+  if (!state_.linked ||
+      !google::protobuf::util::MessageDifferencer::Equals(fields, state_.ToCheckpoint(last_event_offset_))) {
+    Problem(where, "checkpoint does not match the state replayed from the ledger");
+    return;
+  }
+  auto tree = trees_.Check(cp.catalog(), state_.catalog, state_.catalog.changed(), state_.level_names.size());
+  if (!tree) {
+    Problem(where, "checkpoint's catalog does not match the ledger: " + tree.error().message);
+    return;
+  }
+  state_.catalog.TakeChanged();
+  ++rep_.checkpoints_verified;
+}
+
+// Every catalog page is part of some checkpoint's tree: a page nothing
+// reaches is bytes a reader could be pointed at that audit never checked.
+void Auditor::CheckPagesReached() {
+  for (uint64_t at : catalog_pages_)
+    if (!trees_.reached().count(at))
+      Problem("record at " + std::to_string(at), "a catalog page that no checkpoint's tree reaches");
 }
 
 void Auditor::CheckEnd() {
@@ -157,7 +200,7 @@ void Auditor::CheckEnd() {
   if (sb.checkpoint_offset() != 0 && !checkpoints_.count(sb.checkpoint_offset()))
     Problem("superblock", "points at a checkpoint that is not one of the vault's records "
                           "(hidden inside another record, or not there)");
-  if (sb.format_version() >= format::kFormatVersion && !state_.linked)
+  if (sb.format_version() >= format::kFirstLinkedFormatVersion && !state_.linked)
     Problem("ledger", "a format v2 vault whose events carry no authority links");
   if (auto s = CheckOuterMarking(sb, state_); !s) Problem("superblock", s.error().message);
 }
@@ -289,33 +332,40 @@ bool Auditor::KeyRecordsIntact(const std::string& where, const format::DocumentS
 }
 
 void Auditor::CheckDocuments() {
-  for (const auto& [reg, d] : state_.documents) {
-    const std::string where = "document " + reg;
-    const auto& e = d.added().extent();
-    if (d.destroyed() && d.compacted_away()) {
-      ++rep_.documents_destroyed;  // its space no longer exists in this file
-      continue;
-    }
-    auto ext = extents_.find(e.offset());
-    if (ext == extents_.end() || ext->second != e.length()) {
-      Problem(where, "its extent is missing or has the wrong size");
-      rep_.damaged_documents.push_back(reg);
-      continue;
-    }
-    if (d.destroyed()) {
-      CheckDestroyed(where, d);
-      continue;
-    }
-    ++rep_.documents_live;
-    bool damaged = !KeyRecordsIntact(where, d);
-    auto root = HashExtent(c_, e);
-    rep_.bytes_hashed += e.length();
-    if (!root || crypto::HashToString(*root) != e.root_hash()) {
-      Problem(where, "its ciphertext does not match the hash in its signed ledger event");
-      damaged = true;
-    }
-    if (damaged) rep_.damaged_documents.push_back(reg);
+  // The replay holds every document in memory: this cannot fail.
+  (void)state_.catalog.ForEach([&](const format::DocumentState& d) -> Status {
+    CheckDocument(d);
+    return {};
+  });
+}
+
+void Auditor::CheckDocument(const format::DocumentState& d) {
+  const std::string& reg = d.added().reg_no();
+  const std::string where = "document " + reg;
+  const auto& e = d.added().extent();
+  if (d.destroyed() && d.compacted_away()) {
+    ++rep_.documents_destroyed;  // its space no longer exists in this file
+    return;
   }
+  auto ext = extents_.find(e.offset());
+  if (ext == extents_.end() || ext->second != e.length()) {
+    Problem(where, "its extent is missing or has the wrong size");
+    rep_.damaged_documents.push_back(reg);
+    return;
+  }
+  if (d.destroyed()) {
+    CheckDestroyed(where, d);
+    return;
+  }
+  ++rep_.documents_live;
+  bool damaged = !KeyRecordsIntact(where, d);
+  auto root = HashExtent(c_, e);
+  rep_.bytes_hashed += e.length();
+  if (!root || crypto::HashToString(*root) != e.root_hash()) {
+    Problem(where, "its ciphertext does not match the hash in its signed ledger event");
+    damaged = true;
+  }
+  if (damaged) rep_.damaged_documents.push_back(reg);
 }
 
 }  // namespace

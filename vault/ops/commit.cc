@@ -1,14 +1,11 @@
 // How an operation reaches the file: events sealed and signed under the
-// ledger's rules, then one atomic commit (with a catalog checkpoint now and
-// then). See format/FORMAT.md §3.4 "Commit" and §3.9 "Checkpoints".
+// ledger's rules, then one atomic commit, with the catalog pages it changed
+// and a checkpoint naming their root. See format/FORMAT.md §3.4 "Commit",
+// §3.9 "Checkpoints" and §3.16 "Catalog pages".
 #include "crypto/hash.h"
 #include "vault/ops/internal.h"
 
 namespace custody::vault {
-
-namespace {
-constexpr uint64_t kCheckpointEvery = 256;  // events between catalog checkpoints
-}  // namespace
 
 Vault::WriteScope::~WriteScope() {
   if (committed_) return;
@@ -81,10 +78,13 @@ format::Superblock Vault::NextSuperblock() const {
 
 Status Vault::CommitAll(const Identity& actor, WriteScope& scope, CheckpointPolicy policy) {
   format::Superblock sb = NextSuperblock();
-  const bool checkpoint = policy == CheckpointPolicy::kForce ||
-                          (policy == CheckpointPolicy::kAuto &&
-                           state_->event_count - checkpoint_events_ >= kCheckpointEvery);
+  // A checkpoint costs O(log n) pages per changed document, so every commit
+  // writes one unless told not to (Destroy): opening then replays nothing.
+  const bool checkpoint = policy != CheckpointPolicy::kNever;
   if (checkpoint) {
+    state_->catalog.UseReader(pages_.get(), state_->level_names.size());
+    ContainerPageWriter<Container> writer(*container_);
+    CUSTODY_TRY(state_->catalog.Flush(writer));
     CUSTODY_ASSIGN(uint64_t at, container_->Append(format::RecordType::kCheckpoint,
                                                    SignedCheckpoint(actor)));
     sb.set_checkpoint_offset(at);

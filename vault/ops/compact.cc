@@ -30,8 +30,8 @@ Result<CompactResult> Vault::Compact(const Identity& actor) {
   auto* k = ev.mutable_compacted();
   k->set_previous_event_count(state_->event_count);
   k->set_previous_ledger_head(state_->ledger_head);
-  for (const auto& [reg, d] : state_->documents) {
-    if (d.destroyed()) continue;
+  CUSTODY_TRY(state_->catalog.ForEach([&](const format::DocumentState& d) -> Status {
+    if (d.destroyed()) return {};
     CUSTODY_ASSIGN(std::string key_payload, ReadKeyRecord(d.key()));
     CUSTODY_ASSIGN(uint64_t key_at, builder->Append(format::RecordType::kKey, key_payload));
     const auto& old = d.added().extent();
@@ -43,11 +43,16 @@ Result<CompactResult> Vault::Compact(const Identity& actor) {
     *r->mutable_key() = d.key();
     r->mutable_key()->set_offset(key_at);
     ++result.documents_kept;
-  }
-  // 3. The signed compaction event and a fresh checkpoint.
+    return {};
+  }));
+  // 3. The signed compaction event, the whole catalog as a new tree in the
+  //    new file, and a fresh checkpoint.
   CUSTODY_ASSIGN(std::string payload, SealEvent(std::move(ev), {&actor}));
   CUSTODY_ASSIGN(uint64_t event_at, builder->Append(format::RecordType::kEvent, payload));
   NoteEventAt(event_at);
+  CUSTODY_TRY(state_->catalog.Detach());
+  ContainerPageWriter<ContainerBuilder> pages(*builder);
+  CUSTODY_TRY(state_->catalog.Flush(pages));
   CUSTODY_ASSIGN(uint64_t cp_at, builder->Append(format::RecordType::kCheckpoint, SignedCheckpoint(actor)));
   format::Superblock sb = NextSuperblock();
   sb.set_checkpoint_offset(cp_at);

@@ -15,7 +15,7 @@ Status Vault::Destroy(const Identity& actor, const Identity& witness, const std:
   const format::Member* me = state_->FindMember(SigningKeyOf(actor));
   CUSTODY_TRY(RequireOfficer(*me, actor, "destroy documents"));
   CUSTODY_TRY(RequireDistinctCosigner(actor, witness, "witness", "officer"));
-  const format::DocumentState* d = state_->FindDocument(reg_no);
+  CUSTODY_ASSIGN(const format::DocumentState* d, state_->FindDocument(reg_no));
   if (d == nullptr) return Fail(Code::kNotFound, "no document " + reg_no + " in vault " + container_->path());
   if (!ring->Has(d->added().level()))
     return Fail(Code::kNotCleared, "'" + actor.public_identity().name + "' is not cleared for document " + reg_no);
@@ -39,7 +39,8 @@ Status Vault::Destroy(const Identity& actor, const Identity& witness, const std:
   // always completed from the verified DocumentDestroyed event replayed on
   // open, never from a catalog entry (see Vault::OpenAs).
   CUSTODY_TRY(CommitAll(actor, scope, CheckpointPolicy::kNever));
-  if (auto s = EraseDestroyed(*state_->FindDocument(reg_no)); !s)
+  CUSTODY_ASSIGN(const format::DocumentState* destroyed, state_->FindDocument(reg_no));
+  if (auto s = EraseDestroyed(*destroyed); !s)
     return Fail(s.error().code, "the destruction of " + reg_no +
                                     " is recorded, but overwriting its bytes failed (" +
                                     s.error().message +

@@ -32,7 +32,8 @@ Status CheckAddInputs(const VaultState& state, const std::vector<AddRequest>& fi
     if (!IsValidRegNo(f.reg_no))
       return Fail(Code::kUsage, "bad registration number '" + f.reg_no +
                                     "' (1-64 of A-Z a-z 0-9 . _ / -, starting with a letter or digit)");
-    if (state.documents.count(f.reg_no) || !regs.insert(f.reg_no).second)
+    CUSTODY_ASSIGN(const format::DocumentState* taken, state.FindDocument(f.reg_no));
+    if (taken != nullptr || !regs.insert(f.reg_no).second)
       return Fail(Code::kUsage, "registration number " + f.reg_no + " is already in use");
   }
   return {};
@@ -83,7 +84,12 @@ Result<std::vector<std::string>> Vault::Add(const Identity& actor,
     format::Event ev;
     auto* a = ev.mutable_document_added();
     a->set_doc_id(doc_id);
-    a->set_reg_no(f.reg_no.empty() ? NextRegNo(*state_, at_level, UtcYear(clock_->NowUnix())) : f.reg_no);
+    if (f.reg_no.empty()) {
+      CUSTODY_ASSIGN(std::string reg, NextRegNo(*state_, at_level, UtcYear(clock_->NowUnix())));
+      a->set_reg_no(reg);
+    } else {
+      a->set_reg_no(f.reg_no);
+    }
     a->set_level(at_level);
     a->set_version(1);
     *a->mutable_extent() = *extent;
@@ -98,13 +104,22 @@ Result<std::vector<std::string>> Vault::Add(const Identity& actor,
 }
 
 Result<std::vector<DocumentInfo>> Vault::List(const Identity& actor, bool include_destroyed) const {
-  CUSTODY_ASSIGN(auto ring, Unlock(actor));
   std::vector<DocumentInfo> out;
-  out.reserve(state_->documents.size());
-  for (const auto& [reg, d] : state_->documents) {
+  CUSTODY_TRY(ForEachDocument(actor, include_destroyed, [&](DocumentInfo&& info) -> Status {
+    out.push_back(std::move(info));
+    return {};
+  }));
+  return out;
+}
+
+Status Vault::ForEachDocument(const Identity& actor, bool include_destroyed,
+                              const std::function<Status(DocumentInfo&&)>& fn) const {
+  CUSTODY_ASSIGN(auto ring, Unlock(actor));
+  return state_->catalog.ForEach([&](const format::DocumentState& d) -> Status {
     const uint32_t level = d.added().level();
-    if (!ring->Has(level)) continue;  // above the clearance: not even the name
-    if (d.destroyed() && !include_destroyed) continue;
+    const std::string& reg = d.added().reg_no();
+    if (!ring->Has(level)) return {};  // above the clearance: not even the name
+    if (d.destroyed() && !include_destroyed) return {};
     DocumentInfo info;
     info.reg_no = reg;
     info.doc_id_hex = ToHex(d.added().doc_id());
@@ -125,9 +140,8 @@ Result<std::vector<DocumentInfo>> Vault::List(const Identity& actor, bool includ
       info.size = meta->size();
       info.added_unix = meta->added_unix();
     }
-    out.push_back(std::move(info));
-  }
-  return out;
+    return fn(std::move(info));
+  });
 }
 
 Result<std::string> Vault::ReadKeyRecord(const format::KeyRef& ref) const {

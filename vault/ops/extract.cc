@@ -41,7 +41,7 @@ Result<std::unique_ptr<AtomicFile>> OpenDestination(const ExtractRequest& req,
 Status Vault::Extract(const Identity& actor, const ExtractRequest& req,
                       const TempFileHook& on_temp_file) {
   CUSTODY_ASSIGN(auto ring, Unlock(actor));
-  const format::DocumentState* d = state_->FindDocument(req.reg_no);
+  CUSTODY_ASSIGN(const format::DocumentState* d, state_->FindDocument(req.reg_no));
   if (d == nullptr)
     return Fail(Code::kNotFound, "no document " + req.reg_no + " in vault " + container_->path());
   if (!ring->Has(d->added().level())) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "format/custody.pb.h"
+#include "vault/catalog/catalog.h"
 #include "vault/keys/key_ring.h"
 #include "vault/ledger/checkpoint.h"
 #include "vault/ledger/marking.h"
@@ -28,6 +29,29 @@ class Vault::WriteScope {
  private:
   Vault* vault_;
   bool committed_ = false;
+};
+
+// The catalog's pages as CATALOG_PAGE records (FORMAT.md §3.16): read from
+// a container, appended to one or to a container being built (compaction).
+class ContainerPageReader : public PageReader {
+ public:
+  explicit ContainerPageReader(const Container& c) : c_(c) {}
+  Result<std::string> ReadPage(uint64_t offset) const override;
+
+ private:
+  const Container& c_;
+};
+
+template <typename Sink>  // Container or ContainerBuilder
+class ContainerPageWriter : public PageWriter {
+ public:
+  explicit ContainerPageWriter(Sink& sink) : sink_(sink) {}
+  Result<uint64_t> AppendPage(const std::string& payload) override {
+    return sink_.Append(format::RecordType::kCatalogPage, payload);
+  }
+
+ private:
+  Sink& sink_;
 };
 
 }  // namespace custody::vault

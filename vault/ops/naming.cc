@@ -37,14 +37,15 @@ bool IsValidRegNo(const std::string& r) {
   });
 }
 
-std::string NextRegNo(const VaultState& state, uint32_t level, int year) {
+Result<std::string> NextRegNo(const VaultState& state, uint32_t level, int year) {
   const std::string prefix = Initials(state.level_names[level]) + "-" + std::to_string(year) + "-";
   // Explicit numbers may have taken the next one: skip to the first free.
   for (uint64_t n = state.reg_counters[level] + 1;; ++n) {
     char seq[32];
     std::snprintf(seq, sizeof seq, "%05llu", static_cast<unsigned long long>(n));
     std::string reg = prefix + seq;
-    if (!state.documents.count(reg)) return reg;
+    CUSTODY_ASSIGN(const format::DocumentState* taken, state.FindDocument(reg));
+    if (taken == nullptr) return reg;
   }
 }
 

@@ -18,7 +18,8 @@ bool IsValidRegNo(const std::string& reg_no);
 
 // The next free automatic number at `level` in `year`:
 // "<initials of the level name>-<year>-<sequence, 5 digits>", e.g. S-2026-00001.
-// REQUIRES: level < state.level_names.size().
-std::string NextRegNo(const VaultState& state, uint32_t level, int year);
+// REQUIRES: level < state.level_names.size(). kCorrupt if a catalog page
+// on the way is damaged.
+Result<std::string> NextRegNo(const VaultState& state, uint32_t level, int year);
 
 }  // namespace custody::vault

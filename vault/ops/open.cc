@@ -113,7 +113,9 @@ Status Vault::LoadCheckpoint(uint64_t* scan_from) {
     return Fail(Code::kCorrupt, path + ": checkpoint belongs to another vault or a later state");
   head_offset_ = cp.head_offset();
   checkpoint_head_ = cp.ledger_head();
-  if (auto s = AdoptCatalog(std::move(cp), *state_); !s) return std::unexpected(s.error().With(path));
+  if (auto s = AdoptCatalog(std::move(cp), pages_.get(), *state_); !s)
+    return std::unexpected(s.error().With(path));
+  if (auto s = state_->catalog.CheckRoot(); !s) return std::unexpected(s.error().With(path));
   checkpoint_events_ = state_->event_count;
   checkpoint_offset_ = sb.checkpoint_offset();
   *scan_from = ref.payload_offset() + ref.header.length;
@@ -234,8 +236,9 @@ Result<std::unique_ptr<Vault>> Vault::OpenAs(const std::string& path, Access acc
     return std::unexpected(c.error());
   }
   v->container_ = std::move(*c);
+  v->pages_ = std::make_unique<ContainerPageReader>(*v->container_);
   const auto& sb = v->container_->superblock();
-  const bool v1 = sb.format_version() < format::kFormatVersion;
+  const bool v1 = sb.format_version() < format::kFirstLinkedFormatVersion;
   if (v1 && access == Access::kWrite && !for_upgrade)
     return Fail(Code::kUsage, path + " is a format v1 vault, which this version only reads; "
                                      "run 'custody upgrade " + path + " --as OFFICER' first");
@@ -243,10 +246,9 @@ Result<std::unique_ptr<Vault>> Vault::OpenAs(const std::string& path, Access acc
   if (!v1 && sb.checkpoint_offset() != 0) CUSTODY_TRY(v->LoadCheckpoint(&scan_from));
   // Destructions the catalog claims are not acted on (a member could forge
   // one); only those of verified events replayed now (Destroy never commits
-  // a checkpoint with its event, so a pending erasure is always among them).
-  std::set<std::string> destroyed_before;
-  for (const auto& [reg, d] : v->state_->documents)
-    if (d.destroyed()) destroyed_before.insert(reg);
+  // a checkpoint with its event, so a pending erasure is always among them):
+  // the documents the replay changes.
+  v->state_->catalog.TakeChanged();
   if (auto s = v->ReplayFrom(scan_from); !s) return std::unexpected(s.error().With(path));
   if (v->state_->ledger_head != sb.ledger_head() || v->state_->event_count != sb.event_count())
     return Fail(Code::kCorrupt, path + ": the ledger does not end where the superblock says");
@@ -254,10 +256,11 @@ Result<std::unique_ptr<Vault>> Vault::OpenAs(const std::string& path, Access acc
     return Fail(Code::kCorrupt, path + ": a format v2 vault whose ledger carries no authority links");
   if (auto s = CheckOuterMarking(sb, *v->state_); !s) return std::unexpected(s.error().With(path));
   if (access == Access::kWrite) {
-    for (const auto& [reg, d] : v->state_->documents) {
-      if (destroyed_before.count(reg)) continue;
-      CUSTODY_ASSIGN(bool pending, v->ErasurePending(d));
-      if (pending) CUSTODY_TRY_CTX(v->EraseDestroyed(d), "finishing the destruction of " + reg);
+    for (const std::string& reg : v->state_->catalog.changed()) {
+      CUSTODY_ASSIGN(const format::DocumentState* d, v->state_->FindDocument(reg));
+      if (!d->destroyed()) continue;
+      CUSTODY_ASSIGN(bool pending, v->ErasurePending(*d));
+      if (pending) CUSTODY_TRY_CTX(v->EraseDestroyed(*d), "finishing the destruction of " + reg);
     }
   }
   return v;

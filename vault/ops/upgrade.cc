@@ -19,8 +19,12 @@ Status Vault::Upgrade(const std::string& path, const Identity& officer, Env* env
                                     report.problems.front().message + "); run 'custody audit " +
                                     path + "'");
   CUSTODY_ASSIGN(auto v, OpenAs(path, Access::kWrite, env, clock, /*for_upgrade=*/true));
-  if (v->container_->superblock().format_version() >= format::kFormatVersion)
-    return Fail(Code::kUsage, path + " is already format v" + std::to_string(format::kFormatVersion));
+  const uint32_t version = v->container_->superblock().format_version();
+  if (version >= format::kFirstLinkedFormatVersion)
+    return Fail(Code::kUsage, path + " is already format v" + std::to_string(version) +
+                                  (version < format::kFormatVersion
+                                       ? "; its next write stores it as format v" + std::to_string(format::kFormatVersion)
+                                       : ""));
   CUSTODY_ASSIGN(const format::Member* m, RequireMember(*v->state_, officer, path));
   CUSTODY_TRY(RequireOfficer(*m, officer, "upgrade a vault"));
   WriteScope scope(v.get());
@@ -30,7 +34,7 @@ Status Vault::Upgrade(const std::string& path, const Identity& officer, Env* env
   u->set_previous_ledger_head(v->state_->ledger_head);
   for (const auto& a : v->state_->authority) u->add_v1_authority(a.hash());
   CUSTODY_TRY(v->AppendEvent(std::move(ev), {&officer}));
-  return v->CommitAll(officer, scope, CheckpointPolicy::kForce);
+  return v->CommitAll(officer, scope);
 }
 
 }  // namespace custody::vault

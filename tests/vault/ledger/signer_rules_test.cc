@@ -91,7 +91,7 @@ TEST_CASE("ledger/ReplayVerifiesTheWitnessSignatureNotJustTheActors", "[ledger][
   SECTION("the witness's signature corrupted: refused") {
     se.mutable_signatures(1)->mutable_signature()->back() ^= 0x01;
     ExpectReplayRefused(l, se.SerializeAsString(), "event signature is invalid");
-    CHECK_FALSE(l.state.FindDocument("P-1")->destroyed());
+    CHECK_FALSE(l.state.FindDocument("P-1").value()->destroyed());
   }
   SECTION("the witness's signature replaced by one over another body: refused") {
     format::Event other = destroy;
@@ -107,7 +107,7 @@ TEST_CASE("ledger/ReplayVerifiesTheWitnessSignatureNotJustTheActors", "[ledger][
     auto n = ReplayEvent(se.SerializeAsString(), l.state);
     REQUIRE(n);
     CHECK(*n == 2);
-    CHECK(l.state.FindDocument("P-1")->destroyed());
+    CHECK(l.state.FindDocument("P-1").value()->destroyed());
   }
 }
 
@@ -129,7 +129,7 @@ TEST_CASE("ledger/ReplayVerifiesEveryExtraSignature", "[ledger][replay][signatur
     format::SignedEvent x = Ledger::SignedBy(l.Extract(*l.staff, "P-1", 'p'), {l.staff.get(), l.witness.get()});
     x.mutable_signatures(1)->mutable_signature()->front() ^= 0x01;
     ExpectReplayRefused(l, x.SerializeAsString(), "event signature is invalid");
-    CHECK(l.state.FindDocument("P-1")->extract_count() == 0);
+    CHECK(l.state.FindDocument("P-1").value()->extract_count() == 0);
   }
 }
 
@@ -142,11 +142,11 @@ TEST_CASE("ledger/DestroyWitnessedByARevokedMemberIsRefused", "[ledger][rules][r
   // Well signed by both, but the witness is no longer a live member.
   ExpectRuleBroken(l, l.Destroy(*l.officer, *l.witness, "P-1", 'p'), {l.officer.get(), l.witness.get()},
                    "signed by a revoked or unknown identity");
-  CHECK_FALSE(l.state.FindDocument("P-1")->destroyed());
+  CHECK_FALSE(l.state.FindDocument("P-1").value()->destroyed());
   // The same destroy with a live witness goes through.
   const format::Event good = l.Destroy(*l.officer, *l.staff, "P-1", 'p');
   REQUIRE(ReplayEvent(Ledger::Sign(good, {l.officer.get(), l.staff.get()}), l.state));
-  CHECK(l.state.FindDocument("P-1")->destroyed());
+  CHECK(l.state.FindDocument("P-1").value()->destroyed());
 }
 
 TEST_CASE("ledger/AnExtraSignatureByARevokedMemberIsRefused", "[ledger][rules][revoke]") {
@@ -207,9 +207,9 @@ TEST_CASE("ledger/DocumentAddedAboveTheActorsClearanceIsRefused", "[ledger][rule
   // An officer is bound by their clearance too.
   ExpectRuleBroken(l, l.Add(*l.junior, "S-3", 'u', 1), {l.junior.get()},
                    "document added above the actor's clearance");
-  CHECK(l.state.FindDocument("S-2") == nullptr);
+  CHECK(l.state.FindDocument("S-2").value() == nullptr);
   REQUIRE(ReplayEvent(Ledger::Sign(l.Add(*l.staff, "P-2", 't', 0), {l.staff.get()}), l.state));
-  CHECK(l.state.FindDocument("P-2") != nullptr);
+  CHECK(l.state.FindDocument("P-2").value() != nullptr);
 }
 
 // ============================================================ chain and sequence
@@ -225,7 +225,7 @@ TEST_CASE("ledger/ReplayRefusesAnEventThatDoesNotChain", "[ledger][replay][chain
   format::Event fork = l.Extract(*l.staff, "P-1", 'p');
   fork.set_prev_hash(forked.ledger_head);
   ExpectReplayRefused(l, Ledger::Sign(fork, {l.staff.get()}), "event does not chain to the previous one");
-  CHECK(l.state.FindDocument("P-1")->extract_count() == 1);
+  CHECK(l.state.FindDocument("P-1").value()->extract_count() == 1);
 }
 
 TEST_CASE("ledger/ReplayRefusesAnEventOutOfSequence", "[ledger][replay][chain]") {
@@ -242,7 +242,7 @@ TEST_CASE("ledger/ReplayRefusesAnEventOutOfSequence", "[ledger][replay][chain]")
   const std::string once = Ledger::Sign(l.Extract(*l.staff, "P-1", 'p'), {l.staff.get()});
   REQUIRE(ReplayEvent(once, l.state));
   ExpectReplayRefused(l, once, "event has sequence 6, expected 7 (events removed, replayed or reordered)");
-  CHECK(l.state.FindDocument("P-1")->extract_count() == 1);
+  CHECK(l.state.FindDocument("P-1").value()->extract_count() == 1);
 }
 
 }  // namespace

@@ -82,8 +82,8 @@ TEST_CASE("ledger/DestroyWitnessedByTheActorIsRefused", "[ledger][rules]") {
                "destroy without a distinct witness from the roster");
   // With a distinct live witness it goes through, once.
   REQUIRE(l.state.Apply(l.Destroy(*l.officer, *l.witness, "P-1", 'p'), {Raw(*l.officer), Raw(*l.witness)}));
-  CHECK(l.state.FindDocument("P-1")->destroyed());
-  CHECK(l.state.FindDocument("P-1")->destroyed_by() == Raw(*l.officer));
+  CHECK(l.state.FindDocument("P-1").value()->destroyed());
+  CHECK(l.state.FindDocument("P-1").value()->destroyed_by() == Raw(*l.officer));
   CheckRefused(l, l.Destroy(*l.officer, *l.witness, "P-1", 'p'), {l.officer.get(), l.witness.get()},
                "document destroyed twice");
 }
@@ -93,7 +93,7 @@ TEST_CASE("ledger/ExtractAboveTheClearanceIsRefused", "[ledger][rules]") {
   CheckRefused(l, l.Extract(*l.staff, "S-1", 's'), {l.staff.get()}, "extract by someone not cleared");
   CheckRefused(l, l.Extract(*l.staff, "S-1", 'x'), {l.staff.get()}, "extract of an unknown document");
   REQUIRE(l.state.Apply(l.Extract(*l.staff, "P-1", 'p'), {Raw(*l.staff)}));
-  CHECK(l.state.FindDocument("P-1")->extract_count() == 1);
+  CHECK(l.state.FindDocument("P-1").value()->extract_count() == 1);
   CHECK(l.state.event_count == 6);
 }
 
@@ -130,8 +130,8 @@ TEST_CASE("ledger/RevokeRotatesAndRewraps", "[ledger][rules]") {
   CHECK(l.state.epochs == std::vector<uint32_t>{1, 0});
   CHECK(FindSlot(l.state, Raw(*l.staff), 0) == nullptr);
   CHECK(FindSlot(l.state, Raw(*l.witness), 0)->epoch() == 1);
-  CHECK(l.state.FindDocument("P-1")->old_keys_size() == 1);
-  CHECK(l.state.FindDocument("P-1")->key().hash() == std::string(32, 'n'));
+  CHECK(l.state.FindDocument("P-1").value()->old_keys_size() == 1);
+  CHECK(l.state.FindDocument("P-1").value()->key().hash() == std::string(32, 'n'));
   // A revoked member signs nothing afterwards (R21a).
   CheckRefused(l, l.Extract(*l.staff, "P-1", 'p'), {l.staff.get()},
                "signed by a revoked or unknown identity");

@@ -36,7 +36,7 @@ TEST_CASE("vault/AuditAndExtractReportAKeyRecordThatNoLongerMatchesItsHash", "[v
     auto r = v->Add(*f.officer, {File(f.Input("a", "first")), File(f.Input("b", "second"))}, LevelAt(*v, 1));
     REQUIRE(r);
     regs = *r;
-    const auto& key = v->TEST_state().FindDocument(regs[0])->key();
+    const auto& key = v->TEST_state().FindDocument(regs[0]).value()->key();
     auto rec = v->TEST_container().ReadHeader(key.offset());
     REQUIRE(rec);
     key_payload_end = rec->payload_offset() + rec->header.length;
@@ -69,7 +69,7 @@ TEST_CASE("vault/AuditReportsCiphertextThatNoLongerMatchesItsSignedRootHash", "[
                     LevelAt(*v, 0));
     REQUIRE(r);
     regs = *r;
-    const auto& e = v->TEST_state().FindDocument(regs[0])->added().extent();
+    const auto& e = v->TEST_state().FindDocument(regs[0]).value()->added().extent();
     flip_at = e.offset() + e.length() - 1;  // the last byte: the final chunk's tag
   }
   FlipByte(f.path, flip_at);

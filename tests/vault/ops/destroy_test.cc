@@ -24,7 +24,7 @@ TEST_CASE("vault/DestroyWithWitnessOverwritesAndIsAuditable", "[vault][destroy]"
     REQUIRE(regs);
     doomed_reg = regs->at(0);
     kept_reg = regs->at(1);
-    const auto& e = v->TEST_state().FindDocument(doomed_reg)->added().extent();
+    const auto& e = v->TEST_state().FindDocument(doomed_reg).value()->added().extent();
     std::string raw = ReadFileBytes(f.path);
     ciphertext_sample = raw.substr(e.offset() + 100000, 64);
     REQUIRE(Contains(raw, ciphertext_sample));
@@ -58,7 +58,7 @@ TEST_CASE("vault/DestroyWithWitnessOverwritesAndIsAuditable", "[vault][destroy]"
   // Ciphertext is gone from the file; the extent is all zero.
   std::string raw = ReadFileBytes(f.path);
   CHECK_FALSE(Contains(raw, ciphertext_sample));
-  const auto* d = v->TEST_state().FindDocument(doomed_reg);
+  const auto* d = v->TEST_state().FindDocument(doomed_reg).value();
   REQUIRE(d != nullptr);
   auto zeroed = vault::ExtentIsZeroed(v->TEST_container(), d->added().extent());
   REQUIRE(zeroed);
@@ -85,8 +85,8 @@ TEST_CASE("vault/DestroyAfterRevokeOverwritesTheDocumentsKeyRecord", "[vault][de
   auto regs = v->Add(*f.officer, {File(f.Input("a.txt", "rotated then destroyed"))}, LevelAt(*v, 1));
   REQUIRE(regs);
   REQUIRE(v->Revoke(*f.officer, leaver->public_identity()));
-  REQUIRE(v->TEST_state().FindDocument(regs->at(0))->old_keys_size() == 0);
-  REQUIRE(v->TEST_state().FindDocument(regs->at(0))->key().offset() != 0);
+  REQUIRE(v->TEST_state().FindDocument(regs->at(0)).value()->old_keys_size() == 0);
+  REQUIRE(v->TEST_state().FindDocument(regs->at(0)).value()->key().offset() != 0);
   REQUIRE(v->Destroy(*f.officer, *witness, regs->at(0), "shred"));
   auto audit = Vault::Audit(f.path);
   REQUIRE(audit);

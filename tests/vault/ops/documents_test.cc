@@ -47,11 +47,11 @@ TEST_CASE("vault/AddedDocumentsExtractBitExactIncludingEmptyAndMultiChunk", "[va
       CHECK(regs[i] == "S-2026-0000" + std::to_string(i + 1));
     }
     CHECK(std::set<std::string>(regs.begin(), regs.end()).size() == 4);
-    const auto* bigdoc = v->TEST_state().FindDocument(regs[3]);
+    const auto* bigdoc = v->TEST_state().FindDocument(regs[3]).value();
     REQUIRE(bigdoc != nullptr);
     CHECK(bigdoc->added().extent().chunk_count() == 3);
     CHECK(bigdoc->added().extent().chunk_size() == format::kChunkSize);
-    CHECK(v->TEST_state().FindDocument(regs[0])->added().extent().chunk_count() == 1);
+    CHECK(v->TEST_state().FindDocument(regs[0]).value()->added().extent().chunk_count() == 1);
     // Same session extraction.
     for (size_t i = 0; i < docs.size(); ++i) ExpectExtracts(*v, *f.officer, regs[i], docs[i].second, f.dir);
   }
@@ -146,7 +146,7 @@ TEST_CASE("vault/RefusedAddLeavesVaultFileByteForByteIdentical", "[vault][atomic
     REQUIRE_FALSE(auth);
     CHECK(auth.error().code == Code::kAuth);
     CHECK(ReadFileBytes(f.path) == before);
-    CHECK(v->TEST_state().documents.size() == 1);
+    CHECK(v->TEST_state().catalog.size() == 1);
   }
   CHECK(ReadFileBytes(f.path) == before);
   auto audit = Vault::Audit(f.path);
@@ -210,7 +210,7 @@ TEST_CASE("vault/FailedAddIsNotPublishedByTheNextCommit", "[vault][atomic]") {
   }
   auto v = Vault::Open(f.path, Vault::Access::kRead);
   REQUIRE(v);
-  CHECK((*v)->TEST_state().documents.size() == 1);
+  CHECK((*v)->TEST_state().catalog.size() == 1);
   auto audit = Vault::Audit(f.path);
   REQUIRE(audit);
   CHECK(audit->documents_live == 1);

@@ -66,7 +66,7 @@ TEST_CASE("vault/ExtractToA255ByteFileNameWorksAndLeavesNoTemporaryFile", "[vaul
 
 namespace {
 uint64_t ExtractCount(const vault::Vault& v, const std::string& reg) {
-  return v.TEST_state().FindDocument(reg)->extract_count();
+  return v.TEST_state().FindDocument(reg).value()->extract_count();
 }
 }  // namespace
 
@@ -84,7 +84,7 @@ TEST_CASE("vault/ExtractToAFileIsRecordedBeforeAnyPlaintextIsWritten", "[vault]"
     auto regs = v->Add(*f.officer, {File(f.Input("d.bin", PseudoRandom(3000000, 4)))}, LevelAt(*v, 0));
     REQUIRE(regs);
     reg = regs->at(0);
-    chunk0 = v->TEST_state().FindDocument(reg)->added().extent().offset() + 100;
+    chunk0 = v->TEST_state().FindDocument(reg).value()->added().extent().offset() + 100;
   }
   FlipByte(f.path, chunk0);
   auto v = OpenWrite(f.path);
@@ -139,7 +139,7 @@ TEST_CASE("vault/EmptyDocumentIsPaddedToNothingAndExtracts", "[vault][padding]")
   auto v = OpenWrite(f.path);
   auto regs = v->Add(*f.officer, {File(f.Input("empty", ""))}, LevelAt(*v, 0));
   REQUIRE(regs);
-  const auto& e = v->TEST_state().FindDocument(regs->at(0))->added().extent();
+  const auto& e = v->TEST_state().FindDocument(regs->at(0)).value()->added().extent();
   CHECK(e.padding() == format::PADDING_PADME);
   CHECK(e.chunk_count() == 1);
   CHECK(e.length() == format::kChunkOverhead);
@@ -152,7 +152,7 @@ TEST_CASE("vault/AddedDocumentsArePaddedToTheirPadmeSize", "[vault][padding]") {
   const std::string data = PseudoRandom(10000000, 5);  // Padme: 10223616
   auto regs = v->Add(*f.officer, {File(f.Input("ten.bin", data))}, LevelAt(*v, 1));
   REQUIRE(regs);
-  const auto& e = v->TEST_state().FindDocument(regs->at(0))->added().extent();
+  const auto& e = v->TEST_state().FindDocument(regs->at(0)).value()->added().extent();
   CHECK(e.padding() == format::PADDING_PADME);
   CHECK(e.length() - e.chunk_count() * format::kChunkOverhead == 10223616);
   auto docs = v->List(*f.officer, false);

@@ -44,7 +44,7 @@ custody::crypto::SecretBytes CopyKey(const vault::KeyRing& ring, uint32_t level)
 
 // The current key record of document `reg`, parsed.
 format::WrappedDocumentKey CurrentWrap(const Vault& v, const std::string& reg) {
-  const format::DocumentState* d = v.TEST_state().FindDocument(reg);
+  const format::DocumentState* d = v.TEST_state().FindDocument(reg).value();
   REQUIRE(d != nullptr);
   auto rec = v.TEST_container().ReadHeader(d->key().offset());
   REQUIRE(rec);
@@ -107,7 +107,7 @@ TEST_CASE("vault/RevokedMembersOldLevelKeyDoesNotOpenDocumentsAddedAfterTheRevok
   // ...and the remaining members reach every epoch along the lineage, from
   // the new key only, and read them all.
   for (const auto& reg : {before->at(0), before1->at(0), after->at(0), after1->at(0)}) {
-    const uint32_t level = v->TEST_state().FindDocument(reg)->added().level();
+    const uint32_t level = v->TEST_state().FindDocument(reg).value()->added().level();
     const auto wrap = CurrentWrap(*v, reg);
     auto key = vault::LevelKeyAt(*bob_ring, v->TEST_state(), level, wrap.epoch());
     REQUIRE(key);

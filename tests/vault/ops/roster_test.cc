@@ -61,7 +61,7 @@ TEST_CASE("vault/ExtractAboveClearanceIsNotCleared", "[vault][access]") {
   REQUIRE_FALSE(add);
   CHECK(add.error().code == Code::kNotCleared);
   // The refused extraction recorded nothing.
-  CHECK(v->TEST_state().FindDocument(secret->at(0))->extract_count() == 0);
+  CHECK(v->TEST_state().FindDocument(secret->at(0)).value()->extract_count() == 0);
 }
 
 TEST_CASE("vault/IdentityNotInRosterGetsAuth", "[vault][access]") {

@@ -59,7 +59,7 @@ format::Event DestroyEvent(const Vault& v, const std::string& reg, const Identit
   format::Event ev;
   auto* d = ev.mutable_document_destroyed();
   d->set_reg_no(reg);
-  d->set_doc_id(v.TEST_state().FindDocument(reg)->added().doc_id());
+  d->set_doc_id(v.TEST_state().FindDocument(reg).value()->added().doc_id());
   d->set_reason("forged");
   d->set_witness_ed25519(Raw(witness));
   return ev;
@@ -114,7 +114,7 @@ struct ForgeFixture {
 bool DestroyedAfterOpen(const std::string& path, const std::string& reg) {
   auto v = Vault::Open(path, Vault::Access::kRead);
   if (!v) FAIL("open failed: " << v.error().message);
-  return (*v)->TEST_state().FindDocument(reg)->destroyed();
+  return (*v)->TEST_state().FindDocument(reg).value()->destroyed();
 }
 
 }  // namespace
@@ -133,7 +133,10 @@ TEST_CASE("vault/ForgedDestroyWithValidSignaturesIsAcceptedAsControl", "[vault][
     CHECK(Contains(p.message, "not overwritten"));
   }
   CHECK(audit->events == 6);
-  CHECK(audit->signatures_verified == 7);
+  // Seven event signatures (the destroy has two) and one per checkpoint:
+  // the fixture's three commits (two grants, one add) each wrote one.
+  CHECK(audit->checkpoints_verified == 3);
+  CHECK(audit->signatures_verified == 7 + 3);
 }
 
 TEST_CASE("vault/DestroyWithACorruptedWitnessSignatureIsRejectedByOpenAndAudit",
@@ -204,10 +207,10 @@ TEST_CASE("vault/DestroyRefusesARevokedWitness", "[vault][revoke][destroy]") {
   // Nothing was written and the vault is still usable: the document is
   // still there, and a live witness can still destroy it.
   CHECK(ReadFileBytes(x.f.path) == before);
-  CHECK_FALSE(v->TEST_state().FindDocument(x.doomed)->destroyed());
+  CHECK_FALSE(v->TEST_state().FindDocument(x.doomed).value()->destroyed());
   ExpectExtracts(*v, *x.f.officer, x.doomed, "doomed", x.f.dir);
   REQUIRE(v->Destroy(*x.f.officer, *x.staff, x.doomed, "witnessed by a live member"));
-  CHECK(v->TEST_state().FindDocument(x.doomed)->destroyed());
+  CHECK(v->TEST_state().FindDocument(x.doomed).value()->destroyed());
   v.reset();
   auto audit = Vault::Audit(x.f.path);
   REQUIRE(audit);
@@ -229,5 +232,5 @@ TEST_CASE("vault/ARevokedOfficerCannotDestroyOrGrant", "[vault][revoke][destroy]
   REQUIRE_FALSE(g);
   CHECK(g.error().code == Code::kAuth);
   CHECK(ReadFileBytes(x.f.path) == before);
-  CHECK_FALSE(v->TEST_state().FindDocument(x.doomed)->destroyed());
+  CHECK_FALSE(v->TEST_state().FindDocument(x.doomed).value()->destroyed());
 }

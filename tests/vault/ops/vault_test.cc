@@ -35,7 +35,7 @@ TEST_CASE("vault/CreatedVaultOpensWithCreatorAsOfficerClearedForEveryLevel", "[v
   CHECK(m->role() == format::ROLE_OFFICER);
   CHECK(m->clearance() == 3);
   CHECK(m->keys().name() == "Officer Olga");
-  CHECK(st.documents.empty());
+  CHECK(st.catalog.size() == 0);
   CHECK((*v)->TEST_container().superblock().label() == "TEST ARCHIVE");
   auto list = (*v)->List(*f.officer, true);
   REQUIRE(list);
@@ -91,7 +91,7 @@ TEST_CASE("vault/FlippedByteInExtentCorruptsOnlyThatDocument", "[vault][integrit
     auto r = v->Add(*f.officer, {File(f.Input("a", a)), File(f.Input("b", b)), File(f.Input("c", c))}, LevelAt(*v, 1));
     REQUIRE(r);
     regs = *r;
-    const auto& e = v->TEST_state().FindDocument(regs[1])->added().extent();
+    const auto& e = v->TEST_state().FindDocument(regs[1]).value()->added().extent();
     flip_at = e.offset() + e.length() / 2;  // inside the second of three chunks
   }
   FlipByte(f.path, flip_at);
@@ -182,8 +182,8 @@ TEST_CASE("vault/DamagedNewestSuperblockFallsBackToPreviousCommit", "[vault][int
                     [](const vault::AuditProblem& p) { return Contains(p.where, "superblock B"); }));
   auto v = OpenWrite(f.path);
   CHECK(v->TEST_container().active_slot() == 0);
-  CHECK(v->TEST_state().FindDocument(first) != nullptr);
-  CHECK(v->TEST_state().FindDocument(second) == nullptr);
+  CHECK(v->TEST_state().FindDocument(first).value() != nullptr);
+  CHECK(v->TEST_state().FindDocument(second).value() == nullptr);
   ExpectExtracts(*v, *f.officer, first, "first", f.dir);  // commits into slot B again
   v.reset();
   auto healed = Vault::Audit(f.path);

@@ -21,23 +21,30 @@ bool RelocationKeepsDocument(const format::Relocation& r, const format::Document
          r.extent().offset() >= format::kLogStart;
 }
 
-// Every live document is relocated exactly once. Fills `moved`.
+// Every live document is relocated exactly once, and nothing else is.
+// Fills `moved`.
 Status CheckCompacted(const format::Event& e, const VaultState& s, Relocations& moved) {
   const auto& k = e.compacted();
   CUSTODY_TRY(RequireOfficer(e, s, "compaction"));
   if (k.previous_event_count() != s.event_count || k.previous_ledger_head() != s.ledger_head)
     return Broken(e, "compaction does not name the ledger it follows");
-  for (const auto& r : k.relocated()) {
-    auto reg = s.reg_by_doc_id.find(r.doc_id());
-    if (reg == s.reg_by_doc_id.end() || moved.count(r.doc_id()))
-      return Broken(e, "compaction relocates an unknown document twice or at all");
-    if (!RelocationKeepsDocument(r, s.documents.at(reg->second)))
-      return Broken(e, "compaction changes document " + reg->second);
-    moved[r.doc_id()] = &r;
-  }
-  for (const auto& [reg, d] : s.documents)
-    if (!d.destroyed() && !moved.count(d.added().doc_id()))
-      return Broken(e, "compaction drops live document " + reg);
+  for (const auto& r : k.relocated())
+    if (!moved.emplace(r.doc_id(), &r).second)
+      return Broken(e, "compaction relocates a document twice");
+  size_t matched = 0;
+  CUSTODY_TRY(s.catalog.ForEach([&](const format::DocumentState& d) -> Status {
+    const std::string& reg = d.added().reg_no();
+    auto r = moved.find(d.added().doc_id());
+    if (d.destroyed()) {
+      if (r != moved.end()) return Broken(e, "compaction relocates destroyed document " + reg);
+      return {};
+    }
+    if (r == moved.end()) return Broken(e, "compaction drops live document " + reg);
+    if (!RelocationKeepsDocument(*r->second, d)) return Broken(e, "compaction changes document " + reg);
+    ++matched;
+    return {};
+  }));
+  if (matched != moved.size()) return Broken(e, "compaction relocates an unknown document");
   return {};
 }
 }  // namespace
@@ -45,17 +52,16 @@ Status CheckCompacted(const format::Event& e, const VaultState& s, Relocations& 
 Status ApplyCompacted(const format::Event& e, const std::vector<std::string>&, VaultState& s) {
   Relocations moved;
   CUSTODY_TRY(CheckCompacted(e, s, moved));
-  for (auto& [reg, d] : s.documents) {
+  return s.catalog.ForEachMutable([&](format::DocumentState& d) {
     d.clear_old_keys();
     if (d.destroyed()) {
       d.set_compacted_away(true);
-      continue;
+      return;
     }
     const format::Relocation* r = moved.at(d.added().doc_id());
     *d.mutable_added()->mutable_extent() = r->extent();
     *d.mutable_key() = r->key();
-  }
-  return {};
+  });
 }
 
 }  // namespace custody::vault

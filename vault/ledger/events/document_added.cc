@@ -13,8 +13,13 @@ Status CheckDocumentAdded(const format::Event& e, const VaultState& s) {
   if (a.level() >= s.level_names.size()) return Broken(e, "document at an unknown level");
   if (static_cast<int32_t>(a.level()) > m->clearance())
     return Broken(e, "document added above the actor's clearance");
-  if (a.doc_id().size() != 16 || a.reg_no().empty() || s.documents.count(a.reg_no()) ||
-      s.reg_by_doc_id.count(a.doc_id()))
+  if (a.doc_id().size() != 16 || a.reg_no().empty() || a.reg_no().size() > kMaxRegNoBytes)
+    return Broken(e, "duplicate or malformed document " + a.reg_no().substr(0, kMaxRegNoBytes));
+  // R28: the catalog is read for the number; a document id is checked
+  // against the documents held in memory (all of them, when replaying from
+  // the genesis; FORMAT.md §3.16 on what an open from a checkpoint checks).
+  CUSTODY_ASSIGN(const format::DocumentState* same, s.FindDocument(a.reg_no()));
+  if (same != nullptr || s.catalog.HoldsDocId(a.doc_id()))
     return Broken(e, "duplicate or malformed document " + a.reg_no());
   if (a.key().hash().size() != 32 || a.extent().root_hash().size() != 32 ||
       a.key().doc_id() != a.doc_id() || a.key().offset() < format::kLogStart || a.version() != 1)
@@ -34,9 +39,9 @@ Status ApplyDocumentAdded(const format::Event& e, const std::vector<std::string>
   *d.mutable_added() = a;
   *d.mutable_key() = a.key();
   d.set_added_by(e.actor_ed25519());
-  s.documents[a.reg_no()] = d;
-  s.reg_by_doc_id[a.doc_id()] = a.reg_no();
+  s.catalog.Insert(std::move(d));
   ++s.reg_counters[a.level()];
+  ++s.live_documents[a.level()];
   return {};
 }
 

@@ -12,10 +12,11 @@ Status ApplyDocumentDestroyed(const format::Event& e, const std::vector<std::str
   if (signers.size() < 2 || signers[1] != d.witness_ed25519() || signers[1] == actor ||
       !IsLiveMember(s, signers[1]))
     return Broken(e, "destroy without a distinct witness from the roster");
-  const auto* doc = FindNamedDocument(s, d.reg_no(), d.doc_id());
+  CUSTODY_ASSIGN(const auto* doc, FindNamedDocument(s, d.reg_no(), d.doc_id()));
   if (doc == nullptr) return Broken(e, "destroy of an unknown document");
   if (doc->destroyed()) return Broken(e, "document destroyed twice");
-  auto& target = s.documents.at(d.reg_no());
+  auto& target = s.catalog.Mutable(d.reg_no());
+  --s.live_documents[target.added().level()];
   target.set_destroyed(true);
   target.set_destroyed_unix(e.time_unix());
   target.set_destroyed_by(actor);

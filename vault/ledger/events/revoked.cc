@@ -79,23 +79,27 @@ Status CheckRevokeRewraps(const format::Event& e, const VaultState& s, RevokePla
   const auto& r = e.revoked();
   if (r.lineage_size() != 0) return Broken(e, "a v1 revoke carries key links");
   for (const auto& ref : r.rewrapped()) {
-    if (!s.reg_by_doc_id.count(ref.doc_id()) || ref.hash().size() != 32 ||
-        plan.rewrap.count(ref.doc_id()) || ref.offset() < format::kLogStart)
+    if (ref.hash().size() != 32 || plan.rewrap.count(ref.doc_id()) || ref.offset() < format::kLogStart)
       return Broken(e, "re-wrap of an unknown document");
     plan.rewrap[ref.doc_id()] = &ref;
   }
-  for (const auto& [reg, d] : s.documents) {
+  size_t found_count = 0;
+  CUSTODY_TRY(s.catalog.ForEach([&](const format::DocumentState& d) -> Status {
+    const std::string& reg = d.added().reg_no();
     bool rotated = static_cast<int>(d.added().level()) < r.rotated_levels_size();
     bool found = plan.rewrap.count(d.added().doc_id()) > 0;
+    found_count += found;
     if (rotated && !d.destroyed() && !found)
       return Broken(e, "revoke left document " + reg + " under a retired key");
     if (found && (!rotated || d.destroyed()))
       return Broken(e, "revoke re-wraps document " + reg + " needlessly");
-  }
+    return {};
+  }));
+  if (found_count != plan.rewrap.size()) return Broken(e, "re-wrap of an unknown document");
   return {};
 }
 
-void ApplyRevokePlan(const format::Revoked& r, const RevokePlan& plan, VaultState& s) {
+Status ApplyRevokePlan(const format::Revoked& r, const RevokePlan& plan, VaultState& s) {
   s.members.at(r.member_ed25519()).set_revoked(true);
   s.epochs = plan.new_epochs;
   // Every slot of the revoked member goes; rotated levels get new slots.
@@ -107,12 +111,13 @@ void ApplyRevokePlan(const format::Revoked& r, const RevokePlan& plan, VaultStat
   }
   for (const auto& slot : r.slots()) s.slots[{slot.member_ed25519(), slot.level()}] = slot;
   for (const auto& link : r.lineage()) s.lineage[{link.level(), link.epoch()}] = link.prev_key();
-  for (auto& [reg, d] : s.documents) {
+  if (plan.rewrap.empty()) return {};
+  return s.catalog.ForEachMutable([&](format::DocumentState& d) {
     auto found = plan.rewrap.find(d.added().doc_id());
-    if (found == plan.rewrap.end()) continue;
+    if (found == plan.rewrap.end()) return;
     *d.add_old_keys() = d.key();
     *d.mutable_key() = *found->second;
-  }
+  });
 }
 }  // namespace
 
@@ -127,8 +132,9 @@ Status ApplyRevoked(const format::Event& e, const std::vector<std::string>&, Vau
     // not hold; the checkpoint it starts from reflects them (audit checks).
     CUSTODY_TRY(CheckRevokeRewraps(e, s, plan));
   }
-  ApplyRevokePlan(e.revoked(), plan, s);
-  return {};
+  // v1 re-wraps touch every document of a v1 vault, always held in memory
+  // (v1 replays from the genesis), so this last step reads nothing.
+  return ApplyRevokePlan(e.revoked(), plan, s);
 }
 
 }  // namespace custody::vault

@@ -38,6 +38,7 @@ Status ApplyVaultCreated(const format::Event& e, const std::vector<std::string>&
   s.level_names.assign(vc.level_names().begin(), vc.level_names().end());
   s.epochs.assign(s.level_names.size(), 0);
   s.reg_counters.assign(s.level_names.size(), 0);
+  s.live_documents.assign(s.level_names.size(), 0);
   format::Member creator = vc.creator();
   creator.set_role(format::ROLE_OFFICER);
   creator.set_clearance(static_cast<int32_t>(s.level_names.size()) - 1);

@@ -1,0 +1,252 @@
+#include "vault/catalog/catalog.h"
+
+#include <algorithm>
+
+#include "crypto/hash.h"
+#include "format/constants.h"
+
+namespace custody::vault {
+
+namespace {
+// A page is at most 64 entries; an entry's size grows only with the key
+// records a v1 vault re-wrapped it under. Bounded before parsing.
+constexpr size_t kMaxPagePayload = 16u << 20;
+
+std::string PageHash(const std::string& payload) {
+  return crypto::HashToString(crypto::Blake2b256(payload));
+}
+
+std::unexpected<Error> PageFail(uint64_t offset, const std::string& what) {
+  return Fail(Code::kCorrupt, "catalog page at " + std::to_string(offset) + ": " + what);
+}
+}  // namespace
+
+Status CheckDocumentBounds(const format::DocumentState& d, size_t levels, const std::string& where) {
+  const auto& a = d.added();
+  const auto bad = [&](const std::string& what) {
+    return Fail(Code::kCorrupt, where + " " + a.reg_no().substr(0, kMaxRegNoBytes) + ": " + what +
+                                    " out of range");
+  };
+  if (a.level() >= levels) return bad("level");
+  if (a.doc_id().size() != 16) return bad("document id");
+  if (a.reg_no().empty() || a.reg_no().size() > kMaxRegNoBytes) return bad("registration number");
+  if (d.key().hash().size() != 32 || d.key().doc_id() != a.doc_id() ||
+      d.key().offset() < format::kLogStart)
+    return bad("key reference");
+  for (const auto& old : d.old_keys())
+    if (old.offset() < format::kLogStart || old.hash().size() != 32) return bad("old key reference");
+  const auto& e = a.extent();
+  if (e.offset() < format::kLogStart + format::kRecordHeaderSize || e.length() > (uint64_t{1} << 44) ||
+      e.chunk_size() == 0 || e.chunk_size() > (16u << 20) || e.chunk_count() > e.length() / 40 + 1 ||
+      e.root_hash().size() != 32)
+    return bad("extent");
+  if (d.extract_count() > (uint64_t{1} << 40)) return bad("extract count");
+  return {};
+}
+
+void Catalog::Attach(const PageReader* reader, const format::CatalogRoot& root, size_t levels) {
+  reader_ = reader;
+  root_ = root;
+  levels_ = levels;
+  count_ = root.count();
+  held_.clear();
+  doc_ids_.clear();
+  changed_.clear();
+  interior_.clear();
+}
+
+format::CatalogChild RootReference(const format::CatalogRoot& root) {
+  format::CatalogChild ref;
+  ref.set_offset(root.offset());
+  ref.set_hash(root.hash());
+  ref.set_count(root.count());
+  return ref;
+}
+
+// Every bound of FORMAT.md §3.16 a page obeys: its own (height, order,
+// fanout, entry bounds) and those its parent's reference sets (hash,
+// smallest key, count, and the next sibling's key as an upper bound).
+Status CheckPage(const format::CatalogPage& page, const format::CatalogChild& ref, uint32_t height,
+                 const std::string* upper, size_t levels) {
+  const uint64_t at = ref.offset();
+  if (page.height() != height) return PageFail(at, "is not at the height its parent says");
+  const std::string& first = ref.first_key();
+  if (height == 0) {
+    const auto& es = page.entries();
+    if (!page.children().empty() || es.size() > static_cast<int>(kMaxPageFanout))
+      return PageFail(at, "is not a leaf of at most 64 entries");
+    if (static_cast<uint64_t>(es.size()) != ref.count())
+      return PageFail(at, "holds another count than its parent says");
+    for (int i = 0; i < es.size(); ++i) {
+      CUSTODY_TRY(CheckDocumentBounds(es[i], levels, "catalog page at " + std::to_string(at) + ", entry"));
+      if (i > 0 && !(es[i - 1].added().reg_no() < es[i].added().reg_no()))
+        return PageFail(at, "entries are not in strictly ascending order");
+    }
+    if (!es.empty() && !first.empty() && es[0].added().reg_no() != first)
+      return PageFail(at, "does not start at the key its parent says");
+    if (!es.empty() && upper != nullptr && !(es[es.size() - 1].added().reg_no() < *upper))
+      return PageFail(at, "holds a key that belongs to its next sibling");
+    return {};
+  }
+  const auto& cs = page.children();
+  if (!page.entries().empty() || cs.empty() || cs.size() > static_cast<int>(kMaxPageFanout))
+    return PageFail(at, "is not an interior page of 1 to 64 children");
+  uint64_t sum = 0;
+  for (int i = 0; i < cs.size(); ++i) {
+    const auto& c = cs[i];
+    if (c.first_key().empty() || c.first_key().size() > kMaxRegNoBytes || c.hash().size() != 32 ||
+        c.offset() < format::kLogStart || c.count() == 0 || c.count() > (uint64_t{1} << 48))
+      return PageFail(at, "child " + std::to_string(i) + " out of range");
+    if (i > 0 && !(cs[i - 1].first_key() < c.first_key()))
+      return PageFail(at, "children are not in strictly ascending order");
+    sum += c.count();
+  }
+  if (sum != ref.count()) return PageFail(at, "holds another count than its parent says");
+  if (!first.empty() && cs[0].first_key() != first)
+    return PageFail(at, "does not start at the key its parent says");
+  if (upper != nullptr && !(cs[cs.size() - 1].first_key() < *upper))
+    return PageFail(at, "holds a key that belongs to its next sibling");
+  return {};
+}
+
+Result<format::CatalogPage> ReadCheckedPage(const PageReader& reader, const format::CatalogChild& ref,
+                                            uint32_t height, const std::string* upper, size_t levels) {
+  const uint64_t at = ref.offset();
+  CUSTODY_ASSIGN(std::string payload, reader.ReadPage(at));
+  if (payload.size() > kMaxPagePayload) return PageFail(at, "larger than a page may be");
+  if (PageHash(payload) != ref.hash()) return PageFail(at, "does not hash to its reference");
+  format::CatalogPage page;
+  if (!page.ParseFromString(payload)) return PageFail(at, "does not parse");
+  CUSTODY_TRY(CheckPage(page, ref, height, upper, levels));
+  return page;
+}
+
+Result<std::shared_ptr<const format::CatalogPage>> Catalog::ReadPage(const format::CatalogChild& ref,
+                                                                     uint32_t height,
+                                                                     const std::string* upper) const {
+  if (reader_ == nullptr) return PageFail(ref.offset(), "no page reader (internal)");
+  // Pages never change once written, so an interior page read before is
+  // that page if the reference names the same bytes; only the bounds its
+  // new parent sets are checked again.
+  if (auto cached = interior_.find(ref.offset()); cached != interior_.end()) {
+    if (cached->second.first != ref.hash()) return PageFail(ref.offset(), "does not hash to its reference");
+    CUSTODY_TRY(CheckPage(*cached->second.second, ref, height, upper, levels_));
+    return cached->second.second;
+  }
+  CUSTODY_ASSIGN(auto page, ReadCheckedPage(*reader_, ref, height, upper, levels_));
+  auto shared = std::make_shared<const format::CatalogPage>(std::move(page));
+  if (height > 0) interior_[ref.offset()] = {ref.hash(), shared};
+  return shared;
+}
+
+Status Catalog::CheckRoot() const {
+  if (!root_) return {};
+  CUSTODY_TRY(ReadPage(RootReference(*root_), root_->height(), nullptr));
+  return {};
+}
+
+Result<const format::DocumentState*> Catalog::Find(const std::string& reg_no) const {
+  if (auto held = held_.find(reg_no); held != held_.end()) return &held->second;
+  if (!root_ || root_->count() == 0) return nullptr;
+  format::CatalogChild ref = RootReference(*root_);
+  const std::string* upper = nullptr;
+  std::string upper_key;
+  for (uint32_t height = root_->height();; --height) {
+    CUSTODY_ASSIGN(auto page, ReadPage(ref, height, upper));
+    if (height == 0) {
+      const auto& es = page->entries();
+      auto it = std::lower_bound(es.begin(), es.end(), reg_no,
+                                 [](const format::DocumentState& d, const std::string& k) {
+                                   return d.added().reg_no() < k;
+                                 });
+      if (it == es.end() || it->added().reg_no() != reg_no) return nullptr;
+      doc_ids_.insert(it->added().doc_id());
+      return &held_.emplace(reg_no, *it).first->second;
+    }
+    const auto& cs = page->children();
+    // The last child whose smallest key is not above reg_no.
+    auto it = std::upper_bound(cs.begin(), cs.end(), reg_no,
+                               [](const std::string& k, const format::CatalogChild& c) {
+                                 return k < c.first_key();
+                               });
+    if (it == cs.begin()) return nullptr;
+    auto next = it;
+    --it;
+    if (next != cs.end()) {
+      upper_key = next->first_key();
+      upper = &upper_key;
+    }
+    ref = *it;
+  }
+}
+
+void Catalog::Insert(format::DocumentState d) {
+  std::string reg = d.added().reg_no();
+  doc_ids_.insert(d.added().doc_id());
+  changed_.insert(reg);
+  held_[reg] = std::move(d);
+  ++count_;
+}
+
+format::DocumentState& Catalog::Mutable(const std::string& reg_no) {
+  changed_.insert(reg_no);
+  return held_.at(reg_no);
+}
+
+Status Catalog::Visit(const format::CatalogChild& ref, uint32_t height, const std::string* upper,
+                      const std::function<Status(const format::DocumentState&)>& fn) const {
+  CUSTODY_ASSIGN(auto page, ReadPage(ref, height, upper));
+  if (height == 0) {
+    for (const auto& d : page->entries()) CUSTODY_TRY(fn(d));
+    return {};
+  }
+  const auto& cs = page->children();
+  for (int i = 0; i < cs.size(); ++i)
+    CUSTODY_TRY(Visit(cs[i], height - 1, i + 1 < cs.size() ? &cs[i + 1].first_key() : upper, fn));
+  return {};
+}
+
+Status Catalog::ForEach(const Visitor& fn) const {
+  if (!root_) {
+    for (const auto& [reg, d] : held_) CUSTODY_TRY(fn(d));
+    return {};
+  }
+  // The tree, with the changed entries merged in: a changed entry replaces
+  // the tree's, an added one comes in its place in the order.
+  auto next = changed_.begin();
+  CUSTODY_TRY(Visit(RootReference(*root_), root_->height(), nullptr, [&](const format::DocumentState& d) -> Status {
+    const std::string& reg = d.added().reg_no();
+    for (; next != changed_.end() && *next < reg; ++next) CUSTODY_TRY(fn(held_.at(*next)));
+    if (next != changed_.end() && *next == reg) {
+      ++next;
+      return fn(held_.at(reg));
+    }
+    return fn(d);
+  }));
+  for (; next != changed_.end(); ++next) CUSTODY_TRY(fn(held_.at(*next)));
+  return {};
+}
+
+Status Catalog::ForEachMutable(const std::function<void(format::DocumentState&)>& fn) {
+  if (root_) {
+    CUSTODY_TRY(Visit(RootReference(*root_), root_->height(), nullptr, [&](const format::DocumentState& d) -> Status {
+      if (held_.emplace(d.added().reg_no(), d).second) doc_ids_.insert(d.added().doc_id());
+      return {};
+    }));
+  }
+  for (auto& [reg, d] : held_) {
+    changed_.insert(reg);
+    fn(d);
+  }
+  return {};
+}
+
+Status Catalog::Detach() {
+  CUSTODY_TRY(ForEachMutable([](format::DocumentState&) {}));
+  root_.reset();
+  reader_ = nullptr;
+  interior_.clear();
+  return {};
+}
+
+}  // namespace custody::vault

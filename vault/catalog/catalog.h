@@ -1,0 +1,159 @@
+// The catalog: every document the ledger registered, by registration number.
+//
+// On disk (format v2, FORMAT.md §3.16) it is a copy-on-write Merkle B+tree
+// of CATALOG_PAGE records whose root a signed checkpoint names. In memory a
+// Catalog is that tree, read on demand through a PageReader, plus the
+// entries loaded or changed since: a lookup reads one path of pages
+// (O(log n)), a commit writes only the pages on the paths of the entries it
+// changed, and a listing streams the leaves in order. With no tree (audit,
+// format v1, a vault just created) it is a plain in-memory map.
+//
+// The catalog room (one job a file):
+//   catalog.h    this class, the page interfaces and the bounds
+//   catalog.cc   lookups, changes, streaming, the checked page reader
+//   flush.cc     Flush: the copy-on-write update that writes new pages
+//   tree_audit.h TreeAuditor: checks each checkpoint's tree against a replay
+//
+// Not thread-safe; a Catalog is a value, like the VaultState that holds it.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "format/custody.pb.h"
+
+namespace custody::vault {
+
+// Where catalog pages are read: the payload of the CATALOG_PAGE record at a
+// header offset (kCorrupt if there is no such record there). The Catalog
+// checks the payload against the hash its parent holds.
+class PageReader {
+ public:
+  virtual ~PageReader() = default;
+  virtual Result<std::string> ReadPage(uint64_t offset) const = 0;
+};
+
+// Where Flush writes new pages: appends a CATALOG_PAGE record, returns its
+// header offset.
+class PageWriter {
+ public:
+  virtual ~PageWriter() = default;
+  virtual Result<uint64_t> AppendPage(const std::string& payload) = 0;
+};
+
+// FORMAT.md §3.16: a page holds at most this many entries or children, and
+// a tree is at most this high (64^8 documents); a reader refuses more.
+inline constexpr size_t kMaxPageFanout = 64;
+inline constexpr uint32_t kMaxTreeHeight = 8;
+inline constexpr size_t kMaxRegNoBytes = 64;
+
+// R150: every value of a catalog entry that a reader indexes or loops by.
+// `where` names the entry's container in the message ("checkpoint entry",
+// "catalog page at 8192").
+Status CheckDocumentBounds(const format::DocumentState& d, size_t levels, const std::string& where);
+
+// A page read at `ref` (a child reference; for the root, first_key empty),
+// checked against every bound of FORMAT.md §3.16: hash, height, order,
+// fanout, count, the keys its parent's reference allows (below `upper`, the
+// next sibling's smallest key, if any) and each entry's bounds.
+Result<format::CatalogPage> ReadCheckedPage(const PageReader& reader, const format::CatalogChild& ref,
+                                            uint32_t height, const std::string* upper, size_t levels);
+// The reference a root stands for: first_key empty (not known).
+format::CatalogChild RootReference(const format::CatalogRoot& root);
+// The same checks on a page already parsed (one read before).
+Status CheckPage(const format::CatalogPage& page, const format::CatalogChild& ref, uint32_t height,
+                 const std::string* upper, size_t levels);
+
+class Catalog {
+ public:
+  using Visitor = std::function<Status(const format::DocumentState&)>;
+
+  // Starts from the tree `root` names, read through `reader` (which must
+  // outlive this catalog or the next Attach), entries checked against
+  // `levels` levels. Drops whatever the catalog held.
+  void Attach(const PageReader* reader, const format::CatalogRoot& root, size_t levels);
+  // Where pages are read from now on (the tree's, once Flush wrote one),
+  // entries checked against `levels` levels; keeps what the catalog holds.
+  void UseReader(const PageReader* reader, size_t levels) {
+    reader_ = reader;
+    levels_ = levels;
+  }
+  // Forgets the tree, keeping every entry in memory (all of them become
+  // changed): for a rewrite into another file (compaction). Reads the whole
+  // tree first.
+  Status Detach();
+
+  // Reads and checks the root page: a damaged or hostile root fails the
+  // open, not the first lookup.
+  Status CheckRoot() const;
+
+  uint64_t size() const { return count_; }
+  // The tree as last attached or flushed; nullopt if there is none yet.
+  const std::optional<format::CatalogRoot>& root() const { return root_; }
+
+  // nullptr if absent. kCorrupt if a page on the way is damaged or breaks a
+  // bound. A pointer stays valid until this catalog is next changed.
+  Result<const format::DocumentState*> Find(const std::string& reg_no) const;
+  // Whether a document with this id is among the entries held in memory.
+  // With a tree, that is not every document: FORMAT.md §3.16 says what a
+  // reader that opens from a checkpoint checks.
+  bool HoldsDocId(const std::string& doc_id) const { return doc_ids_.count(doc_id) > 0; }
+
+  // A document not in the catalog (the caller checked with Find).
+  void Insert(format::DocumentState d);
+  // A document Find has returned, to change; it becomes changed.
+  format::DocumentState& Mutable(const std::string& reg_no);
+
+  // Every document in registration-number order, the tree streamed (leaves
+  // are not kept); stops at the first error fn or a page returns.
+  Status ForEach(const Visitor& fn) const;
+  // Every document, to change (all become changed). Loads the whole tree:
+  // for compaction and format v1 re-wraps, which touch every document.
+  Status ForEachMutable(const std::function<void(format::DocumentState&)>& fn);
+
+  // Registration numbers changed or added since the last Flush or
+  // TakeChanged, in order.
+  const std::set<std::string>& changed() const { return changed_; }
+  std::set<std::string> TakeChanged() { return std::exchange(changed_, {}); }
+
+  // Writes the changed entries into the tree, copy on write: new pages for
+  // the leaves that hold them and the interior pages above, every other page
+  // shared with the old tree. Returns the new root (also root()). With
+  // nothing changed and a tree present, writes nothing.
+  Result<format::CatalogRoot> Flush(PageWriter& writer);
+
+ private:
+  Result<std::shared_ptr<const format::CatalogPage>> ReadPage(const format::CatalogChild& ref,
+                                                              uint32_t height,
+                                                              const std::string* upper) const;
+  Status Visit(const format::CatalogChild& ref, uint32_t height, const std::string* upper,
+               const std::function<Status(const format::DocumentState&)>& fn) const;
+  Result<std::vector<format::CatalogChild>> Update(const format::CatalogChild& ref, uint32_t height,
+                                                   const std::string* upper,
+                                                   std::set<std::string>::const_iterator from,
+                                                   std::set<std::string>::const_iterator to,
+                                                   PageWriter& writer);
+  Result<std::vector<format::CatalogChild>> WriteLeaves(std::vector<format::DocumentState> entries,
+                                                       PageWriter& writer);
+  Result<std::vector<format::CatalogChild>> WriteInterior(const std::vector<format::CatalogChild>& children,
+                                                         uint32_t height, PageWriter& writer);
+
+  const PageReader* reader_ = nullptr;
+  std::optional<format::CatalogRoot> root_;
+  size_t levels_ = 0;
+  uint64_t count_ = 0;
+  // Entries loaded by Find or changed; with no tree, every entry.
+  mutable std::map<std::string, format::DocumentState> held_;
+  mutable std::set<std::string> doc_ids_;
+  std::set<std::string> changed_;
+  // Interior pages read so far (few: one path per lookup), by offset.
+  mutable std::map<uint64_t, std::pair<std::string, std::shared_ptr<const format::CatalogPage>>> interior_;
+};
+
+}  // namespace custody::vault
