@@ -17,6 +17,7 @@
 #include "format/endian.h"
 #include "format/record.h"
 #include "format/superblock.h"
+#include "vault/catalog/catalog.h"
 #include "vault/identity/identity.h"
 #include "vault/ledger/event_registry.h"
 
@@ -201,6 +202,58 @@ inline uint64_t AppendEvent(std::string& b, format::Event ev,
     if (edit) edit(sb);
   });
   return at[0];
+}
+
+// Catalog trees (FORMAT.md §3.16) read from and written into vault bytes,
+// through the vault's own Catalog: a forger has the same code.
+class BytesPages : public vault::PageReader, public vault::PageWriter {
+ public:
+  // Reads records in `b`; appends to `out`, as if placed from offset `at`.
+  BytesPages(const std::string& b, uint64_t at) : b_(b), at_(at) {}
+  Result<std::string> ReadPage(uint64_t offset) const override {
+    if (offset + format::kRecordHeaderSize > b_.size()) return Fail(Code::kCorrupt, "page past the end");
+    auto h = format::DecodeRecordHeader(std::string_view(b_).substr(offset, 48), offset, b_.size());
+    if (!h || h->type != format::RecordType::kCatalogPage) return Fail(Code::kCorrupt, "not a catalog page");
+    return b_.substr(offset + 48, h->length);
+  }
+  Result<uint64_t> AppendPage(const std::string& payload) override {
+    const uint64_t offset = at_;
+    records.emplace_back(format::RecordType::kCatalogPage, payload);
+    at_ += format::kRecordHeaderSize + payload.size();
+    return offset;
+  }
+  std::vector<std::pair<format::RecordType, std::string>> records;  // appended pages
+
+ private:
+  const std::string& b_;
+  uint64_t at_;
+};
+
+// Every document of the tree `root` in `b`, in order.
+inline std::vector<format::DocumentState> CatalogDocuments(const std::string& b, const format::CatalogRoot& root) {
+  BytesPages pages(b, 0);
+  vault::Catalog c;
+  c.Attach(&pages, root, 16);
+  std::vector<format::DocumentState> out;
+  auto s = c.ForEach([&](const format::DocumentState& d) -> Status {
+    out.push_back(d);
+    return {};
+  });
+  if (!s) throw std::runtime_error(s.error().message);
+  return out;
+}
+
+// `docs` as a new tree whose pages land from offset `at` on (e.g. the
+// committed end): the page records, in order, and the root.
+inline std::pair<std::vector<std::pair<format::RecordType, std::string>>, format::CatalogRoot> CatalogTree(
+    const std::vector<format::DocumentState>& docs, uint64_t at) {
+  std::string none;
+  BytesPages pages(none, at);
+  vault::Catalog c;
+  for (const auto& d : docs) c.Insert(d);
+  auto root = c.Flush(pages);
+  if (!root) throw std::runtime_error(root.error().message);
+  return {pages.records, *root};
 }
 
 }  // namespace custody::craft
