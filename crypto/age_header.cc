@@ -221,6 +221,8 @@ Result<Header> ReadHeader(BufferedSource& in) {
       CUSTODY_ASSIGN(std::string body_line, next_line("a stanza body"));
       if (body_line.size() > kStanzaColumns)
         return HeaderError("stanza body line longer than 64 columns");
+      if (body_line.starts_with("-> ") || body_line.starts_with("---"))
+        return HeaderError("stanza body does not end with a line shorter than 64 columns");
       auto bytes = DecodeBase64Raw(body_line);
       if (!bytes) return HeaderError("stanza body is not canonical unpadded base64");
       stanza.body += *bytes;
