@@ -76,7 +76,10 @@ SecretBytes ScryptWrapKey(const SecretBytes& passphrase, std::span<const uint8_t
   std::copy(kScryptLabel.begin(), kScryptLabel.end(), full_salt.begin());
   std::copy(salt.begin(), salt.end(), full_salt.begin() + kScryptLabel.size());
   SecretBytes key(32);
-  *ok = crypto_pwhash_scryptsalsa208sha256_ll(passphrase.data(), passphrase.size(),
+  // Declared nonnull even for an empty passphrase, whose data() is null.
+  static const uint8_t kNothing = 0;
+  const uint8_t* pass = passphrase.empty() ? &kNothing : passphrase.data();
+  *ok = crypto_pwhash_scryptsalsa208sha256_ll(pass, passphrase.size(),
                                               full_salt.data(), full_salt.size(),
                                               uint64_t{1} << work_factor, 8, 1, key.data(),
                                               key.size()) == 0;

@@ -13,11 +13,14 @@ namespace {
 // T(i-1) || info || i never has to be assembled in ordinary memory.
 void Hmac3(std::span<const uint8_t> key, std::span<const uint8_t> a, std::span<const uint8_t> b,
            std::span<const uint8_t> c, uint8_t* out) {
+  // libsodium declares these pointers nonnull even for zero lengths, and an
+  // empty span's data() may be null (the empty HKDF salt): never pass one.
+  static const uint8_t kNothing = 0;
+  auto ptr = [](std::span<const uint8_t> s) { return s.empty() ? &kNothing : s.data(); };
   crypto_auth_hmacsha256_state state;
-  crypto_auth_hmacsha256_init(&state, key.data(), key.size());
-  crypto_auth_hmacsha256_update(&state, a.data(), a.size());
-  crypto_auth_hmacsha256_update(&state, b.data(), b.size());
-  crypto_auth_hmacsha256_update(&state, c.data(), c.size());
+  crypto_auth_hmacsha256_init(&state, ptr(key), key.size());
+  for (auto part : {a, b, c})
+    if (!part.empty()) crypto_auth_hmacsha256_update(&state, part.data(), part.size());
   crypto_auth_hmacsha256_final(&state, out);
   // The state holds key-derived pads.
   sodium_memzero(&state, sizeof state);
