@@ -270,3 +270,22 @@ TEST_CASE("crypto/AgeWriterRefusesUseAfterFinish", "[crypto][age]") {
   CHECK_FALSE((*writer)->Finish());
   CHECK(Decrypt(out, {&id}).plaintext.empty());
 }
+
+TEST_CASE("crypto/AgeArmorReadsCrlfAndRefusesABadCharacterInAFullLine", "[crypto][age]") {
+  auto id = NewIdentity();
+  auto recipient = id.Recipient();
+  const std::string plaintext = PseudoRandom(100000, 5);
+  const std::string file = Encrypt(plaintext, {&recipient}, true);
+  std::string crlf;
+  for (char c : file) crlf += c == '\n' ? std::string("\r\n") : std::string(1, c);
+  CHECK(Decrypt(crlf, {&id}).plaintext == plaintext);
+  // A full 64-column line deep in the payload with one non-base64 character.
+  std::string bad = file;
+  const size_t line = bad.find('\n', bad.size() / 2) + 1;
+  bad[line + 10] = '*';
+  auto got = Decrypt(bad, {&id});
+  CHECK(got.failure == AgeFailure::kArmor);
+  CHECK(got.message.find("age armor: line is not canonical base64") != std::string::npos);
+  CHECK(got.plaintext.size() < plaintext.size());
+  CHECK(got.plaintext == plaintext.substr(0, got.plaintext.size()));
+}
