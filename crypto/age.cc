@@ -6,7 +6,6 @@
 #include <sodium.h>
 
 #include <algorithm>
-#include <cstring>
 
 #include "crypto/age_internal.h"
 #include "crypto/hkdf.h"
