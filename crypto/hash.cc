@@ -5,6 +5,7 @@
 namespace custody::crypto {
 
 static_assert(sizeof(crypto_generichash_state) <= 384);
+static_assert(sizeof(crypto_hash_sha256_state) <= 128);
 
 Hash256 Blake2b256(std::span<const uint8_t> data) {
   Hash256 h{};
@@ -37,6 +38,25 @@ void Blake2bHasher::Update(std::string_view data) {
 Hash256 Blake2bHasher::Final() {
   Hash256 h{};
   crypto_generichash_final(reinterpret_cast<crypto_generichash_state*>(state_), h.data(), h.size());
+  return h;
+}
+
+Sha256Hasher::Sha256Hasher() {
+  crypto_hash_sha256_init(reinterpret_cast<crypto_hash_sha256_state*>(state_));
+}
+
+void Sha256Hasher::Update(std::span<const uint8_t> data) {
+  crypto_hash_sha256_update(reinterpret_cast<crypto_hash_sha256_state*>(state_), data.data(),
+                            data.size());
+}
+
+void Sha256Hasher::Update(std::string_view data) {
+  Update({reinterpret_cast<const uint8_t*>(data.data()), data.size()});
+}
+
+Hash256 Sha256Hasher::Final() {
+  Hash256 h{};
+  crypto_hash_sha256_final(reinterpret_cast<crypto_hash_sha256_state*>(state_), h.data());
   return h;
 }
 

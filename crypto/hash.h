@@ -1,4 +1,6 @@
-// BLAKE2b-256 (crypto_generichash), one-shot and streaming.
+// BLAKE2b-256 (crypto_generichash), one-shot and streaming; SHA-256
+// (crypto_hash_sha256) streaming, for formats that name it (the age test kit
+// gives payload hashes in SHA-256).
 #pragma once
 
 #include <array>
@@ -26,6 +28,18 @@ class Blake2bHasher {
 
  private:
   alignas(64) unsigned char state_[384];
+};
+
+// Incremental SHA-256. Not thread-safe; copyable (snapshots the state).
+class Sha256Hasher {
+ public:
+  Sha256Hasher();
+  void Update(std::span<const uint8_t> data);
+  void Update(std::string_view data);
+  Hash256 Final();  // REQUIRES: called once.
+
+ private:
+  alignas(16) unsigned char state_[128];
 };
 
 }  // namespace custody::crypto

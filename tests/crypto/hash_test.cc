@@ -67,3 +67,18 @@ TEST_CASE("crypto/HashToStringIsTheRawBytes", "[crypto][hash]") {
   REQUIRE(s.size() == 32);
   CHECK(std::equal(s.begin(), s.end(), reinterpret_cast<const char*>(h.data())));
 }
+
+TEST_CASE("crypto/Sha256KnownAnswersInOneAndManyUpdates", "[crypto][hash]") {
+  crypto::Sha256Hasher empty;
+  CHECK(ToHexArray(empty.Final()) ==
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  crypto::Sha256Hasher one;
+  one.Update(std::string_view{"abc"});
+  CHECK(ToHexArray(one.Final()) ==
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  crypto::Sha256Hasher split;
+  split.Update(std::string_view{"a"});
+  split.Update(std::string_view{"bc"});
+  CHECK(ToHexArray(split.Final()) ==
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "crypto/aead.h"
+#include "base/bech32.h"
 #include "base/encoding.h"
 #include "crypto/hash.h"
 #include "crypto/random.h"
@@ -12,7 +13,6 @@
 #include "format/endian.h"
 #include "base/atomic_file.h"
 #include "base/env.h"
-#include "vault/identity/bech32.h"
 
 namespace custody::vault {
 

@@ -1,10 +1,10 @@
-#include "vault/identity/bech32.h"
+#include "base/bech32.h"
 
 #include <cctype>
 #include <cstdint>
 #include <vector>
 
-namespace custody::vault {
+namespace custody {
 
 namespace {
 constexpr char kCharset[] = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
@@ -95,4 +95,4 @@ std::optional<std::string> Bech32Decode(std::string_view expected_hrp, std::stri
   return std::string(eight->begin(), eight->end());
 }
 
-}  // namespace custody::vault
+}  // namespace custody
