@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 secs=${1:-${FUZZ_SECONDS:-30}}
 build=${FUZZ_BUILD_DIR:-build-fuzz}
 min_execs=${FUZZ_MIN_EXECS:-1000}
-harnesses=(superblock record identity vault checkpoint)
+harnesses=(superblock record identity vault checkpoint catalog)
 # Per-harness floors below FUZZ_MIN_EXECS. checkpoint: every execution
 # verifies real Ed25519 signatures (Open replays the authority chain; Audit,
 # run whenever Open fails, replays and verifies the whole ledger), a few ms

@@ -44,7 +44,8 @@ int main(int argc, char** argv) {
   }
   Check(crypto::InitializeProcess().has_value(), "init");
   fs::path out = argv[1];
-  for (const char* d : {"superblock", "record", "identity", "vault", "checkpoint"}) fs::create_directories(out / d);
+  for (const char* d : {"superblock", "record", "identity", "vault", "checkpoint", "catalog"})
+    fs::create_directories(out / d);
   fs::path work = out / "work";
   fs::create_directories(work);
 
@@ -121,6 +122,39 @@ int main(int argc, char** argv) {
       std::string s{static_cast<char>(layout + 3), 0, static_cast<char>(op), 1, 1, 1};
       Write(out / "checkpoint" / (tag + "_op" + std::to_string(op)), s);
     }
+  }
+  // catalog_fuzz: real trees (one leaf; a root over three leaves) in its
+  // input layout: a level count, then each page as le16 length + payload,
+  // in the order a writer appends them.
+  for (int docs : {5, 150}) {
+    std::string none;
+    craft::BytesPages pages(none, format::kLogStart);
+    vault::Catalog c;
+    for (int i = 0; i < docs; ++i) {
+      format::DocumentState d;
+      const std::string reg = "S-2026-" + std::to_string(10000 + i);
+      d.mutable_added()->set_reg_no(reg);
+      d.mutable_added()->set_level(static_cast<uint32_t>(i % 4));
+      d.mutable_added()->set_doc_id(craft::H(reg).substr(0, 16));
+      auto* e = d.mutable_added()->mutable_extent();
+      e->set_offset(100000);
+      e->set_length(4096);
+      e->set_chunk_size(4096);
+      e->set_chunk_count(1);
+      e->set_root_hash(std::string(32, 'r'));
+      d.mutable_key()->set_offset(90000);
+      d.mutable_key()->set_hash(std::string(32, 'k'));
+      d.mutable_key()->set_doc_id(d.added().doc_id());
+      c.Insert(d);
+    }
+    Check(c.Flush(pages).has_value(), "catalog seed");
+    std::string seed(1, '\x03');
+    for (const auto& [type, payload] : pages.records) {
+      seed.push_back(static_cast<char>(payload.size() & 0xff));
+      seed.push_back(static_cast<char>(payload.size() >> 8));
+      seed += payload;
+    }
+    Write(out / "catalog" / ("tree_" + std::to_string(docs)), seed);
   }
   fs::remove_all(work);
   std::printf("fuzz_seed_gen: %d vaults -> %s\n", n, out.c_str());
