@@ -29,50 +29,10 @@
 #include "format/custody.pb.h"
 #include "vault/catalog/catalog.h"
 #include "vault/catalog/tree_audit.h"
+#include "tests/vectors/generate/craft.h"
 #include "tools/fuzz/fuzz_common.h"
 
 using namespace custody;
-
-namespace {
-
-class Pages : public vault::PageReader, public vault::PageWriter {
- public:
-  Result<std::string> ReadPage(uint64_t offset) const override {
-    auto it = pages.find(offset);
-    if (it == pages.end()) return Fail(Code::kCorrupt, "no page");
-    return it->second;
-  }
-  Result<uint64_t> AppendPage(const std::string& payload) override {
-    const uint64_t at = next;
-    pages[at] = payload;
-    next += format::kRecordHeaderSize + payload.size();
-    return at;
-  }
-  std::map<uint64_t, std::string> pages;
-  uint64_t next = format::kLogStart;
-};
-
-std::string Hash(const std::string& s) { return crypto::HashToString(crypto::Blake2b256(s)); }
-
-format::DocumentState NewDoc(const std::string& reg) {
-  format::DocumentState d;
-  auto* a = d.mutable_added();
-  a->set_reg_no(reg);
-  a->set_doc_id(Hash(reg).substr(0, 16));
-  a->set_version(1);
-  auto* e = a->mutable_extent();
-  e->set_offset(100000);
-  e->set_length(4096);
-  e->set_chunk_size(4096);
-  e->set_chunk_count(1);
-  e->set_root_hash(std::string(32, 'r'));
-  d.mutable_key()->set_offset(90000);
-  d.mutable_key()->set_hash(std::string(32, 'k'));
-  d.mutable_key()->set_doc_id(a->doc_id());
-  return d;
-}
-
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::InitOnce();
@@ -83,7 +43,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)quiet;
   if (size < 1) return 0;
   const size_t levels = 1 + data[0] % 16;
-  Pages pages;
+  craft::MemoryPages pages;
   format::CatalogRoot root;
   bool have_root = false;
   for (size_t at = 1; at + 2 <= size && pages.pages.size() < 64;) {
@@ -95,7 +55,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     format::CatalogPage page;
     if (page.ParseFromString(payload)) {
       for (auto& c : *page.mutable_children())
-        if (auto child = pages.pages.find(c.offset()); child != pages.pages.end()) c.set_hash(Hash(child->second));
+        if (auto child = pages.pages.find(c.offset()); child != pages.pages.end()) c.set_hash(craft::H(child->second));
       payload = page.SerializeAsString();
       root.set_height(page.height());
       uint64_t count = page.entries_size();
@@ -103,7 +63,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       root.set_count(count);
     }
     root.set_offset(pages.next);
-    root.set_hash(Hash(payload));
+    root.set_hash(craft::H(payload));
     have_root = true;
     (void)pages.AppendPage(payload);
   }
@@ -137,7 +97,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (added.size() > vault::kMaxRegNoBytes) return 0;
   auto absent = catalog.Find(added);
   if (!absent || *absent != nullptr) return 0;  // a duplicate of a key the tree holds elsewhere
-  catalog.Insert(NewDoc(added));
+  catalog.Insert(craft::BoundedDocument(added));
   if (!seen.empty()) catalog.Mutable(seen.front().added().reg_no()).set_extract_count(1);
   auto flushed = catalog.Flush(pages);
   if (!flushed) __builtin_trap();  // every page it reads was read above

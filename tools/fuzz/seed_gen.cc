@@ -131,21 +131,8 @@ int main(int argc, char** argv) {
     craft::BytesPages pages(none, format::kLogStart);
     vault::Catalog c;
     for (int i = 0; i < docs; ++i) {
-      format::DocumentState d;
       const std::string reg = "S-2026-" + std::to_string(10000 + i);
-      d.mutable_added()->set_reg_no(reg);
-      d.mutable_added()->set_level(static_cast<uint32_t>(i % 4));
-      d.mutable_added()->set_doc_id(craft::H(reg).substr(0, 16));
-      auto* e = d.mutable_added()->mutable_extent();
-      e->set_offset(100000);
-      e->set_length(4096);
-      e->set_chunk_size(4096);
-      e->set_chunk_count(1);
-      e->set_root_hash(std::string(32, 'r'));
-      d.mutable_key()->set_offset(90000);
-      d.mutable_key()->set_hash(std::string(32, 'k'));
-      d.mutable_key()->set_doc_id(d.added().doc_id());
-      c.Insert(d);
+      c.Insert(craft::BoundedDocument(reg, static_cast<uint32_t>(i % 4)));
     }
     Check(c.Flush(pages).has_value(), "catalog seed");
     std::string seed(1, '\x03');

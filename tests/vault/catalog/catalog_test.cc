@@ -10,6 +10,7 @@
 #include "crypto/hash.h"
 #include "format/constants.h"
 #include "vault/catalog/catalog.h"
+#include "tests/vectors/generate/craft.h"
 #include "vault/catalog/tree_audit.h"
 
 namespace {
@@ -24,28 +25,7 @@ using custody::vault::Catalog;
 using custody::vault::kMaxPageFanout;
 using custody::vault::TreeAuditor;
 
-// Pages as a vault file would place them: header offsets from 8192 on.
-class MemoryPages : public custody::vault::PageReader, public custody::vault::PageWriter {
- public:
-  Result<std::string> ReadPage(uint64_t offset) const override {
-    ++reads;
-    auto it = pages.find(offset);
-    if (it == pages.end()) return custody::Fail(Code::kCorrupt, "no catalog page at " + std::to_string(offset));
-    return it->second;
-  }
-  Result<uint64_t> AppendPage(const std::string& payload) override {
-    const uint64_t at = next;
-    pages[at] = payload;
-    next += 48 + payload.size();
-    ++writes;
-    written_bytes += payload.size();
-    return at;
-  }
-  std::map<uint64_t, std::string> pages;
-  uint64_t next = custody::format::kLogStart;
-  mutable uint64_t reads = 0;
-  uint64_t writes = 0, written_bytes = 0;
-};
+using custody::craft::MemoryPages;
 
 std::string Reg(uint64_t n) {
   char buf[32];
@@ -55,21 +35,7 @@ std::string Reg(uint64_t n) {
 
 // A document whose every field passes the entry bounds.
 DocumentState Doc(const std::string& reg, uint32_t level = 1, uint64_t extracts = 0) {
-  DocumentState d;
-  auto* a = d.mutable_added();
-  a->set_reg_no(reg);
-  a->set_level(level);
-  a->set_doc_id(custody::crypto::HashToString(custody::crypto::Blake2b256(reg)).substr(0, 16));
-  a->set_version(1);
-  auto* e = a->mutable_extent();
-  e->set_offset(100000);
-  e->set_length(4096);
-  e->set_chunk_size(1 << 20);
-  e->set_chunk_count(1);
-  e->set_root_hash(std::string(32, 'r'));
-  d.mutable_key()->set_offset(90000);
-  d.mutable_key()->set_hash(std::string(32, 'k'));
-  d.mutable_key()->set_doc_id(a->doc_id());
+  DocumentState d = custody::craft::BoundedDocument(reg, level);
   d.set_extract_count(extracts);
   return d;
 }

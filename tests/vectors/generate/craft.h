@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -227,6 +228,51 @@ class BytesPages : public vault::PageReader, public vault::PageWriter {
  private:
   const std::string& b_;
   uint64_t at_;
+};
+
+// A catalog entry for `reg` that passes every entry bound (R150): for
+// building catalogs without a vault behind them.
+inline format::DocumentState BoundedDocument(const std::string& reg, uint32_t level = 0) {
+  format::DocumentState d;
+  auto* a = d.mutable_added();
+  a->set_reg_no(reg);
+  a->set_level(level);
+  a->set_doc_id(H(reg).substr(0, 16));
+  a->set_version(1);
+  auto* e = a->mutable_extent();
+  e->set_offset(100000);
+  e->set_length(4096);
+  e->set_chunk_size(4096);
+  e->set_chunk_count(1);
+  e->set_root_hash(std::string(32, 'r'));
+  d.mutable_key()->set_offset(90000);
+  d.mutable_key()->set_hash(std::string(32, 'k'));
+  d.mutable_key()->set_doc_id(a->doc_id());
+  return d;
+}
+
+// Catalog pages kept in memory, at header offsets from 8192 on as a vault
+// file would place them; counts what is read and written.
+class MemoryPages : public vault::PageReader, public vault::PageWriter {
+ public:
+  Result<std::string> ReadPage(uint64_t offset) const override {
+    ++reads;
+    auto it = pages.find(offset);
+    if (it == pages.end()) return Fail(Code::kCorrupt, "no catalog page at " + std::to_string(offset));
+    return it->second;
+  }
+  Result<uint64_t> AppendPage(const std::string& payload) override {
+    const uint64_t at = next;
+    pages[at] = payload;
+    next += format::kRecordHeaderSize + payload.size();
+    ++writes;
+    written_bytes += payload.size();
+    return at;
+  }
+  std::map<uint64_t, std::string> pages;
+  uint64_t next = format::kLogStart;
+  mutable uint64_t reads = 0;
+  uint64_t writes = 0, written_bytes = 0;
 };
 
 // Every document of the tree `root` in `b`, in order.
