@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <map>
 #include <set>
 
 #include "base/encoding.h"
@@ -115,6 +116,7 @@ Result<std::vector<DocumentInfo>> Vault::List(const Identity& actor, bool includ
 Status Vault::ForEachDocument(const Identity& actor, bool include_destroyed,
                               const std::function<Status(DocumentInfo&&)>& fn) const {
   CUSTODY_ASSIGN(auto ring, Unlock(actor));
+  std::map<std::pair<uint32_t, uint32_t>, crypto::SecretBytes> level_keys;
   return state_->catalog.ForEach([&](const format::DocumentState& d) -> Status {
     const uint32_t level = d.added().level();
     const std::string& reg = d.added().reg_no();
@@ -132,8 +134,14 @@ Status Vault::ForEachDocument(const Identity& actor, bool include_destroyed,
     info.extract_count = d.extract_count();
     if (!d.destroyed()) {
       CUSTODY_ASSIGN(auto wrap, LoadWrap(d));
-      CUSTODY_ASSIGN(auto level_key, LevelKeyAt(*ring, *state_, level, wrap.epoch()));
-      auto meta = OpenMetadata(level_key.span(), state_->vault_id, wrap);
+      // One key per (level, epoch) for the whole listing: each is a locked
+      // allocation (several system calls) and a walk down the lineage.
+      auto key = level_keys.find({level, wrap.epoch()});
+      if (key == level_keys.end()) {
+        CUSTODY_ASSIGN(auto level_key, LevelKeyAt(*ring, *state_, level, wrap.epoch()));
+        key = level_keys.emplace(std::make_pair(level, wrap.epoch()), std::move(level_key)).first;
+      }
+      auto meta = OpenMetadata(key->second.span(), state_->vault_id, wrap);
       if (!meta) return std::unexpected(meta.error().With("document " + reg));
       info.title = meta->title();
       info.file_name = meta->file_name();
@@ -145,11 +153,12 @@ Status Vault::ForEachDocument(const Identity& actor, bool include_destroyed,
 }
 
 Result<std::string> Vault::ReadKeyRecord(const format::KeyRef& ref) const {
-  CUSTODY_ASSIGN(auto rec, container_->ReadHeader(ref.offset()));
+  // A key record is a few hundred bytes: header and payload in one read.
+  CUSTODY_ASSIGN(auto record, container_->ReadSmallRecordUnchecked(ref.offset(), 1024));
+  auto& [rec, payload] = record;
   if (rec.header.type != format::RecordType::kKey || rec.header.length > 64 * 1024)
     return Fail(Code::kCorrupt, "key reference at " + std::to_string(ref.offset()) +
                                     " does not point at a key record");
-  CUSTODY_ASSIGN(std::string payload, container_->ReadPayloadUnchecked(rec));
   if (crypto::HashToString(crypto::Blake2b256(payload)) != ref.hash())
     return Fail(Code::kCorrupt, "key record at " + std::to_string(ref.offset()) +
                                     " does not match its hash");

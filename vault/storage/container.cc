@@ -177,6 +177,24 @@ Result<RecordRef> Container::ReadHeaderWithin(uint64_t offset, uint64_t limit) c
   return ref;
 }
 
+Result<std::pair<RecordRef, std::string>> Container::ReadSmallRecordUnchecked(uint64_t offset,
+                                                                            size_t expect) const {
+  const uint64_t limit = mode_ == Mode::kWrite ? append_ : sb_.committed_end();
+  if (offset >= limit || limit - offset < kRecordHeaderSize) return std::unexpected(ReadHeader(offset).error());
+  std::string buf(static_cast<size_t>(std::min<uint64_t>(limit - offset, kRecordHeaderSize + expect)), '\0');
+  CUSTODY_TRY(ReadAt(offset, {reinterpret_cast<uint8_t*>(buf.data()), buf.size()}));
+  std::string_view hv(buf.data(), kRecordHeaderSize);
+  CUSTODY_ASSIGN(auto header, format::DecodeRecordHeader(hv, offset, limit));
+  if (format::PayloadCoveredElsewhere(header.type)) CUSTODY_TRY(format::VerifyRecord(header, hv, {}, offset));
+  RecordRef ref;
+  ref.offset = offset;
+  ref.header = std::move(header);
+  if (ref.header.length <= buf.size() - kRecordHeaderSize)
+    return std::make_pair(ref, buf.substr(kRecordHeaderSize, static_cast<size_t>(ref.header.length)));
+  CUSTODY_ASSIGN(std::string payload, ReadPayloadUnchecked(ref));
+  return std::make_pair(ref, std::move(payload));
+}
+
 Result<std::string> Container::ReadPayloadUnchecked(const RecordRef& ref) const {
   std::string payload(ref.header.length, '\0');
   CUSTODY_TRY(ReadAt(ref.payload_offset(),

@@ -103,6 +103,10 @@ class Container {
   // are checked against the hash in their signed reference instead, and
   // which a destruction overwrites with zeros in place.
   Result<std::string> ReadPayloadUnchecked(const RecordRef& ref) const;
+  // The header at `offset` (checked as ReadHeader does) and its payload,
+  // unchecked, in one read when the payload is at most `expect` bytes (a
+  // second read otherwise): for the many small KEY records a listing reads.
+  Result<std::pair<RecordRef, std::string>> ReadSmallRecordUnchecked(uint64_t offset, size_t expect) const;
   // Visits every committed record from `from` (a record boundary) to the
   // committed end, in order. Stops at the first error or a false return.
   Status Scan(uint64_t from, const std::function<Result<bool>(const RecordRef&)>& visit) const;
