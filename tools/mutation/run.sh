@@ -18,7 +18,7 @@
 #                  at the end
 #   MUTATION_JOBS  build and ctest parallelism (default 2)
 #   MUTATION_TIMEOUT  per-test timeout in seconds (default 300)
-#   MUTATION_TARGETS  the binaries to build (default "ledger_tests
+#   MUTATION_TARGETS  the binaries to build (default "ledger_tests catalog_tests
 #                  vault_ops_tests tamper_tests custody": the v2 mutants
 #                  are killed by the vectors and the CLI rollback test)
 #
@@ -44,7 +44,7 @@ mutants_file="$here/mutants.txt"
 mutate=(python3 "$here/mutate.py")
 jobs="${MUTATION_JOBS:-2}"
 timeout="${MUTATION_TIMEOUT:-300}"
-read -r -a targets <<< "${MUTATION_TARGETS:-ledger_tests vault_ops_tests tamper_tests custody}"
+read -r -a targets <<< "${MUTATION_TARGETS:-ledger_tests catalog_tests vault_ops_tests tamper_tests custody}"
 
 use_worktree=0 keep=0 ids=()
 for arg in "$@"; do
