@@ -306,8 +306,10 @@ class Vault {
   // extraction recorded as an attempt and no copy. kNotCleared for a
   // plaintext copy to anyone not a live member cleared for the level (or a
   // non-member), kUsage for a missing scope or a bad count, kIo if a
-  // destination exists.
-  Result<std::vector<CopyInfo>> IssueCopies(const Identity& actor, const CopyRequest& request);
+  // destination exists. `on_temp_file` is told each plaintext copy's
+  // temporary path before anything is committed, as for Extract.
+  Result<std::vector<CopyInfo>> IssueCopies(const Identity& actor, const CopyRequest& request,
+                                            const TempFileHook& on_temp_file = {});
   // Records that copy `copy_no` of `reg_no` came back (R171), signed by
   // `officer`. A sealed copy must be handed back as the very file issued:
   // `file` is hashed and kCorrupt if it differs (nothing recorded).

@@ -152,6 +152,13 @@ expect 0 "a copy after reopening the vault numbers on" -- \
   $C copy v.vault "$REG_C" $A --to Bob --scope "Ops room" --out c9.txt
 has err "$REG_C/2" "numbering continues across commits"
 expect 0 "audit is clean at the end" -- $C audit v.vault
+expect 0 "compact keeps the copies" -- $C compact v.vault $A
+expect 0 "copies after compaction" -- $C copies v.vault
+has out "$REG_C/2" "copies listed after compaction"
+has out "$REG_S/2" "the destroyed document's outstanding copy too"
+expect 0 "audit is clean after compaction" -- $C audit v.vault
+ls -A | grep -q "^\.custody-tmp-" && bad "no temporary files left" || ok "no temporary files left"
+[ -z "$(ls -A state/inflight 2>/dev/null)" ] && ok "no in-flight entries left" || bad "no in-flight entries left"
 
 for cmd in copy return copies open "id export-age"; do
   $C $cmd --help >out 2>&1 && grep -q "Exit codes" out && ok "--help for $cmd documents exit codes" || bad "--help for $cmd"

@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
@@ -15,6 +16,7 @@
 #include "crypto/age.h"
 #include "crypto/hash.h"
 #include "tools/custody/cli.h"
+#include "tools/custody/inflight.h"
 #include "vault/copies/copy_marking.h"
 #include "vault/vault.h"
 
@@ -107,7 +109,24 @@ void RegisterCopy(CLI::App& app) {
     req.return_by_unix = return_by;
     req.sealed = o->sealed;
     req.out_path = o->out;
-    auto issued = (*v)->IssueCopies(**id, req);
+    // Plaintext temporaries are registered like an extraction's
+    // (tools/custody/inflight.h): a kill leaves nothing the next run does
+    // not sweep; a signal removes the latest one (the guard holds one).
+    ExtractSignalGuard guard;
+    std::vector<std::unique_ptr<InflightEntry>> entries;
+    auto on_temp_file = [&](const std::string& temp_path) -> Status {
+      std::error_code ec;
+      const std::string temp = std::filesystem::absolute(temp_path, ec).lexically_normal().string();
+      const std::string vault_abs = std::filesystem::absolute(o->vault, ec).lexically_normal().string();
+      auto e = InflightEntry::Register(temp, o->reg, vault_abs);
+      if (!e) return std::unexpected(e.error().With("copy refused"));
+      guard.Arm(temp, (*e)->path());
+      entries.push_back(std::move(*e));
+      return {};
+    };
+    auto issued = (*v)->IssueCopies(**id, req, on_temp_file);
+    guard.Disarm();
+    entries.clear();
     if (!issued) return Report(issued.error());
     for (const auto& c : *issued)
       std::cerr << "copy " << c.number << " (copy " << c.copy_no << " of " << c.of << ", "

@@ -126,7 +126,8 @@ std::vector<CopyInfo> Vault::ListCopies() const {
   return out;
 }
 
-Result<std::vector<CopyInfo>> Vault::IssueCopies(const Identity& actor, const CopyRequest& req) {
+Result<std::vector<CopyInfo>> Vault::IssueCopies(const Identity& actor, const CopyRequest& req,
+                                                const TempFileHook& on_temp_file) {
   if (req.copies == 0 || req.copies > kMaxCopiesAtOnce)
     return Fail(Code::kUsage, "--copies must be 1 to " + std::to_string(kMaxCopiesAtOnce));
   if (req.scope.empty()) return Fail(Code::kUsage, "a copy needs a distribution scope (--scope)");
@@ -166,6 +167,21 @@ Result<std::vector<CopyInfo>> Vault::IssueCopies(const Identity& actor, const Co
     paths.push_back(std::move(p));
   }
 
+  // Every temporary file first, empty; a plaintext one is shown to the
+  // caller's hook (a register a killed run's leftovers are swept from)
+  // before anything is committed, as for Extract.
+  std::vector<std::unique_ptr<AtomicFile>> files;
+  for (const std::string& p : paths) {
+    if (p == "-") {
+      files.push_back(nullptr);
+      continue;
+    }
+    auto f = AtomicFile::Create(DefaultEnv(), p);
+    if (!f) return std::unexpected(f.error().With("cannot write next to " + p));
+    if (!req.sealed && on_temp_file) CUSTODY_TRY(on_temp_file((*f)->temp_path()));
+    files.push_back(std::move(*f));
+  }
+
   // Plaintext: R141, the extraction is on record before any plaintext exists.
   if (!req.sealed) {
     format::Event ev;
@@ -183,22 +199,16 @@ Result<std::vector<CopyInfo>> Vault::IssueCopies(const Identity& actor, const Co
 
   // Every copy whole in its temporary file (or on the descriptor) before
   // any of them is recorded as issued.
-  std::vector<std::unique_ptr<AtomicFile>> files;
   std::vector<std::string> hashes;
-  for (const std::string& p : paths) {
-    if (p == "-") {
+  for (auto& f : files) {
+    if (!f) {
       CUSTODY_TRY(DecryptTo(r, DescriptorSink(req.out_fd)));
-      files.push_back(nullptr);
       hashes.emplace_back();
-      continue;
-    }
-    auto f = AtomicFile::Create(DefaultEnv(), p);
-    if (!f) return std::unexpected(f.error().With("cannot write next to " + p));
-    if (!req.sealed) {
-      CUSTODY_TRY(DecryptTo(r, FileSink(*(*f)->file())));
+    } else if (!req.sealed) {
+      CUSTODY_TRY(DecryptTo(r, FileSink(*f->file())));
       hashes.emplace_back();
     } else {
-      HashingSink sink(*(*f)->file());
+      HashingSink sink(*f->file());
       crypto::AgeX25519Recipient to(req.recipient.x25519);
       const crypto::AgeRecipient* tos[] = {&to};
       CUSTODY_ASSIGN(auto writer, crypto::AgeWriter::Create(sink, tos));
@@ -206,7 +216,6 @@ Result<std::vector<CopyInfo>> Vault::IssueCopies(const Identity& actor, const Co
       CUSTODY_TRY(writer->Finish());
       hashes.push_back(crypto::HashToString(sink.Final()));
     }
-    files.push_back(std::move(*f));
   }
 
   std::vector<CopyInfo> issued;
