@@ -28,9 +28,9 @@ Status Vault::Destroy(const Identity& actor, const Identity& witness, const std:
     for (const auto& [key, c] : state_->copies)
       if (key.first == reg_no && c.status() == format::COPY_ISSUED)
         which += (which.empty() ? "" : ", ") + reg_no + "/" + std::to_string(key.second);
-    return Fail(Code::kUsage, "document " + reg_no + " has " +
-                                  std::to_string(d->copies_outstanding()) +
-                                  " copies outstanding (" + which +
+    const uint32_t n = d->copies_outstanding();
+    return Fail(Code::kUsage, "document " + reg_no + " has " + std::to_string(n) +
+                                  (n == 1 ? " copy" : " copies") + " outstanding (" + which +
                                   "); get them returned first, or use --force");
   }
   // The destruction is committed first (so it is never half visible), then
