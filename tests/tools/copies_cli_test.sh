@@ -129,6 +129,7 @@ expect 6 "a copy number that does not exist" -- $C return v.vault "$REG_S/9" $A 
 expect 2 "a malformed copy number" -- $C return v.vault "$REG_S" $A
 unchanged "the refused returns"
 expect 0 "returning the sealed copy as issued" -- $C return v.vault "$REG_S/1" $A --file s-1.age
+expect 2 "a plaintext copy has no file to match" -- $C return v.vault "$REG_C/1" $A --file c1.txt
 expect 0 "returning the plaintext copy" -- $C return v.vault "$REG_C/1" $A
 snap
 expect 2 "returning a copy twice" -- $C return v.vault "$REG_S/1" $A --file s-1.age

@@ -3,6 +3,8 @@
 // recipient, a scope and a state, and is recorded only once it exists.
 #include <unistd.h>
 
+#include <cstdint>
+
 #include "base/atomic_file.h"
 #include "base/encoding.h"
 #include "crypto/age.h"
@@ -156,6 +158,8 @@ Result<std::vector<CopyInfo>> Vault::IssueCopies(const Identity& actor, const Co
                                          "); a plaintext copy is refused");
     recipient = m->keys();
   }
+  if (r.doc.copies_issued() > UINT32_MAX - req.copies)
+    return Fail(Code::kUsage, "document " + req.reg_no + " has no copy numbers left");
   const uint32_t first = r.doc.copies_issued() + 1;
   const uint32_t last = first + req.copies - 1;
   std::vector<std::string> paths;
@@ -286,6 +290,9 @@ Status Vault::ReturnCopy(const Identity& officer, const std::string& reg_no, uin
     return Fail(Code::kUsage, "copy " + number + " was already returned on " +
                                   UtcDateTime(c->returned_unix()) + " to " + MemberName(c->returned_by()));
   std::string returned_hash;
+  if (!c->issued().sealed() && !file.empty())
+    return Fail(Code::kUsage, "copy " + number + " is a plaintext copy: there is no file to match "
+                                  "(omit --file)");
   if (c->issued().sealed()) {
     if (file.empty())
       return Fail(Code::kUsage, "copy " + number + " is sealed: hand back its file with --file");

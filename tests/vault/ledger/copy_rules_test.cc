@@ -90,6 +90,8 @@ TEST_CASE("copies/NumbersAreDenseAndNeverReused", "[ledger][copies]") {
   // A forger cannot hide a copy by skipping a number...
   CheckRefused(l, l.CopyIssue(*l.officer, *l.staff, "P-1", 'p', 0, 2), *l.officer,
                "copy number out of sequence");
+  CheckRefused(l, l.CopyIssue(*l.officer, *l.staff, "P-1", 'p', 0, 0), *l.officer,
+               "copy number out of sequence");
   l.Apply(l.CopyIssue(*l.officer, *l.staff, "P-1", 'p', 0, 1), *l.officer);
   // ...nor overwrite an issued copy (its recipient, its state) by reissuing its number.
   CheckRefused(l, l.CopyIssue(*l.officer, *l.staff, "P-1", 'p', 0, 1), *l.officer,

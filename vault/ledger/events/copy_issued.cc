@@ -33,7 +33,7 @@ Status ApplyCopyIssued(const format::Event& e, const std::vector<std::string>&, 
   if (d->destroyed()) return Broken(e, "copy of a destroyed document");
   // Numbers are dense and in order: a copy can be neither skipped (hidden
   // between two others) nor issued twice under one number.
-  if (x.copy_no() != d->copies_issued() + 1 || x.copy_no() > x.of())
+  if (uint64_t{x.copy_no()} != uint64_t{d->copies_issued()} + 1 || x.copy_no() > x.of())
     return Broken(e, "copy number out of sequence");
   if (x.level() != level) return Broken(e, "copy marked with another level than its document's");
   if (x.scope().empty()) return Broken(e, "copy without a distribution scope");
