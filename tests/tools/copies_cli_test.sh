@@ -51,9 +51,19 @@ expect 4 "plaintext copy to someone outside the roster is refused" -- \
   $C copy v.vault "$REG_S" $A --to carol.pub --scope "Liaison" --out c3.txt
 has err "sealed copy may go to anyone" "refusal points at --sealed"
 unchanged "the refused copy to an outsider"
+expect 6 "a copy into a directory that does not exist" -- \
+  $C copy v.vault "$REG_C" $A --to Bob --scope "Ops room" --out no-such-dir/c.txt
+unchanged "a copy that failed before its file existed records nothing, and"
+expect 2 "a sealed copy needs a file for its marking" -- \
+  $C copy v.vault "$REG_C" $A --to Bob --sealed --scope "Ops room" --out -
 expect 2 "a copy needs a scope" -- $C copy v.vault "$REG_C" $A --to Bob --out c4.txt
 expect 6 "copy of a document that does not exist" -- $C copy v.vault NOPE-1 $A --to Bob --scope x --out c5.txt
 unchanged "the refused copies"
+
+expect 0 "a plaintext copy to stdout" -- bash -c "$C copy v.vault $REG_C $A --to Bob --scope 'Ops room' --out - > c6.txt"
+same conf.txt c6.txt "the copy on stdout is the document"
+has err "$REG_C/2" "numbered on"
+REG_C_NEXT=3
 
 # --- sealed copies to someone outside the roster
 expect 0 "two sealed copies to an outsider named by public line" -- \
@@ -151,11 +161,11 @@ has out "$REG_S/2" "an outstanding copy outlives its original"
 expect 0 "audit is clean" -- $C audit v.vault
 expect 0 "a copy after reopening the vault numbers on" -- \
   $C copy v.vault "$REG_C" $A --to Bob --scope "Ops room" --out c9.txt
-has err "$REG_C/2" "numbering continues across commits"
+has err "$REG_C/$REG_C_NEXT" "numbering continues across commits"
 expect 0 "audit is clean at the end" -- $C audit v.vault
 expect 0 "compact keeps the copies" -- $C compact v.vault $A
 expect 0 "copies after compaction" -- $C copies v.vault
-has out "$REG_C/2" "copies listed after compaction"
+has out "$REG_C/$REG_C_NEXT" "copies listed after compaction"
 has out "$REG_S/2" "the destroyed document's outstanding copy too"
 expect 0 "audit is clean after compaction" -- $C audit v.vault
 ls -A | grep -q "^\.custody-tmp-" && bad "no temporary files left" || ok "no temporary files left"
