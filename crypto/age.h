@@ -155,6 +155,9 @@ class AgeX25519Identity final : public AgeIdentity {
   // are refused with "unsupported age identity type".
   static Result<AgeX25519Identity> Parse(std::string_view text);
   AgeX25519Recipient Recipient() const { return AgeX25519Recipient(public_key_); }
+  // The `AGE-SECRET-KEY-1...` line (upper case, as age-keygen writes it and
+  // age reads it), in locked memory: it is the secret key.
+  SecretBytes ToSecretString() const;
   Result<SecretBytes> Unwrap(std::span<const AgeStanza> stanzas) const override;
 
  private:

@@ -7,6 +7,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 
 #include "base/bech32.h"
@@ -122,6 +123,15 @@ Result<std::vector<AgeStanza>> AgeX25519Recipient::Wrap(const SecretBytes& file_
 AgeX25519Identity::AgeX25519Identity(SecretBytes secret) : secret_(std::move(secret)) {
   if (secret_.size() != kX25519KeySize) std::abort();  // programmer error
   crypto_scalarmult_base(public_key_.data(), secret_.data());
+}
+
+SecretBytes AgeX25519Identity::ToSecretString() const {
+  std::string text = Bech32Encode(
+      "age-secret-key-", {reinterpret_cast<const char*>(secret_.data()), secret_.size()});
+  for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  SecretBytes out = SecretBytes::CopyOf(Bytes(text));
+  Wipe(text.data(), text.size());
+  return out;
 }
 
 Result<AgeX25519Identity> AgeX25519Identity::Parse(std::string_view text) {

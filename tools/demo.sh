@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job, end to end, on this machine: identities, a vault, documents
-# at two levels, clearance-limited listing, tracked extraction, a witnessed
+# at two levels, clearance-limited listing, tracked extraction, a sealed copy
+# in the age format opened by the stock age tool, a witnessed
 # destruction, a keyless audit, a rolled-back drive caught by the client's
 # memory and by the auditor's anchor, a format v1 vault upgraded, and a
 # certified wipe of a scratch loop device.
@@ -52,6 +53,22 @@ run "$C" extract office.vault "$REG" $O --out survey-copy.bin --purpose "analysi
 run cmp survey-data.bin survey-copy.bin && echo "identical"
 echo "staff trying the secret document:"
 "$C" extract office.vault "$REG" $S --out nope.bin || echo "(refused with exit $?)"
+
+step "A sealed copy for a liaison outside the vault: an age file, opened by the stock age tool"
+echo "demo passphrase of liaison" > liaison.pass
+"$C" id new --out liaison.id --name "Wu Fang (Ministry liaison)" --kdf interactive --passphrase-file liaison.pass >/dev/null
+"$C" id public liaison.id > liaison.pub
+run "$C" copy office.vault "$REG" $O --to liaison.pub --sealed --scope "Ministry liaison, eyes only" \
+    --purpose "joint review" --return-by "$((year + 1))-01-31" --out survey.age
+run cat survey.age.marking
+run "$C" copies office.vault
+run "$C" id export-age liaison.id --out liaison.key --passphrase-file liaison.pass
+run age -d -i liaison.key -o survey-liaison.bin survey.age
+run cmp survey-data.bin survey-liaison.bin && echo "identical"
+rm -f liaison.key survey-liaison.bin
+echo "destroying the original while its copy is out is refused:"
+"$C" destroy office.vault "$REG" $O --witness witness.id --witness-passphrase-file witness.pass --reason "x" || echo "(refused with exit $?)"
+run "$C" return office.vault "$REG/1" $O --file survey.age
 
 step "Destroying the secret document with a witness"
 run "$C" destroy office.vault "$REG" $O --witness witness.id --witness-passphrase-file witness.pass --reason "superseded by the $((year + 1)) survey"

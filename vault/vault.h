@@ -18,6 +18,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,7 @@ class PageReader;    // vault/catalog/catalog.h (internal)
 }  // namespace custody::vault
 
 namespace custody::format {  // format/custody.proto (internal)
+class CopyState;
 class DocumentState;
 class Event;
 class KeyRef;
@@ -100,6 +102,45 @@ struct ExtractRequest {
   int out_fd = 1;
   bool force = false;    // replace an existing file
   std::string purpose;
+};
+
+// A tracked copy to issue (Vault::IssueCopies, FORMAT.md §3.8 CopyIssued).
+struct CopyRequest {
+  std::string reg_no;
+  PublicIdentity recipient;  // plaintext: a live member cleared for the level
+  uint32_t copies = 1;       // numbered on from the document's last copy
+  std::string scope;         // required
+  std::string purpose;
+  int64_t return_by_unix = 0;  // 0: none
+  bool sealed = false;       // an age file to the recipient's X25519 key
+  // One copy: the destination ("-" for `out_fd`, plaintext only). Several:
+  // each copy's file is this path with "-<copy number>" inserted before a
+  // trailing ".age" (or appended).
+  std::string out_path;
+  int out_fd = 1;
+};
+
+// One tracked copy as the ledger records it.
+struct CopyInfo {
+  std::string reg_no;
+  uint32_t copy_no = 0;
+  uint32_t of = 0;
+  std::string number;          // "S-2026-00001/3"
+  std::string level_name;
+  std::string recipient_name;
+  std::string recipient_fingerprint;
+  bool recipient_in_roster = false;
+  std::string scope;
+  std::string purpose;
+  std::string issued_by;       // name from the roster
+  int64_t issued_unix = 0;
+  int64_t return_by_unix = 0;  // 0: none
+  bool sealed = false;
+  std::string sealed_hash_hex;  // sealed: BLAKE2b-256 of the age file
+  std::string state;           // "issued" or "returned"
+  int64_t returned_unix = 0;
+  std::string returned_by;
+  std::string path;            // IssueCopies only: where the copy was written
 };
 
 // Told the temporary path an extraction to a file is about to write
@@ -248,8 +289,40 @@ class Vault {
   // commit), then overwrites the document's ciphertext and key records in
   // place with zeros and syncs. If that overwrite is interrupted, the next
   // Open for writing completes it.
+  // With copies of the document outstanding (issued, not returned) it is
+  // refused (kUsage, naming them) unless `force`; the copies stay recorded
+  // as outstanding either way.
   Status Destroy(const Identity& actor, const Identity& witness, const std::string& reg_no,
-                 const std::string& reason);
+                 const std::string& reason, bool force = false);
+
+  // Issues `request.copies` tracked copies (FORMAT.md §3.8 CopyIssued, R170).
+  // Each is recorded only once it exists whole: a sealed copy (an age file
+  // to the recipient's X25519 key, plus its signed marking beside it, see
+  // vault/copies/copy_marking.h) is written to a temporary file and hashed,
+  // its event committed, then renamed into place. A plaintext copy first
+  // commits a DocumentExtracted (R141: no plaintext the ledger does not
+  // show), is decrypted to a temporary file, then its CopyIssued is
+  // committed and the file renamed; a failure in between leaves the
+  // extraction recorded as an attempt and no copy. kNotCleared for a
+  // plaintext copy to anyone not a live member cleared for the level (or a
+  // non-member), kUsage for a missing scope or a bad count, kIo if a
+  // destination exists. `on_temp_file` is told each plaintext copy's
+  // temporary path before anything is committed, as for Extract.
+  Result<std::vector<CopyInfo>> IssueCopies(const Identity& actor, const CopyRequest& request,
+                                            const TempFileHook& on_temp_file = {});
+  // Records that copy `copy_no` of `reg_no` came back (R171), signed by
+  // `officer`. A sealed copy must be handed back as the very file issued:
+  // `file` is hashed and kCorrupt if it differs (nothing recorded).
+  // kNotFound for a copy that does not exist, kUsage for one already
+  // returned, kAuth for a non-officer.
+  Status ReturnCopy(const Identity& officer, const std::string& reg_no, uint32_t copy_no,
+                    const std::string& file);
+  // The public identity of the live member called `name`: kNotFound if
+  // none, kUsage if several share it.
+  Result<PublicIdentity> MemberNamed(const std::string& name) const;
+  // Every tracked copy, in (reg_no, copy_no) order. Needs no identity: the
+  // ledger names documents only by number, and recipients are public.
+  std::vector<CopyInfo> ListCopies() const;
 
   // Rewrites the vault without dead space (destroyed documents, superseded
   // key records, old checkpoints): the ledger is copied byte for byte, live
@@ -312,6 +385,15 @@ class Vault {
   enum class CheckpointPolicy { kAuto, kNever };
   Status CommitAll(const Identity& actor, WriteScope& scope,
                    CheckpointPolicy policy = CheckpointPolicy::kAuto);
+
+  // --- reading content (ops/extract.cc) ---
+  struct Readable;  // ops/internal.h
+  // The checks before any read of `reg_no`'s content (member, cleared, not
+  // destroyed) and its unwrapped data key and size.
+  Result<Readable> PrepareRead(const Identity& actor, const std::string& reg_no) const;
+  Status DecryptTo(const Readable& r,
+                   const std::function<Status(std::span<const uint8_t>)>& sink) const;
+  CopyInfo DescribeCopy(const format::CopyState& c) const;  // ops/copies.cc
 
   // --- documents (ops/documents.cc, ops/destroy.cc) ---
   Result<std::string> ReadKeyRecord(const format::KeyRef& ref) const;

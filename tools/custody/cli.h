@@ -24,7 +24,7 @@ inline constexpr const char* kExitCodesHelp =
     "Exit codes: 0 success; 1 other failure (I/O, disk full, lock held); 2 usage "
     "(unknown flag, unknown level); 3 authentication (wrong passphrase, identity not "
     "in the roster); 4 not cleared for that level; 5 integrity (corrupt, tampered, "
-    "truncated, not a vault); 6 not found (document, file, vault).";
+    "truncated, not a vault); 6 not found (document, copy, file, vault).";
 
 // Prints "custody: error: <message>" (and "hint: ..." lines if given) to
 // stderr and returns the exit code for the error.
@@ -60,6 +60,8 @@ void RegisterCompactCommand(CLI::App& app);    // compact
 void RegisterUpgradeCommand(CLI::App& app);    // upgrade
 void RegisterAuditCommands(CLI::App& app);     // audit
 void RegisterWipeCommands(CLI::App& app);      // wipe, cert verify
+void RegisterCopyCommands(CLI::App& app);      // copy, return, copies, open
+void RegisterExportAge(CLI::App& id);          // id export-age (under `id`)
 
 }  // namespace custody::cli
 

@@ -173,7 +173,10 @@ void RegisterExtract(CLI::App& app) {
 }
 
 void RegisterDestroy(CLI::App& app) {
-  struct DesOpts { std::string vault, reg, as, witness, reason, passphrase_file, witness_passphrase_file; };
+  struct DesOpts {
+    std::string vault, reg, as, witness, reason, passphrase_file, witness_passphrase_file;
+    bool force = false;
+  };
   auto dso = std::make_shared<DesOpts>();
   auto* des = app.add_subcommand(
       "destroy",
@@ -190,6 +193,7 @@ void RegisterDestroy(CLI::App& app) {
   des->add_option("--reason", dso->reason, "Why it is destroyed (recorded)")->required();
   des->add_option("--passphrase-file", dso->passphrase_file, "Officer's passphrase file");
   des->add_option("--witness-passphrase-file", dso->witness_passphrase_file, "Witness's passphrase file");
+  des->add_flag("--force", dso->force, "Destroy although copies are outstanding (they stay recorded)");
   SetBody(des, [dso] {
     auto v = OpenVault(dso->vault, vault::Vault::Access::kWrite);
     if (!v) return Report(v.error());
@@ -197,7 +201,7 @@ void RegisterDestroy(CLI::App& app) {
     if (!id) return Report(id.error());
     auto wid = UnlockIdentity(dso->witness, dso->witness_passphrase_file, "witness");
     if (!wid) return Report(wid.error());
-    if (auto s = (*v)->Destroy(**id, **wid, dso->reg, dso->reason); !s) return Report(s.error());
+    if (auto s = (*v)->Destroy(**id, **wid, dso->reg, dso->reason, dso->force); !s) return Report(s.error());
     std::cout << "destroyed " << dso->reg << " (witness " << (*wid)->public_identity().name << ")\n";
     return 0;
   });

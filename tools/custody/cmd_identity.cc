@@ -43,6 +43,8 @@ void RegisterIdentityCommands(CLI::App& app) {
     std::cout << line->ToLine() << "\n";
     return 0;
   });
+
+  RegisterExportAge(*id);
 }
 
 }  // namespace custody::cli

@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   cli::RegisterUpgradeCommand(app);
   cli::RegisterAuditCommands(app);
   cli::RegisterWipeCommands(app);
+  cli::RegisterCopyCommands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -34,6 +34,7 @@ format::Checkpoint VaultState::ToCheckpoint(uint64_t head_offset, bool inline_ca
     cp.set_reg_year(reg_year);
     for (const auto& a : authority) *cp.add_authority() = a;
     cp.set_head_offset(head_offset);
+    for (const auto& [k, c] : copies) *cp.add_copies() = c;
     return cp;
   }
   cp.set_label(label);
@@ -44,8 +45,28 @@ format::Checkpoint VaultState::ToCheckpoint(uint64_t head_offset, bool inline_ca
   AddInline(catalog, cp);
   for (uint64_t c : reg_counters) cp.add_reg_counters(c);
   cp.set_reg_year(reg_year);
+  for (const auto& [k, c] : copies) *cp.add_copies() = c;
   return cp;
 }
+
+namespace {
+// R172: the copies a checkpoint lists, each once, in (reg_no, copy_no) order
+// as written, with the values a reader indexes by in range.
+Status AdoptCopies(format::Checkpoint& cp, VaultState& s) {
+  for (auto& c : *cp.mutable_copies()) {
+    const auto& x = c.issued();
+    if (x.reg_no().empty() || x.reg_no().size() > kMaxRegNoBytes || x.copy_no() == 0 ||
+        (c.status() != format::COPY_ISSUED && c.status() != format::COPY_RETURNED))
+      return Fail(Code::kCorrupt, "checkpoint's copy entry out of range");
+    std::pair<std::string, uint32_t> key{x.reg_no(), x.copy_no()};
+    if (s.copies.count(key) != 0)
+      return Fail(Code::kCorrupt, "checkpoint lists copy " + x.reg_no() + "/" +
+                                      std::to_string(x.copy_no()) + " twice");
+    s.copies.emplace(std::move(key), std::move(c));
+  }
+  return {};
+}
+}  // namespace
 
 Result<VaultState> VaultState::FromCheckpoint(format::Checkpoint&& cp) {
   VaultState s;
@@ -68,6 +89,7 @@ Result<VaultState> VaultState::FromCheckpoint(format::Checkpoint&& cp) {
   }
   s.reg_counters.assign(cp.reg_counters().begin(), cp.reg_counters().end());
   s.reg_year = cp.reg_year();
+  CUSTODY_TRY(AdoptCopies(cp, s));
   return s;
 }
 
@@ -109,7 +131,8 @@ Status AdoptCatalog(format::Checkpoint&& cp, const PageReader* pages, VaultState
   }
   s.reg_counters.assign(cp.reg_counters().begin(), cp.reg_counters().end());
   s.reg_year = cp.reg_year();
-  return {};
+  s.copies.clear();
+  return AdoptCopies(cp, s);
 }
 
 Result<format::Checkpoint> VerifyCheckpoint(const std::string& payload, const VaultState& roster) {

@@ -15,6 +15,8 @@ constexpr EventKind kEventKinds[] = {
     {format::Event::kDocumentDestroyed, "document_destroyed", "§3.8, §5.4 R30", &ApplyDocumentDestroyed, false},
     {format::Event::kCompacted, "compacted", "§3.8, §3.13, §5.4 R55", &ApplyCompacted, false},
     {format::Event::kUpgraded, "upgraded", "§3.8, §3.15, §5.4 R105", &ApplyUpgraded, true},
+    {format::Event::kCopyIssued, "copy_issued", "§3.8, §5.4 R170", &ApplyCopyIssued, false},
+    {format::Event::kCopyReturned, "copy_returned", "§3.8, §5.4 R171", &ApplyCopyReturned, false},
 };
 }  // namespace
 

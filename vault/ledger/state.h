@@ -45,6 +45,10 @@ class VaultState {
   // read on demand (format v2, FORMAT.md §3.16).
   Catalog catalog;
   std::vector<uint64_t> live_documents;  // per level: documents not destroyed
+  // Every tracked copy (R170, R171), by (registration number, copy number).
+  // Kept apart from the catalog: a document's entry holds only its counters,
+  // so it stays bounded however many copies are made.
+  std::map<std::pair<std::string, uint32_t>, format::CopyState> copies;
   std::vector<uint64_t> reg_counters;
   int32_t reg_year = 0;
   uint64_t event_count = 0;
@@ -91,6 +95,11 @@ class VaultState {
   // damaged.
   Result<const format::DocumentState*> FindDocument(const std::string& reg_no) const {
     return catalog.Find(reg_no);
+  }
+  // nullptr if there is no such copy.
+  const format::CopyState* FindCopy(const std::string& reg_no, uint32_t copy_no) const {
+    auto it = copies.find({reg_no, copy_no});
+    return it == copies.end() ? nullptr : &it->second;
   }
 };
 

@@ -9,7 +9,7 @@
 namespace custody::vault {
 
 Status Vault::Destroy(const Identity& actor, const Identity& witness, const std::string& reg_no,
-                      const std::string& reason) {
+                      const std::string& reason, bool force) {
   CUSTODY_ASSIGN(auto ring, Unlock(actor));
   CUSTODY_TRY(RequireMember(*state_, witness, container_->path()));
   const format::Member* me = state_->FindMember(SigningKeyOf(actor));
@@ -21,6 +21,18 @@ Status Vault::Destroy(const Identity& actor, const Identity& witness, const std:
     return Fail(Code::kNotCleared, "'" + actor.public_identity().name + "' is not cleared for document " + reg_no);
   if (d->destroyed()) return Fail(Code::kNotFound, "document " + reg_no + " was already destroyed");
   if (reason.empty()) return Fail(Code::kUsage, "a reason for the destruction is required");
+  // Destroying the original does not bring its copies back: an officer
+  // must decide that knowingly. (Writer-side: the ledger accepts it.)
+  if (d->copies_outstanding() > 0 && !force) {
+    std::string which;
+    for (const auto& [key, c] : state_->copies)
+      if (key.first == reg_no && c.status() == format::COPY_ISSUED)
+        which += (which.empty() ? "" : ", ") + reg_no + "/" + std::to_string(key.second);
+    const uint32_t n = d->copies_outstanding();
+    return Fail(Code::kUsage, "document " + reg_no + " has " + std::to_string(n) +
+                                  (n == 1 ? " copy" : " copies") + " outstanding (" + which +
+                                  "); get them returned first, or use --force");
+  }
   // The destruction is committed first (so it is never half visible), then
   // carried out: ciphertext overwritten and synced, then every key record
   // that ever wrapped the data key overwritten and synced. A crash in

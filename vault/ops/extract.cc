@@ -38,21 +38,20 @@ Result<std::unique_ptr<AtomicFile>> OpenDestination(const ExtractRequest& req,
 
 }  // namespace
 
-Status Vault::Extract(const Identity& actor, const ExtractRequest& req,
-                      const TempFileHook& on_temp_file) {
+Result<Vault::Readable> Vault::PrepareRead(const Identity& actor, const std::string& reg_no) const {
   CUSTODY_ASSIGN(auto ring, Unlock(actor));
-  CUSTODY_ASSIGN(const format::DocumentState* d, state_->FindDocument(req.reg_no));
+  CUSTODY_ASSIGN(const format::DocumentState* d, state_->FindDocument(reg_no));
   if (d == nullptr)
-    return Fail(Code::kNotFound, "no document " + req.reg_no + " in vault " + container_->path());
+    return Fail(Code::kNotFound, "no document " + reg_no + " in vault " + container_->path());
   if (!ring->Has(d->added().level())) {
     const format::Member* m = state_->FindMember(SigningKeyOf(actor));
     std::string held = m->clearance() >= 0 ? "cleared for " + state_->level_names[m->clearance()]
                                            : "holding no clearance";
     return Fail(Code::kNotCleared, "'" + actor.public_identity().name + "' (" + held +
-                                       ") is not cleared for document " + req.reg_no);
+                                       ") is not cleared for document " + reg_no);
   }
   if (d->destroyed())
-    return Fail(Code::kNotFound, "document " + req.reg_no + " was destroyed on " +
+    return Fail(Code::kNotFound, "document " + reg_no + " was destroyed on " +
                                      UtcDateTime(d->destroyed_unix()) + " by " +
                                      MemberName(d->destroyed_by()));
   const uint32_t level = d->added().level();
@@ -60,12 +59,26 @@ Status Vault::Extract(const Identity& actor, const ExtractRequest& req,
   // A document keeps the key record of the epoch it was added at; the key of
   // that epoch comes down the level's lineage from the current one.
   auto level_key = LevelKeyAt(*ring, *state_, level, wrap.epoch());
-  if (!level_key) return std::unexpected(level_key.error().With("document " + req.reg_no));
+  if (!level_key) return std::unexpected(level_key.error().With("document " + reg_no));
   auto data_key = UnwrapDataKey(level_key->span(), state_->vault_id, wrap);
   if (!data_key)
-    return Fail(Code::kCorrupt, "document " + req.reg_no + ": its data key does not unwrap");
+    return Fail(Code::kCorrupt, "document " + reg_no + ": its data key does not unwrap");
   auto meta = OpenMetadata(level_key->span(), state_->vault_id, wrap);
-  if (!meta) return std::unexpected(meta.error().With("document " + req.reg_no));
+  if (!meta) return std::unexpected(meta.error().With("document " + reg_no));
+  return Readable{*d, std::move(*data_key), meta->size()};
+}
+
+Status Vault::DecryptTo(const Readable& r, const PlaintextSink& sink) const {
+  const auto& a = r.doc.added();
+  return DecryptExtent(*container_, a.extent(), r.size, r.data_key.span(),
+                       ChunkAdPrefix(state_->vault_id, a.doc_id(), a.version()), sink,
+                       "document " + a.reg_no());
+}
+
+Status Vault::Extract(const Identity& actor, const ExtractRequest& req,
+                      const TempFileHook& on_temp_file) {
+  CUSTODY_ASSIGN(Readable r, PrepareRead(actor, req.reg_no));
+  const format::DocumentState* d = &r.doc;
 
   // To a file, the plaintext goes to a temporary name beside the destination
   // and is renamed into place only once whole and authenticated, so the
@@ -79,10 +92,7 @@ Status Vault::Extract(const Identity& actor, const ExtractRequest& req,
     CUSTODY_TRY(AppendEvent(ExtractedEvent(*d, req), {&actor}));
     CUSTODY_TRY(CommitAll(actor, scope));
   }
-  const std::string ad = ChunkAdPrefix(state_->vault_id, d->added().doc_id(), d->added().version());
-  const PlaintextSink sink = out ? FileSink(*out->file()) : DescriptorSink(req.out_fd);
-  CUSTODY_TRY(DecryptExtent(*container_, d->added().extent(), meta->size(), data_key->span(), ad,
-                            sink, "document " + req.reg_no));
+  CUSTODY_TRY(DecryptTo(r, out ? FileSink(*out->file()) : DescriptorSink(req.out_fd)));
   return out ? out->Commit(req.force) : Status{};
 }
 

@@ -31,6 +31,14 @@ class Vault::WriteScope {
   bool committed_ = false;
 };
 
+// A document whose content may be read: its state as it was checked, its
+// data key and plaintext size (Vault::PrepareRead).
+struct Vault::Readable {
+  format::DocumentState doc;
+  crypto::SecretBytes data_key;
+  uint64_t size = 0;
+};
+
 // The catalog's pages as CATALOG_PAGE records (FORMAT.md §3.16): read from
 // a container, appended to one or to a container being built (compaction).
 class ContainerPageReader : public PageReader {

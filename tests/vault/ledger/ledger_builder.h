@@ -131,6 +131,36 @@ struct LedgerBuilder {
     return e;
   }
 
+  // Copy `copy_no` (of as many) of `reg_no` to `to`; sealed copies carry a
+  // 32-byte file hash of `hash_byte`.
+  format::Event CopyIssue(const Identity& actor, const Identity& to, const std::string& reg_no, char id,
+                          uint32_t level, uint32_t copy_no, bool sealed = false,
+                          char hash_byte = 'a') const {
+    format::Event e = Next(actor);
+    auto* c = e.mutable_copy_issued();
+    c->set_doc_id(std::string(16, id));
+    c->set_reg_no(reg_no);
+    c->set_copy_no(copy_no);
+    c->set_of(copy_no);
+    *c->mutable_recipient() = MemberEntry(to, format::ROLE_STAFF, 0).keys();
+    c->set_level(level);
+    c->set_scope("Ministry liaison");
+    c->set_sealed(sealed);
+    if (sealed) c->set_sealed_hash(std::string(32, hash_byte));
+    return e;
+  }
+
+  format::Event CopyReturn(const Identity& actor, const std::string& reg_no, char id, uint32_t copy_no,
+                           const std::string& returned_hash = "") const {
+    format::Event e = Next(actor);
+    auto* r = e.mutable_copy_returned();
+    r->set_doc_id(std::string(16, id));
+    r->set_reg_no(reg_no);
+    r->set_copy_no(copy_no);
+    r->set_returned_hash(returned_hash);
+    return e;
+  }
+
   format::Event Destroy(const Identity& actor, const Identity& with, const std::string& reg_no,
                         char id) const {
     format::Event e = Next(actor);

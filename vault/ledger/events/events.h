@@ -32,5 +32,7 @@ Status ApplyDocumentExtracted(const format::Event& e, const std::vector<std::str
 Status ApplyDocumentDestroyed(const format::Event& e, const std::vector<std::string>& signers, VaultState& state);
 Status ApplyUpgraded(const format::Event& e, const std::vector<std::string>& signers, VaultState& state);
 Status ApplyCompacted(const format::Event& e, const std::vector<std::string>& signers, VaultState& state);
+Status ApplyCopyIssued(const format::Event& e, const std::vector<std::string>& signers, VaultState& state);
+Status ApplyCopyReturned(const format::Event& e, const std::vector<std::string>& signers, VaultState& state);
 
 }  // namespace custody::vault

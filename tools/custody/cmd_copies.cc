@@ -1,0 +1,382 @@
+// custody copy | return | copies | open | id export-age: tracked copies
+// (FORMAT.md §3.8 CopyIssued / CopyReturned, §3.17 sealed copies).
+#include <unistd.h>
+
+#include <cerrno>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "base/atomic_file.h"
+#include "base/clock.h"
+#include "base/json.h"
+#include "crypto/age.h"
+#include "crypto/hash.h"
+#include "tools/custody/cli.h"
+#include "tools/custody/inflight.h"
+#include "vault/copies/copy_marking.h"
+#include "vault/vault.h"
+
+namespace custody::cli {
+
+namespace {
+
+// "2026-12-31" -> the end of that day, UTC: a copy is due by then.
+Result<int64_t> ParseReturnBy(const std::string& date) {
+  std::tm tm{};
+  std::istringstream in(date);
+  in >> std::get_time(&tm, "%Y-%m-%d");
+  if (in.fail() || !in.eof() || date.size() != 10)
+    return Fail(Code::kUsage, "--return-by takes a date as YYYY-MM-DD, not '" + date + "'");
+  return static_cast<int64_t>(timegm(&tm)) + 86400 - 1;
+}
+
+// "S-2026-00001/3" -> ("S-2026-00001", 3). Registration numbers may hold
+// '/', so the copy number is what follows the last one.
+Result<std::pair<std::string, uint32_t>> ParseCopyNumber(const std::string& text) {
+  const size_t at = text.rfind('/');
+  const std::string n = at == std::string::npos ? "" : text.substr(at + 1);
+  if (at == 0 || n.empty() || n.size() > 9 || n.find_first_not_of("0123456789") != std::string::npos ||
+      std::stoul(n) == 0)
+    return Fail(Code::kUsage, "a copy is named REG/N (e.g. S-2026-00001/3), not '" + text + "'");
+  return std::pair{text.substr(0, at), static_cast<uint32_t>(std::stoul(n))};
+}
+
+// --to: a public identity line, a file holding one, or a member's name.
+Result<vault::PublicIdentity> ResolveRecipient(const vault::Vault& v, const std::string& to) {
+  if (to.starts_with("age1") || ::access(to.c_str(), F_OK) == 0)
+    return vault::PublicIdentity::ParseLineOrFile(to);
+  return v.MemberNamed(to);
+}
+
+std::string Date(int64_t unix_seconds) { return unix_seconds == 0 ? "-" : IsoTime(unix_seconds); }
+
+bool Overdue(const vault::CopyInfo& c, int64_t now) {
+  return c.state == "issued" && c.return_by_unix != 0 && now > c.return_by_unix;
+}
+
+void RegisterCopy(CLI::App& app) {
+  struct Opts {
+    std::string vault, reg, as, to, scope, purpose, return_by, out, passphrase_file;
+    uint32_t copies = 1;
+    bool sealed = false;
+  };
+  auto o = std::make_shared<Opts>();
+  auto* cmd = app.add_subcommand(
+      "copy",
+      "Issue tracked copies of a document: each has its own number (REG/N), recipient, scope and "
+      "state, recorded in the ledger once it exists. A plaintext copy goes only to a member cleared "
+      "for the level; a sealed copy (--sealed) is an age file that only the recipient's key opens, "
+      "with a signed marking beside it (PATH.marking), and may go to anyone named by a public "
+      "identity line.\n" + std::string(kExitCodesHelp));
+  cmd->add_option("VAULT", o->vault)->required();
+  cmd->add_option("REG", o->reg, "Registration number")->required();
+  cmd->add_option("--as", o->as, "Identity file of the issuer")->required();
+  cmd->add_option("--to", o->to, "Recipient: public identity line, a file holding one, or a member's name")
+      ->required();
+  cmd->add_option("--copies", o->copies, "How many copies (default 1); files get -N before .age");
+  cmd->add_option("--scope", o->scope, "Distribution scope (recorded, and on the marking)")->required();
+  cmd->add_option("--purpose", o->purpose, "Why (recorded)");
+  cmd->add_option("--return-by", o->return_by, "Date the copy is due back, YYYY-MM-DD (UTC)");
+  cmd->add_flag("--sealed", o->sealed, "Write an age file to the recipient's age1 key");
+  cmd->add_option("--out", o->out, "Destination file, or - for stdout (one plaintext copy)")->required();
+  cmd->add_option("--passphrase-file", o->passphrase_file, "Read the passphrase from FILE");
+  SetBody(cmd, [o] {
+    if (o->out == "-" && isatty(1))
+      return Report(Error{Code::kUsage, "refusing to write a document to a terminal"},
+                    "redirect stdout to a file or use --out FILE");
+    int64_t return_by = 0;
+    if (!o->return_by.empty()) {
+      auto t = ParseReturnBy(o->return_by);
+      if (!t) return Report(t.error());
+      return_by = *t;
+    }
+    auto v = OpenVault(o->vault, vault::Vault::Access::kWrite);
+    if (!v) return Report(v.error());
+    auto to = ResolveRecipient(**v, o->to);
+    if (!to) return Report(to.error());
+    auto id = UnlockIdentity(o->as, o->passphrase_file);
+    if (!id) return Report(id.error());
+    vault::CopyRequest req;
+    req.reg_no = o->reg;
+    req.recipient = *to;
+    req.copies = o->copies;
+    req.scope = o->scope;
+    req.purpose = o->purpose;
+    req.return_by_unix = return_by;
+    req.sealed = o->sealed;
+    req.out_path = o->out;
+    // Plaintext temporaries are registered like an extraction's
+    // (tools/custody/inflight.h): a kill leaves nothing the next run does
+    // not sweep; a signal removes the latest one (the guard holds one).
+    ExtractSignalGuard guard;
+    std::vector<std::unique_ptr<InflightEntry>> entries;
+    auto on_temp_file = [&](const std::string& temp_path) -> Status {
+      std::error_code ec;
+      const std::string temp = std::filesystem::absolute(temp_path, ec).lexically_normal().string();
+      const std::string vault_abs = std::filesystem::absolute(o->vault, ec).lexically_normal().string();
+      auto e = InflightEntry::Register(temp, o->reg, vault_abs);
+      if (!e) return std::unexpected(e.error().With("copy refused"));
+      guard.Arm(temp, (*e)->path());
+      entries.push_back(std::move(*e));
+      return {};
+    };
+    auto issued = (*v)->IssueCopies(**id, req, on_temp_file);
+    guard.Disarm();
+    entries.clear();
+    if (!issued) return Report(issued.error());
+    for (const auto& c : *issued)
+      std::cerr << "copy " << c.number << " (copy " << c.copy_no << " of " << c.of << ", "
+                << c.level_name << ", " << (c.sealed ? "sealed" : "plaintext") << ") to "
+                << c.recipient_name << (c.path == "-" ? "" : ": " + c.path) << "\n";
+    return 0;
+  });
+}
+
+void RegisterReturn(CLI::App& app) {
+  struct Opts { std::string vault, copy, as, file, passphrase_file; };
+  auto o = std::make_shared<Opts>();
+  auto* cmd = app.add_subcommand(
+      "return",
+      "Record that a copy came back, signed by an officer. A sealed copy must be handed back as "
+      "the file issued (--file): its BLAKE2b-256 must match the one recorded.\n" +
+          std::string(kExitCodesHelp));
+  cmd->add_option("VAULT", o->vault)->required();
+  cmd->add_option("COPY", o->copy, "The copy, REG/N")->required();
+  cmd->add_option("--as", o->as, "Officer's identity file")->required();
+  cmd->add_option("--file", o->file, "The sealed copy's file as handed back");
+  cmd->add_option("--passphrase-file", o->passphrase_file, "Read the passphrase from FILE");
+  SetBody(cmd, [o] {
+    auto which = ParseCopyNumber(o->copy);
+    if (!which) return Report(which.error());
+    auto v = OpenVault(o->vault, vault::Vault::Access::kWrite);
+    if (!v) return Report(v.error());
+    auto id = UnlockIdentity(o->as, o->passphrase_file, "officer");
+    if (!id) return Report(id.error());
+    if (auto s = (*v)->ReturnCopy(**id, which->first, which->second, o->file); !s)
+      return Report(s.error());
+    std::cout << "returned " << o->copy << "\n";
+    return 0;
+  });
+}
+
+void RegisterCopies(CLI::App& app) {
+  struct Opts { std::string vault; bool outstanding = false, overdue = false, json = false; };
+  auto o = std::make_shared<Opts>();
+  auto* cmd = app.add_subcommand(
+      "copies",
+      "List tracked copies (needs no identity): numbers, recipients, scopes, states.\n" +
+          std::string(kExitCodesHelp));
+  cmd->add_option("VAULT", o->vault)->required();
+  auto* out = cmd->add_flag("--outstanding", o->outstanding, "Only copies not returned");
+  cmd->add_flag("--overdue", o->overdue, "Only copies past their return-by date")->excludes(out);
+  cmd->add_flag("--json", o->json, "One JSON array on stdout");
+  SetBody(cmd, [o] {
+    auto v = OpenVault(o->vault, vault::Vault::Access::kRead);
+    if (!v) return Report(v.error());
+    const int64_t now = SystemClock()->NowUnix();
+    Json all = Json::Array();
+    if (!o->json)
+      std::cout << "COPY                 OF  STATE     LEVEL         KIND       RECIPIENT              "
+                   "ISSUED                RETURN-BY             SCOPE\n";
+    for (const auto& c : (*v)->ListCopies()) {
+      if (o->outstanding && c.state != "issued") continue;
+      if (o->overdue && !Overdue(c, now)) continue;
+      const std::string state = Overdue(c, now) ? "overdue" : c.state;
+      if (o->json) {
+        Json j = Json::Object();
+        j.Set("copy", c.number);
+        j.Set("reg_no", c.reg_no);
+        j.Set("copy_no", c.copy_no);
+        j.Set("of", c.of);
+        j.Set("state", state);
+        j.Set("level", c.level_name);
+        j.Set("sealed", Json::Bool(c.sealed));
+        j.Set("recipient", c.recipient_name);
+        j.Set("recipient_fingerprint", c.recipient_fingerprint);
+        j.Set("recipient_in_roster", Json::Bool(c.recipient_in_roster));
+        j.Set("scope", c.scope);
+        j.Set("purpose", c.purpose);
+        j.Set("issued_by", c.issued_by);
+        j.Set("issued", IsoTime(c.issued_unix));
+        j.Set("return_by", c.return_by_unix == 0 ? "" : IsoTime(c.return_by_unix));
+        j.Set("returned", c.returned_unix == 0 ? "" : IsoTime(c.returned_unix));
+        j.Set("returned_by", c.returned_by);
+        j.Set("sealed_blake2b256", c.sealed_hash_hex);
+        all.Push(std::move(j));
+        continue;
+      }
+      char line[1024];
+      std::snprintf(line, sizeof line, "%-20s %3u  %-9s %-13s %-10s %-22s %-21s %-21s %s\n",
+                    c.number.c_str(), c.of, state.c_str(), c.level_name.c_str(),
+                    c.sealed ? "sealed" : "plaintext", c.recipient_name.c_str(),
+                    IsoTime(c.issued_unix).c_str(), Date(c.return_by_unix).c_str(), c.scope.c_str());
+      std::cout << line;
+    }
+    if (o->json) std::cout << all.Write(JsonStyle::kOrdered) << "\n";
+    return 0;
+  });
+}
+
+Result<std::string> ReadSmallFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Fail(Code::kNotFound, "cannot read " + path);
+  std::ostringstream s;
+  s << in.rdbuf();
+  if (s.str().size() > 64 * 1024) return Fail(Code::kCorrupt, path + " is too large for a copy marking");
+  return s.str();
+}
+
+Result<crypto::Hash256> HashOf(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Fail(Code::kNotFound, "cannot read " + path);
+  crypto::Blake2bHasher h;
+  std::vector<char> buf(1 << 16);
+  while (in) {
+    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    h.Update(std::string_view(buf.data(), static_cast<size_t>(in.gcount())));
+  }
+  return h.Final();
+}
+
+class FileSource final : public crypto::AgeSource {
+ public:
+  explicit FileSource(std::ifstream& in) : in_(in) {}
+  Result<size_t> Read(std::span<uint8_t> out) override {
+    in_.read(reinterpret_cast<char*>(out.data()), static_cast<std::streamsize>(out.size()));
+    if (in_.bad()) return Fail(Code::kIo, "read error");
+    return static_cast<size_t>(in_.gcount());
+  }
+
+ private:
+  std::ifstream& in_;
+};
+
+Status WriteAll(int fd, std::span<const uint8_t> b) {
+  while (!b.empty()) {
+    ssize_t n = ::write(fd, b.data(), b.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return Fail(Code::kIo, "cannot write to standard output");
+    b = b.subspan(static_cast<size_t>(n));
+  }
+  return {};
+}
+
+// `custody open`: the marking is verified and shown before any plaintext,
+// and a chunk is released only once the next one (or the verified end)
+// has been read, so a truncated or altered copy writes nothing of its end.
+Status OpenSealedCopy(const std::string& copy, const vault::Identity& id, const std::string& out_path) {
+  CUSTODY_ASSIGN(std::string text, ReadSmallFile(copy + ".marking"));
+  auto marking = vault::CopyMarking::ParseVerified(text);
+  if (!marking) return std::unexpected(marking.error().With(copy + ".marking"));
+  auto recipient = vault::PublicIdentity::Parse(marking->recipient_line);
+  if (!recipient || recipient->x25519 != id.public_identity().x25519)
+    return Fail(Code::kAuth, "copy " + marking->Number() + " is addressed to '" +
+                                 (recipient ? recipient->name : "?") + "', not to '" +
+                                 id.public_identity().name + "'");
+  std::ifstream in(copy, std::ios::binary);
+  if (!in) return Fail(Code::kNotFound, "cannot read " + copy);
+  FileSource source(in);
+  crypto::AgeX25519Identity key(crypto::SecretBytes::CopyOf(id.x25519().secret_key.span()));
+  const crypto::AgeIdentity* keys[] = {&key};
+  auto reader = crypto::AgeReader::Open(source, keys);
+  if (!reader) return std::unexpected(reader.error().With(copy));
+  CUSTODY_ASSIGN(crypto::Hash256 h, HashOf(copy));
+  if (h != marking->file_hash)
+    return Fail(Code::kCorrupt, copy + " does not match its marking (BLAKE2b-256 differs): not the "
+                                       "copy issued; nothing written");
+  std::cerr << marking->Banner();
+  std::unique_ptr<AtomicFile> file;
+  if (out_path != "-") {
+    if (::access(out_path.c_str(), F_OK) == 0) return Fail(Code::kIo, out_path + " already exists");
+    CUSTODY_ASSIGN(file, AtomicFile::Create(DefaultEnv(), out_path));
+  }
+  uint64_t at = 0;
+  auto emit = [&](std::span<const uint8_t> b) -> Status {
+    if (file) {
+      CUSTODY_TRY(file->file()->WriteAt(at, b));
+      at += b.size();
+      return {};
+    }
+    return WriteAll(1, b);
+  };
+  crypto::SecretBytes held;
+  bool have = false;
+  for (;;) {
+    auto chunk = (*reader)->Next();
+    if (!chunk) return std::unexpected(chunk.error().With(copy + "; nothing of its end written"));
+    if (have) CUSTODY_TRY(emit(held.span()));
+    if (chunk->empty()) break;
+    held = crypto::SecretBytes::CopyOf(*chunk);
+    have = true;
+  }
+  return file ? file->Commit(false) : Status{};
+}
+
+void RegisterOpen(CLI::App& app) {
+  struct Opts { std::string copy, as, out, passphrase_file; };
+  auto o = std::make_shared<Opts>();
+  auto* cmd = app.add_subcommand(
+      "open",
+      "Decrypt a sealed copy with your identity (nothing exported): its signed marking "
+      "(COPY.marking) is verified against the file and printed on stderr first.\n" +
+          std::string(kExitCodesHelp));
+  cmd->add_option("COPY", o->copy, "The sealed copy (age file)")->required();
+  cmd->add_option("--as", o->as, "Identity file of the recipient")->required();
+  cmd->add_option("--out", o->out, "Destination file, or - for stdout")->required();
+  cmd->add_option("--passphrase-file", o->passphrase_file, "Read the passphrase from FILE");
+  SetBody(cmd, [o] {
+    if (o->out == "-" && isatty(1))
+      return Report(Error{Code::kUsage, "refusing to write a document to a terminal"},
+                    "redirect stdout to a file or use --out FILE");
+    auto id = UnlockIdentity(o->as, o->passphrase_file);
+    if (!id) return Report(id.error());
+    if (auto s = OpenSealedCopy(o->copy, **id, o->out); !s) return Report(s.error());
+    return 0;
+  });
+}
+
+}  // namespace
+
+void RegisterExportAge(CLI::App& id) {
+  struct Opts { std::string file, out, passphrase_file; };
+  auto o = std::make_shared<Opts>();
+  auto* cmd = id.add_subcommand(
+      "export-age",
+      "Write the identity's X25519 key as an age identity file (AGE-SECRET-KEY-1..., mode 0600) "
+      "for `age -d -i FILE`. Anyone holding that file can open every sealed copy and key slot "
+      "addressed to you: prefer `custody open`.\n" + std::string(kExitCodesHelp));
+  cmd->add_option("FILE", o->file, "Identity file")->required();
+  cmd->add_option("--out", o->out, "The age identity file to create (refuses to overwrite)")->required();
+  cmd->add_option("--passphrase-file", o->passphrase_file, "Read the passphrase from FILE");
+  SetBody(cmd, [o] {
+    auto ident = UnlockIdentity(o->file, o->passphrase_file);
+    if (!ident) return Report(ident.error());
+    crypto::AgeX25519Identity key(crypto::SecretBytes::CopyOf((*ident)->x25519().secret_key.span()));
+    crypto::SecretBytes line = key.ToSecretString();
+    const std::string head = "# exported by custody from " + o->file + "\n# public key: " +
+                             (*ident)->public_identity().AgeRecipient() + "\n";
+    crypto::SecretBytes text(head.size() + line.size() + 1);
+    std::copy(head.begin(), head.end(), text.data());
+    std::copy(line.span().begin(), line.span().end(), text.data() + head.size());
+    text.data()[text.size() - 1] = '\n';
+    Status s = WriteFileAtomically(DefaultEnv(), o->out,
+                                   {reinterpret_cast<const char*>(text.data()), text.size()}, false);
+    if (!s) return Report(s.error());
+    std::cerr << "custody: warning: " << o->out << " holds your secret X25519 key unencrypted "
+              << "(mode 0600); whoever reads it opens everything sealed to you. Delete it when done.\n";
+    return 0;
+  });
+}
+
+void RegisterCopyCommands(CLI::App& app) {
+  RegisterCopy(app);
+  RegisterReturn(app);
+  RegisterCopies(app);
+  RegisterOpen(app);
+}
+
+}  // namespace custody::cli
