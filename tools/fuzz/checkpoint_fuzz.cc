@@ -284,7 +284,12 @@ World* MakeWorld() {
     Must(rep, "audit layout");
     if (!rep->ok()) Die(("layout does not audit clean: " + rep->problems.front().where + ": " + rep->problems.front().message).c_str());
     l.authority = AuthorityOf((*v)->TEST_state(), l.at);
-    for (const auto& d : l.real.documents()) w->docs.push_back(d);
+    // Format v3 checkpoints carry no documents inline: take them from the
+    // catalog tree the layout's checkpoint names.
+    Must((*v)->TEST_state().catalog.ForEach([&](const format::DocumentState& d) -> Status {
+      w->docs.push_back(d);
+      return {};
+    }), "catalog of layout");
   }
   return w;
 }
@@ -473,7 +478,8 @@ void Edit(Input& in, const World& w, const Layout& l, format::Checkpoint& cp) {
         case 1:
           if (cp.documents_size() > 0) *cp.add_documents() = cp.documents(static_cast<int>(in.Index(cp.documents_size())));
           break;
-        default: *cp.add_documents() = w.docs[in.Index(w.docs.size())];
+        default:
+          if (!w.docs.empty()) *cp.add_documents() = w.docs[in.Index(w.docs.size())];
       }
       break;
     case 19:  // v1 fields, which a v2 checkpoint must not carry (R106)
