@@ -12,6 +12,12 @@
 
 namespace custody::cli {
 
+int RefusePlaintextToTerminal(const std::string& out) {
+  if (out != "-" || !isatty(1)) return 0;
+  return Report(Error{Code::kUsage, "refusing to write a document to a terminal"},
+                "redirect stdout to a file or use --out FILE");
+}
+
 int Report(const Error& error, const std::string& hint) {
   std::cerr << "custody: error: " << error.message << "\n";
   if (!hint.empty()) std::cerr << "custody: hint: " << hint << "\n";

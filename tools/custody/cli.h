@@ -29,6 +29,9 @@ inline constexpr const char* kExitCodesHelp =
 // Prints "custody: error: <message>" (and "hint: ..." lines if given) to
 // stderr and returns the exit code for the error.
 int Report(const Error& error, const std::string& hint = "");
+// Plaintext never goes to a terminal: with `--out -` and stdout a terminal,
+// the exit code of that usage error (reported); 0 otherwise.
+int RefusePlaintextToTerminal(const std::string& out);
 
 // Reads a passphrase: from `passphrase_file` if non-empty (first line, without
 // the trailing newline), else prompted for on the terminal (/dev/tty) without

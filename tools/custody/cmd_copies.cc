@@ -85,9 +85,7 @@ void RegisterCopy(CLI::App& app) {
   cmd->add_option("--out", o->out, "Destination file, or - for stdout (one plaintext copy)")->required();
   cmd->add_option("--passphrase-file", o->passphrase_file, "Read the passphrase from FILE");
   SetBody(cmd, [o] {
-    if (o->out == "-" && isatty(1))
-      return Report(Error{Code::kUsage, "refusing to write a document to a terminal"},
-                    "redirect stdout to a file or use --out FILE");
+    if (int refused = RefusePlaintextToTerminal(o->out)) return refused;
     int64_t return_by = 0;
     if (!o->return_by.empty()) {
       auto t = ParseReturnBy(o->return_by);
@@ -329,9 +327,7 @@ void RegisterOpen(CLI::App& app) {
   cmd->add_option("--out", o->out, "Destination file, or - for stdout")->required();
   cmd->add_option("--passphrase-file", o->passphrase_file, "Read the passphrase from FILE");
   SetBody(cmd, [o] {
-    if (o->out == "-" && isatty(1))
-      return Report(Error{Code::kUsage, "refusing to write a document to a terminal"},
-                    "redirect stdout to a file or use --out FILE");
+    if (int refused = RefusePlaintextToTerminal(o->out)) return refused;
     auto id = UnlockIdentity(o->as, o->passphrase_file);
     if (!id) return Report(id.error());
     if (auto s = OpenSealedCopy(o->copy, **id, o->out); !s) return Report(s.error());

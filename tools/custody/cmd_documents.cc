@@ -159,9 +159,7 @@ void RegisterExtract(CLI::App& app) {
   ex->add_flag("--force", xo->force, "Replace an existing destination file");
   ex->add_option("--passphrase-file", xo->passphrase_file, "Read the passphrase from FILE");
   SetBody(ex, [xo] {
-    if (xo->out == "-" && isatty(1))
-      return Report(Error{Code::kUsage, "refusing to write a document to a terminal"},
-                    "redirect stdout to a file or use --out FILE");
+    if (int refused = RefusePlaintextToTerminal(xo->out)) return refused;
     auto v = OpenVault(xo->vault, vault::Vault::Access::kWrite);
     if (!v) return Report(v.error());
     auto id = UnlockIdentity(xo->as, xo->passphrase_file);
