@@ -26,4 +26,11 @@ int UtcYear(int64_t unix_seconds);
 // "2026-11-27 08:00:00 UTC"
 std::string UtcDateTime(int64_t unix_seconds);
 
+// The last second of the UTC day holding `unix_seconds` (23:59:59).
+int64_t EndOfUtcDay(int64_t unix_seconds);
+
+// The same UTC time of day `years` calendar years later (29 February goes
+// to 1 March in a common year); saturates instead of overflowing.
+int64_t AddUtcYears(int64_t unix_seconds, uint32_t years);
+
 }  // namespace custody

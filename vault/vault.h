@@ -88,12 +88,48 @@ struct DocumentInfo {
   int64_t destroyed_unix = 0;
   std::string destroyed_by;
   uint64_t extract_count = 0;
+  // Registration details (FORMAT.md R28a); 0 / empty when not recorded.
+  std::string originator;
+  std::string custodian;          // name from the roster
+  bool urgent = false;
+  int64_t due_unix = 0;
+  int64_t handled_unix = 0;
+  std::string handled_by;
+  int64_t classified_until_unix = 0;
+  bool is_public = false;         // declassified to "public" (readable by every member)
+  std::string review_pending;     // "to LEVEL by NAME" while a declassification awaits approval
+  uint32_t copies_issued = 0;
+  uint32_t copies_outstanding = 0;
+};
+
+// The register's details of the documents one Vault::Add registers
+// (REQUIREMENTS.md 1.2, 1.4, 1.5).
+struct Registration {
+  std::string originator;                 // where the material came from
+  std::optional<PublicIdentity> custodian;  // default: the actor
+  bool urgent = false;                    // due the same day; else in the profile's days
+  std::optional<uint32_t> classification_years;  // default: the profile's for the level; 0: none
 };
 
 struct AddRequest {
   std::string path;
   std::string title;   // defaults to the file name
   std::string reg_no;  // empty: assigned automatically
+};
+
+// The register's rules, fixed when the vault is created (format::Profile).
+struct VaultProfile {
+  uint32_t due_days = 5;                     // an ordinary document's handling time
+  std::vector<uint32_t> classification_years;  // per level; empty: 0/10/20/30 (then 30)
+};
+
+// What needs an officer's attention today (Vault::ListDue).
+struct DueItem {
+  std::string kind;      // "document", "copy", "classification"
+  std::string number;    // registration or copy number
+  std::string level_name;
+  int64_t due_unix = 0;  // the missed date: handling, return-by, end of classification
+  std::string who;       // custodian, or the copy's recipient
 };
 
 struct ExtractRequest {
@@ -137,9 +173,13 @@ struct CopyInfo {
   int64_t return_by_unix = 0;  // 0: none
   bool sealed = false;
   std::string sealed_hash_hex;  // sealed: BLAKE2b-256 of the age file
-  std::string state;           // "issued" or "returned"
+  std::string state;           // "issued", "returned", "destroyed" or "lost"
   int64_t returned_unix = 0;
   std::string returned_by;
+  int64_t disposed_unix = 0;   // destroyed or lost
+  std::string disposed_by;
+  std::string witness;         // destroyed: the witness
+  std::string reason;
   std::string path;            // IssueCopies only: where the copy was written
 };
 
@@ -199,7 +239,8 @@ class Vault {
   // duplicates, more than 16, bad names); kIo if the path exists.
   static Status Create(const std::string& path, const Identity& creator,
                        const std::vector<std::string>& levels, const std::string& label,
-                       Env* env = DefaultEnv(), const Clock* clock = SystemClock());
+                       Env* env = DefaultEnv(), const Clock* clock = SystemClock(),
+                       const VaultProfile& profile = {});
 
   // Opens a vault (FORMAT.md §5.5): a v2 vault's authority (roster, roles,
   // clearances, key slots, epochs) is verified from the genesis along the
@@ -262,8 +303,34 @@ class Vault {
   // Encrypts each file into the vault at `level`, all in one commit. Returns
   // the registration numbers in order. kNotFound for a missing file, kUsage
   // for a directory or a duplicate/invalid registration number.
+  // `reg` applies to every file: kUsage for a custodian not a live member
+  // cleared for `level`.
   Result<std::vector<std::string>> Add(const Identity& actor, const std::vector<AddRequest>& files,
-                                       Level level);
+                                       Level level, const Registration& reg = {});
+  // Records that `reg_no` was dealt with (R176): its due date is met.
+  // kNotCleared above the actor's clearance, kUsage if already handled.
+  Status MarkHandled(const Identity& actor, const std::string& reg_no, const std::string& note);
+  // Overdue documents (not handled by their due date), overdue copies
+  // (issued, past their return-by date) and live documents whose
+  // classification period ended before `now` (candidates for review), in
+  // that order. Needs no identity: it reads numbers and dates only.
+  Result<std::vector<DueItem>> ListDue(int64_t now) const;
+
+  // Two-person declassification (REQUIREMENTS.md 1.11, 1.12; FORMAT.md
+  // R174-R175). The review names the new level (nullopt: public) and a
+  // reason; an officer cleared for the document's level signs it. The
+  // approval, by a second officer also cleared for it, moves the document:
+  // its data key and metadata are wrapped under the new level's key in a
+  // new key record, and every older key record of it is overwritten in
+  // place with zeros (completed by the next write access after a crash).
+  // kAuth (not an officer), kNotCleared, kNotFound (no such document, or
+  // nothing pending to approve/withdraw), kUsage (not lower, a review
+  // already pending, approval by the reviewer).
+  Status ReviewDeclassification(const Identity& officer, const std::string& reg_no,
+                                std::optional<Level> to, const std::string& reason);
+  Status WithdrawDeclassification(const Identity& officer, const std::string& reg_no,
+                                  const std::string& reason);
+  Status ApproveDeclassification(const Identity& officer, const std::string& reg_no);
   Result<std::vector<DocumentInfo>> List(const Identity& actor, bool include_destroyed) const;
   // The same, one document at a time in registration-number order, as the
   // catalog's pages are read: memory stays bounded at any vault size, and
@@ -317,6 +384,12 @@ class Vault {
   // returned, kAuth for a non-officer.
   Status ReturnCopy(const Identity& officer, const std::string& reg_no, uint32_t copy_no,
                     const std::string& file);
+  // Records copy `copy_no` of `reg_no` destroyed by `officer` under
+  // `witness` (an issued or returned copy), or, with no witness, lost (an
+  // issued copy); R173. kNotFound, kUsage (already disposed of, a lost copy
+  // that was returned, no reason), kAuth.
+  Status DisposeCopy(const Identity& officer, const Identity* witness, const std::string& reg_no,
+                     uint32_t copy_no, const std::string& reason);
   // The public identity of the live member called `name`: kNotFound if
   // none, kUsage if several share it.
   Result<PublicIdentity> MemberNamed(const std::string& name) const;
@@ -369,7 +442,7 @@ class Vault {
   std::string MemberName(const std::string& ed25519) const;
 
   // --- writing (ops/commit.cc) ---
-  // Fills in sequence, chain, time and actor, signs with every signer,
+  // Fills in sequence, chain, time (unless set) and actor, signs with every signer,
   // applies the event to the state (same rules as an auditor) and returns
   // the record payload.
   Result<std::string> SealEvent(format::Event event,
@@ -394,6 +467,10 @@ class Vault {
   Status DecryptTo(const Readable& r,
                    const std::function<Status(std::span<const uint8_t>)>& sink) const;
   CopyInfo DescribeCopy(const format::CopyState& c) const;  // ops/copies.cc
+  std::string NotOutstanding(const format::CopyState& c) const;  // ops/copies.cc
+  // The keyless part of a document's listing: registration details,
+  // declassification state, copy counts (ops/documents.cc).
+  void DescribeRegistration(const format::DocumentState& d, DocumentInfo& info) const;
 
   // --- documents (ops/documents.cc, ops/destroy.cc) ---
   Result<std::string> ReadKeyRecord(const format::KeyRef& ref) const;
@@ -409,6 +486,15 @@ class Vault {
   // True if a destroyed document's key record still holds bytes (a crash
   // came between the committed destruction and its overwrite).
   Result<bool> ErasurePending(const format::DocumentState& doc) const;
+  // An officer cleared for live document `reg_no` (ops/declassify.cc).
+  Result<const format::DocumentState*> DeclassificationTarget(const Identity& officer,
+                                                              const KeyRing& ring,
+                                                              const std::string& reg_no,
+                                                              std::string_view act) const;
+  // A declassified document's superseded key records (erased_keys):
+  // overwritten with zeros if any still holds bytes, after checking each
+  // is a KEY record; idempotent (ops/declassify.cc).
+  Status EraseSupersededKeys(const format::DocumentState& doc);
 
   Env* env_ = nullptr;
   const Clock* clock_ = nullptr;

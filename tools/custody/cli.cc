@@ -8,9 +8,20 @@
 
 #include <cstdio>
 #include <ctime>
+#include <iomanip>
 #include <iostream>
+#include <sstream>
 
 namespace custody::cli {
+
+Result<int64_t> ParseDate(const std::string& date, const std::string& option) {
+  std::tm tm{};
+  std::istringstream in(date);
+  in >> std::get_time(&tm, "%Y-%m-%d");
+  if (in.fail() || !in.eof() || date.size() != 10)
+    return Fail(Code::kUsage, option + " takes a date as YYYY-MM-DD, not '" + date + "'");
+  return static_cast<int64_t>(timegm(&tm)) + 86400 - 1;
+}
 
 int RefusePlaintextToTerminal(const std::string& out) {
   if (out != "-" || !isatty(1)) return 0;

@@ -63,7 +63,8 @@ void RegisterCompactCommand(CLI::App& app);    // compact
 void RegisterUpgradeCommand(CLI::App& app);    // upgrade
 void RegisterAuditCommands(CLI::App& app);     // audit
 void RegisterWipeCommands(CLI::App& app);      // wipe, cert verify
-void RegisterCopyCommands(CLI::App& app);      // copy, return, copies, open
+void RegisterCopyCommands(CLI::App& app);      // copy, return, destroy-copy, lost, copies, open
+void RegisterRegisterCommands(CLI::App& app);  // declassify, handled, due
 void RegisterExportAge(CLI::App& id);          // id export-age (under `id`)
 
 }  // namespace custody::cli
@@ -71,4 +72,7 @@ void RegisterExportAge(CLI::App& id);          // id export-age (under `id`)
 namespace custody::cli {
 // "2026-11-27T08:00:00Z"
 std::string IsoTime(int64_t unix_seconds);
+// "2026-12-31" -> the last second of that UTC day (a date something is due
+// by); kUsage naming `option` otherwise.
+Result<int64_t> ParseDate(const std::string& date, const std::string& option);
 }  // namespace custody::cli

@@ -24,16 +24,6 @@ namespace custody::cli {
 
 namespace {
 
-// "2026-12-31" -> the end of that day, UTC: a copy is due by then.
-Result<int64_t> ParseReturnBy(const std::string& date) {
-  std::tm tm{};
-  std::istringstream in(date);
-  in >> std::get_time(&tm, "%Y-%m-%d");
-  if (in.fail() || !in.eof() || date.size() != 10)
-    return Fail(Code::kUsage, "--return-by takes a date as YYYY-MM-DD, not '" + date + "'");
-  return static_cast<int64_t>(timegm(&tm)) + 86400 - 1;
-}
-
 // "S-2026-00001/3" -> ("S-2026-00001", 3). Registration numbers may hold
 // '/', so the copy number is what follows the last one.
 Result<std::pair<std::string, uint32_t>> ParseCopyNumber(const std::string& text) {
@@ -88,7 +78,7 @@ void RegisterCopy(CLI::App& app) {
     if (int refused = RefusePlaintextToTerminal(o->out)) return refused;
     int64_t return_by = 0;
     if (!o->return_by.empty()) {
-      auto t = ParseReturnBy(o->return_by);
+      auto t = ParseDate(o->return_by, "--return-by");
       if (!t) return Report(t.error());
       return_by = *t;
     }
@@ -161,6 +151,48 @@ void RegisterReturn(CLI::App& app) {
   });
 }
 
+// destroy-copy (officer + witness) and lost (officer): R173.
+void RegisterDisposeCopy(CLI::App& app, bool lost) {
+  struct Opts { std::string vault, copy, as, witness, reason, passphrase_file, witness_passphrase_file; };
+  auto o = std::make_shared<Opts>();
+  auto* cmd = app.add_subcommand(
+      lost ? "lost" : "destroy-copy",
+      std::string(lost ? "Record that an issued copy is lost, signed by an officer, with the reason."
+                       : "Record that a copy (issued, or returned) was destroyed, signed by an "
+                         "officer and a witness, with the reason. The copy's bytes are outside "
+                         "the vault: destroy them first.") +
+          "\n" + std::string(kExitCodesHelp));
+  cmd->add_option("VAULT", o->vault)->required();
+  cmd->add_option("COPY", o->copy, "The copy, REG/N")->required();
+  cmd->add_option("--as", o->as, "Officer's identity file")->required();
+  if (!lost) {
+    cmd->add_option("--witness", o->witness, "Witness's identity file (a different member)")->required();
+    cmd->add_option("--witness-passphrase-file", o->witness_passphrase_file, "Witness's passphrase file");
+  }
+  cmd->add_option("--reason", o->reason, "Why (recorded)")->required();
+  cmd->add_option("--passphrase-file", o->passphrase_file, "Officer's passphrase file");
+  SetBody(cmd, [o, lost] {
+    auto which = ParseCopyNumber(o->copy);
+    if (!which) return Report(which.error());
+    auto v = OpenVault(o->vault, vault::Vault::Access::kWrite);
+    if (!v) return Report(v.error());
+    auto id = UnlockIdentity(o->as, o->passphrase_file, "officer");
+    if (!id) return Report(id.error());
+    std::unique_ptr<vault::Identity> witness;
+    if (!lost) {
+      auto w = UnlockIdentity(o->witness, o->witness_passphrase_file, "witness");
+      if (!w) return Report(w.error());
+      witness = std::move(*w);
+    }
+    if (auto s = (*v)->DisposeCopy(**id, witness.get(), which->first, which->second, o->reason); !s)
+      return Report(s.error());
+    std::cout << (lost ? "lost " + o->copy
+                       : "destroyed copy " + o->copy + " (witness " + witness->public_identity().name + ")")
+              << "\n";
+    return 0;
+  });
+}
+
 void RegisterCopies(CLI::App& app) {
   struct Opts { std::string vault; bool outstanding = false, overdue = false, json = false; };
   auto o = std::make_shared<Opts>();
@@ -169,7 +201,7 @@ void RegisterCopies(CLI::App& app) {
       "List tracked copies (needs no identity): numbers, recipients, scopes, states.\n" +
           std::string(kExitCodesHelp));
   cmd->add_option("VAULT", o->vault)->required();
-  auto* out = cmd->add_flag("--outstanding", o->outstanding, "Only copies not returned");
+  auto* out = cmd->add_flag("--outstanding", o->outstanding, "Only copies still out (issued)");
   cmd->add_flag("--overdue", o->overdue, "Only copies past their return-by date")->excludes(out);
   cmd->add_flag("--json", o->json, "One JSON array on stdout");
   SetBody(cmd, [o] {
@@ -203,6 +235,10 @@ void RegisterCopies(CLI::App& app) {
         j.Set("return_by", c.return_by_unix == 0 ? "" : IsoTime(c.return_by_unix));
         j.Set("returned", c.returned_unix == 0 ? "" : IsoTime(c.returned_unix));
         j.Set("returned_by", c.returned_by);
+        j.Set("disposed", c.disposed_unix == 0 ? "" : IsoTime(c.disposed_unix));
+        j.Set("disposed_by", c.disposed_by);
+        j.Set("witness", c.witness);
+        j.Set("reason", c.reason);
         j.Set("sealed_blake2b256", c.sealed_hash_hex);
         all.Push(std::move(j));
         continue;
@@ -371,6 +407,8 @@ void RegisterExportAge(CLI::App& id) {
 void RegisterCopyCommands(CLI::App& app) {
   RegisterCopy(app);
   RegisterReturn(app);
+  RegisterDisposeCopy(app, false);
+  RegisterDisposeCopy(app, true);
   RegisterCopies(app);
   RegisterOpen(app);
 }

@@ -17,7 +17,12 @@ namespace custody::cli {
 namespace {
 
 void RegisterAdd(CLI::App& app) {
-  struct AddOpts { std::string vault, as, level, title, reg_no, passphrase_file; std::vector<std::string> files; };
+  struct AddOpts {
+    std::string vault, as, level, title, reg_no, originator, custodian, passphrase_file;
+    std::vector<std::string> files;
+    bool urgent = false;
+    std::optional<uint32_t> years;
+  };
   auto ao = std::make_shared<AddOpts>();
   auto* add = app.add_subcommand("add", "Encrypt files into the vault at a level; prints one "
                                         "registration number per file.\n" +
@@ -28,6 +33,12 @@ void RegisterAdd(CLI::App& app) {
   add->add_option("--level", ao->level, "Classification level")->required();
   add->add_option("--title", ao->title, "Title (default: the file name); secret like the content");
   add->add_option("--reg-no", ao->reg_no, "Registration number (default: assigned, e.g. S-2026-00001)");
+  add->add_option("--originator", ao->originator,
+                  "Where it came from (e.g. the meeting or sender); recorded in clear");
+  add->add_option("--custodian", ao->custodian, "Member answerable for it (default: you)");
+  add->add_flag("--urgent", ao->urgent, "Due the same day (otherwise in the vault's handling time)");
+  add->add_option("--classified-years", ao->years,
+                  "Classification period in years (default: the vault's for the level; 0: none)");
   add->add_option("--passphrase-file", ao->passphrase_file, "Read the passphrase from FILE");
   SetBody(add, [ao] {
     if (!ao->reg_no.empty() && ao->files.size() != 1)
@@ -38,11 +49,17 @@ void RegisterAdd(CLI::App& app) {
     // fails without a prompt.
     auto level = (*v)->LevelIndex(ao->level);
     if (!level) return Report(level.error());
+    vault::Registration details{ao->originator, std::nullopt, ao->urgent, ao->years};
+    if (!ao->custodian.empty()) {
+      auto c = (*v)->MemberNamed(ao->custodian);
+      if (!c) return Report(c.error());
+      details.custodian = *c;
+    }
     auto id = UnlockIdentity(ao->as, ao->passphrase_file);
     if (!id) return Report(id.error());
     std::vector<vault::AddRequest> reqs;
     for (const auto& f : ao->files) reqs.push_back({f, ao->title, ao->reg_no});
-    auto regs = (*v)->Add(**id, reqs, *level);
+    auto regs = (*v)->Add(**id, reqs, *level, details);
     if (!regs) return Report(regs.error());
     for (const auto& r : *regs) std::cout << r << "\n";
     return 0;
@@ -64,6 +81,17 @@ std::string LsJsonLine(const vault::DocumentInfo& d, bool first) {
   j.Set("added_by", d.added_by);
   j.Set("extracts", d.extract_count);
   j.Set("state", d.destroyed ? "destroyed" : "held");
+  j.Set("public", Json::Bool(d.is_public));
+  j.Set("originator", d.originator);
+  j.Set("custodian", d.custodian);
+  j.Set("urgent", Json::Bool(d.urgent));
+  j.Set("due", d.due_unix == 0 ? "" : IsoTime(d.due_unix));
+  j.Set("handled", d.handled_unix == 0 ? "" : IsoTime(d.handled_unix));
+  j.Set("handled_by", d.handled_by);
+  j.Set("classified_until", d.classified_until_unix == 0 ? "" : IsoTime(d.classified_until_unix));
+  j.Set("declassification_pending", d.review_pending);
+  j.Set("copies_issued", d.copies_issued);
+  j.Set("copies_outstanding", d.copies_outstanding);
   std::string out = first ? "\n  " : ",\n  ";
   j.WriteTo(out, JsonStyle::kOrdered);
   return out;

@@ -23,7 +23,10 @@ vault::Role ParseRole(const std::string& r) {
 }
 
 void RegisterInit(CLI::App& app) {
-  struct InitOpts { std::string vault, as, levels, label, passphrase_file; };
+  struct InitOpts {
+    std::string vault, as, levels, label, years, passphrase_file;
+    uint32_t due_days = vault::VaultProfile{}.due_days;
+  };
   auto io = std::make_shared<InitOpts>();
   auto* init = app.add_subcommand("init", "Create a vault; the creator becomes its first secrecy "
                                           "officer, cleared for every level.\n" +
@@ -33,12 +36,23 @@ void RegisterInit(CLI::App& app) {
   init->add_option("--levels", io->levels,
                    "Ordered level list, lowest first (default internal,confidential,secret,top-secret)");
   init->add_option("--label", io->label, "Outer marking label, readable without keys");
+  init->add_option("--due-days", io->due_days, "Days within which an ordinary document must be handled (default 5)");
+  init->add_option("--classification-years", io->years,
+                   "Classification period per level, lowest first, e.g. 0,10,20,30 (the default)");
   init->add_option("--passphrase-file", io->passphrase_file, "Read the passphrase from FILE");
   SetBody(init, [io] {
     auto levels = io->levels.empty() ? vault::kDefaultLevels : SplitComma(io->levels);
+    vault::VaultProfile profile;
+    profile.due_days = io->due_days;
+    for (const auto& y : SplitComma(io->years)) {
+      if (y.empty() || y.size() > 4 || y.find_first_not_of("0123456789") != std::string::npos)
+        return Report(Error{Code::kUsage, "--classification-years takes numbers of years, e.g. 0,10,20,30"});
+      profile.classification_years.push_back(static_cast<uint32_t>(std::stoul(y)));
+    }
     auto id = UnlockIdentity(io->as, io->passphrase_file);
     if (!id) return Report(id.error());
-    if (auto s = vault::Vault::Create(io->vault, **id, levels, io->label); !s)
+    if (auto s = vault::Vault::Create(io->vault, **id, levels, io->label, DefaultEnv(),
+                                               SystemClock(), profile); !s)
       return Report(s.error());
     std::cout << "created vault " << io->vault << " with levels";
     for (const auto& l : levels) std::cout << " " << l;

@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   cli::RegisterAuditCommands(app);
   cli::RegisterWipeCommands(app);
   cli::RegisterCopyCommands(app);
+  cli::RegisterRegisterCommands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

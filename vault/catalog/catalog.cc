@@ -35,6 +35,10 @@ Status CheckDocumentBounds(const format::DocumentState& d, size_t levels, const 
     return bad("key reference");
   for (const auto& old : d.old_keys())
     if (old.offset() < format::kLogStart || old.hash().size() != 32) return bad("old key reference");
+  for (const auto& erased : d.erased_keys())
+    if (erased.offset() < format::kLogStart || erased.hash().size() != 32) return bad("erased key reference");
+  if (d.has_review() && (d.review().to_level() >= levels || d.review().reviewer().size() != 32))
+    return bad("declassification review");
   const auto& e = a.extent();
   if (e.offset() < format::kLogStart + format::kRecordHeaderSize || e.length() > (uint64_t{1} << 44) ||
       e.chunk_size() == 0 || e.chunk_size() > (16u << 20) || e.chunk_count() > e.length() / 40 + 1 ||

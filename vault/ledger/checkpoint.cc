@@ -56,7 +56,7 @@ Status AdoptCopies(format::Checkpoint& cp, VaultState& s) {
   for (auto& c : *cp.mutable_copies()) {
     const auto& x = c.issued();
     if (x.reg_no().empty() || x.reg_no().size() > kMaxRegNoBytes || x.copy_no() == 0 ||
-        (c.status() != format::COPY_ISSUED && c.status() != format::COPY_RETURNED))
+        c.status() < format::COPY_ISSUED || c.status() > format::COPY_LOST)
       return Fail(Code::kCorrupt, "checkpoint's copy entry out of range");
     std::pair<std::string, uint32_t> key{x.reg_no(), x.copy_no()};
     if (s.copies.count(key) != 0)

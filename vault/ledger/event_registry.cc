@@ -17,6 +17,11 @@ constexpr EventKind kEventKinds[] = {
     {format::Event::kUpgraded, "upgraded", "§3.8, §3.15, §5.4 R105", &ApplyUpgraded, true},
     {format::Event::kCopyIssued, "copy_issued", "§3.8, §5.4 R170", &ApplyCopyIssued, false},
     {format::Event::kCopyReturned, "copy_returned", "§3.8, §5.4 R171", &ApplyCopyReturned, false},
+    {format::Event::kCopyDisposed, "copy_disposed", "§3.8, §5.4 R173", &ApplyCopyDisposed, false},
+    {format::Event::kDeclassificationReviewed, "declassification_reviewed", "§3.8, §5.4 R174", &ApplyDeclassificationReviewed, false},
+    {format::Event::kDeclassificationWithdrawn, "declassification_withdrawn", "§3.8, §5.4 R174a", &ApplyDeclassificationWithdrawn, false},
+    {format::Event::kDeclassificationApproved, "declassification_approved", "§3.8, §5.4 R175", &ApplyDeclassificationApproved, false},
+    {format::Event::kDocumentHandled, "document_handled", "§3.8, §5.4 R176", &ApplyDocumentHandled, false},
 };
 }  // namespace
 

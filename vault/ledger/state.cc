@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "base/clock.h"
+
 namespace custody::vault {
 
 const char* RoleName(format::Role role) {
@@ -25,6 +27,22 @@ const format::KeySlot* FindSlot(const VaultState& s, const std::string& member, 
 
 std::string VaultState::AuthorityHead() const {
   return authority.empty() ? std::string(32, '\0') : authority.back().hash();
+}
+
+int64_t VaultState::DueUnix(int64_t added_unix, bool urgent) const {
+  if (urgent) return EndOfUtcDay(added_unix);
+  return added_unix + int64_t{due_days} * 86400;
+}
+
+int64_t VaultState::ClassifiedUntilUnix(uint32_t level, int64_t added_unix) const {
+  // The default profile: none for the lowest level ("internal"), then the
+  // periods of REQUIREMENTS.md 1.5 (confidential 10, secret 20, top secret
+  // 30 years), and 30 for any level above.
+  static constexpr uint32_t kDefaultYears[] = {0, 10, 20, 30};
+  const uint32_t years = level < classification_years.size() ? classification_years[level]
+                         : level < 4                          ? kDefaultYears[level]
+                                                              : 30;
+  return years == 0 ? 0 : AddUtcYears(added_unix, years);
 }
 
 int VaultState::HighestLevelHeld() const {

@@ -30,6 +30,8 @@
 
 namespace custody::vault {
 
+inline constexpr uint32_t kDefaultDueDays = 5;
+
 class VaultState {
  public:
   std::string vault_id;                 // 16 bytes
@@ -51,6 +53,9 @@ class VaultState {
   std::map<std::pair<std::string, uint32_t>, format::CopyState> copies;
   std::vector<uint64_t> reg_counters;
   int32_t reg_year = 0;
+  // The register's rules (format::Profile, from the genesis).
+  uint32_t due_days = kDefaultDueDays;
+  std::vector<uint32_t> classification_years;  // per level
   uint64_t event_count = 0;
   std::string ledger_head = std::string(32, '\0');
   // The authority chain (FORMAT.md §3.14): every authority event so far, in
@@ -86,6 +91,13 @@ class VaultState {
   // "checkpoint fields out of range" if R33 fails. Does not verify the
   // signature: see VerifyCheckpoint.
   static Result<VaultState> FromCheckpoint(format::Checkpoint&& cp);
+
+  // When a document registered at `added_unix` must be handled: the end of
+  // that UTC day if urgent, else `due_days` later (FORMAT.md R28a).
+  int64_t DueUnix(int64_t added_unix, bool urgent) const;
+  // The default end of the classification period of a document registered
+  // at `level` at `added_unix`; 0 if the level has none.
+  int64_t ClassifiedUntilUnix(uint32_t level, int64_t added_unix) const;
 
   // Index of the highest level that holds a live document, -1 if none.
   int HighestLevelHeld() const;

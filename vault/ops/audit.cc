@@ -1,6 +1,7 @@
 // Keyless audit: replays the whole log from the first record, ignoring every
 // shortcut the normal open takes (checkpoints are verified, not trusted).
 // See format/FORMAT.md §5.7.
+#include <span>
 #include <google/protobuf/util/message_differencer.h>
 
 #include <map>
@@ -42,6 +43,8 @@ class Auditor {
   void CheckDocuments();
   void CheckDocument(const format::DocumentState& d);
   void CheckDestroyed(const std::string& where, const format::DocumentState& d);
+  void CheckOverwritten(const std::string& where, std::span<const format::KeyRef> refs,
+                        const std::string& why);
   bool KeyRecordsIntact(const std::string& where, const format::DocumentState& d);
   std::string ReadKeyPayload(uint64_t offset, bool* ok) const;
 
@@ -291,16 +294,24 @@ void Auditor::CheckDestroyed(const std::string& where, const format::DocumentSta
     Problem(where, "destroyed, but its ciphertext was not overwritten (if a destroy was "
                    "interrupted, the next write access to the vault completes it)");
   std::vector<format::KeyRef> refs(d.old_keys().begin(), d.old_keys().end());
+  refs.insert(refs.end(), d.erased_keys().begin(), d.erased_keys().end());
   refs.push_back(d.key());
+  CheckOverwritten(where, refs, "destroyed");
+}
+
+// Key records that must hold zeros only: a destroyed document's, and the
+// wraps a declassification superseded (R175).
+void Auditor::CheckOverwritten(const std::string& where, std::span<const format::KeyRef> refs,
+                               const std::string& why) {
   for (const auto& ref : refs) {
     if (!c_.ReadHeader(ref.offset())) {
-      Problem(where, "destroyed, but a key record header is unreadable");
+      Problem(where, why + ", but a key record header is unreadable");
       continue;
     }
     bool ok = false;
     std::string payload = ReadKeyPayload(ref.offset(), &ok);
     if (!ok || payload.find_first_not_of('\0') != std::string::npos)
-      Problem(where, "destroyed, but a wrapped key was not overwritten");
+      Problem(where, why + ", but a wrapped key was not overwritten");
   }
 }
 
@@ -358,6 +369,10 @@ void Auditor::CheckDocument(const format::DocumentState& d) {
     return;
   }
   ++rep_.documents_live;
+  if (d.erased_keys_size() > 0) {
+    std::vector<format::KeyRef> erased(d.erased_keys().begin(), d.erased_keys().end());
+    CheckOverwritten(where, erased, "declassified");
+  }
   bool damaged = !KeyRecordsIntact(where, d);
   auto root = HashExtent(c_, e);
   rep_.bytes_hashed += e.length();

@@ -18,7 +18,9 @@ Result<std::string> Vault::SealEvent(format::Event ev,
   ev.set_sequence(state_->event_count);
   ev.set_prev_hash(state_->ledger_head);
   ev.set_vault_id(state_->vault_id);
-  ev.set_time_unix(clock_->NowUnix());
+  // A caller that derived a date from the time (a due date, R28a) sets
+  // the time it used; every other event is stamped now.
+  if (ev.time_unix() == 0) ev.set_time_unix(clock_->NowUnix());
   ev.set_actor_ed25519(SigningKeyOf(*signers[0]));
   // R101: every v2 event names the authority state it is made under. An
   // Upgraded event starts the links of a v1 ledger.

@@ -102,9 +102,20 @@ CopyInfo Vault::DescribeCopy(const format::CopyState& c) const {
   i.return_by_unix = x.return_by_unix();
   i.sealed = x.sealed();
   if (x.sealed()) i.sealed_hash_hex = ToHex(x.sealed_hash());
-  i.state = c.status() == format::COPY_RETURNED ? "returned" : "issued";
+  switch (c.status()) {
+    case format::COPY_RETURNED: i.state = "returned"; break;
+    case format::COPY_DESTROYED: i.state = "destroyed"; break;
+    case format::COPY_LOST: i.state = "lost"; break;
+    default: i.state = "issued";
+  }
   i.returned_unix = c.returned_unix();
-  if (c.status() == format::COPY_RETURNED) i.returned_by = MemberName(c.returned_by());
+  if (c.returned_unix() != 0) i.returned_by = MemberName(c.returned_by());
+  i.disposed_unix = c.disposed_unix();
+  if (c.disposed_unix() != 0) {
+    i.disposed_by = MemberName(c.disposed_by());
+    i.witness = c.witness().empty() ? "" : MemberName(c.witness());
+    i.reason = c.reason();
+  }
   return i;
 }
 
@@ -279,6 +290,51 @@ Result<std::vector<CopyInfo>> Vault::IssueCopies(const Identity& actor, const Co
   return issued;
 }
 
+// " was already returned on <date> to <officer>", or destroyed / lost.
+std::string Vault::NotOutstanding(const format::CopyState& c) const {
+  switch (c.status()) {
+    case format::COPY_RETURNED:
+      return " was already returned on " + UtcDateTime(c.returned_unix()) + " to " + MemberName(c.returned_by());
+    case format::COPY_DESTROYED:
+      return " was destroyed on " + UtcDateTime(c.disposed_unix()) + " by " + MemberName(c.disposed_by());
+    case format::COPY_LOST:
+      return " was declared lost on " + UtcDateTime(c.disposed_unix()) + " by " + MemberName(c.disposed_by());
+    default: return " is not outstanding";
+  }
+}
+
+Status Vault::DisposeCopy(const Identity& officer, const Identity* witness, const std::string& reg_no,
+                          uint32_t copy_no, const std::string& reason) {
+  CUSTODY_ASSIGN(const format::Member* me, RequireMember(*state_, officer, container_->path()));
+  CUSTODY_TRY(RequireOfficer(*me, officer, witness ? "destroy copies" : "declare copies lost"));
+  if (witness) {
+    CUSTODY_TRY(RequireMember(*state_, *witness, container_->path()));
+    CUSTODY_TRY(RequireDistinctCosigner(officer, *witness, "witness", "officer"));
+  }
+  const std::string number = reg_no + "/" + std::to_string(copy_no);
+  const format::CopyState* c = state_->FindCopy(reg_no, copy_no);
+  if (c == nullptr) return Fail(Code::kNotFound, "no copy " + number + " in vault " + container_->path());
+  const bool disposable = c->status() == format::COPY_ISSUED ||
+                          (witness != nullptr && c->status() == format::COPY_RETURNED);
+  if (!disposable) return Fail(Code::kUsage, "copy " + number + NotOutstanding(*c));
+  if (reason.empty())
+    return Fail(Code::kUsage, std::string("a reason for the ") + (witness ? "destruction" : "loss") +
+                                  " of copy " + number + " is required");
+  format::Event ev;
+  auto* x = ev.mutable_copy_disposed();
+  x->set_doc_id(c->issued().doc_id());
+  x->set_reg_no(reg_no);
+  x->set_copy_no(copy_no);
+  x->set_lost(witness == nullptr);
+  x->set_reason(reason);
+  if (witness) x->set_witness_ed25519(SigningKeyOf(*witness));
+  std::vector<const Identity*> signers{&officer};
+  if (witness) signers.push_back(witness);
+  WriteScope scope(this);
+  CUSTODY_TRY(AppendEvent(std::move(ev), signers));
+  return CommitAll(officer, scope);
+}
+
 Status Vault::ReturnCopy(const Identity& officer, const std::string& reg_no, uint32_t copy_no,
                          const std::string& file) {
   CUSTODY_ASSIGN(const format::Member* me, RequireMember(*state_, officer, container_->path()));
@@ -286,9 +342,7 @@ Status Vault::ReturnCopy(const Identity& officer, const std::string& reg_no, uin
   const std::string number = reg_no + "/" + std::to_string(copy_no);
   const format::CopyState* c = state_->FindCopy(reg_no, copy_no);
   if (c == nullptr) return Fail(Code::kNotFound, "no copy " + number + " in vault " + container_->path());
-  if (c->status() != format::COPY_ISSUED)
-    return Fail(Code::kUsage, "copy " + number + " was already returned on " +
-                                  UtcDateTime(c->returned_unix()) + " to " + MemberName(c->returned_by()));
+  if (c->status() != format::COPY_ISSUED) return Fail(Code::kUsage, "copy " + number + NotOutstanding(*c));
   std::string returned_hash;
   if (!c->issued().sealed() && !file.empty())
     return Fail(Code::kUsage, "copy " + number + " is a plaintext copy: there is no file to match "

@@ -48,7 +48,8 @@ std::string BaseName(const std::string& path) {
 }  // namespace
 
 Result<std::vector<std::string>> Vault::Add(const Identity& actor,
-                                            const std::vector<AddRequest>& files, Level level) {
+                                            const std::vector<AddRequest>& files, Level level,
+                                            const Registration& details) {
   CUSTODY_TRY(CheckLevel(level));
   CUSTODY_ASSIGN(auto ring, Unlock(actor));
   const uint32_t at_level = level.index();
@@ -56,6 +57,18 @@ Result<std::vector<std::string>> Vault::Add(const Identity& actor,
     return Fail(Code::kNotCleared, "'" + actor.public_identity().name + "' is not cleared for " +
                                        LevelName(level));
   CUSTODY_TRY(CheckAddInputs(*state_, files));
+  std::string custodian;
+  if (details.custodian) {
+    custodian = SigningKeyOf(*details.custodian);
+    const format::Member* c = state_->FindMember(custodian);
+    if (c == nullptr || c->revoked() || c->clearance() < static_cast<int32_t>(at_level))
+      return Fail(Code::kNotCleared, "custodian '" + details.custodian->name + "' is not a member cleared for " +
+                                         LevelName(level));
+  }
+  if (details.originator.size() > kMaxRegNoBytes * 8)
+    return Fail(Code::kUsage, "the originator is at most " + std::to_string(kMaxRegNoBytes * 8) + " bytes");
+  if (details.classification_years && *details.classification_years > 1000)
+    return Fail(Code::kUsage, "a classification period is at most 1000 years");
   WriteScope scope(this);
   std::vector<std::string> out;
   for (const auto& f : files) {
@@ -93,6 +106,17 @@ Result<std::vector<std::string>> Vault::Add(const Identity& actor,
     }
     a->set_level(at_level);
     a->set_version(1);
+    // The event's time is the clock's now (SealEvent), which R28a holds the
+    // due date to.
+    const int64_t now = clock_->NowUnix();
+    ev.set_time_unix(now);
+    a->set_originator(details.originator);
+    a->set_custodian_ed25519(custodian);
+    a->set_urgent(details.urgent);
+    a->set_due_unix(state_->DueUnix(now, details.urgent));
+    a->set_classified_until_unix(details.classification_years
+                                     ? (*details.classification_years == 0 ? 0 : AddUtcYears(now, *details.classification_years))
+                                     : state_->ClassifiedUntilUnix(at_level, now));
     *a->mutable_extent() = *extent;
     a->mutable_key()->set_offset(key_at);
     a->mutable_key()->set_hash(crypto::HashToString(crypto::Blake2b256(wrap_bytes)));
@@ -132,6 +156,7 @@ Status Vault::ForEachDocument(const Identity& actor, bool include_destroyed,
     info.destroyed_unix = d.destroyed_unix();
     info.destroyed_by = d.destroyed() ? MemberName(d.destroyed_by()) : "";
     info.extract_count = d.extract_count();
+    DescribeRegistration(d, info);
     if (!d.destroyed()) {
       CUSTODY_ASSIGN(auto wrap, LoadWrap(d));
       // One key per (level, epoch) for the whole listing: each is a locked
@@ -150,6 +175,25 @@ Status Vault::ForEachDocument(const Identity& actor, bool include_destroyed,
     }
     return fn(std::move(info));
   });
+}
+
+void Vault::DescribeRegistration(const format::DocumentState& d, DocumentInfo& info) const {
+  const auto& a = d.added();
+  info.originator = a.originator();
+  info.custodian = a.custodian_ed25519().empty() ? "" : MemberName(a.custodian_ed25519());
+  info.urgent = a.urgent();
+  info.due_unix = a.due_unix();
+  info.handled_unix = d.handled_unix();
+  info.handled_by = d.handled_unix() != 0 ? MemberName(d.handled_by()) : "";
+  info.classified_until_unix = a.classified_until_unix();
+  info.is_public = d.is_public();
+  if (d.has_review()) {
+    const auto& r = d.review();
+    info.review_pending = "to " + (r.to_public() ? std::string("public") : state_->level_names.at(r.to_level())) +
+                          " by " + MemberName(r.reviewer());
+  }
+  info.copies_issued = d.copies_issued();
+  info.copies_outstanding = d.copies_outstanding();
 }
 
 Result<std::string> Vault::ReadKeyRecord(const format::KeyRef& ref) const {

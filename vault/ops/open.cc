@@ -258,6 +258,10 @@ Result<std::unique_ptr<Vault>> Vault::OpenAs(const std::string& path, Access acc
   if (access == Access::kWrite) {
     for (const std::string& reg : v->state_->catalog.changed()) {
       CUSTODY_ASSIGN(const format::DocumentState* d, v->state_->FindDocument(reg));
+      // Likewise a declassification's overwrite of the old wraps (its
+      // commit carries no checkpoint either).
+      if (d->erased_keys_size() > 0)
+        CUSTODY_TRY_CTX(v->EraseSupersededKeys(*d), "finishing the declassification of " + reg);
       if (!d->destroyed()) continue;
       CUSTODY_ASSIGN(bool pending, v->ErasurePending(*d));
       if (pending) CUSTODY_TRY_CTX(v->EraseDestroyed(*d), "finishing the destruction of " + reg);

@@ -33,7 +33,8 @@ Status CheckLevelList(const std::vector<std::string>& levels, const std::string&
 // The vault id is derived from the creator's key and a fresh nonce (R100),
 // and the genesis starts the authority links (R101).
 std::string SignedGenesis(const Identity& creator, const std::vector<std::string>& levels,
-                          const std::string& label, int64_t now, std::string* vault_id_out) {
+                          const std::string& label, int64_t now, const VaultProfile& profile,
+                          std::string* vault_id_out) {
   const format::Member m = MemberOf(creator.public_identity(), format::ROLE_OFFICER,
                                     static_cast<int32_t>(levels.size()) - 1);
   const std::string nonce = crypto::RandomString(kGenesisNonceSize);
@@ -53,6 +54,11 @@ std::string SignedGenesis(const Identity& creator, const std::vector<std::string
   vc->set_label(label);
   for (const auto& l : levels) vc->add_level_names(l);
   *vc->mutable_creator() = m;
+  // Absent means the defaults (FORMAT.md §3.8 "Profile"): written only when
+  // the creator chose other rules.
+  const VaultProfile defaults;
+  if (profile.due_days != defaults.due_days) vc->mutable_profile()->set_due_days(profile.due_days);
+  for (uint32_t y : profile.classification_years) vc->mutable_profile()->add_classification_years(y);
   for (uint32_t level = 0; level < levels.size(); ++level) {
     auto key = crypto::SecretBytes::Random(kLevelKeySize);
     *vc->add_slots() = SealKeySlot(m, level, 0, key.span());
@@ -72,10 +78,18 @@ Vault::~Vault() = default;
 
 Status Vault::Create(const std::string& path, const Identity& creator,
                      const std::vector<std::string>& levels, const std::string& label, Env* env,
-                     const Clock* clock) {
+                     const Clock* clock, const VaultProfile& profile) {
   CUSTODY_TRY(CheckLevelList(levels, label));
+  if (profile.due_days == 0 || profile.due_days > 3650)
+    return Fail(Code::kUsage, "the handling time must be 1 to 3650 days");
+  if (profile.classification_years.size() > levels.size())
+    return Fail(Code::kUsage, "more classification periods (" +
+                                  std::to_string(profile.classification_years.size()) +
+                                  ") than levels (" + std::to_string(levels.size()) + ")");
+  for (uint32_t y : profile.classification_years)
+    if (y > 1000) return Fail(Code::kUsage, "a classification period is at most 1000 years");
   std::string vault_id;
-  const std::string payload = SignedGenesis(creator, levels, label, clock->NowUnix(), &vault_id);
+  const std::string payload = SignedGenesis(creator, levels, label, clock->NowUnix(), profile, &vault_id);
   format::Superblock sb;
   sb.set_format_version(format::kFormatVersion);
   sb.set_vault_id(vault_id);

@@ -54,6 +54,7 @@ Status ApplyCompacted(const format::Event& e, const std::vector<std::string>&, V
   CUSTODY_TRY(CheckCompacted(e, s, moved));
   return s.catalog.ForEachMutable([&](format::DocumentState& d) {
     d.clear_old_keys();
+    d.clear_erased_keys();  // overwritten records are not carried over
     if (d.destroyed()) {
       d.set_compacted_away(true);
       return;

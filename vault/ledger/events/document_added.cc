@@ -6,6 +6,26 @@
 namespace custody::vault {
 
 namespace {
+// R28a: the register's details. A due date, when recorded, is the one the
+// vault's profile gives (the actor cannot grant themselves more time); a
+// custodian is a live member cleared for the level. Documents registered
+// before 0.4 carry none of them (all zero), which stays valid.
+Status CheckRegistrationDetails(const format::Event& e, const VaultState& s) {
+  const auto& a = e.document_added();
+  if (a.due_unix() != 0 && a.due_unix() != s.DueUnix(e.time_unix(), a.urgent()))
+    return Broken(e, "document due at another time than the vault's profile gives");
+  if (a.due_unix() == 0 && a.urgent()) return Broken(e, "urgent document without a due date");
+  if (a.classified_until_unix() != 0 && a.classified_until_unix() <= e.time_unix())
+    return Broken(e, "classification period that ends before the document is registered");
+  if (a.originator().size() > kMaxRegNoBytes * 8) return Broken(e, "document originator too long");
+  if (!a.custodian_ed25519().empty()) {
+    const format::Member* c = s.FindMember(a.custodian_ed25519());
+    if (c == nullptr || c->revoked() || c->clearance() < static_cast<int32_t>(a.level()))
+      return Broken(e, "document custodian not a member cleared for its level");
+  }
+  return {};
+}
+
 Status CheckDocumentAdded(const format::Event& e, const VaultState& s) {
   const auto& a = e.document_added();
   auto* m = s.FindMember(e.actor_ed25519());
@@ -28,7 +48,7 @@ Status CheckDocumentAdded(const format::Event& e, const VaultState& s) {
   if (x.chunk_size() == 0 || x.chunk_size() > format::kMaxChunkSize || x.chunk_count() == 0 ||
       x.offset() < format::kLogStart || x.chunk_count() > x.length() / format::kChunkOverhead)
     return Broken(e, "document extent geometry out of range");
-  return {};
+  return CheckRegistrationDetails(e, s);
 }
 }  // namespace
 

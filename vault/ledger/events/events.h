@@ -1,5 +1,7 @@
 // The rules and the effect of each kind of ledger event, one file each in
-// this folder, named after the kind's field in format::Event's `kind` oneof.
+// this folder, named after the kind's field in format::Event's `kind` oneof
+// (the three declassification kinds share declassification.cc and its rules
+// for the pending review).
 // Internal to vault/ledger: reached through the registry (event_registry.h).
 //
 // Every function has the same contract. It is called by VaultState::Apply
@@ -34,5 +36,10 @@ Status ApplyUpgraded(const format::Event& e, const std::vector<std::string>& sig
 Status ApplyCompacted(const format::Event& e, const std::vector<std::string>& signers, VaultState& state);
 Status ApplyCopyIssued(const format::Event& e, const std::vector<std::string>& signers, VaultState& state);
 Status ApplyCopyReturned(const format::Event& e, const std::vector<std::string>& signers, VaultState& state);
+Status ApplyCopyDisposed(const format::Event& e, const std::vector<std::string>& signers, VaultState& state);
+Status ApplyDeclassificationReviewed(const format::Event& e, const std::vector<std::string>& signers, VaultState& state);
+Status ApplyDeclassificationWithdrawn(const format::Event& e, const std::vector<std::string>& signers, VaultState& state);
+Status ApplyDeclassificationApproved(const format::Event& e, const std::vector<std::string>& signers, VaultState& state);
+Status ApplyDocumentHandled(const format::Event& e, const std::vector<std::string>& signers, VaultState& state);
 
 }  // namespace custody::vault

@@ -25,6 +25,11 @@ Status CheckVaultCreated(const format::Event& e, const VaultState& s) {
   for (int i = 0; i < vc.slots_size(); ++i)
     if (vc.slots(i).member_ed25519() != actor || vc.slots(i).level() != static_cast<uint32_t>(i))
       return Broken(e, "creator slots out of order or for someone else");
+  if (vc.profile().due_days() > 3650 ||
+      vc.profile().classification_years_size() > vc.level_names_size())
+    return Broken(e, "vault profile out of range");
+  for (uint32_t y : vc.profile().classification_years())
+    if (y > 1000) return Broken(e, "vault profile out of range");
   // Against the epochs this event creates (all 0), before any of them is set.
   return CheckSlots(e, vc.slots(), std::vector<uint32_t>(vc.level_names_size(), 0));
 }
@@ -39,6 +44,9 @@ Status ApplyVaultCreated(const format::Event& e, const std::vector<std::string>&
   s.epochs.assign(s.level_names.size(), 0);
   s.reg_counters.assign(s.level_names.size(), 0);
   s.live_documents.assign(s.level_names.size(), 0);
+  if (vc.profile().due_days() != 0) s.due_days = vc.profile().due_days();
+  s.classification_years.assign(vc.profile().classification_years().begin(),
+                                vc.profile().classification_years().end());
   format::Member creator = vc.creator();
   creator.set_role(format::ROLE_OFFICER);
   creator.set_clearance(static_cast<int32_t>(s.level_names.size()) - 1);
