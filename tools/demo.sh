@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job, end to end, on this machine: identities, a vault, documents
 # at two levels, clearance-limited listing, tracked extraction, a sealed copy
-# in the age format opened by the stock age tool, a witnessed
+# in the age format opened by the stock age tool, due dates and a
+# two-person declassification, a witnessed
 # destruction, a keyless audit, a rolled-back drive caught by the client's
 # memory and by the auditor's anchor, a format v1 vault upgraded, and a
 # certified wipe of a scratch loop device.
@@ -42,6 +43,10 @@ printf 'Minutes of the planning meeting.\n' > minutes.txt
 printf 'Annual budget draft.\n' > budget.txt
 run "$C" add office.vault survey-data.bin --title "Survey data $year" --level secret $O
 run "$C" add office.vault minutes.txt budget.txt --level confidential $S
+printf 'Cabinet circular on the new procurement rules.\n' > circular.txt
+run "$C" add office.vault circular.txt --level secret --originator "Cabinet office, circular 12" \
+    --custodian "Li Wei (Deputy Officer)" --urgent $O
+CIRC=$(tail -n1 <<<"$("$C" ls office.vault $O --json | grep -o '"reg_no":"S-[^"]*"' | cut -d'"' -f4)")
 
 step "Listing: the officer sees everything; staff see nothing above confidential"
 run "$C" ls office.vault $O
@@ -69,6 +74,22 @@ rm -f liaison.key survey-liaison.bin
 echo "destroying the original while its copy is out is refused:"
 "$C" destroy office.vault "$REG" $O --witness witness.id --witness-passphrase-file witness.pass --reason "x" || echo "(refused with exit $?)"
 run "$C" return office.vault "$REG/1" $O --file survey.age
+
+step "The register: due dates, handling, what is overdue (no identity needed)"
+run "$C" due office.vault --at "$(date -u -d '+7 days' +%Y-%m-%d)"
+run "$C" handled office.vault "$CIRC" --as witness.id --passphrase-file witness.pass --note "circulated to heads of unit"
+run "$C" due office.vault --at "$(date -u -d '+21 years' +%Y-%m-%d)"
+
+step "Two-person declassification: a review, then an approval by a different officer"
+run "$C" declassify office.vault "$CIRC" --review --to confidential --reason "rules published" $O
+echo "the reviewer approving their own review is refused:"
+"$C" declassify office.vault "$CIRC" --approve $O || echo "(refused with exit $?)"
+echo "until it is approved, staff (confidential) cannot read it:"
+"$C" extract office.vault "$CIRC" $S --out circular-copy.txt || echo "(refused with exit $?)"
+run "$C" declassify office.vault "$CIRC" --approve --as witness.id --passphrase-file witness.pass
+run "$C" extract office.vault "$CIRC" $S --out circular-copy.txt --purpose "unit briefing"
+run cat circular-copy.txt
+run "$C" ls office.vault $S
 
 step "Destroying the secret document with a witness"
 run "$C" destroy office.vault "$REG" $O --witness witness.id --witness-passphrase-file witness.pass --reason "superseded by the $((year + 1)) survey"

@@ -121,6 +121,9 @@ struct AddRequest {
 struct VaultProfile {
   uint32_t due_days = 5;                     // an ordinary document's handling time
   std::vector<uint32_t> classification_years;  // per level; empty: 0/10/20/30 (then 30)
+  // Copies of documents at this level or above need a second officer's
+  // co-signature (CopyRequest::cosigner); none if unset.
+  std::optional<uint32_t> cosign_copies_from;
 };
 
 // What needs an officer's attention today (Vault::ListDue).
@@ -149,6 +152,9 @@ struct CopyRequest {
   std::string purpose;
   int64_t return_by_unix = 0;  // 0: none
   bool sealed = false;       // an age file to the recipient's X25519 key
+  // A second officer cleared for the level, who co-signs every copy; needed
+  // where the vault's profile requires it (VaultProfile::cosign_copies_from).
+  const Identity* cosigner = nullptr;
   // One copy: the destination ("-" for `out_fd`, plaintext only). Several:
   // each copy's file is this path with "-<copy number>" inserted before a
   // trailing ".age" (or appended).
@@ -173,6 +179,7 @@ struct CopyInfo {
   int64_t return_by_unix = 0;  // 0: none
   bool sealed = false;
   std::string sealed_hash_hex;  // sealed: BLAKE2b-256 of the age file
+  std::string cosigned_by;     // the approving officer, if any
   std::string state;           // "issued", "returned", "destroyed" or "lost"
   int64_t returned_unix = 0;
   std::string returned_by;
@@ -331,6 +338,7 @@ class Vault {
   Status WithdrawDeclassification(const Identity& officer, const std::string& reg_no,
                                   const std::string& reason);
   Status ApproveDeclassification(const Identity& officer, const std::string& reg_no);
+  // An auditor gets every document without title, file name or size.
   Result<std::vector<DocumentInfo>> List(const Identity& actor, bool include_destroyed) const;
   // The same, one document at a time in registration-number order, as the
   // catalog's pages are read: memory stays bounded at any vault size, and
@@ -468,6 +476,8 @@ class Vault {
                    const std::function<Status(std::span<const uint8_t>)>& sink) const;
   CopyInfo DescribeCopy(const format::CopyState& c) const;  // ops/copies.cc
   std::string NotOutstanding(const format::CopyState& c) const;  // ops/copies.cc
+  Status CheckCopyCosigner(const Identity& actor, const Identity* cosigner, uint32_t level,
+                           const std::string& reg_no) const;  // ops/copies.cc
   // The keyless part of a document's listing: registration details,
   // declassification state, copy counts (ops/documents.cc).
   void DescribeRegistration(const format::DocumentState& d, DocumentInfo& info) const;

@@ -156,5 +156,50 @@ expect 2 "public cannot be lowered further" -- \
 expect 0 "final audit" -- $C audit v.vault
 has out "audit: OK" "the vault audits clean"
 
+# --- an auditor's ls: the register without names or contents
+echo "pass-audrey" > audrey.pass
+$C id new --out audrey.id --name "Audrey" --kdf interactive --passphrase-file audrey.pass >/dev/null
+$C id public audrey.id > audrey.pub
+$C grant v.vault $A --to audrey.pub --role auditor >/dev/null
+expect 0 "an auditor lists the vault" -- $C ls v.vault --as audrey.id --passphrase-file audrey.pass --json
+jq_is out "length" "2" "every document is listed"
+jq_is out ".[] | select(.reg_no==\"$REG\") | .copies_issued" "3" "with its copies"
+jq_is out "[.[] | .title] | unique | join(\",\")" "" "and no title"
+expect 0 "the auditor's text listing" -- $C ls v.vault --as audrey.id --passphrase-file audrey.pass
+if grep -q "minutes.txt\|letter.txt" out; then bad "no file name in the auditor's listing"; else ok "no file name in the auditor's listing"; fi
+expect 4 "an auditor extracts nothing" -- $C extract v.vault "$REG" --as audrey.id --passphrase-file audrey.pass --out a.txt
+
+# --- a vault whose profile requires a second officer to approve secret copies
+$C init c.vault $A --cosign-copies-from secret >/dev/null
+$C grant c.vault $A --to bob.pub --clearance top-secret --role officer >/dev/null
+$C grant c.vault $A --to erin.pub --clearance confidential --role officer >/dev/null
+$C grant c.vault $A --to dave.pub --clearance secret >/dev/null
+CS=$($C add c.vault minutes.txt $A --level secret)
+CC=$($C add c.vault letter.txt $A --level confidential)
+cp c.vault csnap.vault
+expect 3 "a secret copy without a co-signer is refused" -- \
+  $C copy c.vault "$CS" $A --to erin.pub --sealed --scope "Ministry" --out cs.age
+has err "requires a second officer's co-signature" "the refusal names the policy"
+expect 2 "the issuer cannot co-sign their own copy" -- \
+  $C copy c.vault "$CS" $A --to erin.pub --sealed --scope "Ministry" --out cs.age \
+     --cosigner alice.id --cosigner-passphrase-file alice.pass
+expect 3 "a staff member cannot co-sign" -- \
+  $C copy c.vault "$CS" $A --to erin.pub --sealed --scope "Ministry" --out cs.age \
+     --cosigner dave.id --cosigner-passphrase-file dave.pass
+expect 4 "an officer not cleared for secret cannot co-sign" -- \
+  $C copy c.vault "$CS" $A --to erin.pub --sealed --scope "Ministry" --out cs.age \
+     --cosigner erin.id --cosigner-passphrase-file erin.pass
+same csnap.vault c.vault "the refused co-signatures leave the vault unchanged"
+[ -e cs.age ] && bad "no file for a refused copy" || ok "no file for a refused copy"
+expect 0 "a secret copy co-signed by a second officer" -- \
+  $C copy c.vault "$CS" $A --to erin.pub --sealed --scope "Ministry" --out cs.age \
+     --cosigner bob.id --cosigner-passphrase-file bob.pass
+expect 0 "a confidential copy needs no co-signer" -- \
+  $C copy c.vault "$CC" $A --to Erin --scope "Ops room" --out cc.txt
+expect 0 "copies" -- $C copies c.vault --json
+jq_is out ".[] | select(.copy==\"$CS/1\") | .cosigned_by" "Bob" "the copy records its co-signer"
+expect 0 "audit of the co-signed vault" -- $C audit c.vault
+has out "audit: OK" "audits clean"
+
 echo "passed=$passed failed=$failed"
 [ "$failed" -eq 0 ]

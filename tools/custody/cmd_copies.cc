@@ -50,7 +50,8 @@ bool Overdue(const vault::CopyInfo& c, int64_t now) {
 
 void RegisterCopy(CLI::App& app) {
   struct Opts {
-    std::string vault, reg, as, to, scope, purpose, return_by, out, passphrase_file;
+    std::string vault, reg, as, to, scope, purpose, return_by, out, passphrase_file, cosigner,
+        cosigner_passphrase_file;
     uint32_t copies = 1;
     bool sealed = false;
   };
@@ -71,6 +72,9 @@ void RegisterCopy(CLI::App& app) {
   cmd->add_option("--scope", o->scope, "Distribution scope (recorded, and on the marking)")->required();
   cmd->add_option("--purpose", o->purpose, "Why (recorded)");
   cmd->add_option("--return-by", o->return_by, "Date the copy is due back, YYYY-MM-DD (UTC)");
+  cmd->add_option("--cosigner", o->cosigner,
+                  "Identity file of a second officer approving the copy (where the vault requires it)");
+  cmd->add_option("--cosigner-passphrase-file", o->cosigner_passphrase_file, "Co-signer's passphrase file");
   cmd->add_flag("--sealed", o->sealed, "Write an age file to the recipient's age1 key");
   cmd->add_option("--out", o->out, "Destination file, or - for stdout (one plaintext copy)")->required();
   cmd->add_option("--passphrase-file", o->passphrase_file, "Read the passphrase from FILE");
@@ -88,7 +92,14 @@ void RegisterCopy(CLI::App& app) {
     if (!to) return Report(to.error());
     auto id = UnlockIdentity(o->as, o->passphrase_file);
     if (!id) return Report(id.error());
+    std::unique_ptr<vault::Identity> cosigner;
+    if (!o->cosigner.empty()) {
+      auto c = UnlockIdentity(o->cosigner, o->cosigner_passphrase_file, "co-signer");
+      if (!c) return Report(c.error());
+      cosigner = std::move(*c);
+    }
     vault::CopyRequest req;
+    req.cosigner = cosigner.get();
     req.reg_no = o->reg;
     req.recipient = *to;
     req.copies = o->copies;
@@ -240,6 +251,7 @@ void RegisterCopies(CLI::App& app) {
         j.Set("witness", c.witness);
         j.Set("reason", c.reason);
         j.Set("sealed_blake2b256", c.sealed_hash_hex);
+        j.Set("cosigned_by", c.cosigned_by);
         all.Push(std::move(j));
         continue;
       }

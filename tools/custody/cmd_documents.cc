@@ -77,7 +77,7 @@ std::string LsJsonLine(const vault::DocumentInfo& d, bool first) {
   j.Set("title", d.title);
   j.Set("file_name", d.file_name);
   j.Set("size", d.size);
-  j.Set("added", d.destroyed ? "" : IsoTime(d.added_unix));
+  j.Set("added", d.destroyed || d.added_unix == 0 ? "" : IsoTime(d.added_unix));
   j.Set("added_by", d.added_by);
   j.Set("extracts", d.extract_count);
   j.Set("state", d.destroyed ? "destroyed" : "held");
@@ -109,7 +109,8 @@ std::string LsTextHeader() {
 std::string LsTextLine(const vault::DocumentInfo& d) {
   char line[512];
   std::snprintf(line, sizeof line, "%-16s %-14s %12llu  %-20s  ", d.reg_no.c_str(), d.level_name.c_str(),
-                static_cast<unsigned long long>(d.size), d.destroyed ? "-" : IsoTime(d.added_unix).c_str());
+                static_cast<unsigned long long>(d.size),
+                d.destroyed || d.added_unix == 0 ? "-" : IsoTime(d.added_unix).c_str());
   std::string out = line;
   out += d.destroyed ? "(destroyed " + IsoTime(d.destroyed_unix) + " by " + d.destroyed_by + ")" : d.title;
   return out + "\n";
@@ -119,7 +120,9 @@ void RegisterLs(CLI::App& app) {
   struct LsOpts { std::string vault, as, passphrase_file; bool json = false, all = false; };
   auto lo = std::make_shared<LsOpts>();
   auto* ls = app.add_subcommand("ls", "List the documents you are cleared for (others are not "
-                                      "shown at all).\n" + std::string(kExitCodesHelp));
+                                      "shown at all). An auditor sees every document's number, "
+                                      "level, state and copies, never a title.\n" +
+                                          std::string(kExitCodesHelp));
   ls->add_option("VAULT", lo->vault)->required();
   ls->add_option("--as", lo->as, "Identity file")->required();
   ls->add_flag("--json", lo->json, "One JSON array on stdout");

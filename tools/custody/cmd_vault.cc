@@ -1,4 +1,5 @@
 // custody init | grant | revoke
+#include <algorithm>
 #include <iostream>
 #include <sstream>
 
@@ -24,7 +25,7 @@ vault::Role ParseRole(const std::string& r) {
 
 void RegisterInit(CLI::App& app) {
   struct InitOpts {
-    std::string vault, as, levels, label, years, passphrase_file;
+    std::string vault, as, levels, label, years, cosign_from, passphrase_file;
     uint32_t due_days = vault::VaultProfile{}.due_days;
   };
   auto io = std::make_shared<InitOpts>();
@@ -39,6 +40,8 @@ void RegisterInit(CLI::App& app) {
   init->add_option("--due-days", io->due_days, "Days within which an ordinary document must be handled (default 5)");
   init->add_option("--classification-years", io->years,
                    "Classification period per level, lowest first, e.g. 0,10,20,30 (the default)");
+  init->add_option("--cosign-copies-from", io->cosign_from,
+                   "Copies at this level or above need a second officer's co-signature (copy --cosigner)");
   init->add_option("--passphrase-file", io->passphrase_file, "Read the passphrase from FILE");
   SetBody(init, [io] {
     auto levels = io->levels.empty() ? vault::kDefaultLevels : SplitComma(io->levels);
@@ -48,6 +51,12 @@ void RegisterInit(CLI::App& app) {
       if (y.empty() || y.size() > 4 || y.find_first_not_of("0123456789") != std::string::npos)
         return Report(Error{Code::kUsage, "--classification-years takes numbers of years, e.g. 0,10,20,30"});
       profile.classification_years.push_back(static_cast<uint32_t>(std::stoul(y)));
+    }
+    if (!io->cosign_from.empty()) {
+      auto at = std::find(levels.begin(), levels.end(), io->cosign_from);
+      if (at == levels.end())
+        return Report(Error{Code::kUsage, "--cosign-copies-from names no level of this vault: '" + io->cosign_from + "'"});
+      profile.cosign_copies_from = static_cast<uint32_t>(at - levels.begin());
     }
     auto id = UnlockIdentity(io->as, io->passphrase_file);
     if (!id) return Report(id.error());

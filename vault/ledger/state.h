@@ -56,6 +56,9 @@ class VaultState {
   // The register's rules (format::Profile, from the genesis).
   uint32_t due_days = kDefaultDueDays;
   std::vector<uint32_t> classification_years;  // per level
+  // Copies at this level or above need an officer's co-signature (R170a);
+  // -1: none.
+  int32_t cosign_copies_from = -1;
   uint64_t event_count = 0;
   std::string ledger_head = std::string(32, '\0');
   // The authority chain (FORMAT.md §3.14): every authority event so far, in

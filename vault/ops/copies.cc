@@ -102,6 +102,7 @@ CopyInfo Vault::DescribeCopy(const format::CopyState& c) const {
   i.return_by_unix = x.return_by_unix();
   i.sealed = x.sealed();
   if (x.sealed()) i.sealed_hash_hex = ToHex(x.sealed_hash());
+  if (!x.cosigner_ed25519().empty()) i.cosigned_by = MemberName(x.cosigner_ed25519());
   switch (c.status()) {
     case format::COPY_RETURNED: i.state = "returned"; break;
     case format::COPY_DESTROYED: i.state = "destroyed"; break;
@@ -139,6 +140,25 @@ std::vector<CopyInfo> Vault::ListCopies() const {
   return out;
 }
 
+// R170a, writer side: the co-signer the profile asks for, checked before
+// anything is written.
+Status Vault::CheckCopyCosigner(const Identity& actor, const Identity* cosigner, uint32_t level,
+                                const std::string& reg_no) const {
+  const bool needed = state_->cosign_copies_from >= 0 && static_cast<int64_t>(level) >= state_->cosign_copies_from;
+  if (cosigner == nullptr) {
+    if (!needed) return {};
+    return Fail(Code::kAuth, "vault " + container_->path() + " requires a second officer's co-signature to copy " +
+                                 state_->level_names[level] + " documents such as " + reg_no + " (--cosigner)");
+  }
+  CUSTODY_ASSIGN(const format::Member* m, RequireMember(*state_, *cosigner, container_->path()));
+  CUSTODY_TRY(RequireOfficer(*m, *cosigner, "co-sign copies"));
+  CUSTODY_TRY(RequireDistinctCosigner(actor, *cosigner, "co-signer", "issuer"));
+  if (m->clearance() < static_cast<int32_t>(level))
+    return Fail(Code::kNotCleared, "co-signer '" + cosigner->public_identity().name + "' is not cleared for " +
+                                       state_->level_names[level] + " (document " + reg_no + ")");
+  return {};
+}
+
 Result<std::vector<CopyInfo>> Vault::IssueCopies(const Identity& actor, const CopyRequest& req,
                                                 const TempFileHook& on_temp_file) {
   if (req.copies == 0 || req.copies > kMaxCopiesAtOnce)
@@ -153,6 +173,7 @@ Result<std::vector<CopyInfo>> Vault::IssueCopies(const Identity& actor, const Co
                                          : "several copies need --out PATH, not -");
   CUSTODY_ASSIGN(Readable r, PrepareRead(actor, req.reg_no));
   const uint32_t level = r.doc.added().level();
+  CUSTODY_TRY(CheckCopyCosigner(actor, req.cosigner, level, req.reg_no));
   format::PublicKeys recipient = KeysOf(req.recipient);
   if (!req.sealed) {
     // A plaintext copy is readable by whoever holds it: only to a member
@@ -250,7 +271,12 @@ Result<std::vector<CopyInfo>> Vault::IssueCopies(const Identity& actor, const Co
       x->set_return_by_unix(req.return_by_unix);
       x->set_sealed(req.sealed);
       if (req.sealed) x->set_sealed_hash(hashes[n - first]);
-      CUSTODY_TRY(AppendEvent(std::move(ev), {&actor}));
+      std::vector<const Identity*> signers{&actor};
+      if (req.cosigner) {
+        x->set_cosigner_ed25519(SigningKeyOf(*req.cosigner));
+        signers.push_back(req.cosigner);
+      }
+      CUSTODY_TRY(AppendEvent(std::move(ev), signers));
     }
     CUSTODY_TRY(CommitAll(actor, scope));
   }

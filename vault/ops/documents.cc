@@ -140,11 +140,14 @@ Result<std::vector<DocumentInfo>> Vault::List(const Identity& actor, bool includ
 Status Vault::ForEachDocument(const Identity& actor, bool include_destroyed,
                               const std::function<Status(DocumentInfo&&)>& fn) const {
   CUSTODY_ASSIGN(auto ring, Unlock(actor));
+  // An auditor (who holds no key) sees every document's number, level,
+  // state and copies: the register, without names or contents.
+  const bool auditor = state_->FindMember(SigningKeyOf(actor))->role() == format::ROLE_AUDITOR;
   std::map<std::pair<uint32_t, uint32_t>, crypto::SecretBytes> level_keys;
   return state_->catalog.ForEach([&](const format::DocumentState& d) -> Status {
     const uint32_t level = d.added().level();
     const std::string& reg = d.added().reg_no();
-    if (!ring->Has(level)) return {};  // above the clearance: not even the name
+    if (!ring->Has(level) && !auditor) return {};  // above the clearance: not even the name
     if (d.destroyed() && !include_destroyed) return {};
     DocumentInfo info;
     info.reg_no = reg;
@@ -157,7 +160,7 @@ Status Vault::ForEachDocument(const Identity& actor, bool include_destroyed,
     info.destroyed_by = d.destroyed() ? MemberName(d.destroyed_by()) : "";
     info.extract_count = d.extract_count();
     DescribeRegistration(d, info);
-    if (!d.destroyed()) {
+    if (!d.destroyed() && !auditor) {
       CUSTODY_ASSIGN(auto wrap, LoadWrap(d));
       // One key per (level, epoch) for the whole listing: each is a locked
       // allocation (several system calls) and a walk down the lineage.

@@ -59,6 +59,7 @@ std::string SignedGenesis(const Identity& creator, const std::vector<std::string
   const VaultProfile defaults;
   if (profile.due_days != defaults.due_days) vc->mutable_profile()->set_due_days(profile.due_days);
   for (uint32_t y : profile.classification_years) vc->mutable_profile()->add_classification_years(y);
+  if (profile.cosign_copies_from) vc->mutable_profile()->set_cosign_copies_from(*profile.cosign_copies_from + 1);
   for (uint32_t level = 0; level < levels.size(); ++level) {
     auto key = crypto::SecretBytes::Random(kLevelKeySize);
     *vc->add_slots() = SealKeySlot(m, level, 0, key.span());
@@ -88,6 +89,8 @@ Status Vault::Create(const std::string& path, const Identity& creator,
                                   ") than levels (" + std::to_string(levels.size()) + ")");
   for (uint32_t y : profile.classification_years)
     if (y > 1000) return Fail(Code::kUsage, "a classification period is at most 1000 years");
+  if (profile.cosign_copies_from && *profile.cosign_copies_from >= levels.size())
+    return Fail(Code::kUsage, "the co-signature level must be one of the vault's levels");
   std::string vault_id;
   const std::string payload = SignedGenesis(creator, levels, label, clock->NowUnix(), profile, &vault_id);
   format::Superblock sb;

@@ -87,6 +87,14 @@ const std::map<std::string, std::string>& Reasons() {
     {"R29_extract_destroyed", "extract of a destroyed document"},
     {"R29_extract_unknown", "extract of an unknown document"},
     {"R2_bad_magic", "B: bad superblock magic"},
+    {"R28a_due_pushed", "document due at another time than the vault's profile gives"},
+    {"R173_copy_destroyed_alone", "copy destroyed without a distinct witness from the roster"},
+    {"R173_lost_twice", "a copy not outstanding declared lost"},
+    {"R174_review_by_staff", "declassification review by someone who is not an officer"},
+    {"R174_review_raises", "declassification that does not lower the level"},
+    {"R175_approved_by_reviewer", "declassification approved by its reviewer"},
+    {"R175_approved_unreviewed", "declassification approved with no pending review"},
+    {"R176_handled_not_cleared", "document handled by someone not cleared"},
     {"R30_no_witness", "destroy without a distinct witness"},
     {"R30_self_witness", "destroy without a distinct witness"},
     {"R31_compacted", "compaction does not name the ledger it follows"},
@@ -367,7 +375,7 @@ int main(int argc, char** argv) {
     RawSlot(b, 1, 1, payload, static_cast<uint32_t>(payload.size()));
     Vector(name, VaultH("open failure", "R6", comment), b);
   };
-  sb_edit("R6_format_version", "Superblock.format_version 4 (newer than this reader)", [](auto& sb) { sb.set_format_version(4); });
+  sb_edit("R6_format_version", "Superblock.format_version 5 (newer than this reader)", [](auto& sb) { sb.set_format_version(5); });
   sb_edit("R6_vault_id_15", "vault_id of 15 bytes", [](auto& sb) { sb.set_vault_id(sb.vault_id().substr(1)); });
   sb_edit("R6_ledger_head_31", "ledger_head of 31 bytes", [](auto& sb) { sb.set_ledger_head(sb.ledger_head().substr(1)); });
   sb_edit("R6_committed_end_8191", "committed_end below 8192", [](auto& sb) { sb.set_committed_end(8191); });
@@ -655,6 +663,94 @@ int main(int argc, char** argv) {
               raw_event([&](auto& e) { *e.mutable_document_destroyed() = d.document_destroyed(); }), {&alice});
     bad_event("R30_self_witness", "R30", "DocumentDestroyed witnessed by the officer herself",
               raw_event([&](auto& e) { *e.mutable_document_destroyed() = d.document_destroyed(); e.mutable_document_destroyed()->set_witness_ed25519(Raw(alice.public_identity().ed25519)); }), {&alice, &alice});
+  }
+  // ---- R28a, R173-R176: the register (format v4) ----------------------
+  bad_event("R28a_due_pushed", "R28a", "DocumentAdded giving itself 30 days where the vault's profile gives 5",
+            raw_event([&](auto& e) {
+              *e.mutable_document_added() = added_copy("P-9", [&](auto& a) {
+                a.set_doc_id(std::string(16, '\x46'));
+                a.mutable_key()->set_doc_id(a.doc_id());
+                a.set_due_unix(1767225600 + 30 * 86400);
+              }).document_added();
+            }), {&alice});
+  {
+    const std::string s1 = sbase->TEST_state().FindDocument("S-1").value()->added().doc_id();
+    const std::string p1 = sbase->TEST_state().FindDocument("P-1").value()->added().doc_id();
+    auto review = [&](const std::string& reg, const std::string& id, uint32_t from, uint32_t to, bool pub) {
+      format::Event e;
+      auto* r = e.mutable_declassification_reviewed();
+      r->set_doc_id(id);
+      r->set_reg_no(reg);
+      r->set_from_level(from);
+      r->set_to_level(to);
+      r->set_to_public(pub);
+      r->set_reason("vector");
+      return e;
+    };
+    format::Event approve;
+    approve.mutable_declassification_approved()->set_reg_no("S-1");
+    approve.mutable_declassification_approved()->set_doc_id(s1);
+    approve.mutable_declassification_approved()->mutable_key()->set_offset(format::kLogStart);
+    approve.mutable_declassification_approved()->mutable_key()->set_hash(std::string(32, 'k'));
+    approve.mutable_declassification_approved()->mutable_key()->set_doc_id(s1);
+    {
+      std::string b = base;
+      format::Event r = review("P-1", p1, 0, 0, true);
+      r.set_actor_ed25519(Raw(bob.public_identity().ed25519));
+      craft::AppendEvent(b, r, {&bob});
+      Vector("R174_review_by_staff", VaultH("open failure", "R174", "bob (staff) signs a review declassifying P-1 to public"), b);
+      b = base;
+      craft::AppendEvent(b, review("P-1", p1, 0, 0, false), {&alice});
+      Vector("R174_review_raises", VaultH("open failure", "R174", "a review of P-1 from level 0 to level 0: nothing lowered"), b);
+      b = base;
+      craft::AppendEvent(b, approve, {&alice});
+      Vector("R175_approved_unreviewed", VaultH("open failure", "R175", "alice approves a declassification of S-1 nobody reviewed"), b);
+      b = base;
+      craft::AppendEvent(b, review("S-1", s1, 1, 0, false), {&alice});
+      craft::AppendEvent(b, approve, {&alice});
+      Vector("R175_approved_by_reviewer", VaultH("open failure", "R175", "alice reviews S-1 down to public's level 0, then approves her own review"), b);
+    }
+    {
+      // A sealed copy of S-1 to carol, valid; then its disposal forged.
+      std::string b = base;
+      format::Event c;
+      auto* x = c.mutable_copy_issued();
+      x->set_doc_id(s1);
+      x->set_reg_no("S-1");
+      x->set_copy_no(1);
+      x->set_of(1);
+      x->mutable_recipient()->set_name("carol");
+      x->mutable_recipient()->set_ed25519(Raw(carol.public_identity().ed25519));
+      x->mutable_recipient()->set_x25519(Raw(carol.public_identity().x25519));
+      x->set_level(1);
+      x->set_scope("vector liaison");
+      x->set_sealed(true);
+      x->set_sealed_hash(std::string(32, 'a'));
+      craft::AppendEvent(b, c, {&alice});
+      const std::string issued = b;
+      format::Event d;
+      auto* y = d.mutable_copy_disposed();
+      y->set_doc_id(s1);
+      y->set_reg_no("S-1");
+      y->set_copy_no(1);
+      y->set_reason("shredded");
+      y->set_witness_ed25519(Raw(bob.public_identity().ed25519));
+      craft::AppendEvent(b, d, {&alice});
+      Vector("R173_copy_destroyed_alone", VaultH("open failure", "R173", "copy S-1/1 recorded destroyed with bob named as witness, signed by alice only"), b);
+      b = issued;
+      y->set_lost(true);
+      y->clear_witness_ed25519();
+      craft::AppendEvent(b, d, {&alice});
+      craft::AppendEvent(b, d, {&alice});
+      Vector("R173_lost_twice", VaultH("open failure", "R173", "copy S-1/1 declared lost twice"), b);
+    }
+    format::Event h;
+    h.mutable_document_handled()->set_reg_no("S-1");
+    h.mutable_document_handled()->set_doc_id(s1);
+    h.set_actor_ed25519(Raw(bob.public_identity().ed25519));
+    std::string b = base;
+    craft::AppendEvent(b, h, {&bob});
+    Vector("R176_handled_not_cleared", VaultH("open failure", "R176", "bob (cleared for public) records handling S-1 (secret)"), b);
   }
   bad_event("R31_compacted", "R55", "a Compacted event that does not name the ledger it follows (previous_event_count 1)",
             raw_event([](auto& e) { e.mutable_compacted()->set_previous_event_count(1); }), {&alice});

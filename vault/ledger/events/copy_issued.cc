@@ -20,9 +20,23 @@ Status CheckRecipient(const format::Event& e, const VaultState& s, uint32_t leve
     return Broken(e, "plaintext copy to someone not cleared");
   return {};
 }
+// R170a: where the vault's profile says so, a second officer cleared for
+// the level approves the copy by signing it second (REQUIREMENTS.md 1.3,
+// 1.6: copying at the higher levels needs approval).
+Status CheckCosigner(const format::Event& e, const std::vector<std::string>& signers,
+                     const VaultState& s, uint32_t level) {
+  const std::string& cosigner = e.copy_issued().cosigner_ed25519();
+  const bool needed = s.cosign_copies_from >= 0 && static_cast<int64_t>(level) >= s.cosign_copies_from;
+  if (!needed && cosigner.empty()) return {};
+  const format::Member* m = s.FindMember(cosigner);
+  if (signers.size() < 2 || signers[1] != cosigner || cosigner == e.actor_ed25519() ||
+      !IsOfficer(s, cosigner) || m->clearance() < static_cast<int32_t>(level))
+    return Broken(e, "copy without the co-signature of a second officer cleared for its level");
+  return {};
+}
 }  // namespace
 
-Status ApplyCopyIssued(const format::Event& e, const std::vector<std::string>&, VaultState& s) {
+Status ApplyCopyIssued(const format::Event& e, const std::vector<std::string>& signers, VaultState& s) {
   const auto& x = e.copy_issued();
   CUSTODY_ASSIGN(const auto* d, FindNamedDocument(s, x.reg_no(), x.doc_id()));
   if (d == nullptr) return Broken(e, "copy of an unknown document");
@@ -41,6 +55,7 @@ Status ApplyCopyIssued(const format::Event& e, const std::vector<std::string>&, 
     return Broken(e, "copy's sealed-file hash does not match its kind");
   if (x.return_by_unix() < 0) return Broken(e, "copy with a negative return-by date");
   CUSTODY_TRY(CheckRecipient(e, s, level));
+  CUSTODY_TRY(CheckCosigner(e, signers, s, level));
   auto& doc = s.catalog.Mutable(x.reg_no());
   doc.set_copies_issued(x.copy_no());
   doc.set_copies_outstanding(doc.copies_outstanding() + 1);

@@ -30,6 +30,8 @@ Status CheckVaultCreated(const format::Event& e, const VaultState& s) {
     return Broken(e, "vault profile out of range");
   for (uint32_t y : vc.profile().classification_years())
     if (y > 1000) return Broken(e, "vault profile out of range");
+  if (vc.profile().cosign_copies_from() > static_cast<uint32_t>(vc.level_names_size()))
+    return Broken(e, "vault profile out of range");
   // Against the epochs this event creates (all 0), before any of them is set.
   return CheckSlots(e, vc.slots(), std::vector<uint32_t>(vc.level_names_size(), 0));
 }
@@ -47,6 +49,7 @@ Status ApplyVaultCreated(const format::Event& e, const std::vector<std::string>&
   if (vc.profile().due_days() != 0) s.due_days = vc.profile().due_days();
   s.classification_years.assign(vc.profile().classification_years().begin(),
                                 vc.profile().classification_years().end());
+  s.cosign_copies_from = static_cast<int32_t>(vc.profile().cosign_copies_from()) - 1;
   format::Member creator = vc.creator();
   creator.set_role(format::ROLE_OFFICER);
   creator.set_clearance(static_cast<int32_t>(s.level_names.size()) - 1);
