@@ -5,7 +5,11 @@
 #    is, reports it on stderr and removes it with its register entry;
 #  * SIGINT / SIGTERM: the handler removes the partial file and the entry;
 #    the process still dies of the signal;
-#  * a finished extraction leaves no register entry.
+#  * a finished extraction leaves no register entry;
+#  * a copy killed half-way is never recorded as issued: a plaintext one
+#    leaves its extraction on the ledger and its partial plaintext swept
+#    like an extraction's; a sealed one records nothing and leaves only
+#    ciphertext.
 # Usage: extract_kill_test.sh PATH/TO/custody    Environment: BIG_MB (default 300)
 set -uo pipefail
 TESTLIB=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/testlib.sh
@@ -100,6 +104,55 @@ $C id public o.id > /dev/null 2> err
 wait "$lpid"; lrc=$?
 [ "$lrc" -eq 0 ] && cmp -s big.bin dst/live.bin && ok "a concurrent command leaves a running extraction alone" || bad "running extraction disturbed (exit $lrc): $(cat err live.err | head -c 300)"
 ! grep -q "partial plaintext" err && ok "and reports nothing about it" || bad "concurrent command reported: $(cat err)"
+
+# --- copies killed half-way (issue 9): a copy is recorded only once it exists.
+copies() { $C copies v.vault --json | jq length; }
+# kill_copy KIND: starts a copy into dst/, waits for its temporary file to
+# hold 8 MiB, SIGKILLs it. Sets $rc and $partial.
+kill_copy() {
+  local i
+  $C copy v.vault "$REG" $A --to o.pub --scope "kill test" $1 --out dst/copy.out 2> cp.err &
+  pid=$!
+  partial=""
+  for i in $(seq 1 2000); do
+    partial=$(find dst -maxdepth 1 -name '.custody-tmp-*' -size +8M | head -1)
+    [ -n "$partial" ] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.005
+  done
+  kill -s KILL "$pid" 2>/dev/null
+  wait "$pid"; rc=$?
+}
+$C id public o.id > o.pub
+before_copies=$(copies); before=$(extracts)
+kill_copy ""
+if [ "$rc" -ne 137 ] || [ -z "$partial" ]; then
+  bad "SIGKILL did not land mid-copy (exit $rc, partial '$partial'): $(head -c 300 cp.err)"
+else
+  ok "SIGKILL landed mid plaintext copy"
+  [ ! -e dst/copy.out ] && ok "no copy file was published" || bad "dst/copy.out exists after SIGKILL"
+  expect 0 "the next command runs" -- $C id public o.id
+  has err "partial plaintext of $REG" "it reports the killed copy's plaintext"
+  [ "$(partials)" -eq 0 ] && ok "and removes it" || bad "partial plaintext left: $(ls -A dst)"
+  [ "$(copies)" -eq "$before_copies" ] && ok "no copy is recorded as issued" || bad "a killed copy is recorded as issued"
+  [ "$(extracts)" -eq $((before + 1)) ] && ok "the attempt is on the ledger as an extraction (R141)" || bad "no extraction recorded for the killed copy"
+  expect 0 "audit after the killed copy" -- $C audit v.vault
+fi
+before_copies=$(copies); before=$(extracts)
+kill_copy "--sealed"
+if [ "$rc" -ne 137 ] || [ -z "$partial" ]; then
+  bad "SIGKILL did not land mid sealed copy (exit $rc, partial '$partial'): $(head -c 300 cp.err)"
+else
+  ok "SIGKILL landed mid sealed copy"
+  [ ! -e dst/copy.out ] && [ ! -e dst/copy.out.marking ] && ok "neither the copy nor its marking was published" \
+    || bad "a killed sealed copy was published"
+  [ "$(copies)" -eq "$before_copies" ] && ok "nothing is recorded for it" || bad "a killed sealed copy is recorded"
+  [ "$(extracts)" -eq "$before" ] && ok "not even an extraction (no plaintext left the process)" || bad "a sealed copy recorded an extraction"
+  head -c 21 "$partial" | grep -q "age-encryption.org/v1" && ok "what it left is ciphertext (an age file)" || bad "the sealed copy's leftover is not an age file"
+  expect 0 "audit after the killed sealed copy" -- $C audit v.vault
+  expect 0 "the copy, run again, completes" -- $C copy v.vault "$REG" $A --to o.pub --scope "kill test" --sealed --out dst/copy2.age
+  [ "$(copies)" -eq $((before_copies + 1)) ] && ok "and is recorded once" || bad "copy count $(copies)"
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
