@@ -6,6 +6,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
@@ -330,15 +331,31 @@ Status OpenSealedCopy(const std::string& copy, const vault::Identity& id, const 
   const crypto::AgeIdentity* keys[] = {&key};
   auto reader = crypto::AgeReader::Open(source, keys);
   if (!reader) return std::unexpected(reader.error().With(copy));
-  CUSTODY_ASSIGN(crypto::Hash256 h, HashOf(copy));
-  if (h != marking->file_hash)
+  const auto mismatch = [&] {
     return Fail(Code::kCorrupt, copy + " does not match its marking (BLAKE2b-256 differs): not the "
                                        "copy issued; nothing written");
-  std::cerr << marking->Banner();
+  };
+  // The file must be the one the marking names before any plaintext is
+  // released. To a file, that is checked by a second thread hashing it
+  // while this one decrypts into the temporary file, which is published
+  // only if both agree (two cores, one pass each); to stdout, first.
   std::unique_ptr<AtomicFile> file;
+  std::future<Result<crypto::Hash256>> hashed;
   if (out_path != "-") {
     if (::access(out_path.c_str(), F_OK) == 0) return Fail(Code::kIo, out_path + " already exists");
-    CUSTODY_ASSIGN(file, AtomicFile::Create(DefaultEnv(), out_path));
+    hashed = std::async(std::launch::async, [copy] { return HashOf(copy); });
+  } else {
+    CUSTODY_ASSIGN(crypto::Hash256 h, HashOf(copy));
+    if (h != marking->file_hash) return mismatch();
+  }
+  std::cerr << marking->Banner();
+  if (out_path != "-") {
+    auto f = AtomicFile::Create(DefaultEnv(), out_path);
+    if (!f) {
+      hashed.wait();
+      return std::unexpected(f.error());
+    }
+    file = std::move(*f);
   }
   uint64_t at = 0;
   auto emit = [&](std::span<const uint8_t> b) -> Status {
@@ -349,17 +366,28 @@ Status OpenSealedCopy(const std::string& copy, const vault::Identity& id, const 
     }
     return WriteAll(1, b);
   };
-  crypto::SecretBytes held;
+  // One chunk is held back until the next (or the verified end) is read;
+  // the one locked buffer is reused for every chunk.
+  crypto::SecretBytes held(crypto::kAgeChunkSize);
+  size_t held_len = 0;
   bool have = false;
-  for (;;) {
-    auto chunk = (*reader)->Next();
-    if (!chunk) return std::unexpected(chunk.error().With(copy + "; nothing of its end written"));
-    if (have) CUSTODY_TRY(emit(held.span()));
-    if (chunk->empty()) break;
-    held = crypto::SecretBytes::CopyOf(*chunk);
-    have = true;
-  }
-  return file ? file->Commit(false) : Status{};
+  Status decrypted = [&]() -> Status {
+    for (;;) {
+      auto chunk = (*reader)->Next();
+      if (!chunk) return std::unexpected(chunk.error().With(copy + "; nothing of its end written"));
+      if (have) CUSTODY_TRY(emit(held.span().first(held_len)));
+      if (chunk->empty()) return {};
+      std::copy(chunk->begin(), chunk->end(), held.data());
+      held_len = chunk->size();
+      have = true;
+    }
+  }();
+  if (!file) return decrypted;
+  auto h = hashed.get();
+  if (!decrypted) return decrypted;
+  if (!h) return std::unexpected(h.error());
+  if (*h != marking->file_hash) return mismatch();
+  return file->Commit(false);
 }
 
 void RegisterOpen(CLI::App& app) {
