@@ -151,6 +151,7 @@ expect 0 "a public document is read by staff cleared for the lowest level" -- \
 same minutes.txt d1.txt "Dave reads the public document"
 $C ls v.vault $D --json > ls.json
 jq_is ls.json ".[] | select(.reg_no==\"$REG\") | .public" "true" "ls marks it public"
+jq_is ls.json ".[] | select(.reg_no==\"$REG\") | .level" "public" "and lists its level as public"
 expect 2 "public cannot be lowered further" -- \
   $C declassify v.vault "$REG" --review --to public --reason again $A
 expect 0 "final audit" -- $C audit v.vault

@@ -73,7 +73,7 @@ void RegisterAdd(CLI::App& app) {
 std::string LsJsonLine(const vault::DocumentInfo& d, bool first) {
   Json j = Json::Object();
   j.Set("reg_no", d.reg_no);
-  j.Set("level", d.level_name);
+  j.Set("level", d.is_public ? "public" : d.level_name);  // public: held under the lowest level's key
   j.Set("title", d.title);
   j.Set("file_name", d.file_name);
   j.Set("size", d.size);
@@ -108,7 +108,8 @@ std::string LsTextHeader() {
 
 std::string LsTextLine(const vault::DocumentInfo& d) {
   char line[512];
-  std::snprintf(line, sizeof line, "%-16s %-14s %12llu  %-20s  ", d.reg_no.c_str(), d.level_name.c_str(),
+  std::snprintf(line, sizeof line, "%-16s %-14s %12llu  %-20s  ", d.reg_no.c_str(),
+                d.is_public ? "public" : d.level_name.c_str(),
                 static_cast<unsigned long long>(d.size),
                 d.destroyed || d.added_unix == 0 ? "-" : IsoTime(d.added_unix).c_str());
   std::string out = line;
