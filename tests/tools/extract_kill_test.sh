@@ -37,12 +37,13 @@ partials() { find dst -maxdepth 1 -name '.custody-tmp-*' | wc -l; }
 entries()  { find "$CUSTODY_STATE_DIR/inflight" -maxdepth 1 -type f ! -name '.*' 2>/dev/null | wc -l; }
 extracts() { $C ls v.vault $A --json | grep -o '"extracts":[0-9]*' | head -1 | cut -d: -f2; }
 
-# Starts an extraction into dst/, waits until its partial file holds at least
-# 8 MiB of plaintext, then sends signal $1. Sets $pid, $rc, $partial.
+# interrupt SIG CMD...: starts CMD (writing into dst/) in the background,
+# waits until its temporary file holds at least 8 MiB, then sends SIG.
+# Sets $pid, $rc, $partial.
 interrupt() {
   local sig=$1 i
-  rm -f dst/dest.bin
-  $C extract v.vault "$REG" $A --out dst/dest.bin --purpose "kill test" 2> ex.err &
+  shift
+  "$@" 2> ex.err &
   pid=$!
   partial=""
   for i in $(seq 1 2000); do
@@ -54,6 +55,9 @@ interrupt() {
   kill -s "$sig" "$pid" 2>/dev/null
   wait "$pid"; rc=$?
 }
+# (CMD is the custody binary itself, not a shell function: the signal must
+# reach custody, not a subshell around it.)
+EXTRACT=($C extract v.vault "$REG" $A --out dst/dest.bin --purpose "kill test")
 
 expect 0 "a whole extraction" -- $C extract v.vault "$REG" $A --out dst/whole.bin
 cmp -s big.bin dst/whole.bin && ok "extracted bit-exact" || bad "extracted file differs"
@@ -61,7 +65,7 @@ cmp -s big.bin dst/whole.bin && ok "extracted bit-exact" || bad "extracted file 
 rm -f dst/whole.bin
 before=$(extracts)
 
-interrupt KILL
+rm -f dst/dest.bin; interrupt KILL "${EXTRACT[@]}"
 if [ "$rc" -ne 137 ] || [ -z "$partial" ]; then
   bad "SIGKILL did not land mid-extraction (exit $rc, partial '$partial'): $(head -c 300 ex.err)"
 else
@@ -86,7 +90,7 @@ fi
 
 for sig in INT TERM; do
   before=$(extracts)
-  interrupt "$sig"
+  rm -f dst/dest.bin; interrupt "$sig" "${EXTRACT[@]}"
   code=$((128 + $(kill -l "$sig")))
   if [ -z "$partial" ]; then bad "SIG$sig: the extraction ended before the signal (exit $rc)"; continue; fi
   [ "$rc" -eq "$code" ] && ok "SIG$sig ends the extraction by the signal (exit $rc)" || bad "SIG$sig: exit $rc, expected $code: $(head -c 300 ex.err)"
@@ -107,27 +111,12 @@ wait "$lpid"; lrc=$?
 
 # --- copies killed half-way (issue 9): a copy is recorded only once it exists.
 copies() { $C copies v.vault --json | jq length; }
-# kill_copy KIND: starts a copy into dst/, waits for its temporary file to
-# hold 8 MiB, SIGKILLs it. Sets $rc and $partial.
-kill_copy() {
-  local i
-  $C copy v.vault "$REG" $A --to o.pub --scope "kill test" $1 --out dst/copy.out 2> cp.err &
-  pid=$!
-  partial=""
-  for i in $(seq 1 2000); do
-    partial=$(find dst -maxdepth 1 -name '.custody-tmp-*' -size +8M | head -1)
-    [ -n "$partial" ] && break
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.005
-  done
-  kill -s KILL "$pid" 2>/dev/null
-  wait "$pid"; rc=$?
-}
+kill_copy() { interrupt KILL $C copy v.vault "$REG" $A --to o.pub --scope "kill test" "$@" --out dst/copy.out; }
 $C id public o.id > o.pub
 before_copies=$(copies); before=$(extracts)
-kill_copy ""
+kill_copy
 if [ "$rc" -ne 137 ] || [ -z "$partial" ]; then
-  bad "SIGKILL did not land mid-copy (exit $rc, partial '$partial'): $(head -c 300 cp.err)"
+  bad "SIGKILL did not land mid-copy (exit $rc, partial '$partial'): $(head -c 300 ex.err)"
 else
   ok "SIGKILL landed mid plaintext copy"
   [ ! -e dst/copy.out ] && ok "no copy file was published" || bad "dst/copy.out exists after SIGKILL"
@@ -141,7 +130,7 @@ fi
 before_copies=$(copies); before=$(extracts)
 kill_copy "--sealed"
 if [ "$rc" -ne 137 ] || [ -z "$partial" ]; then
-  bad "SIGKILL did not land mid sealed copy (exit $rc, partial '$partial'): $(head -c 300 cp.err)"
+  bad "SIGKILL did not land mid sealed copy (exit $rc, partial '$partial'): $(head -c 300 ex.err)"
 else
   ok "SIGKILL landed mid sealed copy"
   [ ! -e dst/copy.out ] && [ ! -e dst/copy.out.marking ] && ok "neither the copy nor its marking was published" \

@@ -20,6 +20,7 @@ namespace custody::vault {
 namespace {
 
 using ledger_test::Raw;
+using ledger_test::CheckRefused;
 using ledger_test::SameState;
 
 const bool kInitialized = crypto::InitializeProcess().has_value();
@@ -43,15 +44,6 @@ struct Ledger : ledger_test::LedgerBuilder {
   }
 };
 
-void CheckRefused(Ledger& l, const format::Event& e, const Identity& signer, const std::string& why) {
-  const format::Checkpoint before = l.state.ToCheckpoint();
-  auto s = l.state.Apply(e, {Raw(signer)});
-  REQUIRE_FALSE(s);
-  CHECK(s.error().code == Code::kCorrupt);
-  CHECK(s.error().message ==
-        "ledger event " + std::to_string(e.sequence()) + " breaks the rules: " + why);
-  CHECK(SameState(before, l.state));
-}
 
 TEST_CASE("copies/PlaintextCopyToAClearedMemberIsIssued", "[ledger][copies]") {
   Ledger l;

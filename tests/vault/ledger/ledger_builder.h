@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include <catch2/catch.hpp>
 #include <google/protobuf/util/message_differencer.h>
 
 #include "format/constants.h"
@@ -172,5 +173,24 @@ struct LedgerBuilder {
     return e;
   }
 };
+
+// Applies `e` as signed by `signers` (actor first) and checks that it is
+// refused with exactly "ledger event N breaks the rules: <why>", leaving the
+// state as it was (compared through ToCheckpoint, copies included).
+inline void CheckRefused(LedgerBuilder& l, const format::Event& e,
+                         const std::vector<const Identity*>& signers, const std::string& why) {
+  const format::Checkpoint before = l.state.ToCheckpoint();
+  std::vector<std::string> keys;
+  for (const Identity* id : signers) keys.push_back(Raw(*id));
+  auto s = l.state.Apply(e, keys);
+  REQUIRE_FALSE(s);
+  CHECK(s.error().code == Code::kCorrupt);
+  CHECK(s.error().message == "ledger event " + std::to_string(e.sequence()) + " breaks the rules: " + why);
+  CHECK(SameState(before, l.state));
+}
+inline void CheckRefused(LedgerBuilder& l, const format::Event& e, const Identity& signer,
+                         const std::string& why) {
+  CheckRefused(l, e, std::vector<const Identity*>{&signer}, why);
+}
 
 }  // namespace custody::vault::ledger_test

@@ -22,6 +22,7 @@ namespace custody::vault {
 namespace {
 
 using ledger_test::Raw;
+using ledger_test::CheckRefused;
 using ledger_test::SameState;
 
 const bool kInitialized = crypto::InitializeProcess().has_value();
@@ -85,17 +86,6 @@ struct Ledger : ledger_test::LedgerBuilder {
   }
 };
 
-void CheckRefused(Ledger& l, const format::Event& e, const std::vector<const Identity*>& signers,
-                  const std::string& why) {
-  const format::Checkpoint before = l.state.ToCheckpoint();
-  std::vector<std::string> keys;
-  for (const Identity* id : signers) keys.push_back(Raw(*id));
-  auto s = l.state.Apply(e, keys);
-  REQUIRE_FALSE(s);
-  CHECK(s.error().code == Code::kCorrupt);
-  CHECK(s.error().message == "ledger event " + std::to_string(e.sequence()) + " breaks the rules: " + why);
-  CHECK(SameState(before, l.state));
-}
 
 TEST_CASE("declassify/TwoDistinctClearedOfficersMoveTheDocument", "[ledger][declassify]") {
   Ledger l;
@@ -261,24 +251,15 @@ TEST_CASE("copies/WhereTheProfileSaysSoASecondOfficerCoSigns", "[ledger][copies]
   REQUIRE(ReplayEvent(l.Sign(l.Grant(*olga, *pia, format::ROLE_OFFICER, 0), {olga.get()}), l.state));
   REQUIRE(ReplayEvent(l.Sign(l.Add(*olga, "S-1", 's', 1), {olga.get()}), l.state));
   REQUIRE(ReplayEvent(l.Sign(l.Add(*olga, "P-1", 'p', 0), {olga.get()}), l.state));
-  const auto refused = [&](const format::Event& e, const std::vector<const Identity*>& by) {
-    const format::Checkpoint before = l.state.ToCheckpoint();
-    std::vector<std::string> keys;
-    for (const Identity* id : by) keys.push_back(Raw(*id));
-    auto s = l.state.Apply(e, keys);
-    REQUIRE_FALSE(s);
-    CHECK(s.error().message.find("copy without the co-signature of a second officer cleared for its level") !=
-          std::string::npos);
-    CHECK(SameState(before, l.state));
-  };
+  const std::string why = "copy without the co-signature of a second officer cleared for its level";
   format::Event copy = l.CopyIssue(*olga, *out, "S-1", 's', 1, 1, true);
-  refused(copy, {olga.get()});  // one officer alone
+  CheckRefused(l, copy, {olga.get()}, why);  // one officer alone
   copy.mutable_copy_issued()->set_cosigner_ed25519(Raw(*olga));
-  refused(copy, {olga.get(), olga.get()});  // herself as co-signer
+  CheckRefused(l, copy, {olga.get(), olga.get()}, why);  // herself as co-signer
   copy.mutable_copy_issued()->set_cosigner_ed25519(Raw(*pia));
-  refused(copy, {olga.get(), pia.get()});  // an officer not cleared for secret
+  CheckRefused(l, copy, {olga.get(), pia.get()}, why);  // an officer not cleared for secret
   copy.mutable_copy_issued()->set_cosigner_ed25519(Raw(*oscar));
-  refused(copy, {olga.get()});  // named, but not signed by him
+  CheckRefused(l, copy, {olga.get()}, why);  // named, but not signed by him
   REQUIRE(l.state.Apply(copy, {Raw(*olga), Raw(*oscar)}));
   // Below the policy's level one signature is enough.
   REQUIRE(l.state.Apply(l.CopyIssue(*olga, *out, "P-1", 'p', 0, 1, true), {Raw(*olga)}));

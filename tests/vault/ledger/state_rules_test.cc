@@ -22,6 +22,7 @@ namespace {
 
 using ledger_test::AddSlot;
 using ledger_test::Raw;
+using ledger_test::CheckRefused;
 using ledger_test::SameState;
 
 // The Catch main initialises libsodium too; this keeps the file self-sufficient.
@@ -46,18 +47,6 @@ struct Ledger : ledger_test::LedgerBuilder {
 
 // Applies `e` as signed by `signers`, expects it refused with `why` and the
 // state untouched.
-void CheckRefused(Ledger& l, const format::Event& e, const std::vector<const Identity*>& signers,
-                  const std::string& why) {
-  const format::Checkpoint before = l.state.ToCheckpoint();
-  std::vector<std::string> keys;
-  for (const Identity* id : signers) keys.push_back(Raw(*id));
-  auto s = l.state.Apply(e, keys);
-  REQUIRE_FALSE(s);
-  CHECK(s.error().code == Code::kCorrupt);
-  CHECK(s.error().message ==
-        "ledger event " + std::to_string(e.sequence()) + " breaks the rules: " + why);
-  CHECK(SameState(before, l.state));
-}
 
 TEST_CASE("ledger/GrantByStaffIsRefused", "[ledger][rules]") {
   Ledger l;
