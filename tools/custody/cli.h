@@ -65,6 +65,8 @@ void RegisterAuditCommands(CLI::App& app);     // audit
 void RegisterWipeCommands(CLI::App& app);      // wipe, cert verify
 void RegisterCopyCommands(CLI::App& app);      // copy, return, copies, open
 void RegisterExportAge(CLI::App& id);          // id export-age (under `id`)
+void RegisterLogCommand(CLI::App& app);        // log
+void RegisterReportCommand(CLI::App& app);     // report
 
 }  // namespace custody::cli
 

@@ -32,6 +32,8 @@ int main(int argc, char** argv) {
   cli::RegisterAuditCommands(app);
   cli::RegisterWipeCommands(app);
   cli::RegisterCopyCommands(app);
+  cli::RegisterLogCommand(app);
+  cli::RegisterReportCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
