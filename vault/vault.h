@@ -345,7 +345,7 @@ class Vault {
 
   // Walks the whole ledger, event 0 first, handing each event to `visit`,
   // but only after checking that the ledger read now is the one Open
-  // verified (ops/ledger_walk.cc): a first pass reads every EVENT record
+  // verified (ops/ledger_walk.cc, FORMAT.md §5.10): a first pass reads every EVENT record
   // (its checksum), checks sequence numbers, vault id and the prev_hash
   // chain, and that the chain passes through the head the verified
   // checkpoint signs (every event before it) and ends at the head Open
@@ -357,7 +357,11 @@ class Vault {
   // What it does not prove, like Open: that the checkpoint's signer (a
   // live member) signed a true history; `custody audit` re-verifies every
   // signature from the first event.
-  Status ForEachVerifiedEvent(const LedgerEventVisitor& visit) const;
+  // With `expect` (an anchor an earlier audit printed), the ledger must
+  // also hold it, as `Audit` checks: at least that many events, the head
+  // after exactly that many equal to it (kCorrupt otherwise, before any
+  // visit): a drive rolled back or a history rewritten since is refused.
+  Status ForEachVerifiedEvent(const LedgerEventVisitor& visit, const AuditAnchor* expect = nullptr) const;
 
   // Every tracked copy, in (reg_no, copy_no) order. Needs no identity: the
   // ledger names documents only by number, and recipients are public.

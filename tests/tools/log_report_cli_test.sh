@@ -37,6 +37,7 @@ $C return v.vault "$RS/1" $A --file s-1.age >/dev/null 2>&1
 $C return v.vault "$RS/2" --as wang.id --passphrase-file wang.pass --file s-2.age >/dev/null 2>&1
 $C extract v.vault "$RC" $A --out x.txt --purpose "PURPOSE-MARK-EXTRACT" >/dev/null 2>&1
 $C destroy v.vault "$RC" $A --witness wang.id --witness-passphrase-file wang.pass --reason "superseded" >/dev/null 2>&1
+cp v.vault before-revoke.vault
 $C revoke v.vault $A --to dave.pub >/dev/null
 ID=$($C audit v.vault --json | jq -r .vault_id)
 ANCHOR=$($C audit v.vault --json | jq -r .anchor)
@@ -110,6 +111,13 @@ else
 fi
 expect 1 "report --pdf never overwrites" -- $C report v.vault --year "$YEAR" --pdf r.pdf
 expect 2 "report of a year out of range" -- $C report v.vault --year 1900
+
+# --- an older copy of the drive is genuine history: only the anchor tells
+expect 0 "log --expect the current anchor" -- $C log v.vault --expect "$ANCHOR"
+expect 5 "log of an older copy with --expect" -- $C log before-revoke.vault --expect "$ANCHOR"
+if [ ! -s out ]; then ok "nothing printed for a rolled-back ledger"; else bad "printed: $(head -3 out)"; fi
+expect 5 "report of an older copy with --expect" -- $C report before-revoke.vault --year "$YEAR" --expect "$ANCHOR"
+expect 2 "log --expect with a bad anchor" -- $C log v.vault --expect nonsense
 
 # --- tampering: an event's bytes changed (the extract's purpose, in clear)
 cp v.vault t.vault

@@ -70,7 +70,16 @@ void RegisterReportCommand(CLI::App& app);     // report
 
 }  // namespace custody::cli
 
+namespace custody {
+class Json;
+}
+
 namespace custody::cli {
 // "2026-11-27T08:00:00Z"
 std::string IsoTime(int64_t unix_seconds);
+// An audit's problems as `audit --json` (and `report --json`) print them:
+// [{"where": …, "problem": …}, …].
+Json AuditProblemsJson(const std::vector<vault::AuditProblem>& problems);
+// Parses --expect EVENTS:HEAD (an audit's 'anchor' line); kUsage otherwise.
+Result<vault::AuditAnchor> ParseAnchor(const std::string& expect);
 }  // namespace custody::cli

@@ -78,7 +78,7 @@ std::string LogJsonLine(const vault::LogEntry& e) {
 }  // namespace
 
 void RegisterLogCommand(CLI::App& app) {
-  struct Opts { std::string vault, reg, since, as, passphrase_file; bool json = false; };
+  struct Opts { std::string vault, reg, since, as, passphrase_file, expect; bool json = false; };
   auto o = std::make_shared<Opts>();
   auto* log = app.add_subcommand(
       "log", "Show the ledger, one line per event: time, act, registration or copy number, who "
@@ -92,6 +92,9 @@ void RegisterLogCommand(CLI::App& app) {
   log->add_flag("--json", o->json, "JSON Lines: one object per event (`jq -s` makes an array)");
   log->add_option("--as", o->as, "Identity file: add the titles of the documents it may read");
   log->add_option("--passphrase-file", o->passphrase_file, "Read the passphrase from FILE");
+  log->add_option("--expect", o->expect,
+                  "EVENTS:HEAD from an earlier audit's 'anchor' line: refuse (exit 5, nothing "
+                  "printed) a ledger rolled back, truncated or rewritten since");
   SetBody(log, [o] {
     vault::LogFilter filter;
     filter.reg = o->reg;
@@ -99,6 +102,11 @@ void RegisterLogCommand(CLI::App& app) {
       auto since = vault::ParseUtcTime(o->since);
       if (!since) return Report(since.error().With("--since"));
       filter.since_unix = *since;
+    }
+    if (!o->expect.empty()) {
+      auto anchor = ParseAnchor(o->expect);
+      if (!anchor) return Report(anchor.error());
+      filter.expect = *anchor;
     }
     auto v = OpenVault(o->vault, vault::Vault::Access::kRead);
     if (!v) return Report(v.error());

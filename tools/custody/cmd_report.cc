@@ -1,6 +1,7 @@
 // custody report — the yearly report, from the ledger alone; needs no
 // identity. The audit runs beside it and its problems are counted.
 #include <iomanip>
+#include <optional>
 #include <iostream>
 #include <sstream>
 
@@ -86,21 +87,14 @@ std::string ReportJson(const std::string& path, const vault::YearReport& r) {
   for (const auto& [who, n] : r.acts_by_member) acts.Set(who, n);
   j.Set("acts_by_member", std::move(acts));
   j.Set("audit_problems", r.audit_problems ? Json(*r.audit_problems) : Json());
-  Json problems = Json::Array();
-  for (const auto& p : r.problems) {
-    Json o = Json::Object();
-    o.Set("where", p.where);
-    o.Set("problem", p.message);
-    problems.Push(std::move(o));
-  }
-  j.Set("problems", std::move(problems));
+  j.Set("problems", AuditProblemsJson(r.problems));
   return j.Write(JsonStyle::kOrdered) + "\n";
 }
 
 }  // namespace
 
 void RegisterReportCommand(CLI::App& app) {
-  struct Opts { std::string vault, pdf; int year = 0; bool json = false, no_audit = false; };
+  struct Opts { std::string vault, pdf, expect; int year = 0; bool json = false, no_audit = false; };
   auto o = std::make_shared<Opts>();
   auto* rep = app.add_subcommand(
       "report", "The yearly report from the verified ledger alone (no identity): per level, "
@@ -112,13 +106,22 @@ void RegisterReportCommand(CLI::App& app) {
   rep->add_flag("--json", o->json, "One JSON object on stdout");
   rep->add_option("--pdf", o->pdf, "Also write a printable A4 PDF to this new file");
   rep->add_flag("--no-audit", o->no_audit, "Do not run the audit (the report says so)");
+  rep->add_option("--expect", o->expect,
+                  "EVENTS:HEAD from an earlier audit's 'anchor' line: refuse (exit 5) a ledger "
+                  "rolled back, truncated or rewritten since");
   SetBody(rep, [o] {
+    std::optional<vault::AuditAnchor> anchor;
+    if (!o->expect.empty()) {
+      auto a = ParseAnchor(o->expect);
+      if (!a) return Report(a.error());
+      anchor = *a;
+    }
     auto v = OpenVault(o->vault, vault::Vault::Access::kRead);
     if (!v) return Report(v.error());
-    auto r = vault::BuildYearReport(**v, o->year);
+    auto r = vault::BuildYearReport(**v, o->year, anchor ? &*anchor : nullptr);
     if (!r) return Report(r.error());
     if (!o->no_audit) {
-      auto audit = vault::Vault::Audit(o->vault);
+      auto audit = vault::Vault::Audit(o->vault, DefaultEnv(), anchor ? &*anchor : nullptr);
       if (!audit) return Report(audit.error().With("audit"));
       r->audit_problems = audit->problems.size();
       r->problems = audit->problems;

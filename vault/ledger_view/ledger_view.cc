@@ -16,7 +16,7 @@ Status ForEachLogEntry(const Vault& vault, const LogFilter& filter,
     // its copies.
     if (!filter.reg.empty() && e.number != filter.reg && e.reg_no != filter.reg) return {};
     return fn(std::move(e));
-  });
+  }, filter.expect ? &*filter.expect : nullptr);
 }
 
 Result<std::map<std::string, std::string>> TitlesFor(const Vault& vault, const Identity& reader) {

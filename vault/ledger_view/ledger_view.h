@@ -81,6 +81,7 @@ LogEntry DescribeEvent(const Vault& vault, const format::Event& event,
 struct LogFilter {
   std::string reg;           // a document (its copies included) or one copy "REG/N"; empty: all
   int64_t since_unix = 0;    // events at or after this time; 0: all
+  std::optional<AuditAnchor> expect;  // see Vault::ForEachVerifiedEvent
 };
 
 // Walks the verified ledger (Vault::ForEachVerifiedEvent) and hands each

@@ -20,7 +20,7 @@ struct OutstandingCopy {
 
 }  // namespace
 
-Result<YearReport> BuildYearReport(const Vault& vault, int year) {
+Result<YearReport> BuildYearReport(const Vault& vault, int year, const AuditAnchor* expect) {
   if (year < 1970 || year > 9999)
     return Fail(Code::kUsage, "--year takes a year from 1970 to 9999, not " + std::to_string(year));
   const auto [start, end] = UtcYearBounds(year);
@@ -73,7 +73,7 @@ Result<YearReport> BuildYearReport(const Vault& vault, int year) {
       }
     }
     return {};
-  }));
+  }, expect));
   for (const auto& [number, c] : outstanding) {
     LevelYear& row = RowFor(r, c.level);
     ++row.copies_outstanding;

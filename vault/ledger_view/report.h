@@ -59,7 +59,8 @@ struct YearReport {
 // Counts `year` (UTC) from the verified ledger. kCorrupt if the ledger read
 // does not verify (Vault::ForEachVerifiedEvent); kUsage for a year outside
 // 1970..9999.
-Result<YearReport> BuildYearReport(const Vault& vault, int year);
+// With `expect`, the ledger must hold that anchor (Vault::ForEachVerifiedEvent).
+Result<YearReport> BuildYearReport(const Vault& vault, int year, const AuditAnchor* expect = nullptr);
 
 // Writes the report as a printable A4 PDF (vault/pdf/pdf_writer.h) to a new
 // file `path` (kIo if it exists: never overwritten), every page footed with

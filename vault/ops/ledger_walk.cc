@@ -36,7 +36,7 @@ std::optional<MemberSummary> Vault::MemberByKey(const std::string& ed25519) cons
   return s;
 }
 
-Status Vault::ForEachVerifiedEvent(const LedgerEventVisitor& visit) const {
+Status Vault::ForEachVerifiedEvent(const LedgerEventVisitor& visit, const AuditAnchor* expect) const {
   const std::string& path = container_->path();
   // Pass 1: the chain, from event 0, through the checkpoint's head to the
   // head Open verified. Nothing is shown until all of it holds.
@@ -70,6 +70,17 @@ Status Vault::ForEachVerifiedEvent(const LedgerEventVisitor& visit) const {
     return Fail(Code::kCorrupt, path + ": the ledger read back (" + std::to_string(hashes.size()) +
                                     " events) does not end at the verified head (" +
                                     std::to_string(state_->event_count) + " events); the ledger is not shown");
+  if (expect != nullptr) {
+    const std::string head = expect->event_count == 0 ? ToHex(std::string(32, '\0'))
+                             : expect->event_count <= hashes.size()
+                                 ? ToHex(crypto::HashToString(hashes[expect->event_count - 1]))
+                                 : "";
+    if (head != expect->ledger_head_hex)
+      return Fail(Code::kCorrupt, path + ": the ledger does not hold the anchor " +
+                                      std::to_string(expect->event_count) + ":" + expect->ledger_head_hex +
+                                      " (" + std::to_string(hashes.size()) +
+                                      " events): rolled back, truncated or rewritten since; the ledger is not shown");
+  }
   // Pass 2: the same bytes again (the file is read twice, not held in
   // memory), each checked against pass 1 before it is visited.
   uint64_t seq = 0;

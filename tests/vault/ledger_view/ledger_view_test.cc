@@ -16,6 +16,13 @@ std::string Flatten(const vault::LogEntry& e) {
   return s + "|" + e.title;
 }
 
+vault::LogFilter Filter(const std::string& reg, int64_t since = 0) {
+  vault::LogFilter f;
+  f.reg = reg;
+  f.since_unix = since;
+  return f;
+}
+
 TEST_CASE("LogShowsEveryEventInOrderWithItsActAndParties", "[ledger_view]") {
   HistoryFixture f;
   auto v = f.OpenRead();
@@ -71,14 +78,14 @@ TEST_CASE("TitlesForGivesOnlyWhatTheReaderIsClearedFor", "[ledger_view]") {
 TEST_CASE("LogFiltersByDocumentCopyAndTime", "[ledger_view]") {
   HistoryFixture f;
   auto v = f.OpenRead();
-  auto doc = AllEntries(*v, {.reg = f.secret[0], .since_unix = 0});
+  auto doc = AllEntries(*v, Filter(f.secret[0]));
   CHECK(doc.size() == 7);  // added, extracted for the copies, 3 issued, 2 returned
   for (const auto& e : doc) CHECK(e.reg_no == f.secret[0]);
-  auto one = AllEntries(*v, {.reg = f.secret[0] + "/2", .since_unix = 0});
+  auto one = AllEntries(*v, Filter(f.secret[0] + "/2"));
   REQUIRE(one.size() == 2);
   CHECK(one[0].act == "copy issued");
   CHECK(one[1].act == "copy returned");
-  auto since = AllEntries(*v, {.reg = "", .since_unix = kNewYear2026});
+  auto since = AllEntries(*v, Filter("", kNewYear2026));
   REQUIRE(since.size() == 4);
   for (const auto& e : since) CHECK(e.time_unix >= kNewYear2026);
 }
@@ -136,6 +143,25 @@ TEST_CASE("LogRefusesAFlippedByteInAnEvent", "[ledger_view]") {
   auto s = vault::ForEachLogEntry(**v, {}, [](vault::LogEntry&&) -> Status { FAIL("shown"); return {}; });
   REQUIRE_FALSE(s);
   CHECK(s.error().code == Code::kCorrupt);
+}
+
+// A kind this version has no entry for (here: none set) still reads, and
+// counts nothing: a newer ledger's events are shown, not dropped.
+TEST_CASE("AnUnknownKindPrintsGenericallyAndCountsNothing", "[ledger_view]") {
+  HistoryFixture f;
+  auto v = f.OpenRead();
+  format::Event ev;
+  ev.set_sequence(7);
+  ev.set_time_unix(kFeb2026);
+  ev.set_actor_ed25519(std::string(f.fang->public_identity().ed25519.begin(), f.fang->public_identity().ed25519.end()));
+  std::map<std::string, std::string> docs;
+  const std::string witness(f.sam->public_identity().ed25519.begin(), f.sam->public_identity().ed25519.end());
+  auto e = vault::DescribeEvent(*v, ev, {ev.actor_ed25519(), witness}, docs);
+  CHECK(e.act.starts_with("event "));
+  CHECK(e.actor.name == "王芳");
+  REQUIRE(e.others.size() == 1);
+  CHECK(e.others[0].second.name == "Staff Sam");
+  CHECK(e.tallies.empty());
 }
 
 }  // namespace
