@@ -198,6 +198,15 @@ struct MemberSummary {
 using LedgerEventVisitor =
     std::function<Status(const format::Event& event, const std::vector<std::string>& signers)>;
 
+// How Vault::ForEachVerifiedEvent orders checking and visiting.
+enum class LedgerWalk {
+  kVerifyFirst,          // the whole chain is checked before the first visit (two reads)
+  // One read: each event is visited as it is read, and the chain's result
+  // comes at the end. For callers that only accumulate and MUST discard
+  // everything they gathered unless the walk returns success (a report).
+  kVisitWhileVerifying,
+};
+
 struct CompactResult {
   uint64_t old_size = 0;
   uint64_t new_size = 0;
@@ -361,7 +370,8 @@ class Vault {
   // also hold it, as `Audit` checks: at least that many events, the head
   // after exactly that many equal to it (kCorrupt otherwise, before any
   // visit): a drive rolled back or a history rewritten since is refused.
-  Status ForEachVerifiedEvent(const LedgerEventVisitor& visit, const AuditAnchor* expect = nullptr) const;
+  Status ForEachVerifiedEvent(const LedgerEventVisitor& visit, const AuditAnchor* expect = nullptr,
+                              LedgerWalk walk = LedgerWalk::kVerifyFirst) const;
 
   // Every tracked copy, in (reg_no, copy_no) order. Needs no identity: the
   // ledger names documents only by number, and recipients are public.

@@ -73,7 +73,7 @@ Result<YearReport> BuildYearReport(const Vault& vault, int year, const AuditAnch
       }
     }
     return {};
-  }, expect));
+  }, expect, LedgerWalk::kVisitWhileVerifying));  // `r` is dropped unless the whole chain verifies
   for (const auto& [number, c] : outstanding) {
     LevelYear& row = RowFor(r, c.level);
     ++row.copies_outstanding;

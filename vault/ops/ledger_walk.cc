@@ -12,9 +12,9 @@ namespace custody::vault {
 namespace {
 
 // An EVENT record's payload, parsed; kCorrupt naming the offset otherwise.
-Status ParseEventAt(const std::string& payload, uint64_t offset, format::SignedEvent* se,
+Status ParseEventAt(std::string_view payload, uint64_t offset, format::SignedEvent* se,
                     format::Event* ev) {
-  if (!se->ParseFromString(payload) || !ev->ParseFromString(se->body()))
+  if (!se->ParseFromArray(payload.data(), static_cast<int>(payload.size())) || !ev->ParseFromString(se->body()))
     return Fail(Code::kCorrupt, "ledger event at offset " + std::to_string(offset) + " does not parse");
   return {};
 }
@@ -36,7 +36,8 @@ std::optional<MemberSummary> Vault::MemberByKey(const std::string& ed25519) cons
   return s;
 }
 
-Status Vault::ForEachVerifiedEvent(const LedgerEventVisitor& visit, const AuditAnchor* expect) const {
+Status Vault::ForEachVerifiedEvent(const LedgerEventVisitor& visit, const AuditAnchor* expect,
+                                   LedgerWalk walk) const {
   const std::string& path = container_->path();
   // Pass 1: the chain, from event 0, through the checkpoint's head to the
   // head Open verified. Nothing is shown until all of it holds.
@@ -44,28 +45,33 @@ Status Vault::ForEachVerifiedEvent(const LedgerEventVisitor& visit, const AuditA
   hashes.reserve(state_->event_count);
   std::string prev(32, '\0');
   auto broken = [&](uint64_t offset, const std::string& why) {
-    return Fail(Code::kCorrupt, path + ": ledger event at offset " + std::to_string(offset) + " " + why +
-                                    "; the ledger is not shown");
+    return Fail(Code::kCorrupt, "ledger event at offset " + std::to_string(offset) + " " + why);
   };
-  CUSTODY_TRY(container_->Scan(format::kLogStart, [&](const RecordRef& ref) -> Result<bool> {
-    if (ref.header.type != format::RecordType::kEvent) return true;
-    auto payload = container_->ReadPayload(ref);
-    if (!payload) return std::unexpected(payload.error().With(path + ": ledger event at offset " +
-                                                              std::to_string(ref.offset)));
+  const bool visit_now = walk == LedgerWalk::kVisitWhileVerifying;
+  std::vector<std::string> signers;
+  auto visit_one = [&](const format::SignedEvent& se, const format::Event& ev) -> Status {
+    signers.clear();
+    for (const auto& sig : se.signatures()) signers.push_back(sig.signer_ed25519());
+    return visit(ev, signers);
+  };
+  auto scanned = container_->ScanEvents(format::kLogStart, [&](const RecordRef& ref,
+                                                                std::string_view payload) -> Result<bool> {
     format::SignedEvent se;
     format::Event ev;
-    CUSTODY_TRY(ParseEventAt(*payload, ref.offset, &se, &ev));
+    CUSTODY_TRY(ParseEventAt(payload, ref.offset, &se, &ev));
     if (ev.sequence() != hashes.size())
       return broken(ref.offset, "has sequence " + std::to_string(ev.sequence()) + ", expected " +
                                     std::to_string(hashes.size()));
     if (ev.prev_hash() != prev) return broken(ref.offset, "does not chain to the one before");
     if (ev.vault_id() != state_->vault_id) return broken(ref.offset, "belongs to another vault");
-    hashes.push_back(crypto::Blake2b256(*payload));
+    hashes.push_back(crypto::Blake2b256(payload));
     prev = crypto::HashToString(hashes.back());
     if (hashes.size() == checkpoint_events_ && prev != checkpoint_head_)
       return broken(ref.offset, "is not the one the signed checkpoint covers (history rewritten)");
+    if (visit_now) CUSTODY_TRY(visit_one(se, ev));
     return hashes.size() < state_->event_count;
-  }));
+  });
+  if (!scanned) return std::unexpected(scanned.error().With(path + ": the ledger is not shown"));
   if (hashes.size() != state_->event_count || prev != state_->ledger_head)
     return Fail(Code::kCorrupt, path + ": the ledger read back (" + std::to_string(hashes.size()) +
                                     " events) does not end at the verified head (" +
@@ -81,23 +87,22 @@ Status Vault::ForEachVerifiedEvent(const LedgerEventVisitor& visit, const AuditA
                                       " (" + std::to_string(hashes.size()) +
                                       " events): rolled back, truncated or rewritten since; the ledger is not shown");
   }
+  if (visit_now) return {};
   // Pass 2: the same bytes again (the file is read twice, not held in
   // memory), each checked against pass 1 before it is visited.
   uint64_t seq = 0;
-  std::vector<std::string> signers;
-  return container_->Scan(format::kLogStart, [&](const RecordRef& ref) -> Result<bool> {
-    if (ref.header.type != format::RecordType::kEvent) return true;
-    CUSTODY_ASSIGN(std::string payload, container_->ReadPayload(ref));
+  auto shown = container_->ScanEvents(format::kLogStart, [&](const RecordRef& ref,
+                                                             std::string_view payload) -> Result<bool> {
     if (seq >= hashes.size() || crypto::Blake2b256(payload) != hashes[seq])
       return broken(ref.offset, "changed while it was read");
     format::SignedEvent se;
     format::Event ev;
     CUSTODY_TRY(ParseEventAt(payload, ref.offset, &se, &ev));
-    signers.clear();
-    for (const auto& sig : se.signatures()) signers.push_back(sig.signer_ed25519());
-    CUSTODY_TRY(visit(ev, signers));
+    CUSTODY_TRY(visit_one(se, ev));
     return ++seq < hashes.size();
   });
+  if (!shown && shown.error().code == Code::kCorrupt) return std::unexpected(shown.error().With(path));
+  return shown;
 }
 
 }  // namespace custody::vault

@@ -7,7 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "format/record.h"
 #include "tests/testutil/vault_fixture.h"
+#include "vault/storage/container.h"
 #include "vault/ledger_view/ledger_view.h"
 
 namespace custody::testutil {
@@ -79,6 +81,30 @@ struct HistoryFixture : Fixture {
   std::vector<std::string> secret;
   std::string conf;
 };
+
+// What someone who can rewrite the file can do without any key: change
+// the text of the first event holding `from` (same length) and recompute
+// its record checksum. The events lie before the signed checkpoint, so
+// Open does not read them.
+inline void RewriteEventText(const HistoryFixture& f, const std::string& from, const std::string& to) {
+  REQUIRE(from.size() == to.size());
+  uint64_t at = 0;
+  std::string payload;
+  {
+    auto v = f.OpenRead();
+    REQUIRE(v->TEST_container().Scan(8192, [&](const vault::RecordRef& ref) -> Result<bool> {
+      if (ref.header.type != format::RecordType::kEvent) return true;
+      CUSTODY_ASSIGN(std::string p, v->TEST_container().ReadPayload(ref));
+      if (p.find(from) == std::string::npos) return true;
+      at = ref.offset;
+      payload = p;
+      return false;
+    }));
+  }
+  REQUIRE(at != 0);
+  payload.replace(payload.find(from), from.size(), to);
+  PatchFile(f.path, at, format::EncodeRecord(format::RecordType::kEvent, payload, at));
+}
 
 inline std::vector<vault::LogEntry> AllEntries(const vault::Vault& v, const vault::LogFilter& f = {}) {
   std::vector<vault::LogEntry> out;

@@ -2,9 +2,7 @@
 // ever, filters, and a forged history refused before anything is shown.
 #include <catch2/catch.hpp>
 
-#include "format/record.h"
 #include "tests/vault/ledger_view/ledger_view_fixture.h"
-#include "vault/storage/container.h"
 
 namespace custody::testutil {
 namespace {
@@ -96,22 +94,7 @@ TEST_CASE("LogFiltersByDocumentCopyAndTime", "[ledger_view]") {
 // showing any event.
 TEST_CASE("LogRefusesAnEventRewrittenBehindTheCheckpoint", "[ledger_view]") {
   HistoryFixture f;
-  uint64_t at = 0;
-  std::string payload;
-  {
-    auto v = f.OpenRead();
-    REQUIRE(v->TEST_container().Scan(8192, [&](const vault::RecordRef& ref) -> Result<bool> {
-      if (ref.header.type != format::RecordType::kEvent) return true;
-      CUSTODY_ASSIGN(std::string p, v->TEST_container().ReadPayload(ref));
-      if (p.find("PURPOSE-c1") == std::string::npos) return true;
-      at = ref.offset;
-      payload = p;
-      return false;
-    }));
-  }
-  REQUIRE(at != 0);
-  payload.replace(payload.find("PURPOSE-c1"), 10, "PURPOSE-XX");
-  PatchFile(f.path, at, format::EncodeRecord(format::RecordType::kEvent, payload, at));
+  RewriteEventText(f, "PURPOSE-c1", "PURPOSE-XX");
   auto v = f.OpenRead();  // the checkpoint and the head are intact
   int visited = 0;
   auto s = v->ForEachVerifiedEvent([&](const format::Event&, const std::vector<std::string>&) -> Status {

@@ -56,6 +56,15 @@ TEST_CASE("ReportCountsTheYearExactly", "[report]") {
   for (const auto& l : r24->levels) CHECK(l.copies_outstanding == 0);
 }
 
+TEST_CASE("ReportRefusesAHistoryRewrittenBehindTheCheckpoint", "[report]") {
+  HistoryFixture f;
+  RewriteEventText(f, "PURPOSE-c2", "PURPOSE-XX");
+  auto v = f.OpenRead();
+  auto r = vault::BuildYearReport(*v, 2026);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == Code::kCorrupt);
+}
+
 TEST_CASE("ReportRefusesAYearOutOfRange", "[report]") {
   HistoryFixture f;
   auto v = f.OpenRead();
