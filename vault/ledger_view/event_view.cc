@@ -19,13 +19,26 @@ std::string FingerprintOf(const std::string& ed25519) {
 
 // A roster member by key; `recorded_name` (from the event itself) for
 // someone the roster never held (a sealed copy's outside recipient).
-LogParty PartyOf(const Vault& vault, const std::string& ed25519, const std::string& recorded_name = "") {
+LogParty LookUpParty(const Vault& vault, const std::string& ed25519, const std::string& recorded_name) {
   auto m = vault.MemberByKey(ed25519);
   LogParty p;
   p.fingerprint = FingerprintOf(ed25519);
   if (m) p.name = m->name;
   else p.name = recorded_name.empty() ? "(not in roster)" : recorded_name + " (not in roster)";
   return p;
+}
+
+// The same, remembered for the rest of the walk (a ledger names the same
+// few people many times).
+const LogParty& PartyOf(const Vault& vault, LedgerMemory& memory, const std::string& ed25519,
+                        const std::string& recorded_name = "") {
+  std::string key = ed25519;
+  key.push_back('\0');
+  key += recorded_name;
+  auto it = memory.parties.find(key);
+  if (it == memory.parties.end())
+    it = memory.parties.emplace(std::move(key), LookUpParty(vault, ed25519, recorded_name)).first;
+  return it->second;
 }
 
 std::string LevelNameAt(const Vault& vault, uint32_t level) {
@@ -55,11 +68,12 @@ std::string KnownLevel(const std::map<std::string, std::string>& docs, const std
 }  // namespace
 
 LogEntry DescribeEvent(const Vault& vault, const format::Event& ev, const std::vector<std::string>& signers,
-                       std::map<std::string, std::string>& docs) {
+                       LedgerMemory& memory) {
+  auto& docs = memory.levels;
   LogEntry e;
   e.sequence = ev.sequence();
   e.time_unix = ev.time_unix();
-  e.actor = PartyOf(vault, ev.actor_ed25519());
+  e.actor = PartyOf(vault, memory, ev.actor_ed25519());
   if (const auto* field = format::Event::descriptor()->FindFieldByNumber(ev.kind_case()))
     e.kind = field->name();
   auto about = [&](const std::string& reg_no) {
@@ -80,7 +94,7 @@ LogEntry DescribeEvent(const Vault& vault, const format::Event& ev, const std::v
     case format::Event::kGranted: {
       const auto& m = ev.granted().member();
       e.act = "granted";
-      e.others.emplace_back("to", PartyOf(vault, m.keys().ed25519(), m.keys().name()));
+      e.others.emplace_back("to", PartyOf(vault, memory, m.keys().ed25519(), m.keys().name()));
       Detail(e, "role", RoleName(m.role()));
       Detail(e, "clearance", Clearance(vault, m));
       break;
@@ -88,7 +102,7 @@ LogEntry DescribeEvent(const Vault& vault, const format::Event& ev, const std::v
     case format::Event::kRevoked: {
       const auto& x = ev.revoked();
       e.act = "revoked";
-      e.others.emplace_back("member", PartyOf(vault, x.member_ed25519()));
+      e.others.emplace_back("member", PartyOf(vault, memory, x.member_ed25519()));
       std::string rotated;
       for (uint32_t l : x.rotated_levels()) rotated += (rotated.empty() ? "" : ",") + LevelNameAt(vault, l);
       Detail(e, "keys rotated", rotated);
@@ -114,7 +128,7 @@ LogEntry DescribeEvent(const Vault& vault, const format::Event& ev, const std::v
       const auto& x = ev.document_destroyed();
       e.act = "destroyed";
       about(x.reg_no());
-      e.others.emplace_back("witness", PartyOf(vault, x.witness_ed25519()));
+      e.others.emplace_back("witness", PartyOf(vault, memory, x.witness_ed25519()));
       Detail(e, "reason", x.reason());
       e.tallies.push_back({Tally::kDocumentDestroyed, e.level, "", 0});
       break;
@@ -136,7 +150,7 @@ LogEntry DescribeEvent(const Vault& vault, const format::Event& ev, const std::v
       e.reg_no = x.reg_no();
       e.number = number;
       e.level = level;
-      e.others.emplace_back("to", PartyOf(vault, x.recipient().ed25519(), x.recipient().name()));
+      e.others.emplace_back("to", PartyOf(vault, memory, x.recipient().ed25519(), x.recipient().name()));
       Detail(e, "copy", std::to_string(x.copy_no()) + " of " + std::to_string(x.of()));
       Detail(e, "form", x.sealed() ? "sealed" : "plaintext");
       Detail(e, "scope", x.scope());
@@ -162,7 +176,7 @@ LogEntry DescribeEvent(const Vault& vault, const format::Event& ev, const std::v
     // DocumentHandled -> "handled".
     default:
       e.act = "event " + (e.kind.empty() ? std::to_string(ev.kind_case()) : e.kind);
-      if (signers.size() > 1) e.others.emplace_back("cosigner", PartyOf(vault, signers[1]));
+      if (signers.size() > 1) e.others.emplace_back("cosigner", PartyOf(vault, memory, signers[1]));
       break;
   }
   return e;

@@ -8,9 +8,9 @@ namespace custody::vault {
 
 Status ForEachLogEntry(const Vault& vault, const LogFilter& filter,
                        const std::function<Status(LogEntry&&)>& fn) {
-  std::map<std::string, std::string> docs;
+  LedgerMemory memory;
   return vault.ForEachVerifiedEvent([&](const format::Event& ev, const std::vector<std::string>& signers) -> Status {
-    LogEntry e = DescribeEvent(vault, ev, signers, docs);
+    LogEntry e = DescribeEvent(vault, ev, signers, memory);
     if (e.time_unix < filter.since_unix) return {};
     // "REG/N" names one copy; a registration number the document and all
     // its copies.

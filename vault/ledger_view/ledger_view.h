@@ -69,14 +69,20 @@ struct LogEntry {
   std::string title;    // empty unless the caller added it (TitlesFor)
 };
 
-// The one table: `event` (signed by `signers`, actor first) as a LogEntry.
-// `docs` is the walk's memory of each document's level (reg_no -> level
-// name) and of each copy's level ("REG/N" -> level name), updated here.
-// Kinds this version does not know become "event <field name>" with no
-// tallies (so a newer ledger still reads).
+// What a walk of the ledger remembers from one event to the next.
+struct LedgerMemory {
+  // Each document's level (reg_no -> level name) and each copy's
+  // ("REG/N" -> level name), as the events so far set them.
+  std::map<std::string, std::string> levels;
+  // Parties already looked up, by raw Ed25519 key (and recorded name).
+  std::map<std::string, LogParty> parties;
+};
+
+// The one table: `event` (signed by `signers`, actor first) as a LogEntry,
+// updating `memory`. Kinds this version does not know become
+// "event <field name>" with no tallies (so a newer ledger still reads).
 LogEntry DescribeEvent(const Vault& vault, const format::Event& event,
-                       const std::vector<std::string>& signers,
-                       std::map<std::string, std::string>& docs);
+                       const std::vector<std::string>& signers, LedgerMemory& memory);
 
 struct LogFilter {
   std::string reg;           // a document (its copies included) or one copy "REG/N"; empty: all

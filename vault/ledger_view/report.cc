@@ -31,9 +31,9 @@ Result<YearReport> BuildYearReport(const Vault& vault, int year, const AuditAnch
   r.ledger_head_hex = vault.ledger_head_hex();
   for (const auto& name : vault.level_names()) RowFor(r, name);
   std::map<std::string, OutstandingCopy> outstanding;  // "REG/N", as of the end of the year
-  std::map<std::string, std::string> docs;
+  LedgerMemory memory;
   CUSTODY_TRY(vault.ForEachVerifiedEvent([&](const format::Event& ev, const std::vector<std::string>& signers) -> Status {
-    LogEntry e = DescribeEvent(vault, ev, signers, docs);
+    LogEntry e = DescribeEvent(vault, ev, signers, memory);
     if (e.time_unix >= end) return {};
     const bool in_year = e.time_unix >= start;
     if (in_year) {

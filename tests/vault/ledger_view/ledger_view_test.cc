@@ -137,9 +137,9 @@ TEST_CASE("AnUnknownKindPrintsGenericallyAndCountsNothing", "[ledger_view]") {
   ev.set_sequence(7);
   ev.set_time_unix(kFeb2026);
   ev.set_actor_ed25519(std::string(f.fang->public_identity().ed25519.begin(), f.fang->public_identity().ed25519.end()));
-  std::map<std::string, std::string> docs;
+  vault::LedgerMemory memory;
   const std::string witness(f.sam->public_identity().ed25519.begin(), f.sam->public_identity().ed25519.end());
-  auto e = vault::DescribeEvent(*v, ev, {ev.actor_ed25519(), witness}, docs);
+  auto e = vault::DescribeEvent(*v, ev, {ev.actor_ed25519(), witness}, memory);
   CHECK(e.act.starts_with("event "));
   CHECK(e.actor.name == "王芳");
   REQUIRE(e.others.size() == 1);
