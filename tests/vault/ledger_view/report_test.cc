@@ -1,6 +1,8 @@
 // The yearly report's counts for a constructed history at pinned times.
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
+
 #include "tests/vault/ledger_view/ledger_view_fixture.h"
 #include "vault/ledger_view/report.h"
 
@@ -86,6 +88,35 @@ TEST_CASE("ReportPdfIsWrittenAndNeverOverwritesAFile", "[report]") {
   auto again = vault::WriteYearReportPdf(pdf, *r);
   REQUIRE_FALSE(again);
   CHECK(ReadFileBytes(pdf) == bytes);
+}
+
+// A report long enough for several pages: every page carries the vault
+// id, the anchor and "page N of M" (checked with pdftotext when present).
+TEST_CASE("ReportPdfFootsEveryPageWithTheVaultIdAndAnchor", "[report]") {
+  HistoryFixture f;
+  auto v = f.OpenRead();
+  auto r = vault::BuildYearReport(*v, 2025);
+  REQUIRE(r);
+  r->audit_problems = 120;
+  for (int i = 0; i < 120; ++i) r->problems.push_back({"record at " + std::to_string(8192 + i), "checksum mismatch"});
+  const std::string pdf = f.dir / "long.pdf";
+  REQUIRE(vault::WriteYearReportPdf(pdf, *r));
+  const std::string bytes = ReadFileBytes(pdf);
+  size_t pages = 0;
+  for (size_t at = bytes.find("/Type /Page"); at != std::string::npos; at = bytes.find("/Type /Page", at + 1))
+    if (bytes.compare(at, 12, "/Type /Pages") != 0) ++pages;
+  REQUIRE(pages >= 2);
+  if (std::system("command -v pdftotext >/dev/null 2>&1") != 0) return;
+  for (size_t p = 1; p <= pages; ++p) {
+    const std::string txt = f.dir / ("page" + std::to_string(p) + ".txt");
+    const std::string cmd = "pdftotext -f " + std::to_string(p) + " -l " + std::to_string(p) + " '" + pdf +
+                            "' '" + txt + "'";
+    REQUIRE(std::system(cmd.c_str()) == 0);
+    const std::string text = ReadFileBytes(txt);
+    CHECK(Contains(text, r->vault_id_hex));
+    CHECK(Contains(text, std::to_string(r->event_count) + ":" + r->ledger_head_hex));
+    CHECK(Contains(text, "page " + std::to_string(p) + " of " + std::to_string(pages)));
+  }
 }
 
 }  // namespace
