@@ -2,8 +2,8 @@
 # The main job, end to end, on this machine: identities, a vault, documents
 # at two levels, clearance-limited listing, tracked extraction, a sealed copy
 # in the age format opened by the stock age tool, due dates and a
-# two-person declassification, a witnessed
-# destruction, a keyless audit, a rolled-back drive caught by the client's
+# two-person declassification, a witnessed destruction, a keyless audit,
+# the readable ledger and the yearly report, a rolled-back drive caught by the client's
 # memory and by the auditor's anchor, a format v1 vault upgraded, and a
 # certified wipe of a scratch loop device.
 # Installs and builds first (tools/setup.sh). Run as root (loop devices).
@@ -97,6 +97,14 @@ run "$C" destroy office.vault "$REG" $O --witness witness.id --witness-passphras
 
 step "Keyless audit (no identity, no key)"
 run "$C" audit office.vault
+
+step "The ledger, readable without any key (titles only with --as, up to the clearance)"
+run "$C" log office.vault --reg "$REG"
+run "$C" log office.vault --since "$year-01-01" --json | tail -2
+
+step "The yearly report from the ledger alone, and its printable PDF"
+run "$C" report office.vault --year "$year" --pdf report-$year.pdf
+command -v pdfinfo >/dev/null && pdfinfo report-$year.pdf | grep -E '^(Title|Pages)'
 
 step "Someone puts back an older copy of the drive"
 cp office.vault yesterday.vault

@@ -231,6 +231,29 @@ struct AuditReport {
   bool ok() const { return problems.empty(); }
 };
 
+// A member of the roster (revoked ones included) as the ledger names them.
+struct MemberSummary {
+  std::string name;
+  std::string fingerprint;  // PublicIdentity::Fingerprint of the Ed25519 key
+  std::string role;         // "officer", "staff", "auditor"
+  bool revoked = false;
+};
+
+// Visits one ledger event (Vault::ForEachVerifiedEvent): the parsed body
+// and the raw Ed25519 keys of its signatures, actor first (then the
+// witness, if any). An error returned stops the walk and is returned.
+using LedgerEventVisitor =
+    std::function<Status(const format::Event& event, const std::vector<std::string>& signers)>;
+
+// How Vault::ForEachVerifiedEvent orders checking and visiting.
+enum class LedgerWalk {
+  kVerifyFirst,          // the whole chain is checked before the first visit (two reads)
+  // One read: each event is visited as it is read, and the chain's result
+  // comes at the end. For callers that only accumulate and MUST discard
+  // everything they gathered unless the walk returns success (a report).
+  kVisitWhileVerifying,
+};
+
 struct CompactResult {
   uint64_t old_size = 0;
   uint64_t new_size = 0;
@@ -401,6 +424,36 @@ class Vault {
   // The public identity of the live member called `name`: kNotFound if
   // none, kUsage if several share it.
   Result<PublicIdentity> MemberNamed(const std::string& name) const;
+  // The vault's id (32 hex), its event count and ledger head (64 hex): the
+  // anchor `custody audit` prints, as this Vault verified it at Open.
+  std::string id_hex() const;
+  uint64_t event_count() const;
+  std::string ledger_head_hex() const;
+  // The roster entry for a raw Ed25519 key, revoked members included;
+  // nullopt for a key that never was a member.
+  std::optional<MemberSummary> MemberByKey(const std::string& ed25519) const;
+
+  // Walks the whole ledger, event 0 first, handing each event to `visit`,
+  // but only after checking that the ledger read now is the one Open
+  // verified (ops/ledger_walk.cc, FORMAT.md §5.10): a first pass reads every EVENT record
+  // (its checksum), checks sequence numbers, vault id and the prev_hash
+  // chain, and that the chain passes through the head the verified
+  // checkpoint signs (every event before it) and ends at the head Open
+  // replayed every later event to (signatures and rules checked there);
+  // the second pass, which calls `visit`, requires each event to hash
+  // to what the first pass saw. So `visit` never sees an event that was
+  // not part of the verified history: a forged, altered, dropped or
+  // inserted event is kCorrupt naming its offset, before any visit.
+  // What it does not prove, like Open: that the checkpoint's signer (a
+  // live member) signed a true history; `custody audit` re-verifies every
+  // signature from the first event.
+  // With `expect` (an anchor an earlier audit printed), the ledger must
+  // also hold it, as `Audit` checks: at least that many events, the head
+  // after exactly that many equal to it (kCorrupt otherwise, before any
+  // visit): a drive rolled back or a history rewritten since is refused.
+  Status ForEachVerifiedEvent(const LedgerEventVisitor& visit, const AuditAnchor* expect = nullptr,
+                              LedgerWalk walk = LedgerWalk::kVerifyFirst) const;
+
   // Every tracked copy, in (reg_no, copy_no) order. Needs no identity: the
   // ledger names documents only by number, and recipients are public.
   std::vector<CopyInfo> ListCopies() const;

@@ -1,5 +1,8 @@
 #include "tools/custody/cli.h"
 
+#include "base/encoding.h"
+#include "base/json.h"
+
 #include "vault/client_memory.h"
 
 #include <fcntl.h>
@@ -11,6 +14,7 @@
 #include <iomanip>
 #include <iostream>
 #include <sstream>
+#include <stdexcept>
 
 namespace custody::cli {
 
@@ -151,4 +155,36 @@ std::string IsoTime(int64_t unix_seconds) {
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
 }
+
+Json AuditProblemsJson(const std::vector<vault::AuditProblem>& problems) {
+  Json out = Json::Array();
+  for (const auto& p : problems) {
+    Json pj = Json::Object();
+    pj.Set("where", p.where);
+    pj.Set("problem", p.message);
+    out.Push(std::move(pj));
+  }
+  return out;
+}
+
+// Parses --expect EVENTS:HEAD; kUsage with the message scripts rely on.
+Result<vault::AuditAnchor> ParseAnchor(const std::string& expect) {
+  vault::AuditAnchor anchor;
+  auto colon = expect.find(':');
+  try {
+    if (colon == std::string::npos) throw std::invalid_argument("no colon");
+    anchor.event_count = std::stoull(expect.substr(0, colon));
+    anchor.ledger_head_hex = expect.substr(colon + 1);
+  } catch (const std::exception&) {
+    return Fail(Code::kUsage, "--expect takes EVENTS:HEAD as printed on the "
+                              "'anchor' line of an earlier audit");
+  }
+  // FORMAT.md §5.7 "Anchor": hex in either case (people copy it by hand).
+  auto head = FromHex(anchor.ledger_head_hex, HexCase::kEither);
+  if (!head || head->size() != 32)
+    return Fail(Code::kUsage, "--expect HEAD must be 64 hex digits");
+  anchor.ledger_head_hex = ToHex(*head);
+  return anchor;
+}
+
 }  // namespace custody::cli

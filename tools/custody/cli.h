@@ -66,8 +66,14 @@ void RegisterWipeCommands(CLI::App& app);      // wipe, cert verify
 void RegisterCopyCommands(CLI::App& app);      // copy, return, destroy-copy, lost, copies, open
 void RegisterRegisterCommands(CLI::App& app);  // declassify, handled, due
 void RegisterExportAge(CLI::App& id);          // id export-age (under `id`)
+void RegisterLogCommand(CLI::App& app);        // log
+void RegisterReportCommand(CLI::App& app);     // report
 
 }  // namespace custody::cli
+
+namespace custody {
+class Json;
+}
 
 namespace custody::cli {
 // "2026-11-27T08:00:00Z"
@@ -75,4 +81,9 @@ std::string IsoTime(int64_t unix_seconds);
 // "2026-12-31" -> the last second of that UTC day (a date something is due
 // by); kUsage naming `option` otherwise.
 Result<int64_t> ParseDate(const std::string& date, const std::string& option);
+// An audit's problems as `audit --json` (and `report --json`) print them:
+// [{"where": …, "problem": …}, …].
+Json AuditProblemsJson(const std::vector<vault::AuditProblem>& problems);
+// Parses --expect EVENTS:HEAD (an audit's 'anchor' line); kUsage otherwise.
+Result<vault::AuditAnchor> ParseAnchor(const std::string& expect);
 }  // namespace custody::cli

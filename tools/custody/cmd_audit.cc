@@ -12,26 +12,6 @@ namespace custody::cli {
 
 namespace {
 
-// Parses --expect EVENTS:HEAD; kUsage with the message scripts rely on.
-Result<vault::AuditAnchor> ParseAnchor(const std::string& expect) {
-  vault::AuditAnchor anchor;
-  auto colon = expect.find(':');
-  try {
-    if (colon == std::string::npos) throw std::invalid_argument("no colon");
-    anchor.event_count = std::stoull(expect.substr(0, colon));
-    anchor.ledger_head_hex = expect.substr(colon + 1);
-  } catch (const std::exception&) {
-    return Fail(Code::kUsage, "--expect takes EVENTS:HEAD as printed on the "
-                              "'anchor' line of an earlier audit");
-  }
-  // FORMAT.md §5.7 "Anchor": hex in either case (people copy it by hand).
-  auto head = FromHex(anchor.ledger_head_hex, HexCase::kEither);
-  if (!head || head->size() != 32)
-    return Fail(Code::kUsage, "--expect HEAD must be 64 hex digits");
-  anchor.ledger_head_hex = ToHex(*head);
-  return anchor;
-}
-
 // The marking: the name of the highest level any document is held at.
 std::string HighestLevel(const vault::AuditReport& r) {
   return r.highest_level_held >= 0 && r.highest_level_held < static_cast<int>(r.level_names.size())
@@ -67,14 +47,7 @@ std::string AuditJson(const std::string& vault_path, const vault::AuditReport& r
   out.Set("bytes_hashed", r.bytes_hashed);
   out.Set("members", StringArray(r.members));
   out.Set("damaged_documents", StringArray(r.damaged_documents));
-  Json problems = Json::Array();
-  for (const auto& p : r.problems) {
-    Json pj = Json::Object();
-    pj.Set("where", p.where);
-    pj.Set("problem", p.message);
-    problems.Push(std::move(pj));
-  }
-  out.Set("problems", std::move(problems));
+  out.Set("problems", AuditProblemsJson(r.problems));
   out.Set("ok", Json::Bool(r.ok()));
   return out.Write(JsonStyle::kOrdered) + "\n";
 }

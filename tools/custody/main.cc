@@ -33,6 +33,8 @@ int main(int argc, char** argv) {
   cli::RegisterWipeCommands(app);
   cli::RegisterCopyCommands(app);
   cli::RegisterRegisterCommands(app);
+  cli::RegisterLogCommand(app);
+  cli::RegisterReportCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,130 +1,18 @@
 #include "vault/disposal/certificate_pdf.h"
 
-#include <cairo-pdf.h>
-#include <pango/pangocairo.h>
-
 #include <cstdio>
-#include <memory>
 #include <vector>
 
 #include "crypto/hash.h"
 #include "base/encoding.h"
 #include "base/env.h"
 #include "vault/disposal/io.h"
+#include "vault/pdf/pdf_writer.h"
 
 namespace custody::vault::disposal {
 namespace {
 
-// A4 in points, and the page layout.
-constexpr double kPageWidth = 595.276;
-constexpr double kPageHeight = 841.89;
-constexpr double kMargin = 48;
-constexpr double kLabelWidth = 150;
-constexpr double kBottom = kPageHeight - kMargin;
-
-struct CairoSurfaceDeleter {
-  void operator()(cairo_surface_t* s) const { cairo_surface_destroy(s); }
-};
-struct CairoDeleter {
-  void operator()(cairo_t* c) const { cairo_destroy(c); }
-};
-struct GObjectDeleter {
-  void operator()(void* p) const { g_object_unref(p); }
-};
-struct FontDescDeleter {
-  void operator()(PangoFontDescription* d) const { pango_font_description_free(d); }
-};
-
-int ToPango(double points) { return static_cast<int>(points * PANGO_SCALE); }
-
-// Lays out text top-down, starting new pages as needed.
-class PageWriter {
- public:
-  explicit PageWriter(cairo_t* cr) : cr_(cr) {}
-
-  void Title(const std::string& text) { Text(text, 16, true, kMargin, kPageWidth - 2 * kMargin, 6); }
-  void Heading(const std::string& text) {
-    y_ += 8;
-    EnsureRoom(40);
-    Text(text, 11.5, true, kMargin, kPageWidth - 2 * kMargin, 2);
-    cairo_set_line_width(cr_, 0.6);
-    cairo_move_to(cr_, kMargin, y_);
-    cairo_line_to(cr_, kPageWidth - kMargin, y_);
-    cairo_stroke(cr_);
-    y_ += 4;
-  }
-  void Row(const std::string& label, const std::string& value) {
-    double label_h = Measure(label, 9, true, kLabelWidth - 8);
-    double value_h = Measure(value.empty() ? "—" : value, 9, false,
-                             kPageWidth - 2 * kMargin - kLabelWidth);
-    EnsureRoom(std::max(label_h, value_h));
-    double y0 = y_;
-    Text(label, 9, true, kMargin, kLabelWidth - 8, 0);
-    double y_label = y_;
-    y_ = y0;
-    Text(value.empty() ? "—" : value, 9, false, kMargin + kLabelWidth,
-         kPageWidth - 2 * kMargin - kLabelWidth, 0);
-    y_ = std::max(y_, y_label) + 2;
-  }
-  void Paragraph(const std::string& text, double size = 8.5) {
-    EnsureRoom(Measure(text, size, false, kPageWidth - 2 * kMargin));
-    Text(text, size, false, kMargin, kPageWidth - 2 * kMargin, 3);
-  }
-  void SignatureBlock(const std::string& role, const std::string& name) {
-    EnsureRoom(70);
-    y_ += 6;
-    Text(role + ": " + name, 9.5, true, kMargin, kPageWidth - 2 * kMargin, 22);
-    cairo_set_line_width(cr_, 0.5);
-    cairo_move_to(cr_, kMargin, y_);
-    cairo_line_to(cr_, kMargin + 260, y_);
-    cairo_move_to(cr_, kMargin + 300, y_);
-    cairo_line_to(cr_, kPageWidth - kMargin, y_);
-    cairo_stroke(cr_);
-    double y0 = y_ + 2;
-    y_ = y0;
-    Text("Signature", 7.5, false, kMargin, 200, 0);
-    y_ = y0;
-    Text("Date", 7.5, false, kMargin + 300, 200, 6);
-  }
-
- private:
-  std::unique_ptr<PangoLayout, GObjectDeleter> Layout(const std::string& text, double size,
-                                                      bool bold, double width) {
-    std::unique_ptr<PangoLayout, GObjectDeleter> layout(pango_cairo_create_layout(cr_));
-    std::unique_ptr<PangoFontDescription, FontDescDeleter> font(
-        pango_font_description_from_string(kPdfFontFamilies));
-    pango_font_description_set_absolute_size(font.get(), size * PANGO_SCALE);
-    pango_font_description_set_weight(font.get(), bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
-    pango_layout_set_font_description(layout.get(), font.get());
-    pango_layout_set_width(layout.get(), ToPango(width));
-    pango_layout_set_wrap(layout.get(), PANGO_WRAP_WORD_CHAR);
-    pango_layout_set_text(layout.get(), text.c_str(), static_cast<int>(text.size()));
-    return layout;
-  }
-  double Measure(const std::string& text, double size, bool bold, double width) {
-    auto layout = Layout(text, size, bold, width);
-    int w = 0, h = 0;
-    pango_layout_get_size(layout.get(), &w, &h);
-    return static_cast<double>(h) / PANGO_SCALE;
-  }
-  void Text(const std::string& text, double size, bool bold, double x, double width,
-            double after) {
-    auto layout = Layout(text, size, bold, width);
-    int w = 0, h = 0;
-    pango_layout_get_size(layout.get(), &w, &h);
-    cairo_move_to(cr_, x, y_);
-    pango_cairo_show_layout(cr_, layout.get());
-    y_ += static_cast<double>(h) / PANGO_SCALE + after;
-  }
-  void EnsureRoom(double height) {
-    if (y_ + height <= kBottom) return;
-    cairo_show_page(cr_);
-    y_ = kMargin;
-  }
-
-  cairo_t* cr_;
-  double y_ = kMargin;
-};
+using pdf::PageWriter;
 
 std::string Str(const Json* obj, std::string_view key) {
   if (obj == nullptr || !obj->is_object()) return "";
@@ -279,39 +167,21 @@ Status WriteCertificatePdf(const std::string& path, const Json& body, std::strin
   // cairo writes the file by name; the AtomicFile owns it until published
   // and removes it on every early return.
   CUSTODY_ASSIGN(auto out, AtomicFile::Create(DefaultEnv(), path, kCertificateFileMode));
-  {
-    std::unique_ptr<cairo_surface_t, CairoSurfaceDeleter> surface(
-        cairo_pdf_surface_create(out->temp_path().c_str(), kPageWidth, kPageHeight));
-    if (cairo_surface_status(surface.get()) != CAIRO_STATUS_SUCCESS)
-      return Fail(Code::kIo, "cannot create " + path + ": " +
-                                 cairo_status_to_string(cairo_surface_status(surface.get())));
-    cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_TITLE,
-                                   "Certificate of Sanitization");
-    cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_CREATOR, "custody");
-    std::unique_ptr<cairo_t, CairoDeleter> cr(cairo_create(surface.get()));
-    cairo_set_source_rgb(cr.get(), 0, 0, 0);
-    PageWriter w(cr.get());
-
-    const Json* op = body.Find("operator");
-    const Json* witness = body.Find("witness");
-    const Json* repair = body.Find("repair");
-    WriteHeader(w, body);
-    WriteOperator(w, op);
-    WriteMedia(w, body.Find("media"));
-    WriteSanitization(w, body);
-    WriteVerification(w, body);
-    WriteDisposition(w, body, repair);
-    WriteWitness(w, witness);
-    WriteDigitalRecord(w, body_bytes, signed_by);
-    WriteSignatureBlocks(w, op, witness, repair);
-
-    cairo_show_page(cr.get());
-    cairo_surface_finish(surface.get());
-    if (cairo_surface_status(surface.get()) != CAIRO_STATUS_SUCCESS) {
-      return Fail(Code::kIo, "writing " + path + ": " +
-                                 cairo_status_to_string(cairo_surface_status(surface.get())));
-    }
-  }
+  const Json* op = body.Find("operator");
+  const Json* witness = body.Find("witness");
+  const Json* repair = body.Find("repair");
+  CUSTODY_TRY(pdf::RenderPdf(out->temp_path(), {.title = "Certificate of Sanitization", .footer = {}},
+                             [&](PageWriter& w) {
+                               WriteHeader(w, body);
+                               WriteOperator(w, op);
+                               WriteMedia(w, body.Find("media"));
+                               WriteSanitization(w, body);
+                               WriteVerification(w, body);
+                               WriteDisposition(w, body, repair);
+                               WriteWitness(w, witness);
+                               WriteDigitalRecord(w, body_bytes, signed_by);
+                               WriteSignatureBlocks(w, op, witness, repair);
+                             }));
   // Syncing through the AtomicFile's own descriptor flushes what cairo wrote
   // through its: both refer to the same inode.
   return CommitNewFile(*out);

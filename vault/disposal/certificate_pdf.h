@@ -13,10 +13,12 @@
 
 #include "base/status.h"
 #include "base/json.h"
+#include "vault/pdf/pdf_writer.h"
 
 namespace custody::vault::disposal {
 
-inline constexpr const char* kPdfFontFamilies = "Noto Sans CJK SC, WenQuanYi Zen Hei, sans";
+// The fonts, CJK first (vault/pdf/pdf_writer.h holds the layout).
+inline constexpr const char* kPdfFontFamilies = pdf::kFontFamilies;
 
 // Writes the PDF for `body` (a certificate body, as VerifyCertificate or
 // BuildCertificateBody returns it; `body_bytes` its canonical bytes) to

@@ -225,6 +225,47 @@ Status Container::Scan(uint64_t from,
   return {};
 }
 
+Status Container::ScanEvents(
+    uint64_t from, const std::function<Result<bool>(const RecordRef&, std::string_view)>& visit) const {
+  // Small enough that skipping a large record (a checkpoint) wastes little.
+  constexpr uint64_t kBlock = 256 << 10;
+  const uint64_t end = sb_.committed_end();
+  std::string buf;
+  uint64_t buf_at = 0;  // file offset of buf[0]
+  // Makes [offset, offset + n) available in buf (n <= end - offset).
+  auto window = [&](uint64_t offset, uint64_t n) -> Result<std::string_view> {
+    if (offset < buf_at || offset + n > buf_at + buf.size()) {
+      buf_at = offset;
+      buf.resize(static_cast<size_t>(std::min(end - offset, std::max(n, kBlock))));
+      CUSTODY_TRY(ReadAt(buf_at, {reinterpret_cast<uint8_t*>(buf.data()), buf.size()}));
+    }
+    return std::string_view(buf).substr(static_cast<size_t>(offset - buf_at), static_cast<size_t>(n));
+  };
+  uint64_t at = from;
+  while (at < end) {
+    if (end - at < kRecordHeaderSize)
+      return Fail(Code::kCorrupt, "record at offset " + std::to_string(at) + " lies past the committed end");
+    CUSTODY_ASSIGN(std::string_view hv, window(at, kRecordHeaderSize));
+    CUSTODY_ASSIGN(auto header, format::DecodeRecordHeader(hv, at, end));
+    RecordRef ref;
+    ref.offset = at;
+    ref.header = std::move(header);
+    at = ref.payload_offset() + ref.header.length;
+    if (format::PayloadCoveredElsewhere(ref.header.type)) {
+      CUSTODY_TRY(format::VerifyRecord(ref.header, hv, {}, ref.offset));
+      continue;
+    }
+    if (ref.header.type != format::RecordType::kEvent) continue;
+    // The header and payload together, so the header view stays valid.
+    CUSTODY_ASSIGN(std::string_view whole, window(ref.offset, kRecordHeaderSize + ref.header.length));
+    const std::string_view payload = whole.substr(kRecordHeaderSize);
+    CUSTODY_TRY(format::VerifyRecord(ref.header, whole.substr(0, kRecordHeaderSize), payload, ref.offset));
+    CUSTODY_ASSIGN(bool more, visit(ref, payload));
+    if (!more) break;
+  }
+  return {};
+}
+
 Status Container::ScanUncommitted(const std::function<Result<bool>(const RecordRef&)>& visit) const {
   uint64_t at = sb_.committed_end();
   while (at < file_size_) {

@@ -110,6 +110,15 @@ class Container {
   // Visits every committed record from `from` (a record boundary) to the
   // committed end, in order. Stops at the first error or a false return.
   Status Scan(uint64_t from, const std::function<Result<bool>(const RecordRef&)>& visit) const;
+  // Visits every committed EVENT record from `from` (a record boundary) to
+  // the committed end, in order, with its payload, checked as ReadPayload
+  // checks it (headers of the other records as ReadHeader does; their
+  // payloads are skipped unread). Reads the log sequentially in large
+  // blocks rather than a few reads per record: for walks of the whole
+  // ledger (Vault::ForEachVerifiedEvent). `payload` is valid during the
+  // call only. Stops at the first error or a false return.
+  Status ScanEvents(uint64_t from,
+                    const std::function<Result<bool>(const RecordRef&, std::string_view payload)>& visit) const;
   // Visits the records past the committed end that still parse (what an
   // interrupted or erased commit left), in order, until the first that does
   // not. For audit only: nothing there is part of the vault.

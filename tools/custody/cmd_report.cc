@@ -1,0 +1,137 @@
+// custody report — the yearly report, from the ledger alone; needs no
+// identity. The audit runs beside it and its problems are counted.
+#include <iomanip>
+#include <optional>
+#include <iostream>
+#include <sstream>
+
+#include "base/json.h"
+#include "tools/custody/cli.h"
+#include "vault/ledger_view/report.h"
+
+namespace custody::cli {
+
+namespace {
+
+std::string ReportText(const std::string& path, const vault::YearReport& r) {
+  std::ostringstream out;
+  out << "yearly report " << r.year << " of vault " << path << " (id " << r.vault_id_hex << ")\n"
+      << "anchor     " << r.event_count << ":" << r.ledger_head_hex << "\n"
+      << "events     " << r.events_in_year << " in " << r.year;
+  if (r.unknown_events_in_year) out << " (" << r.unknown_events_in_year << " of kinds this version does not count)";
+  out << "\n\n";
+  const int w = 12;
+  out << std::left << std::setw(14) << "level" << std::right << std::setw(w) << "registered"
+      << std::setw(w) << "copies" << std::setw(w) << "returned" << std::setw(w) << "destroyed"
+      << std::setw(w) << "lost" << std::setw(w) << "outstanding" << std::setw(w) << "overdue"
+      << std::setw(w) << "docs destr." << std::setw(w) << "declass." << "\n";
+  for (const auto& l : r.levels)
+    out << std::left << std::setw(14) << l.level << std::right << std::setw(w) << l.registered
+        << std::setw(w) << l.copies_issued << std::setw(w) << l.copies_returned << std::setw(w)
+        << l.copies_destroyed << std::setw(w) << l.copies_lost << std::setw(w) << l.copies_outstanding
+        << std::setw(w) << l.copies_overdue << std::setw(w) << l.documents_destroyed << std::setw(w)
+        << l.declassified_from << "\n";
+  out << "\n(copies: issued in the year; outstanding and overdue: at the end of " << r.year << ")\n";
+  for (const auto& [move, n] : r.declassified)
+    out << "declassified " << move.first << " -> " << move.second << ": " << n << "\n";
+  if (r.declassified.empty()) out << "declassified: none\n";
+  out << "documents overdue: "
+      << (r.documents_overdue ? std::to_string(*r.documents_overdue) : "not recorded (the ledger holds no handle-by dates)")
+      << "\n";
+  for (const auto& [who, n] : r.acts_by_member) out << "acts by     " << who << ": " << n << "\n";
+  if (!r.audit_problems) out << "audit: not run\n";
+  else if (*r.audit_problems == 0) out << "audit: OK (0 problems)\n";
+  else {
+    out << "audit: FAILED (" << *r.audit_problems << " problems)\n";
+    for (const auto& p : r.problems) out << "PROBLEM    " << p.where << ": " << p.message << "\n";
+  }
+  return out.str();
+}
+
+std::string ReportJson(const std::string& path, const vault::YearReport& r) {
+  Json j = Json::Object();
+  j.Set("vault", path);
+  j.Set("vault_id", r.vault_id_hex);
+  j.Set("year", static_cast<uint64_t>(r.year));
+  j.Set("anchor", std::to_string(r.event_count) + ":" + r.ledger_head_hex);
+  j.Set("events_in_year", r.events_in_year);
+  j.Set("unknown_events_in_year", r.unknown_events_in_year);
+  Json levels = Json::Array();
+  for (const auto& l : r.levels) {
+    Json o = Json::Object();
+    o.Set("level", l.level);
+    o.Set("registered", l.registered);
+    o.Set("copies_issued", l.copies_issued);
+    o.Set("copies_returned", l.copies_returned);
+    o.Set("copies_destroyed", l.copies_destroyed);
+    o.Set("copies_lost", l.copies_lost);
+    o.Set("copies_outstanding", l.copies_outstanding);
+    o.Set("copies_overdue", l.copies_overdue);
+    o.Set("documents_destroyed", l.documents_destroyed);
+    o.Set("declassified_from", l.declassified_from);
+    o.Set("declassified_to", l.declassified_to);
+    levels.Push(std::move(o));
+  }
+  j.Set("levels", std::move(levels));
+  Json declassified = Json::Array();
+  for (const auto& [move, n] : r.declassified) {
+    Json o = Json::Object();
+    o.Set("from", move.first);
+    o.Set("to", move.second);
+    o.Set("documents", n);
+    declassified.Push(std::move(o));
+  }
+  j.Set("declassified", std::move(declassified));
+  j.Set("documents_overdue", r.documents_overdue ? Json(*r.documents_overdue) : Json());
+  Json acts = Json::Object();
+  for (const auto& [who, n] : r.acts_by_member) acts.Set(who, n);
+  j.Set("acts_by_member", std::move(acts));
+  j.Set("audit_problems", r.audit_problems ? Json(*r.audit_problems) : Json());
+  j.Set("problems", AuditProblemsJson(r.problems));
+  return j.Write(JsonStyle::kOrdered) + "\n";
+}
+
+}  // namespace
+
+void RegisterReportCommand(CLI::App& app) {
+  struct Opts { std::string vault, pdf, expect; int year = 0; bool json = false, no_audit = false; };
+  auto o = std::make_shared<Opts>();
+  auto* rep = app.add_subcommand(
+      "report", "The yearly report from the verified ledger alone (no identity): per level, "
+                "documents registered, copies issued / returned / destroyed / outstanding at year "
+                "end, declassified, destroyed; and the problems a full audit finds (exit 5 after "
+                "printing if there are any).\n" + std::string(kExitCodesHelp));
+  rep->add_option("VAULT", o->vault)->required();
+  rep->add_option("--year", o->year, "The UTC calendar year, e.g. 2026")->required();
+  rep->add_flag("--json", o->json, "One JSON object on stdout");
+  rep->add_option("--pdf", o->pdf, "Also write a printable A4 PDF to this new file");
+  rep->add_flag("--no-audit", o->no_audit, "Do not run the audit (the report says so)");
+  rep->add_option("--expect", o->expect,
+                  "EVENTS:HEAD from an earlier audit's 'anchor' line: refuse (exit 5) a ledger "
+                  "rolled back, truncated or rewritten since");
+  SetBody(rep, [o] {
+    std::optional<vault::AuditAnchor> anchor;
+    if (!o->expect.empty()) {
+      auto a = ParseAnchor(o->expect);
+      if (!a) return Report(a.error());
+      anchor = *a;
+    }
+    auto v = OpenVault(o->vault, vault::Vault::Access::kRead);
+    if (!v) return Report(v.error());
+    auto r = vault::BuildYearReport(**v, o->year, anchor ? &*anchor : nullptr);
+    if (!r) return Report(r.error());
+    if (!o->no_audit) {
+      auto audit = vault::Vault::Audit(o->vault, DefaultEnv(), anchor ? &*anchor : nullptr);
+      if (!audit) return Report(audit.error().With("audit"));
+      r->audit_problems = audit->problems.size();
+      r->problems = audit->problems;
+    }
+    if (!o->pdf.empty()) {
+      if (auto s = vault::WriteYearReportPdf(o->pdf, *r); !s) return Report(s.error());
+    }
+    std::cout << (o->json ? ReportJson(o->vault, *r) : ReportText(o->vault, *r));
+    return r->audit_problems.value_or(0) == 0 ? 0 : static_cast<int>(Code::kCorrupt);
+  });
+}
+
+}  // namespace custody::cli
