@@ -157,6 +157,19 @@ expect 2 "public cannot be lowered further" -- \
 expect 0 "final audit" -- $C audit v.vault
 has out "audit: OK" "the vault audits clean"
 
+# --- the readable ledger and the report show the register's acts
+expect 0 "log of the document" -- $C log v.vault --reg "$REG"
+for act in "declassification reviewed" "declassification withdrawn" "declassified" "handled" "copy destroyed" "copy lost"; do
+  has out "$act" "log shows '$act'"
+done
+has out "witness Bob" "log names the copy's witness"
+if grep -q "MINUTES-OF-MEETING\|minutes.txt" out; then bad "no title or content in the keyless log"; else ok "no title or content in the keyless log"; fi
+expect 0 "the year's report" -- $C report v.vault --year "$(date -u +%Y)" --json --no-audit
+jq_is out '.declassified | length > 0' "true" "the report counts the declassifications"
+# At year end (the report's reckoning): the minutes were handled, the
+# letter (due in 3 days) was not.
+jq_is out '.documents_overdue' "1" "the report counts the unhandled document overdue at year end"
+
 # --- an auditor's ls: the register without names or contents
 echo "pass-audrey" > audrey.pass
 $C id new --out audrey.id --name "Audrey" --kdf interactive --passphrase-file audrey.pass >/dev/null

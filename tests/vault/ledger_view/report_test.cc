@@ -36,7 +36,10 @@ TEST_CASE("ReportCountsTheYearExactly", "[report]") {
   CHECK(Row(*r25, "confidential").documents_destroyed == 1);
   CHECK(Row(*r25, "secret").documents_destroyed == 0);
   CHECK(r25->declassified.empty());
-  CHECK_FALSE(r25->documents_overdue.has_value());
+  // Due 5 days after registration (the default profile): alpha and bravo
+  // (June) are overdue at the end of 2025, charlie was destroyed, delta
+  // (registered in its last hour) is due in 2026.
+  CHECK(r25->documents_overdue == std::optional<uint64_t>(2));
   CHECK(r25->acts_by_member.at("Officer Olga (" + f.officer->public_identity().Fingerprint() + ")") == 13);
   CHECK(r25->acts_by_member.at("Staff Sam (" + f.sam->public_identity().Fingerprint() + ")") == 1);
 
@@ -50,6 +53,7 @@ TEST_CASE("ReportCountsTheYearExactly", "[report]") {
   CHECK(Row(*r26, "secret").copies_outstanding == 2);  // one of 2025, the new one
   CHECK(Row(*r26, "secret").copies_overdue == 1);      // due 2026-02-01
   CHECK(Row(*r26, "confidential").documents_destroyed == 0);
+  CHECK(r26->documents_overdue == std::optional<uint64_t>(4));  // alpha, bravo, delta, echo
   CHECK(r26->acts_by_member.at("王芳 (" + f.fang->public_identity().Fingerprint() + ")") == 3);
 
   auto r24 = vault::BuildYearReport(*v, 2024);
