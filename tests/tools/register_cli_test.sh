@@ -167,8 +167,9 @@ if grep -q "MINUTES-OF-MEETING\|minutes.txt" out; then bad "no title or content 
 expect 0 "the year's report" -- $C report v.vault --year "$(date -u +%Y)" --json --no-audit
 jq_is out '.declassified | length > 0' "true" "the report counts the declassifications"
 # At year end (the report's reckoning): the minutes were handled, the
-# letter (due in 3 days) was not.
-jq_is out '.documents_overdue' "1" "the report counts the unhandled document overdue at year end"
+# letter (due in 3 days) was not: overdue by then if that is still this year.
+[ "$(date -u -d '+3 days' +%Y)" = "$(date -u +%Y)" ] && want=1 || want=0
+jq_is out '.documents_overdue' "$want" "the report counts the unhandled document overdue at year end"
 
 # --- an auditor's ls: the register without names or contents
 echo "pass-audrey" > audrey.pass
