@@ -4,10 +4,16 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <deque>
 #include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
 #include <set>
 
 #include "base/encoding.h"
+#include "base/pipeline.h"
+#include "base/work_pool.h"
 #include "crypto/hash.h"
 #include "crypto/random.h"
 #include "vault/keys/document_key.h"
@@ -113,16 +119,56 @@ Result<std::vector<DocumentInfo>> Vault::List(const Identity& actor, bool includ
   return out;
 }
 
+namespace {
+// A listing spreads over threads by catalog leaf: this thread walks the
+// interior pages and hands the leaves to a pool, whose threads read each
+// leaf, open its documents' key records and (for ListDocuments) format
+// them; this thread then takes the leaves in order. The same documents, the
+// same order and the same first error as one thread visiting them one by one.
+constexpr size_t kLeavesPerBatch = 4;
+constexpr size_t kBatchesAhead = 6;
+
+struct LeafWork {
+  format::CatalogChild ref;
+  std::optional<std::string> upper;
+  std::vector<DocumentInfo> docs;  // for ForEachDocument
+  std::string text;                // for ListDocuments
+  Status status;                   // the first error, after docs / text
+};
+
+struct LeafBatch {
+  std::vector<LeafWork> leaves;
+  std::shared_ptr<WorkPool::Batch> work;
+};
+}  // namespace
+
 Status Vault::ForEachDocument(const Identity& actor, bool include_destroyed,
                               const std::function<Status(DocumentInfo&&)>& fn) const {
+  return ListWith(actor, include_destroyed, nullptr, &fn, nullptr);
+}
+
+Status Vault::ListDocuments(const Identity& actor, bool include_destroyed,
+                            const std::function<void(const DocumentInfo&, std::string&)>& format,
+                            const std::function<Status(std::string_view)>& write) const {
+  return ListWith(actor, include_destroyed, &format, nullptr, &write);
+}
+
+Status Vault::ListWith(const Identity& actor, bool include_destroyed,
+                       const std::function<void(const DocumentInfo&, std::string&)>* format,
+                       const std::function<Status(DocumentInfo&&)>* fn,
+                       const std::function<Status(std::string_view)>* write) const {
   CUSTODY_ASSIGN(auto ring, Unlock(actor));
+  // One key per (level, epoch) for the whole listing: each is a locked
+  // allocation (several system calls) and a walk down the lineage. Entries
+  // are never removed while the listing runs, so a found key stays valid.
+  std::mutex keys_mu;
   std::map<std::pair<uint32_t, uint32_t>, crypto::SecretBytes> level_keys;
-  return state_->catalog.ForEach([&](const format::DocumentState& d) -> Status {
+  // Whether `d` is listed, and if so its description. Thread-safe.
+  const auto describe = [&](const format::DocumentState& d, DocumentInfo& info) -> Result<bool> {
     const uint32_t level = d.added().level();
     const std::string& reg = d.added().reg_no();
-    if (!ring->Has(level)) return {};  // above the clearance: not even the name
-    if (d.destroyed() && !include_destroyed) return {};
-    DocumentInfo info;
+    if (!ring->Has(level)) return false;  // above the clearance: not even the name
+    if (d.destroyed() && !include_destroyed) return false;
     info.reg_no = reg;
     info.doc_id_hex = ToHex(d.added().doc_id());
     info.level = Level(level);
@@ -132,24 +178,110 @@ Status Vault::ForEachDocument(const Identity& actor, bool include_destroyed,
     info.destroyed_unix = d.destroyed_unix();
     info.destroyed_by = d.destroyed() ? MemberName(d.destroyed_by()) : "";
     info.extract_count = d.extract_count();
-    if (!d.destroyed()) {
-      CUSTODY_ASSIGN(auto wrap, LoadWrap(d));
-      // One key per (level, epoch) for the whole listing: each is a locked
-      // allocation (several system calls) and a walk down the lineage.
-      auto key = level_keys.find({level, wrap.epoch()});
-      if (key == level_keys.end()) {
+    if (d.destroyed()) return true;
+    CUSTODY_ASSIGN(auto wrap, LoadWrap(d));
+    const crypto::SecretBytes* key;
+    {
+      std::lock_guard<std::mutex> lock(keys_mu);
+      auto found = level_keys.find({level, wrap.epoch()});
+      if (found == level_keys.end()) {
         CUSTODY_ASSIGN(auto level_key, LevelKeyAt(*ring, *state_, level, wrap.epoch()));
-        key = level_keys.emplace(std::make_pair(level, wrap.epoch()), std::move(level_key)).first;
+        found = level_keys.emplace(std::make_pair(level, wrap.epoch()), std::move(level_key)).first;
       }
-      auto meta = OpenMetadata(key->second.span(), state_->vault_id, wrap);
-      if (!meta) return std::unexpected(meta.error().With("document " + reg));
-      info.title = meta->title();
-      info.file_name = meta->file_name();
-      info.size = meta->size();
-      info.added_unix = meta->added_unix();
+      key = &found->second;
     }
-    return fn(std::move(info));
+    auto meta = OpenMetadata(key->span(), state_->vault_id, wrap);
+    if (!meta) return std::unexpected(meta.error().With("document " + reg));
+    info.title = meta->title();
+    info.file_name = meta->file_name();
+    info.size = meta->size();
+    info.added_unix = meta->added_unix();
+    return true;
+  };
+  // Hands one described document on, in order, on this thread.
+  std::string line;
+  const auto emit = [&](DocumentInfo&& info) -> Status {
+    if (fn != nullptr) return (*fn)(std::move(info));
+    line.clear();
+    (*format)(info, line);
+    return (*write)(line);
+  };
+
+  std::deque<std::unique_ptr<LeafBatch>> ahead;
+  std::unique_ptr<LeafBatch> filling;
+  WorkPool pool(DefaultWorkers());  // after what its threads write into
+  const auto run_leaf = [&](LeafWork& leaf) {
+    auto page = state_->catalog.ReadLeaf(leaf.ref, leaf.upper ? &*leaf.upper : nullptr);
+    if (!page) {
+      leaf.status = std::unexpected(page.error());
+      return;
+    }
+    for (const auto& d : page->entries()) {
+      DocumentInfo info;
+      auto listed = describe(d, info);
+      if (!listed) {
+        leaf.status = std::unexpected(listed.error());
+        return;
+      }
+      if (!*listed) continue;
+      if (format != nullptr)
+        (*format)(info, leaf.text);
+      else
+        leaf.docs.push_back(std::move(info));
+    }
+  };
+  const auto submit = [&] {
+    LeafBatch* b = filling.get();
+    b->work = pool.Submit(b->leaves.size(), [b, &run_leaf](size_t i) { run_leaf(b->leaves[i]); });
+    ahead.push_back(std::move(filling));
+  };
+  // Hands the oldest batch on; the first error stops the listing.
+  const auto drain = [&]() -> Status {
+    std::unique_ptr<LeafBatch> b = std::move(ahead.front());
+    ahead.pop_front();
+    b->work->Wait();
+    for (LeafWork& leaf : b->leaves) {
+      if (format != nullptr) {
+        if (!leaf.text.empty()) CUSTODY_TRY((*write)(leaf.text));
+      } else {
+        for (DocumentInfo& info : leaf.docs) CUSTODY_TRY((*fn)(std::move(info)));
+      }
+      CUSTODY_TRY(leaf.status);
+    }
+    return {};
+  };
+  bool stopped = false;  // an error from drain (not from the walk) ended the walk
+  auto by_leaf = state_->catalog.ForEachLeaf([&](const format::CatalogChild& ref, const std::string* upper) -> Status {
+    if (!filling) {
+      filling = std::make_unique<LeafBatch>();
+      filling->leaves.reserve(kLeavesPerBatch);
+    }
+    LeafWork& leaf = filling->leaves.emplace_back();
+    leaf.ref = ref;
+    if (upper != nullptr) leaf.upper = *upper;
+    if (filling->leaves.size() == kLeavesPerBatch) submit();
+    while (ahead.size() >= kBatchesAhead) {
+      if (Status s = drain(); !s) {
+        stopped = true;
+        return s;
+      }
+    }
+    return {};
   });
+  if (by_leaf && !*by_leaf) {
+    // Not just a tree (no tree yet, or entries changed since): one by one.
+    return state_->catalog.ForEach([&](const format::DocumentState& d) -> Status {
+      DocumentInfo info;
+      CUSTODY_ASSIGN(bool listed, describe(d, info));
+      return listed ? emit(std::move(info)) : Status{};
+    });
+  }
+  if (stopped) return std::unexpected(by_leaf.error());
+  if (filling) submit();
+  // Whatever came before a damaged interior page is listed before its error.
+  while (!ahead.empty()) CUSTODY_TRY(drain());
+  if (!by_leaf) return std::unexpected(by_leaf.error());
+  return {};
 }
 
 Result<std::string> Vault::ReadKeyRecord(const format::KeyRef& ref) const {
