@@ -30,6 +30,7 @@
 namespace custody::vault {
 
 class Container;   // vault/storage/container.h (internal)
+struct ReadWindow;  // the same
 class VaultState;  // vault/ledger/state.h (internal)
 class KeyRing;     // vault/keys/key_ring.h (internal)
 class ClientMemory;  // vault/client_memory.h
@@ -406,10 +407,12 @@ class Vault {
   CopyInfo DescribeCopy(const format::CopyState& c) const;  // ops/copies.cc
 
   // --- documents (ops/documents.cc, ops/destroy.cc) ---
-  Result<std::string> ReadKeyRecord(const format::KeyRef& ref) const;
+  // `window`: bytes read ahead (Container::ReadWindowAt), or null.
+  Result<std::string> ReadKeyRecord(const format::KeyRef& ref, const ReadWindow* window = nullptr) const;
   // The current key record of a live document, parsed and checked to belong
   // to it (doc id and level). kCorrupt naming the document otherwise.
-  Result<format::WrappedDocumentKey> LoadWrap(const format::DocumentState& doc) const;
+  Result<format::WrappedDocumentKey> LoadWrap(const format::DocumentState& doc,
+                                              const ReadWindow* window = nullptr) const;
   // ForEachDocument (fn) and ListDocuments (format and write).
   Status ListWith(const Identity& actor, bool include_destroyed,
                   const std::function<void(const DocumentInfo&, std::string&)>* format,

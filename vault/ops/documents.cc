@@ -3,7 +3,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <deque>
 #include <map>
 #include <memory>
@@ -16,6 +18,7 @@
 #include "base/work_pool.h"
 #include "crypto/hash.h"
 #include "crypto/random.h"
+#include "format/constants.h"
 #include "vault/keys/document_key.h"
 #include "vault/ops/internal.h"
 #include "vault/ops/naming.h"
@@ -126,6 +129,10 @@ namespace {
 // them; this thread then takes the leaves in order. The same documents, the
 // same order and the same first error as one thread visiting them one by one.
 constexpr size_t kLeavesPerBatch = 4;
+// What ReadKeyRecord reads of a key record at once; and the most a leaf's
+// key records may spread over to be read in one window.
+constexpr size_t kKeyRecordExpect = 1024;
+constexpr uint64_t kMaxLeafWindow = 1u << 20;
 constexpr size_t kBatchesAhead = 6;
 
 struct LeafWork {
@@ -164,7 +171,8 @@ Status Vault::ListWith(const Identity& actor, bool include_destroyed,
   std::mutex keys_mu;
   std::map<std::pair<uint32_t, uint32_t>, crypto::SecretBytes> level_keys;
   // Whether `d` is listed, and if so its description. Thread-safe.
-  const auto describe = [&](const format::DocumentState& d, DocumentInfo& info) -> Result<bool> {
+  const auto describe = [&](const format::DocumentState& d, DocumentInfo& info,
+                            const ReadWindow* window) -> Result<bool> {
     const uint32_t level = d.added().level();
     const std::string& reg = d.added().reg_no();
     if (!ring->Has(level)) return false;  // above the clearance: not even the name
@@ -179,7 +187,7 @@ Status Vault::ListWith(const Identity& actor, bool include_destroyed,
     info.destroyed_by = d.destroyed() ? MemberName(d.destroyed_by()) : "";
     info.extract_count = d.extract_count();
     if (d.destroyed()) return true;
-    CUSTODY_ASSIGN(auto wrap, LoadWrap(d));
+    CUSTODY_ASSIGN(auto wrap, LoadWrap(d, window));
     const crypto::SecretBytes* key;
     {
       std::lock_guard<std::mutex> lock(keys_mu);
@@ -216,9 +224,20 @@ Status Vault::ListWith(const Identity& actor, bool include_destroyed,
       leaf.status = std::unexpected(page.error());
       return;
     }
+    // The key records this leaf's listing reads, in one read if they lie
+    // close together (as an add writes them).
+    uint64_t lo = UINT64_MAX, hi = 0;
+    for (const auto& d : page->entries()) {
+      if (!ring->Has(d.added().level()) || d.destroyed()) continue;
+      lo = std::min(lo, d.key().offset());
+      hi = std::max(hi, d.key().offset());
+    }
+    ReadWindow window;
+    if (lo <= hi && hi - lo <= kMaxLeafWindow)
+      (void)container_->ReadWindowAt(lo, hi + format::kRecordHeaderSize + kKeyRecordExpect, window);
     for (const auto& d : page->entries()) {
       DocumentInfo info;
-      auto listed = describe(d, info);
+      auto listed = describe(d, info, &window);
       if (!listed) {
         leaf.status = std::unexpected(listed.error());
         return;
@@ -272,7 +291,7 @@ Status Vault::ListWith(const Identity& actor, bool include_destroyed,
     // Not just a tree (no tree yet, or entries changed since): one by one.
     return state_->catalog.ForEach([&](const format::DocumentState& d) -> Status {
       DocumentInfo info;
-      CUSTODY_ASSIGN(bool listed, describe(d, info));
+      CUSTODY_ASSIGN(bool listed, describe(d, info, nullptr));
       return listed ? emit(std::move(info)) : Status{};
     });
   }
@@ -284,9 +303,9 @@ Status Vault::ListWith(const Identity& actor, bool include_destroyed,
   return {};
 }
 
-Result<std::string> Vault::ReadKeyRecord(const format::KeyRef& ref) const {
+Result<std::string> Vault::ReadKeyRecord(const format::KeyRef& ref, const ReadWindow* window) const {
   // A key record is a few hundred bytes: header and payload in one read.
-  CUSTODY_ASSIGN(auto record, container_->ReadSmallRecordUnchecked(ref.offset(), 1024));
+  CUSTODY_ASSIGN(auto record, container_->ReadSmallRecordUnchecked(ref.offset(), kKeyRecordExpect, window));
   auto& [rec, payload] = record;
   if (rec.header.type != format::RecordType::kKey || rec.header.length > 64 * 1024)
     return Fail(Code::kCorrupt, "key reference at " + std::to_string(ref.offset()) +
@@ -297,8 +316,9 @@ Result<std::string> Vault::ReadKeyRecord(const format::KeyRef& ref) const {
   return payload;
 }
 
-Result<format::WrappedDocumentKey> Vault::LoadWrap(const format::DocumentState& doc) const {
-  auto payload = ReadKeyRecord(doc.key());
+Result<format::WrappedDocumentKey> Vault::LoadWrap(const format::DocumentState& doc,
+                                                   const ReadWindow* window) const {
+  auto payload = ReadKeyRecord(doc.key(), window);
   if (!payload) return std::unexpected(payload.error().With("document " + doc.added().reg_no()));
   format::WrappedDocumentKey wrap;
   if (!wrap.ParseFromString(*payload) || wrap.doc_id() != doc.added().doc_id() ||
