@@ -6,7 +6,8 @@
 # `build` makes the same vault as scale_bench.sh (owner officer, 8-byte files at level secret,
 # added in chunks of BENCH_BATCH=50000 per `custody add`). DIR is best on tmpfs (/dev/shm); it
 # is kept so that many timing runs can reuse one vault. `time` prints, per binary, ls total
-# (owner, every document, to /dev/null) in s and audit in s and events/s, as min–max.
+# (owner, every document, to /dev/null) in s and audit in s and events/s, as min–max, and
+# whether the two binaries' audit reports are byte for byte the same.
 set -euo pipefail
 mode=$1; D=$2
 PF=$D/pass
@@ -41,6 +42,7 @@ time)
       s=$EPOCHREALTIME; CUSTODY_STATE_DIR=$D/state.$b "$bin" ls "$V" $(P) >/dev/null
       R[$b.ls]="${R[$b.ls]:-} $(el "$s" "$EPOCHREALTIME")"
       s=$EPOCHREALTIME; out=$("$bin" audit "$V"); t=$(el "$s" "$EPOCHREALTIME")
+      printf '%s\n' "$out" >"$D/audit.$b.out"
       k=$(sed -n 's/^ledger *\([0-9]*\) events.*/\1/p' <<<"$out")
       R[$b.au]="${R[$b.au]:-} $t"; R[$b.eps]="${R[$b.eps]:-} $(awk -v k="$k" -v t="$t" 'BEGIN{printf "%.0f", k/t}')"
       echo "rep $r $b: ls ${R[$b.ls]##* } s, audit $t s ($k events, ${R[$b.eps]##* } ev/s)" >&2
@@ -48,6 +50,7 @@ time)
   done
   mm() { printf '%s\n' $1 | sort -g | sed -n '1p;$p' | paste -sd'–'; }
   echo "loadavg $(cut -d' ' -f1-3 /proc/loadavg)"
+  cmp -s "$D/audit.old.out" "$D/audit.new.out" && echo "audit output: identical" || echo "audit output: DIFFERS"
   for b in old new; do
     echo "$b: ls total $(mm "${R[$b.ls]}") s; audit $(mm "${R[$b.au]}") s, $(mm "${R[$b.eps]}") ev/s"
   done ;;
