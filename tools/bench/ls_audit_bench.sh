@@ -48,7 +48,7 @@ time)
       echo "rep $r $b: ls ${R[$b.ls]##* } s, audit $t s ($k events, ${R[$b.eps]##* } ev/s)" >&2
     done
   done
-  mm() { printf '%s\n' $1 | sort -g | sed -n '1p;$p' | paste -sd'–'; }
+  mm() { printf '%s\n' $1 | sort -g | sed -n '1p;$p' | paste -sd-; }
   echo "loadavg $(cut -d' ' -f1-3 /proc/loadavg)"
   cmp -s "$D/audit.old.out" "$D/audit.new.out" && echo "audit output: identical" || echo "audit output: DIFFERS"
   for b in old new; do
