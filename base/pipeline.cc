@@ -5,8 +5,13 @@
 namespace custody {
 
 unsigned DefaultWorkers() {
-  unsigned n = std::thread::hardware_concurrency();
-  return n == 0 ? 2 : n;
+  // glibc's hardware_concurrency() opens and reads /sys on every call, and
+  // audit hashes a million small extents: ask once a process.
+  static const unsigned workers = [] {
+    unsigned n = std::thread::hardware_concurrency();
+    return n == 0 ? 2u : n;
+  }();
+  return workers;
 }
 
 namespace {

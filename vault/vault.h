@@ -30,6 +30,7 @@
 namespace custody::vault {
 
 class Container;   // vault/storage/container.h (internal)
+struct ReadWindow;  // the same
 class VaultState;  // vault/ledger/state.h (internal)
 class KeyRing;     // vault/keys/key_ring.h (internal)
 class ClientMemory;  // vault/client_memory.h
@@ -368,6 +369,16 @@ class Vault {
   // the first line of a listing does not wait for the last.
   Status ForEachDocument(const Identity& actor, bool include_destroyed,
                          const std::function<Status(DocumentInfo&&)>& fn) const;
+  // The same listing for a caller that turns each document into text:
+  // `format` appends a document's text to its string argument and runs on
+  // worker threads (it must be thread-safe and must not fail); `write` gets
+  // the texts of consecutive documents, concatenated, in catalog order, on
+  // the calling thread, and may stop the listing with an error. The same
+  // documents, order and errors as ForEachDocument (whatever was listed
+  // before an error has been written); faster on more than one core.
+  Status ListDocuments(const Identity& actor, bool include_destroyed,
+                       const std::function<void(const DocumentInfo&, std::string&)>& format,
+                       const std::function<Status(std::string_view)>& write) const;
   // Records the extraction in the ledger (one commit) before any plaintext
   // is produced, then decrypts. To a file: into a temporary file beside the
   // destination (base/atomic_file.h), renamed into place only when whole and
@@ -536,10 +547,17 @@ class Vault {
   void DescribeRegistration(const format::DocumentState& d, DocumentInfo& info) const;
 
   // --- documents (ops/documents.cc, ops/destroy.cc) ---
-  Result<std::string> ReadKeyRecord(const format::KeyRef& ref) const;
+  // `window`: bytes read ahead (Container::ReadWindowAt), or null.
+  Result<std::string> ReadKeyRecord(const format::KeyRef& ref, const ReadWindow* window = nullptr) const;
   // The current key record of a live document, parsed and checked to belong
   // to it (doc id and level). kCorrupt naming the document otherwise.
-  Result<format::WrappedDocumentKey> LoadWrap(const format::DocumentState& doc) const;
+  Result<format::WrappedDocumentKey> LoadWrap(const format::DocumentState& doc,
+                                              const ReadWindow* window = nullptr) const;
+  // ForEachDocument (fn) and ListDocuments (format and write).
+  Status ListWith(const Identity& actor, bool include_destroyed,
+                  const std::function<void(const DocumentInfo&, std::string&)>* format,
+                  const std::function<Status(DocumentInfo&&)>* fn,
+                  const std::function<Status(std::string_view)>* write) const;
   // Overwrites a destroyed document's ciphertext, then its key records, with
   // zeros, syncing after each; idempotent.
   Status EraseDestroyed(const format::DocumentState& doc);

@@ -136,11 +136,19 @@ void RegisterLs(CLI::App& app) {
     if (!id) return Report(id.error());
     std::cout << (lo->json ? "[" : LsTextHeader());
     bool first = true;
-    auto listed = (*v)->ForEachDocument(**id, lo->all, [&](vault::DocumentInfo&& d) -> Status {
-      std::cout << (lo->json ? LsJsonLine(d, first) : LsTextLine(d));
-      first = false;
-      return {};
-    });
+    // The text lines are formatted on the listing's worker threads.
+    auto listed = lo->json
+        ? (*v)->ForEachDocument(**id, lo->all, [&](vault::DocumentInfo&& d) -> Status {
+            std::cout << LsJsonLine(d, first);
+            first = false;
+            return {};
+          })
+        : (*v)->ListDocuments(
+              **id, lo->all, [](const vault::DocumentInfo& d, std::string& out) { out += LsTextLine(d); },
+              [](std::string_view text) -> Status {
+                std::cout.write(text.data(), static_cast<std::streamsize>(text.size()));
+                return {};
+              });
     if (!listed) {
       std::cout.flush();
       return Report(listed.error());

@@ -81,8 +81,9 @@ Status CheckPage(const format::CatalogPage& page, const format::CatalogChild& re
       return PageFail(at, "is not a leaf of at most 64 entries");
     if (static_cast<uint64_t>(es.size()) != ref.count())
       return PageFail(at, "holds another count than its parent says");
+    const std::string where = "catalog page at " + std::to_string(at) + ", entry";  // once a page
     for (int i = 0; i < es.size(); ++i) {
-      CUSTODY_TRY(CheckDocumentBounds(es[i], levels, "catalog page at " + std::to_string(at) + ", entry"));
+      CUSTODY_TRY(CheckDocumentBounds(es[i], levels, where));
       if (i > 0 && !(es[i - 1].added().reg_no() < es[i].added().reg_no()))
         return PageFail(at, "entries are not in strictly ascending order");
     }
@@ -229,6 +230,28 @@ Status Catalog::ForEach(const Visitor& fn) const {
   }));
   for (; next != changed_.end(); ++next) CUSTODY_TRY(fn(held_.at(*next)));
   return {};
+}
+
+Status Catalog::VisitLeaves(const format::CatalogChild& ref, uint32_t height, const std::string* upper,
+                            const std::function<Status(const format::CatalogChild&, const std::string*)>& fn) const {
+  if (height == 0) return fn(ref, upper);
+  CUSTODY_ASSIGN(auto page, ReadPage(ref, height, upper));
+  const auto& cs = page->children();
+  for (int i = 0; i < cs.size(); ++i)
+    CUSTODY_TRY(VisitLeaves(cs[i], height - 1, i + 1 < cs.size() ? &cs[i + 1].first_key() : upper, fn));
+  return {};
+}
+
+Result<bool> Catalog::ForEachLeaf(
+    const std::function<Status(const format::CatalogChild&, const std::string*)>& fn) const {
+  if (!root_ || !changed_.empty() || reader_ == nullptr) return false;
+  CUSTODY_TRY(VisitLeaves(RootReference(*root_), root_->height(), nullptr, fn));
+  return true;
+}
+
+Result<format::CatalogPage> Catalog::ReadLeaf(const format::CatalogChild& ref, const std::string* upper) const {
+  if (reader_ == nullptr) return PageFail(ref.offset(), "no page reader (internal)");
+  return ReadCheckedPage(*reader_, ref, 0, upper, levels_);
 }
 
 Status Catalog::ForEachMutable(const std::function<void(format::DocumentState&)>& fn) {

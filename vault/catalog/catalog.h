@@ -22,6 +22,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <unordered_set>
 #include <string>
 #include <vector>
 
@@ -113,6 +114,18 @@ class Catalog {
   // Every document in registration-number order, the tree streamed (leaves
   // are not kept); stops at the first error fn or a page returns.
   Status ForEach(const Visitor& fn) const;
+  // For a listing spread over threads: when the catalog is exactly a tree
+  // (attached or flushed, nothing changed since), calls fn for each leaf in
+  // key order with the reference and upper bound (null: none) its parent
+  // gives it, reading and checking the interior pages as ForEach does, and
+  // returns true; stops at the first error fn or a page returns. Returns
+  // false, calling nothing, when the catalog is not just a tree (then use
+  // ForEach). `upper` is valid only during the call.
+  Result<bool> ForEachLeaf(const std::function<Status(const format::CatalogChild& ref,
+                                                      const std::string* upper)>& fn) const;
+  // Reads and checks a leaf ForEachLeaf named. Thread-safe (no cache).
+  Result<format::CatalogPage> ReadLeaf(const format::CatalogChild& ref, const std::string* upper) const;
+
   // Every document, to change (all become changed). Loads the whole tree:
   // for compaction and format v1 re-wraps, which touch every document.
   Status ForEachMutable(const std::function<void(format::DocumentState&)>& fn);
@@ -134,6 +147,8 @@ class Catalog {
                                                               const std::string* upper) const;
   Status Visit(const format::CatalogChild& ref, uint32_t height, const std::string* upper,
                const std::function<Status(const format::DocumentState&)>& fn) const;
+  Status VisitLeaves(const format::CatalogChild& ref, uint32_t height, const std::string* upper,
+                     const std::function<Status(const format::CatalogChild&, const std::string*)>& fn) const;
   Result<std::vector<format::CatalogChild>> Update(const format::CatalogChild& ref, uint32_t height,
                                                    const std::string* upper,
                                                    std::set<std::string>::const_iterator from,
@@ -150,7 +165,8 @@ class Catalog {
   uint64_t count_ = 0;
   // Entries loaded by Find or changed; with no tree, every entry.
   mutable std::map<std::string, format::DocumentState> held_;
-  mutable std::set<std::string> doc_ids_;
+  // Hashed, not ordered: every replayed add asks whether its id is new.
+  mutable std::unordered_set<std::string> doc_ids_;
   std::set<std::string> changed_;
   // Interior pages read so far (few: one path per lookup), by offset.
   mutable std::map<uint64_t, std::pair<std::string, std::shared_ptr<const format::CatalogPage>>> interior_;

@@ -8,6 +8,14 @@ namespace {
 std::unexpected<Error> TreeFail(uint64_t offset, const std::string& what) {
   return Fail(Code::kCorrupt, "catalog page at " + std::to_string(offset) + ": " + what);
 }
+
+// Equal serializations are equal messages, so only entries whose bytes
+// differ pay for the (reflective, several times slower) field-by-field
+// comparison, which decides; audit compares a million entries at 1M.
+bool SameEntry(const format::DocumentState& a, const format::DocumentState& b) {
+  return a.SerializeAsString() == b.SerializeAsString() ||
+         google::protobuf::util::MessageDifferencer::Equals(a, b);
+}
 }  // namespace
 
 Result<TreeAuditor::Known> TreeAuditor::Visit(Walk& w, const format::CatalogChild& ref, uint32_t height,
@@ -41,7 +49,7 @@ Result<TreeAuditor::Known> TreeAuditor::Visit(Walk& w, const format::CatalogChil
       CUSTODY_ASSIGN(const format::DocumentState* want, w.expected.Find(reg));
       if (want == nullptr)
         return TreeFail(at, "lists document " + reg + ", which the ledger never registered");
-      if (!google::protobuf::util::MessageDifferencer::Equals(d, *want))
+      if (!SameEntry(d, *want))
         return TreeFail(at, "document " + reg + " differs from the state replayed from the ledger");
     }
     if (page.entries_size() > 0) {

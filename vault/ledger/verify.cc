@@ -6,7 +6,18 @@
 
 namespace custody::vault {
 
-Result<VerifiedEvent> VerifySignedEvent(const std::string& payload, const VaultState& state) {
+CheckedSignatures CheckSignaturesAhead(const std::string& payload) {
+  CheckedSignatures out;
+  format::SignedEvent se;
+  if (!se.ParseFromString(payload)) return out;
+  out.valid.reserve(static_cast<size_t>(se.signatures_size()));
+  for (const auto& sig : se.signatures())
+    out.valid.push_back(SignatureVerifies(sig.signer_ed25519(), se.body(), sig.signature()));
+  return out;
+}
+
+Result<VerifiedEvent> VerifySignedEvent(const std::string& payload, const VaultState& state,
+                                        const CheckedSignatures* ahead) {
   format::SignedEvent se;
   VerifiedEvent out;
   format::Event& ev = out.event;
@@ -22,7 +33,9 @@ Result<VerifiedEvent> VerifySignedEvent(const std::string& payload, const VaultS
     return Fail(Code::kCorrupt, "event does not chain to the previous one");
   if (!state.vault_id.empty() && ev.vault_id() != state.vault_id)
     return Fail(Code::kCorrupt, "event belongs to another vault");
-  for (const auto& sig : se.signatures()) {
+  const bool use_ahead = ahead != nullptr && ahead->valid.size() == static_cast<size_t>(se.signatures_size());
+  for (int i = 0; i < se.signatures_size(); ++i) {
+    const auto& sig = se.signatures(i);
     const std::string& key = sig.signer_ed25519();
     bool known = state.FindMember(key) != nullptr;
     // Event 0 is signed by the creator it names; there is no roster yet.
@@ -30,7 +43,9 @@ Result<VerifiedEvent> VerifySignedEvent(const std::string& payload, const VaultS
       known = ev.vault_created().creator().keys().ed25519() == key;
     if (!known || key.size() != 32)
       return Fail(Code::kCorrupt, "event signed by an identity not in the roster");
-    if (!SignatureVerifies(key, se.body(), sig.signature()))
+    const bool valid = use_ahead ? ahead->valid[static_cast<size_t>(i)]
+                                 : SignatureVerifies(key, se.body(), sig.signature());
+    if (!valid)
       return Fail(Code::kCorrupt, "event signature is invalid");
     out.signers.push_back(key);
   }
@@ -50,8 +65,9 @@ void NoteEventApplied(const format::Event& event, const std::string& payload, ui
   }
 }
 
-Result<size_t> ReplayEvent(const std::string& payload, VaultState& state, uint64_t offset) {
-  CUSTODY_ASSIGN(VerifiedEvent verified, VerifySignedEvent(payload, state));
+Result<size_t> ReplayEvent(const std::string& payload, VaultState& state, uint64_t offset,
+                           const CheckedSignatures* ahead) {
+  CUSTODY_ASSIGN(VerifiedEvent verified, VerifySignedEvent(payload, state, ahead));
   CUSTODY_TRY(state.Apply(verified.event, verified.signers));
   NoteEventApplied(verified.event, payload, offset, state);
   return verified.signers.size();

@@ -17,6 +17,20 @@ struct VerifiedEvent {
   std::vector<std::string> signers;  // raw Ed25519 keys, actor first
 };
 
+// The signatures of one SignedEvent payload, checked ahead of its replay:
+// audit checks a batch of events on several threads (CheckSignaturesAhead),
+// then replays them in order on one, passing each event its verdicts.
+// Only the verdicts are taken ahead; every other check, and the order of
+// the checks (so which error an event fails with), stays in the replay.
+struct CheckedSignatures {
+  // valid[i]: whether signature i of the payload verifies under its signer
+  // key (SignatureVerifies, rules.h). Empty if the payload did not parse.
+  std::vector<bool> valid;
+};
+
+// Thread-safe: reads nothing but `payload`.
+CheckedSignatures CheckSignaturesAhead(const std::string& payload);
+
 // Parses a SignedEvent record payload and checks that it continues the
 // ledger of `state` (sequence, previous hash, vault id: R17–R20) and that
 // every signature is valid and by an identity in the roster (for the first
@@ -25,8 +39,11 @@ struct VerifiedEvent {
 // chain to the previous one", "event belongs to another vault", "event
 // signed by an identity not in the roster", "event signature is invalid".
 // The rules of the vault are checked separately, by VaultState::Apply.
-// Reads `state` only.
-Result<VerifiedEvent> VerifySignedEvent(const std::string& payload, const VaultState& state);
+// Reads `state` only. REQUIRES: `ahead`, if not null, is what
+// CheckSignaturesAhead returned for this `payload`; its verdicts are then
+// used instead of verifying again.
+Result<VerifiedEvent> VerifySignedEvent(const std::string& payload, const VaultState& state,
+                                        const CheckedSignatures* ahead = nullptr);
 
 // One step of replaying a ledger, the same for open and audit: verifies
 // `payload` (an EVENT record's payload) as VerifySignedEvent does, applies it
@@ -41,8 +58,9 @@ Result<VerifiedEvent> VerifySignedEvent(const std::string& payload, const VaultS
 // a rule was broken.
 //
 // `offset` (the EVENT record's header offset, 0 if unknown) is kept in
-// state.authority for an authority event.
-Result<size_t> ReplayEvent(const std::string& payload, VaultState& state, uint64_t offset = 0);
+// state.authority for an authority event. `ahead` as for VerifySignedEvent.
+Result<size_t> ReplayEvent(const std::string& payload, VaultState& state, uint64_t offset = 0,
+                           const CheckedSignatures* ahead = nullptr);
 
 // What follows a successful Apply of `event` stored as `payload` at header
 // `offset`: the ledger head, the genesis, the authority chain. Shared by

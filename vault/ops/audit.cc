@@ -4,10 +4,15 @@
 #include <span>
 #include <google/protobuf/util/message_differencer.h>
 
+#include <deque>
 #include <map>
+#include <memory>
+#include <optional>
 #include <set>
 
 #include "base/encoding.h"
+#include "base/pipeline.h"
+#include "base/work_pool.h"
 #include "crypto/hash.h"
 #include "format/constants.h"
 #include "vault/ops/internal.h"
@@ -30,7 +35,7 @@ class Auditor {
   }
   void DescribeSuperblock();
   void ScanLog();
-  void VisitEvent(const RecordRef& ref, const std::string& where);
+  void VisitEvent(const RecordRef& ref, const Result<std::string>& payload, const CheckedSignatures& ahead);
   void VisitCheckpoint(const RecordRef& ref, const std::string& where);
   void CheckCatalog(const format::Checkpoint& cp, const std::string& where);
   void CheckPagesReached();
@@ -40,12 +45,21 @@ class Auditor {
   void ScanTail();
   void CheckAnchor();
   void ListMembers();
+  // What checking one document found, merged into the report in catalog
+  // order (documents are checked on several threads).
+  struct DocFindings {
+    std::vector<AuditProblem> problems;
+    uint64_t live = 0, destroyed = 0, bytes_hashed = 0;
+    bool damaged = false;
+    void Problem(const std::string& where, const std::string& message) { problems.push_back({where, message}); }
+  };
   void CheckDocuments();
-  void CheckDocument(const format::DocumentState& d);
-  void CheckDestroyed(const std::string& where, const format::DocumentState& d);
+  // Thread-safe: reads the container and the scan's maps only.
+  void CheckDocument(const format::DocumentState& d, DocFindings& f) const;
+  void CheckDestroyed(const std::string& where, const format::DocumentState& d, DocFindings& f) const;
   void CheckOverwritten(const std::string& where, std::span<const format::KeyRef> refs,
-                        const std::string& why);
-  bool KeyRecordsIntact(const std::string& where, const format::DocumentState& d);
+                        const std::string& why, DocFindings& f) const;
+  bool KeyRecordsIntact(const std::string& where, const format::DocumentState& d, DocFindings& f) const;
   std::string ReadKeyPayload(uint64_t offset, bool* ok) const;
 
   const Container& c_;
@@ -93,40 +107,100 @@ void Auditor::DescribeSuperblock() {
   if (c_.file_size() > sb.committed_end()) rep_.uncommitted_tail = c_.file_size() - sb.committed_end();
 }
 
+namespace {
+// The scan reads the log in batches of records; worker threads read each
+// event's payload and check its signatures (the bulk of an audit's work)
+// while the replay, on the scanning thread, takes the batches in order.
+constexpr size_t kScanBatch = 1024;
+// A batch's records are read from one window of the file (one read, not
+// three a record); a record whose header lies past it starts the next batch.
+constexpr uint64_t kScanWindow = 1u << 20;
+constexpr size_t kScanAhead = 4;  // batches read ahead of the replay
+
+struct ScannedRecord {
+  RecordRef ref;
+  Result<std::string> payload;  // EVENT records only, read by a worker
+  CheckedSignatures ahead;
+};
+
+struct ScanBatch {
+  ReadWindow window;
+  std::vector<ScannedRecord> records;
+  // The header the scan could not read, after these records, if any.
+  std::optional<std::pair<uint64_t, Error>> unreadable;
+  std::shared_ptr<WorkPool::Batch> work;
+};
+}  // namespace
+
 void Auditor::ScanLog() {
+  const uint64_t end = c_.superblock().committed_end();
   uint64_t at = format::kLogStart;
-  while (at < c_.superblock().committed_end()) {
-    auto ref = c_.ReadHeader(at);
-    if (!ref) {
-      Problem("record at " + std::to_string(at),
-              ref.error().message + " (the rest of the log cannot be read)");
+  bool more = at < end;
+  // Declared before the pool: the pool's threads are joined before the
+  // batches they write into go.
+  std::deque<std::unique_ptr<ScanBatch>> ahead;
+  WorkPool pool(DefaultWorkers());
+  const auto read_batch = [&] {
+    auto batch = std::make_unique<ScanBatch>();
+    batch->records.reserve(kScanBatch);
+    (void)c_.ReadWindowAt(at, at + kScanWindow, batch->window);  // empty on failure: plain reads
+    const uint64_t window_end = batch->window.offset + batch->window.bytes.size();
+    while (at < end && batch->records.size() < kScanBatch) {
+      if (!batch->records.empty() && (at >= window_end || window_end - at < format::kRecordHeaderSize)) break;
+      auto ref = c_.ReadHeader(at, &batch->window);
+      if (!ref) {
+        batch->unreadable.emplace(at, std::move(ref.error()));
+        break;
+      }
+      at = ref->payload_offset() + ref->header.length;
+      batch->records.push_back({std::move(*ref), {}, {}});
+    }
+    more = at < end && !batch->unreadable;
+    ScanBatch* b = batch.get();
+    b->work = pool.Submit(b->records.size(), [this, b](size_t i) {
+      ScannedRecord& r = b->records[i];
+      if (r.ref.header.type != format::RecordType::kEvent) return;
+      r.payload = c_.ReadPayload(r.ref, &b->window);
+      if (r.payload) r.ahead = CheckSignaturesAhead(*r.payload);
+    });
+    ahead.push_back(std::move(batch));
+  };
+  while (more || !ahead.empty()) {
+    while (more && ahead.size() < kScanAhead) read_batch();
+    std::unique_ptr<ScanBatch> batch = std::move(ahead.front());
+    ahead.pop_front();
+    batch->work->Wait();
+    for (const ScannedRecord& r : batch->records) {
+      ++rep_.records;
+      const RecordRef& ref = r.ref;
+      switch (ref.header.type) {
+        case format::RecordType::kExtent: extents_[ref.payload_offset()] = ref.header.length; break;
+        case format::RecordType::kKey: key_records_[ref.offset] = true; break;
+        case format::RecordType::kCatalogPage: catalog_pages_.insert(ref.offset); break;
+        case format::RecordType::kEvent: VisitEvent(ref, r.payload, r.ahead); break;
+        case format::RecordType::kCheckpoint:
+          checkpoints_.insert(ref.offset);
+          VisitCheckpoint(ref, "record at " + std::to_string(ref.offset));
+          break;
+        default: break;
+      }
+    }
+    if (batch->unreadable) {
+      const auto& [where, error] = *batch->unreadable;
+      Problem("record at " + std::to_string(where), error.message + " (the rest of the log cannot be read)");
       chain_broken_ = true;
       return;
     }
-    ++rep_.records;
-    const std::string where = "record at " + std::to_string(at);
-    switch (ref->header.type) {
-      case format::RecordType::kExtent: extents_[ref->payload_offset()] = ref->header.length; break;
-      case format::RecordType::kKey: key_records_[at] = true; break;
-      case format::RecordType::kCatalogPage: catalog_pages_.insert(at); break;
-      case format::RecordType::kEvent: VisitEvent(*ref, where); break;
-      case format::RecordType::kCheckpoint:
-        checkpoints_.insert(at);
-        VisitCheckpoint(*ref, where);
-        break;
-      default: break;
-    }
-    at = ref->payload_offset() + ref->header.length;
   }
 }
 
-void Auditor::VisitEvent(const RecordRef& ref, const std::string& where) {
+void Auditor::VisitEvent(const RecordRef& ref, const Result<std::string>& payload,
+                         const CheckedSignatures& ahead) {
   if (chain_broken_) return;
-  auto payload = c_.ReadPayload(ref);
-  auto replayed = payload ? ReplayEvent(*payload, state_, ref.offset)
-                         : Result<size_t>(std::unexpected(payload.error()));
+  auto replayed = payload ? ReplayEvent(*payload, state_, ref.offset, &ahead)
+                          : Result<size_t>(std::unexpected(payload.error()));
   if (!replayed) {
-    Problem(where, replayed.error().message + "; ledger verification stops here");
+    Problem("record at " + std::to_string(ref.offset), replayed.error().message + "; ledger verification stops here");
     chain_broken_ = true;
     return;
   }
@@ -287,43 +361,44 @@ std::string Auditor::ReadKeyPayload(uint64_t offset, bool* ok) const {
 
 // Destroyed documents must really be overwritten: ciphertext and every key
 // record that ever wrapped the data key.
-void Auditor::CheckDestroyed(const std::string& where, const format::DocumentState& d) {
-  ++rep_.documents_destroyed;
+void Auditor::CheckDestroyed(const std::string& where, const format::DocumentState& d, DocFindings& f) const {
+  ++f.destroyed;
   auto zero = ExtentIsZeroed(c_, d.added().extent());
   if (!zero || !*zero)
-    Problem(where, "destroyed, but its ciphertext was not overwritten (if a destroy was "
+    f.Problem(where, "destroyed, but its ciphertext was not overwritten (if a destroy was "
                    "interrupted, the next write access to the vault completes it)");
   std::vector<format::KeyRef> refs(d.old_keys().begin(), d.old_keys().end());
   refs.insert(refs.end(), d.erased_keys().begin(), d.erased_keys().end());
   refs.push_back(d.key());
-  CheckOverwritten(where, refs, "destroyed");
+  CheckOverwritten(where, refs, "destroyed", f);
 }
 
 // Key records that must hold zeros only: a destroyed document's, and the
 // wraps a declassification superseded (R175).
 void Auditor::CheckOverwritten(const std::string& where, std::span<const format::KeyRef> refs,
-                               const std::string& why) {
+                               const std::string& why, DocFindings& f) const {
   for (const auto& ref : refs) {
     if (!c_.ReadHeader(ref.offset())) {
-      Problem(where, why + ", but a key record header is unreadable");
+      f.Problem(where, why + ", but a key record header is unreadable");
       continue;
     }
     bool ok = false;
     std::string payload = ReadKeyPayload(ref.offset(), &ok);
     if (!ok || payload.find_first_not_of('\0') != std::string::npos)
-      Problem(where, why + ", but a wrapped key was not overwritten");
+      f.Problem(where, why + ", but a wrapped key was not overwritten");
   }
 }
 
 // Every key record of a live document is where its signed reference says,
 // hashes to it, and belongs to this document and level.
-bool Auditor::KeyRecordsIntact(const std::string& where, const format::DocumentState& d) {
+bool Auditor::KeyRecordsIntact(const std::string& where, const format::DocumentState& d,
+                               DocFindings& f) const {
   bool intact = true;
   std::vector<format::KeyRef> refs(d.old_keys().begin(), d.old_keys().end());
   refs.push_back(d.key());
   for (const auto& ref : refs) {
     if (!key_records_.count(ref.offset())) {
-      Problem(where, "key record missing");
+      f.Problem(where, "key record missing");
       intact = false;
       continue;
     }
@@ -331,11 +406,11 @@ bool Auditor::KeyRecordsIntact(const std::string& where, const format::DocumentS
     std::string payload = ReadKeyPayload(ref.offset(), &ok);
     format::WrappedDocumentKey wrap;
     if (!ok || crypto::HashToString(crypto::Blake2b256(payload)) != ref.hash()) {
-      Problem(where, "its wrapped key record is damaged");
+      f.Problem(where, "its wrapped key record is damaged");
       intact = false;
     } else if (!wrap.ParseFromString(payload) || wrap.doc_id() != d.added().doc_id() ||
                wrap.level() != d.added().level()) {
-      Problem(where, "its key record belongs to another document or level");
+      f.Problem(where, "its key record belongs to another document or level");
       intact = false;
     }
   }
@@ -343,44 +418,74 @@ bool Auditor::KeyRecordsIntact(const std::string& where, const format::DocumentS
 }
 
 void Auditor::CheckDocuments() {
-  // The replay holds every document in memory: this cannot fail.
+  // The replay holds every document in memory (no tree): this cannot fail,
+  // and the pointers stay valid while the documents are checked.
+  std::vector<const format::DocumentState*> docs;
+  docs.reserve(state_.catalog.size());
   (void)state_.catalog.ForEach([&](const format::DocumentState& d) -> Status {
-    CheckDocument(d);
+    docs.push_back(&d);
     return {};
   });
+  constexpr size_t kDocBatch = 256;
+  std::deque<std::pair<size_t, std::vector<DocFindings>>> findings;  // by first index
+  std::deque<std::shared_ptr<WorkPool::Batch>> work;
+  WorkPool pool(DefaultWorkers());  // after the findings it writes into
+  size_t next = 0;
+  const auto submit = [&] {
+    const size_t from = next, n = std::min(kDocBatch, docs.size() - from);
+    next += n;
+    findings.emplace_back(from, std::vector<DocFindings>(n));
+    DocFindings* out = findings.back().second.data();
+    work.push_back(pool.Submit(n, [this, &docs, from, out](size_t i) { CheckDocument(*docs[from + i], out[i]); }));
+  };
+  while (next < docs.size() || !work.empty()) {
+    while (next < docs.size() && work.size() < kScanAhead) submit();
+    work.front()->Wait();
+    work.pop_front();
+    auto [from, batch] = std::move(findings.front());
+    findings.pop_front();
+    for (size_t i = 0; i < batch.size(); ++i) {
+      DocFindings& f = batch[i];
+      for (auto& p : f.problems) rep_.problems.push_back(std::move(p));
+      rep_.documents_live += f.live;
+      rep_.documents_destroyed += f.destroyed;
+      rep_.bytes_hashed += f.bytes_hashed;
+      if (f.damaged) rep_.damaged_documents.push_back(docs[from + i]->added().reg_no());
+    }
+  }
 }
 
-void Auditor::CheckDocument(const format::DocumentState& d) {
+void Auditor::CheckDocument(const format::DocumentState& d, DocFindings& f) const {
   const std::string& reg = d.added().reg_no();
   const std::string where = "document " + reg;
   const auto& e = d.added().extent();
   if (d.destroyed() && d.compacted_away()) {
-    ++rep_.documents_destroyed;  // its space no longer exists in this file
+    ++f.destroyed;  // its space no longer exists in this file
     return;
   }
   auto ext = extents_.find(e.offset());
   if (ext == extents_.end() || ext->second != e.length()) {
-    Problem(where, "its extent is missing or has the wrong size");
-    rep_.damaged_documents.push_back(reg);
+    f.Problem(where, "its extent is missing or has the wrong size");
+    f.damaged = true;
     return;
   }
   if (d.destroyed()) {
-    CheckDestroyed(where, d);
+    CheckDestroyed(where, d, f);
     return;
   }
-  ++rep_.documents_live;
+  ++f.live;
   if (d.erased_keys_size() > 0) {
     std::vector<format::KeyRef> erased(d.erased_keys().begin(), d.erased_keys().end());
-    CheckOverwritten(where, erased, "declassified");
+    CheckOverwritten(where, erased, "declassified", f);
   }
-  bool damaged = !KeyRecordsIntact(where, d);
+  bool damaged = !KeyRecordsIntact(where, d, f);
   auto root = HashExtent(c_, e);
-  rep_.bytes_hashed += e.length();
+  f.bytes_hashed += e.length();
   if (!root || crypto::HashToString(*root) != e.root_hash()) {
-    Problem(where, "its ciphertext does not match the hash in its signed ledger event");
+    f.Problem(where, "its ciphertext does not match the hash in its signed ledger event");
     damaged = true;
   }
-  if (damaged) rep_.damaged_documents.push_back(reg);
+  f.damaged = damaged;
 }
 
 }  // namespace

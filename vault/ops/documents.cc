@@ -3,13 +3,22 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
+#include <deque>
 #include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
 #include <set>
 
 #include "base/encoding.h"
+#include "base/pipeline.h"
+#include "base/work_pool.h"
 #include "crypto/hash.h"
 #include "crypto/random.h"
+#include "format/constants.h"
 #include "vault/keys/document_key.h"
 #include "vault/ops/internal.h"
 #include "vault/ops/naming.h"
@@ -137,19 +146,64 @@ Result<std::vector<DocumentInfo>> Vault::List(const Identity& actor, bool includ
   return out;
 }
 
+namespace {
+// A listing spreads over threads by catalog leaf: this thread walks the
+// interior pages and hands the leaves to a pool, whose threads read each
+// leaf, open its documents' key records and (for ListDocuments) format
+// them; this thread then takes the leaves in order. The same documents, the
+// same order and the same first error as one thread visiting them one by one.
+constexpr size_t kLeavesPerBatch = 4;
+// What ReadKeyRecord reads of a key record at once; and the most a leaf's
+// key records may spread over to be read in one window.
+constexpr size_t kKeyRecordExpect = 1024;
+constexpr uint64_t kMaxLeafWindow = 1u << 20;
+constexpr size_t kBatchesAhead = 6;
+
+struct LeafWork {
+  format::CatalogChild ref;
+  std::optional<std::string> upper;
+  std::vector<DocumentInfo> docs;  // for ForEachDocument
+  std::string text;                // for ListDocuments
+  Status status;                   // the first error, after docs / text
+};
+
+struct LeafBatch {
+  std::vector<LeafWork> leaves;
+  std::shared_ptr<WorkPool::Batch> work;
+};
+}  // namespace
+
 Status Vault::ForEachDocument(const Identity& actor, bool include_destroyed,
                               const std::function<Status(DocumentInfo&&)>& fn) const {
+  return ListWith(actor, include_destroyed, nullptr, &fn, nullptr);
+}
+
+Status Vault::ListDocuments(const Identity& actor, bool include_destroyed,
+                            const std::function<void(const DocumentInfo&, std::string&)>& format,
+                            const std::function<Status(std::string_view)>& write) const {
+  return ListWith(actor, include_destroyed, &format, nullptr, &write);
+}
+
+Status Vault::ListWith(const Identity& actor, bool include_destroyed,
+                       const std::function<void(const DocumentInfo&, std::string&)>* format,
+                       const std::function<Status(DocumentInfo&&)>* fn,
+                       const std::function<Status(std::string_view)>* write) const {
   CUSTODY_ASSIGN(auto ring, Unlock(actor));
   // An auditor (who holds no key) sees every document's number, level,
   // state and copies: the register, without names or contents.
   const bool auditor = state_->FindMember(SigningKeyOf(actor))->role() == format::ROLE_AUDITOR;
+  // One key per (level, epoch) for the whole listing: each is a locked
+  // allocation (several system calls) and a walk down the lineage. Entries
+  // are never removed while the listing runs, so a found key stays valid.
+  std::mutex keys_mu;
   std::map<std::pair<uint32_t, uint32_t>, crypto::SecretBytes> level_keys;
-  return state_->catalog.ForEach([&](const format::DocumentState& d) -> Status {
+  // Whether `d` is listed, and if so its description. Thread-safe.
+  const auto describe = [&](const format::DocumentState& d, DocumentInfo& info,
+                            const ReadWindow* window) -> Result<bool> {
     const uint32_t level = d.added().level();
     const std::string& reg = d.added().reg_no();
-    if (!ring->Has(level) && !auditor) return {};  // above the clearance: not even the name
-    if (d.destroyed() && !include_destroyed) return {};
-    DocumentInfo info;
+    if (!ring->Has(level) && !auditor) return false;  // above the clearance: not even the name
+    if (d.destroyed() && !include_destroyed) return false;
     info.reg_no = reg;
     info.doc_id_hex = ToHex(d.added().doc_id());
     info.level = Level(level);
@@ -160,24 +214,121 @@ Status Vault::ForEachDocument(const Identity& actor, bool include_destroyed,
     info.destroyed_by = d.destroyed() ? MemberName(d.destroyed_by()) : "";
     info.extract_count = d.extract_count();
     DescribeRegistration(d, info);
-    if (!d.destroyed() && !auditor) {
-      CUSTODY_ASSIGN(auto wrap, LoadWrap(d));
-      // One key per (level, epoch) for the whole listing: each is a locked
-      // allocation (several system calls) and a walk down the lineage.
-      auto key = level_keys.find({level, wrap.epoch()});
-      if (key == level_keys.end()) {
+    if (d.destroyed() || auditor) return true;
+    CUSTODY_ASSIGN(auto wrap, LoadWrap(d, window));
+    const crypto::SecretBytes* key;
+    {
+      std::lock_guard<std::mutex> lock(keys_mu);
+      auto found = level_keys.find({level, wrap.epoch()});
+      if (found == level_keys.end()) {
         CUSTODY_ASSIGN(auto level_key, LevelKeyAt(*ring, *state_, level, wrap.epoch()));
-        key = level_keys.emplace(std::make_pair(level, wrap.epoch()), std::move(level_key)).first;
+        found = level_keys.emplace(std::make_pair(level, wrap.epoch()), std::move(level_key)).first;
       }
-      auto meta = OpenMetadata(key->second.span(), state_->vault_id, wrap);
-      if (!meta) return std::unexpected(meta.error().With("document " + reg));
-      info.title = meta->title();
-      info.file_name = meta->file_name();
-      info.size = meta->size();
-      info.added_unix = meta->added_unix();
+      key = &found->second;
     }
-    return fn(std::move(info));
+    auto meta = OpenMetadata(key->span(), state_->vault_id, wrap);
+    if (!meta) return std::unexpected(meta.error().With("document " + reg));
+    info.title = meta->title();
+    info.file_name = meta->file_name();
+    info.size = meta->size();
+    info.added_unix = meta->added_unix();
+    return true;
+  };
+  // Hands one described document on, in order, on this thread.
+  std::string line;
+  const auto emit = [&](DocumentInfo&& info) -> Status {
+    if (fn != nullptr) return (*fn)(std::move(info));
+    line.clear();
+    (*format)(info, line);
+    return (*write)(line);
+  };
+
+  std::deque<std::unique_ptr<LeafBatch>> ahead;
+  std::unique_ptr<LeafBatch> filling;
+  WorkPool pool(DefaultWorkers());  // after what its threads write into
+  const auto run_leaf = [&](LeafWork& leaf) {
+    auto page = state_->catalog.ReadLeaf(leaf.ref, leaf.upper ? &*leaf.upper : nullptr);
+    if (!page) {
+      leaf.status = std::unexpected(page.error());
+      return;
+    }
+    // The key records this leaf's listing reads, in one read if they lie
+    // close together (as an add writes them).
+    uint64_t lo = UINT64_MAX, hi = 0;
+    for (const auto& d : page->entries()) {
+      if (!ring->Has(d.added().level()) || d.destroyed()) continue;
+      lo = std::min(lo, d.key().offset());
+      hi = std::max(hi, d.key().offset());
+    }
+    ReadWindow window;
+    if (lo <= hi && hi - lo <= kMaxLeafWindow)
+      (void)container_->ReadWindowAt(lo, hi + format::kRecordHeaderSize + kKeyRecordExpect, window);
+    for (const auto& d : page->entries()) {
+      DocumentInfo info;
+      auto listed = describe(d, info, &window);
+      if (!listed) {
+        leaf.status = std::unexpected(listed.error());
+        return;
+      }
+      if (!*listed) continue;
+      if (format != nullptr)
+        (*format)(info, leaf.text);
+      else
+        leaf.docs.push_back(std::move(info));
+    }
+  };
+  const auto submit = [&] {
+    LeafBatch* b = filling.get();
+    b->work = pool.Submit(b->leaves.size(), [b, &run_leaf](size_t i) { run_leaf(b->leaves[i]); });
+    ahead.push_back(std::move(filling));
+  };
+  // Hands the oldest batch on; the first error stops the listing.
+  const auto drain = [&]() -> Status {
+    std::unique_ptr<LeafBatch> b = std::move(ahead.front());
+    ahead.pop_front();
+    b->work->Wait();
+    for (LeafWork& leaf : b->leaves) {
+      if (format != nullptr) {
+        if (!leaf.text.empty()) CUSTODY_TRY((*write)(leaf.text));
+      } else {
+        for (DocumentInfo& info : leaf.docs) CUSTODY_TRY((*fn)(std::move(info)));
+      }
+      CUSTODY_TRY(leaf.status);
+    }
+    return {};
+  };
+  bool stopped = false;  // an error from drain (not from the walk) ended the walk
+  auto by_leaf = state_->catalog.ForEachLeaf([&](const format::CatalogChild& ref, const std::string* upper) -> Status {
+    if (!filling) {
+      filling = std::make_unique<LeafBatch>();
+      filling->leaves.reserve(kLeavesPerBatch);
+    }
+    LeafWork& leaf = filling->leaves.emplace_back();
+    leaf.ref = ref;
+    if (upper != nullptr) leaf.upper = *upper;
+    if (filling->leaves.size() == kLeavesPerBatch) submit();
+    while (ahead.size() >= kBatchesAhead) {
+      if (Status s = drain(); !s) {
+        stopped = true;
+        return s;
+      }
+    }
+    return {};
   });
+  if (by_leaf && !*by_leaf) {
+    // Not just a tree (no tree yet, or entries changed since): one by one.
+    return state_->catalog.ForEach([&](const format::DocumentState& d) -> Status {
+      DocumentInfo info;
+      CUSTODY_ASSIGN(bool listed, describe(d, info, nullptr));
+      return listed ? emit(std::move(info)) : Status{};
+    });
+  }
+  if (stopped) return std::unexpected(by_leaf.error());
+  if (filling) submit();
+  // Whatever came before a damaged interior page is listed before its error.
+  while (!ahead.empty()) CUSTODY_TRY(drain());
+  if (!by_leaf) return std::unexpected(by_leaf.error());
+  return {};
 }
 
 void Vault::DescribeRegistration(const format::DocumentState& d, DocumentInfo& info) const {
@@ -199,9 +350,9 @@ void Vault::DescribeRegistration(const format::DocumentState& d, DocumentInfo& i
   info.copies_outstanding = d.copies_outstanding();
 }
 
-Result<std::string> Vault::ReadKeyRecord(const format::KeyRef& ref) const {
+Result<std::string> Vault::ReadKeyRecord(const format::KeyRef& ref, const ReadWindow* window) const {
   // A key record is a few hundred bytes: header and payload in one read.
-  CUSTODY_ASSIGN(auto record, container_->ReadSmallRecordUnchecked(ref.offset(), 1024));
+  CUSTODY_ASSIGN(auto record, container_->ReadSmallRecordUnchecked(ref.offset(), kKeyRecordExpect, window));
   auto& [rec, payload] = record;
   if (rec.header.type != format::RecordType::kKey || rec.header.length > 64 * 1024)
     return Fail(Code::kCorrupt, "key reference at " + std::to_string(ref.offset()) +
@@ -212,8 +363,9 @@ Result<std::string> Vault::ReadKeyRecord(const format::KeyRef& ref) const {
   return payload;
 }
 
-Result<format::WrappedDocumentKey> Vault::LoadWrap(const format::DocumentState& doc) const {
-  auto payload = ReadKeyRecord(doc.key());
+Result<format::WrappedDocumentKey> Vault::LoadWrap(const format::DocumentState& doc,
+                                                   const ReadWindow* window) const {
+  auto payload = ReadKeyRecord(doc.key(), window);
   if (!payload) return std::unexpected(payload.error().With("document " + doc.added().reg_no()));
   format::WrappedDocumentKey wrap;
   if (!wrap.ParseFromString(*payload) || wrap.doc_id() != doc.added().doc_id() ||

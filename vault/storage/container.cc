@@ -1,5 +1,7 @@
 #include "vault/storage/container.h"
 
+#include <cstring>
+
 #include "format/superblock.h"
 
 namespace custody::vault {
@@ -157,16 +159,25 @@ Status Container::ReadAt(uint64_t offset, std::span<uint8_t> out) const {
   return {};
 }
 
-Result<RecordRef> Container::ReadHeader(uint64_t offset) const {
-  return ReadHeaderWithin(offset, mode_ == Mode::kWrite ? append_ : sb_.committed_end());
+Status Container::ReadThrough(uint64_t offset, std::span<uint8_t> out, const ReadWindow* window) const {
+  if (window != nullptr && offset >= window->offset && offset - window->offset <= window->bytes.size() &&
+      out.size() <= window->bytes.size() - (offset - window->offset)) {
+    std::memcpy(out.data(), window->bytes.data() + (offset - window->offset), out.size());
+    return {};
+  }
+  return ReadAt(offset, out);
 }
 
-Result<RecordRef> Container::ReadHeaderWithin(uint64_t offset, uint64_t limit) const {
+Result<RecordRef> Container::ReadHeader(uint64_t offset, const ReadWindow* window) const {
+  return ReadHeaderWithin(offset, mode_ == Mode::kWrite ? append_ : sb_.committed_end(), window);
+}
+
+Result<RecordRef> Container::ReadHeaderWithin(uint64_t offset, uint64_t limit, const ReadWindow* window) const {
   uint8_t buf[kRecordHeaderSize];
   if (offset + kRecordHeaderSize > limit)
     return Fail(Code::kCorrupt, "record at offset " + std::to_string(offset) +
                                     " lies past the committed end");
-  CUSTODY_TRY(ReadAt(offset, buf));
+  CUSTODY_TRY(ReadThrough(offset, buf, window));
   std::string_view hv(reinterpret_cast<const char*>(buf), sizeof buf);
   CUSTODY_ASSIGN(auto header, format::DecodeRecordHeader(hv, offset, limit));
   if (format::PayloadCoveredElsewhere(header.type))
@@ -177,12 +188,25 @@ Result<RecordRef> Container::ReadHeaderWithin(uint64_t offset, uint64_t limit) c
   return ref;
 }
 
-Result<std::pair<RecordRef, std::string>> Container::ReadSmallRecordUnchecked(uint64_t offset,
-                                                                            size_t expect) const {
+Status Container::ReadWindowAt(uint64_t from, uint64_t to, ReadWindow& window) const {
+  const uint64_t limit = mode_ == Mode::kWrite ? append_ : sb_.committed_end();
+  window.offset = from;
+  window.bytes.clear();
+  to = std::min(to, limit);
+  if (from >= to) return {};
+  window.bytes.resize(static_cast<size_t>(to - from));
+  Status read = ReadAt(from, {reinterpret_cast<uint8_t*>(window.bytes.data()), window.bytes.size()});
+  if (!read) window.bytes.clear();
+  return read;
+}
+
+Result<std::pair<RecordRef, std::string>> Container::ReadSmallRecordUnchecked(uint64_t offset, size_t expect,
+                                                                            const ReadWindow* window) const {
   const uint64_t limit = mode_ == Mode::kWrite ? append_ : sb_.committed_end();
   if (offset >= limit || limit - offset < kRecordHeaderSize) return std::unexpected(ReadHeader(offset).error());
-  std::string buf(static_cast<size_t>(std::min<uint64_t>(limit - offset, kRecordHeaderSize + expect)), '\0');
-  CUSTODY_TRY(ReadAt(offset, {reinterpret_cast<uint8_t*>(buf.data()), buf.size()}));
+  const size_t want = static_cast<size_t>(std::min<uint64_t>(limit - offset, kRecordHeaderSize + expect));
+  std::string buf(want, '\0');
+  CUSTODY_TRY(ReadThrough(offset, {reinterpret_cast<uint8_t*>(buf.data()), buf.size()}, window));
   std::string_view hv(buf.data(), kRecordHeaderSize);
   CUSTODY_ASSIGN(auto header, format::DecodeRecordHeader(hv, offset, limit));
   if (format::PayloadCoveredElsewhere(header.type)) CUSTODY_TRY(format::VerifyRecord(header, hv, {}, offset));
@@ -195,17 +219,17 @@ Result<std::pair<RecordRef, std::string>> Container::ReadSmallRecordUnchecked(ui
   return std::make_pair(ref, std::move(payload));
 }
 
-Result<std::string> Container::ReadPayloadUnchecked(const RecordRef& ref) const {
+Result<std::string> Container::ReadPayloadUnchecked(const RecordRef& ref, const ReadWindow* window) const {
   std::string payload(ref.header.length, '\0');
-  CUSTODY_TRY(ReadAt(ref.payload_offset(),
-                     {reinterpret_cast<uint8_t*>(payload.data()), payload.size()}));
+  CUSTODY_TRY(ReadThrough(ref.payload_offset(),
+                          {reinterpret_cast<uint8_t*>(payload.data()), payload.size()}, window));
   return payload;
 }
 
-Result<std::string> Container::ReadPayload(const RecordRef& ref) const {
-  CUSTODY_ASSIGN(std::string payload, ReadPayloadUnchecked(ref));
+Result<std::string> Container::ReadPayload(const RecordRef& ref, const ReadWindow* window) const {
+  CUSTODY_ASSIGN(std::string payload, ReadPayloadUnchecked(ref, window));
   uint8_t hbuf[kRecordHeaderSize];
-  CUSTODY_TRY(ReadAt(ref.offset, hbuf));
+  CUSTODY_TRY(ReadThrough(ref.offset, hbuf, window));
   CUSTODY_TRY(format::VerifyRecord(ref.header,
                                    {reinterpret_cast<const char*>(hbuf), sizeof hbuf}, payload,
                                    ref.offset));

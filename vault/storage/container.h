@@ -57,6 +57,14 @@ class ContainerBuilder {
   uint64_t at_ = 0;
 };
 
+// Bytes of a container read in one go, for many small reads close together
+// (a listing reads the key records of a catalog leaf, which an add wrote one
+// after another). See Container::ReadWindowAt.
+struct ReadWindow {
+  uint64_t offset = 0;
+  std::string bytes;
+};
+
 class Container {
  public:
   enum class Mode { kRead, kWrite };
@@ -96,17 +104,25 @@ class Container {
   // Reads raw bytes. Thread-safe.
   Status ReadAt(uint64_t offset, std::span<uint8_t> out) const;
   // Reads and checks the header at `offset` (bounded by the committed end).
-  Result<RecordRef> ReadHeader(uint64_t offset) const;
+  Result<RecordRef> ReadHeader(uint64_t offset, const ReadWindow* window = nullptr) const;
   // Reads a non-extent record's payload and verifies its checksum.
-  Result<std::string> ReadPayload(const RecordRef& ref) const;
+  Result<std::string> ReadPayload(const RecordRef& ref, const ReadWindow* window = nullptr) const;
   // Reads a record's payload without its checksum: for KEY records, which
   // are checked against the hash in their signed reference instead, and
   // which a destruction overwrites with zeros in place.
-  Result<std::string> ReadPayloadUnchecked(const RecordRef& ref) const;
+  Result<std::string> ReadPayloadUnchecked(const RecordRef& ref, const ReadWindow* window = nullptr) const;
+  // (Each read above takes the bytes `window` holds, if not null, from it
+  // instead of the file: the same checks, the same results.)
   // The header at `offset` (checked as ReadHeader does) and its payload,
   // unchecked, in one read when the payload is at most `expect` bytes (a
   // second read otherwise): for the many small KEY records a listing reads.
-  Result<std::pair<RecordRef, std::string>> ReadSmallRecordUnchecked(uint64_t offset, size_t expect) const;
+  // With `window`, the bytes it holds are taken from it instead of read
+  // again (the same checks, the same results).
+  Result<std::pair<RecordRef, std::string>> ReadSmallRecordUnchecked(uint64_t offset, size_t expect,
+                                                                   const ReadWindow* window = nullptr) const;
+  // Reads [from, to), cut at the committed end, into `window` in one read.
+  // Thread-safe. On failure `window` is left empty (reads then go to the file).
+  Status ReadWindowAt(uint64_t from, uint64_t to, ReadWindow& window) const;
   // Visits every committed record from `from` (a record boundary) to the
   // committed end, in order. Stops at the first error or a false return.
   Status Scan(uint64_t from, const std::function<Result<bool>(const RecordRef&)>& visit) const;
@@ -153,7 +169,9 @@ class Container {
   std::unique_ptr<File> file_;
   Mode mode_ = Mode::kRead;
   format::Superblock sb_;
-  Result<RecordRef> ReadHeaderWithin(uint64_t offset, uint64_t limit) const;
+  Result<RecordRef> ReadHeaderWithin(uint64_t offset, uint64_t limit, const ReadWindow* window = nullptr) const;
+  // ReadAt, from `window` when it holds all of [offset, offset + out.size()).
+  Status ReadThrough(uint64_t offset, std::span<uint8_t> out, const ReadWindow* window) const;
 
   int active_slot_ = 0;
   std::string other_slot_problem_;
