@@ -131,10 +131,8 @@ expect 6 "nothing left to approve" -- $C declassify v.vault "$REG" --approve $B
 expect 0 "review again" -- $C declassify v.vault "$REG" --review --to confidential --reason "period over" $A
 expect 4 "before approval, Erin (confidential) cannot read it" -- $C extract v.vault "$REG" $E --out e0.txt
 expect 0 "approval by a second officer" -- $C declassify v.vault "$REG" --approve $B
-expect 0 "Erin reads it now" -- $C extract v.vault "$REG" $E --out e1.txt
-same minutes.txt e1.txt "the declassified document is the same document"
-$C ls v.vault $E --json > ls.json
-jq_is ls.json ".[] | select(.reg_no==\"$REG\") | .level" "confidential" "ls shows the new level"
+# Checked before any other write access (which would finish an
+# interrupted overwrite): the approval itself overwrote the old wrap.
 expect 0 "audit after the declassification" -- $C audit v.vault
 has out "audit: OK" "the declassified vault audits clean"
 # The secret-level key record is zeroed in place: past the two superblocks
@@ -144,6 +142,10 @@ cmp -l pre.vault v.vault 2>/dev/null | awk -v n=$(stat -c %s pre.vault) '$1 > 81
 [ -s changed ] && ok "bytes of the old file were overwritten (the old wrap)" || bad "nothing in the old file was overwritten"
 awk '$3 != 0 {bad=1} END {exit bad}' changed && ok "only with zeros" || bad "bytes other than zeros were written into the old file"
 
+expect 0 "Erin reads it now" -- $C extract v.vault "$REG" $E --out e1.txt
+same minutes.txt e1.txt "the declassified document is the same document"
+$C ls v.vault $E --json > ls.json
+jq_is ls.json ".[] | select(.reg_no==\"$REG\") | .level" "confidential" "ls shows the new level"
 expect 0 "review to public" -- $C declassify v.vault "$REG" --review --to public --reason "released" $E
 expect 0 "approved" -- $C declassify v.vault "$REG" --approve $B
 expect 0 "a public document is read by staff cleared for the lowest level" -- \
