@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
-# Golden vault of format v2 (FORMAT.md §6): every build must open it (the
+# Golden vaults of format v2 and v3 (FORMAT.md §6): every build must open them (the
 # authority chain walked from a checkpoint's index, one event replayed on
 # top), list it exactly as recorded, audit it clean with its recorded anchor,
 # extract its documents bit for bit — C-GOLD-1 through the key lineage of a
 # revoke, C-GOLD-2 at the new epoch — and keep the revoked member out. The
-# golden files are never regenerated. Usage: golden_v2_test.sh CUSTODY
+# golden files are never regenerated. The v3 one (written by 0.3.0) adds a
+# paged catalog two levels deep and a sealed copy issued and returned.
+# Usage: golden_v2_test.sh CUSTODY [v2|v3]
 set -euo pipefail
 custody=$(realpath "$1")
-g=$(cd "$(dirname "$0")/v2" && pwd)
+version=${2:-v2}
+g=$(cd "$(dirname "$0")/$version" && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/custody-golden2.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 export CUSTODY_STATE_DIR="$work/state"
-fail() { echo "golden_v2_test: FAIL: $*" >&2; exit 1; }
+fail() { echo "golden_${version}_test: FAIL: $*" >&2; exit 1; }
 source "$(dirname "$(readlink -f "$0")")/listing.sh"
 
 (cd "$g" && sha256sum --quiet -c SHA256SUMS) || fail "golden files were modified (SHA256SUMS)"
@@ -40,4 +43,4 @@ if "$custody" extract "$work/vault.cv" C-GOLD-1 --as "$g/leaver.id" --passphrase
 if "$custody" extract "$work/vault.cv" C-GOLD-9 "${A[@]}" --out "$work/C-GOLD-9" 2>/dev/null; then
   fail "destroyed C-GOLD-9 was extracted"; fi
 "$custody" audit "$work/vault.cv" --expect "$anchor" > /dev/null || fail "audit after extraction exited $?"
-echo "golden_v2_test: ok (v2 vault opens via its checkpoint, lists, audits with its anchor, extracts bit-exact)"
+echo "golden_${version}_test: ok ($version vault opens via its checkpoint, lists, audits with its anchor, extracts bit-exact)"
