@@ -141,6 +141,11 @@ Status Vault::EraseSupersededKeys(const format::DocumentState& d) {
     CUSTODY_ASSIGN(auto rec, container_->ReadHeader(ref.offset()));
     CUSTODY_ASSIGN(std::string payload, container_->ReadPayloadUnchecked(rec));
     if (payload.find_first_not_of('\0') == std::string::npos) continue;
+    // The list may come from a catalog entry a member signed, not from the
+    // approval itself: only this document's own superseded wraps are ever
+    // erased, never its current one (HoldsAnotherDocumentsKey, destroy.cc).
+    CUSTODY_ASSIGN(bool foreign, HoldsAnotherDocumentsKey(*container_, rec, d.added().doc_id()));
+    if (foreign || ref.offset() == d.key().offset()) continue;
     std::vector<uint8_t> zeros(rec.header.length, 0);
     CUSTODY_TRY(container_->OverwriteCommitted(rec.payload_offset(), zeros));
     wrote = true;

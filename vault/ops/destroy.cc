@@ -96,10 +96,23 @@ Status Vault::EraseDestroyed(const format::DocumentState& d) {
   refs.push_back(d.key());
   for (const auto& ref : refs) {
     CUSTODY_ASSIGN(auto rec, container_->ReadHeader(ref.offset()));
+    CUSTODY_ASSIGN(bool foreign, HoldsAnotherDocumentsKey(*container_, rec, d.added().doc_id()));
+    if (foreign) continue;
     std::vector<uint8_t> kz(rec.header.length, 0);
     CUSTODY_TRY(container_->OverwriteCommitted(rec.payload_offset(), kz));
   }
   return container_->file()->Sync();
+}
+
+// The references come from a catalog entry a member may have signed (the
+// destroy or approval replayed on open marks it changed): a key record of
+// another document, still holding bytes, is never this one's to overwrite.
+// It is left alone; audit reports the lying entry (R166).
+Result<bool> HoldsAnotherDocumentsKey(const Container& c, const RecordRef& rec, const std::string& doc_id) {
+  CUSTODY_ASSIGN(std::string payload, c.ReadPayloadUnchecked(rec));
+  if (payload.find_first_not_of('\0') == std::string::npos) return false;
+  format::WrappedDocumentKey wrap;
+  return !wrap.ParseFromString(payload) || wrap.doc_id() != doc_id;
 }
 
 Result<bool> Vault::ErasurePending(const format::DocumentState& d) const {

@@ -39,6 +39,10 @@ struct Vault::Readable {
   uint64_t size = 0;
 };
 
+// True if KEY record `rec` holds bytes that are not a wrap of document
+// `doc_id`: an erasure must leave it alone (ops/destroy.cc).
+Result<bool> HoldsAnotherDocumentsKey(const Container& c, const RecordRef& rec, const std::string& doc_id);
+
 // The catalog's pages as CATALOG_PAGE records (FORMAT.md §3.16): read from
 // a container, appended to one or to a container being built (compaction).
 class ContainerPageReader : public PageReader {

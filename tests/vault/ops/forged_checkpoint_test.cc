@@ -128,6 +128,73 @@ TEST_CASE("vault/ALowerClearedMembersCheckpointCannotInstallAKeySlot", "[vault][
   ExpectExtracts(**v, *x.f.officer, x.top_reg, "top secret document", x.f.dir);
 }
 
+// A member's catalog lists another document's key record (the top secret
+// one) among the superseded wraps of their own; a destroy by the officer
+// then makes the entry "changed" on the next write open, where superseded
+// wraps are overwritten. Only the document's own wraps ever are.
+TEST_CASE("vault/ACatalogThatListsAnotherDocumentsKeyAsSupersededErasesNothingOfIt", "[vault][v2][checkpoint][declassify]") {
+  CheckpointedVault x;
+  x.Forge(*x.low, [](format::Checkpoint&) {}, [&](std::vector<format::DocumentState>& docs) {
+    format::KeyRef top_key, low_key;
+    for (const auto& d : docs) {
+      if (d.added().reg_no() == x.top_reg) top_key = d.key();
+      if (d.added().reg_no() == x.low_reg) low_key = d.key();
+    }
+    for (auto& d : docs)
+      if (d.added().reg_no() == x.low_reg) {
+        *d.add_erased_keys() = top_key;
+        *d.add_erased_keys() = low_key;  // and its own current one
+      }
+  });
+  {
+    auto v = Vault::Open(x.f.path, Vault::Access::kWrite);
+    INFO((v ? std::string() : v.error().message));
+    REQUIRE(v);
+    auto witness = Identity::Generate("Witness");
+    REQUIRE((*v)->Grant(*x.f.officer, witness->public_identity(), vault::Role::kStaff, ClearanceAt(**v, 0)));
+    REQUIRE((*v)->Destroy(*x.f.officer, *witness, x.low_reg, "forged catalog test"));
+  }
+  {
+    auto v = Vault::Open(x.f.path, Vault::Access::kWrite);  // replays the destroy
+    INFO((v ? std::string() : v.error().message));
+    REQUIRE(v);
+  }
+  // The top secret document still opens: its key record was not touched.
+  auto v = Vault::Open(x.f.path, Vault::Access::kWrite);
+  REQUIRE(v);
+  auto s = (*v)->Extract(*x.f.officer, To(x.top_reg, x.f.dir / "top.out"));
+  INFO((s ? std::string() : s.error().message));
+  CHECK(s);
+}
+
+// The same lie in `old_keys` (the wraps a destroy overwrites): destroying
+// the member's document must not overwrite the top secret one's key.
+TEST_CASE("vault/ACatalogThatListsAnotherDocumentsKeyAsAnOldWrapErasesNothingOfIt", "[vault][v2][checkpoint][destroy]") {
+  CheckpointedVault x;
+  x.Forge(*x.low, [](format::Checkpoint&) {}, [&](std::vector<format::DocumentState>& docs) {
+    format::KeyRef top_key;
+    for (const auto& d : docs)
+      if (d.added().reg_no() == x.top_reg) top_key = d.key();
+    for (auto& d : docs)
+      if (d.added().reg_no() == x.low_reg) *d.add_old_keys() = top_key;
+  });
+  {
+    auto v = Vault::Open(x.f.path, Vault::Access::kWrite);
+    REQUIRE(v);
+    auto witness = Identity::Generate("Witness");
+    REQUIRE((*v)->Grant(*x.f.officer, witness->public_identity(), vault::Role::kStaff, ClearanceAt(**v, 0)));
+    REQUIRE((*v)->Destroy(*x.f.officer, *witness, x.low_reg, "forged catalog test"));
+  }
+  // The next write open replays the destroy and completes it: still only
+  // the document's own records.
+  auto v = Vault::Open(x.f.path, Vault::Access::kWrite);
+  INFO((v ? std::string() : v.error().message));
+  REQUIRE(v);
+  auto s = (*v)->Extract(*x.f.officer, To(x.top_reg, x.f.dir / "top.out"));
+  INFO((s ? std::string() : s.error().message));
+  CHECK(s);
+}
+
 TEST_CASE("vault/ACatalogThatClaimsADestructionErasesNothing", "[vault][v2][checkpoint][destroy]") {
   CheckpointedVault x;
   x.Forge(*x.low, [](format::Checkpoint&) {}, [&](std::vector<format::DocumentState>& docs) {
