@@ -132,6 +132,13 @@ struct ScanBatch {
 };
 }  // namespace
 
+// Threads for a vault's audit: none for a small one, where starting and
+// joining them would cost more than its whole audit (the batches then run
+// on the auditing thread, WorkPool::Batch::Wait).
+static unsigned AuditWorkers(const Container& c) {
+  return c.superblock().committed_end() < (uint64_t{4} << 20) ? 0 : DefaultWorkers();
+}
+
 void Auditor::ScanLog() {
   const uint64_t end = c_.superblock().committed_end();
   uint64_t at = format::kLogStart;
@@ -139,7 +146,7 @@ void Auditor::ScanLog() {
   // Declared before the pool: the pool's threads are joined before the
   // batches they write into go.
   std::deque<std::unique_ptr<ScanBatch>> ahead;
-  WorkPool pool(DefaultWorkers());
+  WorkPool pool(AuditWorkers(c_));
   const auto read_batch = [&] {
     auto batch = std::make_unique<ScanBatch>();
     batch->records.reserve(kScanBatch);
@@ -429,7 +436,7 @@ void Auditor::CheckDocuments() {
   constexpr size_t kDocBatch = 256;
   std::deque<std::pair<size_t, std::vector<DocFindings>>> findings;  // by first index
   std::deque<std::shared_ptr<WorkPool::Batch>> work;
-  WorkPool pool(DefaultWorkers());  // after the findings it writes into
+  WorkPool pool(AuditWorkers(c_));  // after the findings it writes into
   size_t next = 0;
   const auto submit = [&] {
     const size_t from = next, n = std::min(kDocBatch, docs.size() - from);
