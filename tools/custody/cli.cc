@@ -187,4 +187,16 @@ Result<vault::AuditAnchor> ParseAnchor(const std::string& expect) {
   return anchor;
 }
 
+void AddExpectOption(CLI::App* cmd, std::string& expect, const std::string& refused) {
+  cmd->add_option("--expect", expect,
+                  "EVENTS:HEAD from an earlier audit's 'anchor' line: " + refused +
+                      " a ledger rolled back, truncated or rewritten since");
+}
+
+Result<std::optional<vault::AuditAnchor>> ParseExpect(const std::string& expect) {
+  if (expect.empty()) return std::optional<vault::AuditAnchor>();
+  CUSTODY_ASSIGN(vault::AuditAnchor anchor, ParseAnchor(expect));
+  return std::optional<vault::AuditAnchor>(std::move(anchor));
+}
+
 }  // namespace custody::cli

@@ -86,4 +86,9 @@ Result<int64_t> ParseDate(const std::string& date, const std::string& option);
 Json AuditProblemsJson(const std::vector<vault::AuditProblem>& problems);
 // Parses --expect EVENTS:HEAD (an audit's 'anchor' line); kUsage otherwise.
 Result<vault::AuditAnchor> ParseAnchor(const std::string& expect);
+// The --expect option of audit, log and report: `refused` says what the
+// command does with a ledger that does not extend the anchor.
+void AddExpectOption(CLI::App* cmd, std::string& expect, const std::string& refused);
+// ParseAnchor for an --expect that may be absent (empty: nullopt).
+Result<std::optional<vault::AuditAnchor>> ParseExpect(const std::string& expect);
 }  // namespace custody::cli

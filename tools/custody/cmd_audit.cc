@@ -91,17 +91,11 @@ void RegisterAuditCommands(CLI::App& app) {
                    std::string(kExitCodesHelp));
   audit->add_option("VAULT", o->vault)->required();
   audit->add_flag("--json", o->json, "Report as JSON on stdout");
-  audit->add_option("--expect", o->expect,
-                    "EVENTS:HEAD from an earlier audit's 'anchor' line: fail if the vault was "
-                    "rolled back, truncated or its history rewritten since");
+  AddExpectOption(audit, o->expect, "fail (exit 5) on");
   SetBody(audit, [o] {
-    vault::AuditAnchor anchor;
-    if (!o->expect.empty()) {
-      auto a = ParseAnchor(o->expect);
-      if (!a) return Report(a.error());
-      anchor = *a;
-    }
-    auto rep = vault::Vault::Audit(o->vault, custody::DefaultEnv(), o->expect.empty() ? nullptr : &anchor);
+    auto anchor = ParseExpect(o->expect);
+    if (!anchor) return Report(anchor.error());
+    auto rep = vault::Vault::Audit(o->vault, custody::DefaultEnv(), *anchor ? &**anchor : nullptr);
     if (!rep) return Report(rep.error());
     std::cout << (o->json ? AuditJson(o->vault, *rep) : AuditText(o->vault, *rep));
     return rep->ok() ? 0 : static_cast<int>(Code::kCorrupt);

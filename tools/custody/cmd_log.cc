@@ -92,9 +92,7 @@ void RegisterLogCommand(CLI::App& app) {
   log->add_flag("--json", o->json, "JSON Lines: one object per event (`jq -s` makes an array)");
   log->add_option("--as", o->as, "Identity file: add the titles of the documents it may read");
   log->add_option("--passphrase-file", o->passphrase_file, "Read the passphrase from FILE");
-  log->add_option("--expect", o->expect,
-                  "EVENTS:HEAD from an earlier audit's 'anchor' line: refuse (exit 5, nothing "
-                  "printed) a ledger rolled back, truncated or rewritten since");
+  AddExpectOption(log, o->expect, "refuse (exit 5, nothing printed)");
   SetBody(log, [o] {
     vault::LogFilter filter;
     filter.reg = o->reg;
@@ -103,11 +101,9 @@ void RegisterLogCommand(CLI::App& app) {
       if (!since) return Report(since.error().With("--since"));
       filter.since_unix = *since;
     }
-    if (!o->expect.empty()) {
-      auto anchor = ParseAnchor(o->expect);
-      if (!anchor) return Report(anchor.error());
-      filter.expect = *anchor;
-    }
+    auto anchor = ParseExpect(o->expect);
+    if (!anchor) return Report(anchor.error());
+    filter.expect = *anchor;
     auto v = OpenVault(o->vault, vault::Vault::Access::kRead);
     if (!v) return Report(v.error());
     std::map<std::string, std::string> titles;

@@ -106,16 +106,11 @@ void RegisterReportCommand(CLI::App& app) {
   rep->add_flag("--json", o->json, "One JSON object on stdout");
   rep->add_option("--pdf", o->pdf, "Also write a printable A4 PDF to this new file");
   rep->add_flag("--no-audit", o->no_audit, "Do not run the audit (the report says so)");
-  rep->add_option("--expect", o->expect,
-                  "EVENTS:HEAD from an earlier audit's 'anchor' line: refuse (exit 5) a ledger "
-                  "rolled back, truncated or rewritten since");
+  AddExpectOption(rep, o->expect, "refuse (exit 5)");
   SetBody(rep, [o] {
-    std::optional<vault::AuditAnchor> anchor;
-    if (!o->expect.empty()) {
-      auto a = ParseAnchor(o->expect);
-      if (!a) return Report(a.error());
-      anchor = *a;
-    }
+    auto expect = ParseExpect(o->expect);
+    if (!expect) return Report(expect.error());
+    const std::optional<vault::AuditAnchor>& anchor = *expect;
     auto v = OpenVault(o->vault, vault::Vault::Access::kRead);
     if (!v) return Report(v.error());
     auto r = vault::BuildYearReport(**v, o->year, anchor ? &*anchor : nullptr);
