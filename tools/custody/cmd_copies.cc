@@ -110,16 +110,17 @@ void RegisterCopy(CLI::App& app) {
     req.return_by_unix = return_by;
     req.sealed = o->sealed;
     req.out_path = o->out;
-    // Plaintext temporaries are registered like an extraction's
-    // (tools/custody/inflight.h): a kill leaves nothing the next run does
-    // not sweep; a signal removes the latest one (the guard holds one).
+    // Temporaries, plaintext or sealed, are registered like an
+    // extraction's (tools/custody/inflight.h): a kill leaves nothing the
+    // next run does not report and sweep; a signal removes the latest one
+    // (the guard holds one).
     ExtractSignalGuard guard;
     std::vector<std::unique_ptr<InflightEntry>> entries;
     auto on_temp_file = [&](const std::string& temp_path) -> Status {
       std::error_code ec;
       const std::string temp = std::filesystem::absolute(temp_path, ec).lexically_normal().string();
       const std::string vault_abs = std::filesystem::absolute(o->vault, ec).lexically_normal().string();
-      auto e = InflightEntry::Register(temp, o->reg, vault_abs);
+      auto e = InflightEntry::Register(temp, o->reg, vault_abs, o->sealed);
       if (!e) return std::unexpected(e.error().With("copy refused"));
       guard.Arm(temp, (*e)->path());
       entries.push_back(std::move(*e));
