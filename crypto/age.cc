@@ -17,7 +17,7 @@ using namespace age_internal;
 
 namespace {
 
-constexpr size_t kSealedChunkSize = kAgeChunkSize + kAgeTagSize;
+constexpr size_t kSealedChunkSize = kAgeSealedChunkSize;
 
 std::array<uint8_t, 12> ChunkNonce(uint64_t counter, bool last) {
   std::array<uint8_t, 12> nonce{};
@@ -26,11 +26,58 @@ std::array<uint8_t, 12> ChunkNonce(uint64_t counter, bool last) {
   return nonce;
 }
 
-SecretBytes PayloadKey(const SecretBytes& file_key, std::span<const uint8_t> nonce) {
-  return HkdfSha256Key(file_key.span(), nonce, "payload");
+AgePayloadKey PayloadKey(const SecretBytes& file_key, std::span<const uint8_t> nonce) {
+  return AgePayloadKey(HkdfSha256Key(file_key.span(), nonce, "payload"));
 }
 
+std::string ChunkName(uint64_t index) { return "chunk " + std::to_string(index); }
+
 }  // namespace
+
+void AgePayloadKey::Seal(uint64_t index, bool last, std::span<const uint8_t> plaintext,
+                         std::span<uint8_t> sealed) const {
+  ChaChaSeal(key_.span(), ChunkNonce(index, last), plaintext, sealed);
+}
+
+bool AgePayloadKey::Open(uint64_t index, bool last, std::span<const uint8_t> sealed,
+                         std::span<uint8_t> plaintext) const {
+  return ChaChaOpen(key_.span(), ChunkNonce(index, last), sealed, plaintext);
+}
+
+Status AgePayloadKey::OpenAt(uint64_t index, uint64_t count, std::span<const uint8_t> sealed,
+                             std::span<uint8_t> plaintext) const {
+  const bool last = index + 1 == count;
+  if (Open(index, last, sealed, plaintext)) return {};
+  // As AgeReader: a chunk that verifies under the other flag is authentic
+  // but in the wrong place. Only a full chunk can be either.
+  const std::string which = ChunkName(index);
+  const bool full = sealed.size() == kAgeSealedChunkSize;
+  std::string message = "invalid: " + which + " failed to authenticate (damaged or truncated)";
+  if (full && Open(index, !last, sealed, plaintext))
+    message = last ? "truncated: no final chunk (" + which + " is sealed as not the last)"
+                   : "invalid: data after the final chunk (" + which + ")";
+  else if (!full && Open(index, false, sealed, plaintext))
+    message = "truncated: no final chunk (" + which + " is short and sealed as not the last)";
+  Wipe(plaintext.data(), plaintext.size());
+  return Fail(Code::kCorrupt, "age payload " + message);
+}
+
+uint64_t AgeChunkCount(uint64_t plaintext_size) {
+  return plaintext_size == 0 ? 1 : (plaintext_size + kAgeChunkSize - 1) / kAgeChunkSize;
+}
+
+Result<uint64_t> AgeStoredChunkCount(uint64_t payload_length) {
+  if (payload_length == 0) return Fail(Code::kCorrupt, "age payload truncated: no chunks");
+  const uint64_t count = (payload_length + kAgeSealedChunkSize - 1) / kAgeSealedChunkSize;
+  const uint64_t final_size = payload_length - (count - 1) * kAgeSealedChunkSize;
+  if (final_size < kAgeTagSize)
+    return Fail(Code::kCorrupt, "age payload truncated: " + ChunkName(count - 1) +
+                                    " is shorter than its tag");
+  if (final_size == kAgeTagSize && count > 1)
+    return Fail(Code::kCorrupt,
+                "age payload invalid: the final chunk is empty (only an empty payload may be)");
+  return count;
+}
 
 Status AgeStringSink::Write(std::span<const uint8_t> bytes) {
   out_.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
@@ -59,6 +106,44 @@ const char* AgeFailureName(AgeFailure failure) {
 
 // --- Writer -----------------------------------------------------------------
 
+namespace {
+
+Status CheckRecipients(std::span<const AgeRecipient* const> recipients) {
+  if (recipients.empty()) return Fail(Code::kUsage, "age writer: no recipients");
+  for (const AgeRecipient* recipient : recipients)
+    if (recipient->MustBeAlone() && recipients.size() != 1)
+      return Fail(Code::kUsage, "age writer: a passphrase (scrypt) recipient must be the only one");
+  return {};
+}
+
+// A fresh file key wrapped for every recipient, the header MACed under it,
+// a fresh payload nonce: everything before the first chunk.
+Result<AgePayloadKey> WriteHeaderAndNonce(AgeSink& out,
+                                          std::span<const AgeRecipient* const> recipients) {
+  SecretBytes file_key = SecretBytes::Random(kAgeFileKeySize);
+  std::vector<AgeStanza> stanzas;
+  for (const AgeRecipient* recipient : recipients) {
+    CUSTODY_ASSIGN(auto wrapped, recipient->Wrap(file_key));
+    for (auto& stanza : wrapped) stanzas.push_back(std::move(stanza));
+  }
+  std::string header = EncodeHeaderWithoutMac(stanzas);
+  const auto mac = HeaderMac(file_key, header);
+  header += " " + EncodeBase64Raw(mac) + "\n";
+  std::array<uint8_t, kAgePayloadNonceSize> nonce{};
+  RandomFill(nonce);
+  CUSTODY_TRY(out.Write({reinterpret_cast<const uint8_t*>(header.data()), header.size()}));
+  CUSTODY_TRY(out.Write(nonce));
+  return PayloadKey(file_key, nonce);
+}
+
+}  // namespace
+
+Result<AgePayloadKey> AgeWriter::WriteHeader(AgeSink& sink,
+                                             std::span<const AgeRecipient* const> recipients) {
+  CUSTODY_TRY(CheckRecipients(recipients));
+  return WriteHeaderAndNonce(sink, recipients);
+}
+
 class AgeWriter::Impl {
  public:
   Impl(AgeSink& sink, bool armor) : raw_(sink), armor_(sink), armored_(armor) {}
@@ -66,21 +151,9 @@ class AgeWriter::Impl {
   AgeSink& out() { return armored_ ? static_cast<AgeSink&>(armor_) : raw_; }
 
   Status Start(std::span<const AgeRecipient* const> recipients) {
-    SecretBytes file_key = SecretBytes::Random(kAgeFileKeySize);
-    std::vector<AgeStanza> stanzas;
-    for (const AgeRecipient* recipient : recipients) {
-      CUSTODY_ASSIGN(auto wrapped, recipient->Wrap(file_key));
-      for (auto& stanza : wrapped) stanzas.push_back(std::move(stanza));
-    }
-    std::string header = EncodeHeaderWithoutMac(stanzas);
-    const auto mac = HeaderMac(file_key, header);
-    header += " " + EncodeBase64Raw(mac) + "\n";
-    std::array<uint8_t, kAgePayloadNonceSize> nonce{};
-    RandomFill(nonce);
-    payload_key_ = PayloadKey(file_key, nonce);
     if (armored_) CUSTODY_TRY(armor_.Begin());
-    CUSTODY_TRY(out().Write({reinterpret_cast<const uint8_t*>(header.data()), header.size()}));
-    return out().Write(nonce);
+    CUSTODY_ASSIGN(payload_key_, WriteHeaderAndNonce(out(), recipients));
+    return {};
   }
 
   Status Write(std::span<const uint8_t> plaintext) {
@@ -114,9 +187,8 @@ class AgeWriter::Impl {
   }
 
   Status SealChunk(bool last) {
-    const auto nonce = ChunkNonce(counter_, last);
-    ChaChaSeal(payload_key_.span(), nonce, plaintext_.slice(0, buffered_),
-               std::span(sealed_).first(buffered_ + kAgeTagSize));
+    payload_key_.Seal(counter_, last, plaintext_.slice(0, buffered_),
+                      std::span(sealed_).first(buffered_ + kAgeTagSize));
     ++counter_;
     // The plaintext is not needed any more; do not leave it lying around.
     Wipe(plaintext_.data(), buffered_);
@@ -128,7 +200,7 @@ class AgeWriter::Impl {
   AgeSink& raw_;
   ArmorSink armor_;
   bool armored_;
-  SecretBytes payload_key_;
+  AgePayloadKey payload_key_;
   SecretBytes plaintext_{kAgeChunkSize};
   std::vector<uint8_t> sealed_ = std::vector<uint8_t>(kSealedChunkSize);
   size_t buffered_ = 0;
@@ -143,10 +215,7 @@ AgeWriter::~AgeWriter() = default;
 Result<std::unique_ptr<AgeWriter>> AgeWriter::Create(
     AgeSink& sink, std::span<const AgeRecipient* const> recipients,
     const AgeWriteOptions& options) {
-  if (recipients.empty()) return Fail(Code::kUsage, "age writer: no recipients");
-  for (const AgeRecipient* recipient : recipients)
-    if (recipient->MustBeAlone() && recipients.size() != 1)
-      return Fail(Code::kUsage, "age writer: a passphrase (scrypt) recipient must be the only one");
+  CUSTODY_TRY(CheckRecipients(recipients));
   auto impl = std::make_unique<Impl>(sink, options.armor);
   CUSTODY_TRY(impl->Start(recipients));
   return std::unique_ptr<AgeWriter>(new AgeWriter(std::move(impl)));
@@ -212,6 +281,15 @@ class AgeReader::Impl {
   AgeFailure failure() const { return failure_; }
   bool armored() const { return armor_ != nullptr; }
 
+  Result<Payload> TakePayload() {
+    if (armor_) return Fail(Code::kUsage, "age reader: an armored payload has no byte offsets");
+    if (taken_ || counter_ != 0 || error_ || done_)
+      return Fail(Code::kUsage, "age reader: the payload was already read or taken");
+    taken_ = true;
+    error_ = Error{Code::kUsage, "age reader: the payload was taken"};
+    return Payload{std::move(payload_key_), raw_.consumed()};
+  }
+
  private:
   Status SetUpArmor(AgeArmor mode) {
     bool armored = mode == AgeArmor::kArmored;
@@ -274,7 +352,7 @@ class AgeReader::Impl {
     auto sealed = std::span<const uint8_t>(sealed_).first(size);
     auto plain = plaintext_.span().first(size - kAgeTagSize);
 
-    if (ChaChaOpen(payload_key_.span(), ChunkNonce(counter_, !more), sealed, plain)) {
+    if (payload_key_.Open(counter_, !more, sealed, plain)) {
       if (more) {
         sealed_[0] = sealed_[kSealedChunkSize];
         carried_ = 1;
@@ -293,7 +371,7 @@ class AgeReader::Impl {
     // comes with the next call.
     // Only a full chunk can be either: a short one must be final.
     const bool full = size == kSealedChunkSize;
-    if (full && ChaChaOpen(payload_key_.span(), ChunkNonce(counter_, more), sealed, plain)) {
+    if (full && payload_key_.Open(counter_, more, sealed, plain)) {
       ++counter_;
       pending_error_ = Error{
           Code::kCorrupt,
@@ -301,7 +379,7 @@ class AgeReader::Impl {
                : "age payload truncated: no final chunk (" + which + " is sealed as not the last)"};
       return std::span<const uint8_t>(plain);
     }
-    if (!full && ChaChaOpen(payload_key_.span(), ChunkNonce(counter_, false), sealed, plain)) {
+    if (!full && payload_key_.Open(counter_, false, sealed, plain)) {
       // A short chunk is final by position, so one sealed as not final means
       // the rest of the file was cut off. Not released: chunks before a
       // final one are always full, so this cannot be a valid prefix.
@@ -316,7 +394,8 @@ class AgeReader::Impl {
   std::unique_ptr<ArmorSource> armor_;
   std::unique_ptr<BufferedSource> armored_in_;
   BufferedSource* payload_in_ = nullptr;
-  SecretBytes payload_key_;
+  AgePayloadKey payload_key_;
+  bool taken_ = false;
   SecretBytes plaintext_{kAgeChunkSize};
   std::vector<uint8_t> sealed_ = std::vector<uint8_t>(kSealedChunkSize + 1);
   size_t carried_ = 0;
@@ -343,5 +422,6 @@ Result<std::unique_ptr<AgeReader>> AgeReader::Open(
 Result<std::span<const uint8_t>> AgeReader::Next() { return impl_->Next(); }
 AgeFailure AgeReader::failure() const { return impl_->failure(); }
 bool AgeReader::armored() const { return impl_->armored(); }
+Result<AgeReader::Payload> AgeReader::TakePayload() { return impl_->TakePayload(); }
 
 }  // namespace custody::crypto

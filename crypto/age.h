@@ -29,7 +29,7 @@
 // others); kIo from the sink or source. The finer class the test kit
 // distinguishes (armor / header / HMAC / no match / payload) is AgeFailure.
 //
-// Not thread-safe: one reader or writer per thread.
+// Not thread-safe: one reader or writer per thread (AgePayloadKey is).
 #pragma once
 
 #include <cstdint>
@@ -192,6 +192,52 @@ class AgeScryptIdentity final : public AgeIdentity {
   int max_work_factor_;
 };
 
+// --- Payload chunks, for callers that seal or open them in parallel ----------
+
+// The STREAM payload's key. A chunk's nonce is only its index and whether it
+// is the final one, so once a caller knows the payload's length (a document
+// being sealed, a regular file being opened) the chunks are independent: it
+// may seal or open them on several threads and put them in order itself
+// (vault/ops/copies.cc, `custody open`). AgeWriter and AgeReader use the
+// same primitive one chunk at a time. Seal and Open are const and
+// thread-safe.
+class AgePayloadKey {
+ public:
+  AgePayloadKey() = default;
+  explicit AgePayloadKey(SecretBytes key) : key_(std::move(key)) {}
+
+  // Chunk `index` into `sealed` (plaintext.size() + kAgeTagSize bytes).
+  // REQUIRES (the spec's last-chunk rule, the caller's to keep):
+  // plaintext.size() == kAgeChunkSize unless `last`; a chunk is `last` only
+  // if it is the payload's final one; empty only for an empty payload's one
+  // chunk.
+  void Seal(uint64_t index, bool last, std::span<const uint8_t> plaintext,
+            std::span<uint8_t> sealed) const;
+  // False, and `plaintext` (sealed.size() - kAgeTagSize bytes) zeroed,
+  // unless the chunk authenticates as chunk `index` with that final flag.
+  bool Open(uint64_t index, bool last, std::span<const uint8_t> sealed,
+            std::span<uint8_t> plaintext) const;
+  // Open for a payload whose chunk count is known (AgePayloadChunks): kCorrupt
+  // with the message AgeReader gives for the same file ("age payload
+  // invalid: chunk N failed to authenticate", "... data after the final
+  // chunk", "... truncated: no final chunk").
+  Status OpenAt(uint64_t index, uint64_t count, std::span<const uint8_t> sealed,
+                std::span<uint8_t> plaintext) const;
+
+ private:
+  SecretBytes key_;
+};
+
+inline constexpr size_t kAgeSealedChunkSize = kAgeChunkSize + kAgeTagSize;
+
+// The chunk count of a payload of `plaintext_size` bytes (an empty payload
+// has one, empty, chunk) and of one `payload_length` bytes long as stored
+// (after the nonce). The latter is kCorrupt, as AgeReader words it, for a
+// length no writer produces: no chunk, a final chunk shorter than its tag,
+// an empty final chunk after others.
+uint64_t AgeChunkCount(uint64_t plaintext_size);
+Result<uint64_t> AgeStoredChunkCount(uint64_t payload_length);
+
 // --- Writer -----------------------------------------------------------------
 
 struct AgeWriteOptions {
@@ -220,6 +266,14 @@ class AgeWriter {
   Status Write(std::span<const uint8_t> plaintext);
   // REQUIRES: called once.
   Status Finish();
+
+  // For a caller that seals the chunks itself (AgePayloadKey): writes the
+  // binary header and the payload nonce to `sink` and returns the payload
+  // key. The caller then writes the sealed chunks, in order, after them; a
+  // file so written is the same as one Write/Finish would have made.
+  // Errors as for Create.
+  static Result<AgePayloadKey> WriteHeader(AgeSink& sink,
+                                           std::span<const AgeRecipient* const> recipients);
 
  private:
   class Impl;
@@ -282,6 +336,16 @@ class AgeReader {
   // kNone until Next fails; then the class of that failure.
   AgeFailure failure() const;
   bool armored() const;
+
+  // For a caller that opens the chunks itself (AgePayloadKey::OpenAt),
+  // reading the source's bytes by offset: the payload key and the number of
+  // source bytes before the first chunk (header and nonce). kUsage for an
+  // armored file or once Next was called.
+  struct Payload {
+    AgePayloadKey key;
+    uint64_t offset = 0;
+  };
+  Result<Payload> TakePayload();
 
  private:
   class Impl;

@@ -108,7 +108,11 @@ Result<std::span<const uint8_t>> BufferedSource::Peek(size_t n) {
   return std::span<const uint8_t>(buffer_.data() + start_, available);
 }
 
-void BufferedSource::Skip(size_t n) { start_ += std::min(n, buffer_.size() - start_); }
+void BufferedSource::Skip(size_t n) {
+  n = std::min(n, buffer_.size() - start_);
+  start_ += n;
+  consumed_ += n;
+}
 
 Result<size_t> BufferedSource::Read(std::span<uint8_t> out) {
   if (buffer_.size() == start_) {
@@ -117,6 +121,7 @@ Result<size_t> BufferedSource::Read(std::span<uint8_t> out) {
     if (out.size() >= 16 * 1024) {
       CUSTODY_ASSIGN(size_t got, in_.Read(out));
       if (got == 0) eof_ = true;
+      consumed_ += got;
       return got;
     }
     CUSTODY_TRY(Peek(out.size()));

@@ -64,8 +64,11 @@ class BufferedSource final : public AgeSource {
   Result<std::optional<Line>> ReadLine(size_t max_length);
   // Reads until `out` is full or the input ends; returns the count.
   Result<size_t> ReadFull(std::span<uint8_t> out);
+  // Bytes of the input handed out so far (read or skipped).
+  uint64_t consumed() const { return consumed_; }
 
  private:
+  uint64_t consumed_ = 0;
   AgeSource& in_;
   std::vector<uint8_t> buffer_;
   size_t start_ = 0;  // unread bytes are buffer_[start_, buffer_.size())

@@ -31,6 +31,7 @@ namespace custody::vault {
 
 class Container;   // vault/storage/container.h (internal)
 struct ReadWindow;  // the same
+struct ChunkRewrite;  // vault/storage/extent_stream.h (internal)
 class VaultState;  // vault/ledger/state.h (internal)
 class KeyRing;     // vault/keys/key_ring.h (internal)
 class ClientMemory;  // vault/client_memory.h
@@ -415,8 +416,8 @@ class Vault {
   // extraction recorded as an attempt and no copy. kNotCleared for a
   // plaintext copy to anyone not a live member cleared for the level (or a
   // non-member), kUsage for a missing scope or a bad count, kIo if a
-  // destination exists. `on_temp_file` is told each plaintext copy's
-  // temporary path before anything is committed, as for Extract.
+  // destination exists. `on_temp_file` is told each copy's temporary path
+  // (plaintext or sealed) before anything is committed, as for Extract.
   Result<std::vector<CopyInfo>> IssueCopies(const Identity& actor, const CopyRequest& request,
                                             const TempFileHook& on_temp_file = {});
   // Records that copy `copy_no` of `reg_no` came back (R171), signed by
@@ -537,7 +538,8 @@ class Vault {
   // destroyed) and its unwrapped data key and size.
   Result<Readable> PrepareRead(const Identity& actor, const std::string& reg_no) const;
   Status DecryptTo(const Readable& r,
-                   const std::function<Status(std::span<const uint8_t>)>& sink) const;
+                   const std::function<Status(std::span<const uint8_t>)>& sink,
+                   const ChunkRewrite* rewrite = nullptr) const;
   CopyInfo DescribeCopy(const format::CopyState& c) const;  // ops/copies.cc
   std::string NotOutstanding(const format::CopyState& c) const;  // ops/copies.cc
   Status CheckCopyCosigner(const Identity& actor, const Identity* cosigner, uint32_t level,

@@ -175,6 +175,39 @@ for cmd in copy return copies open "id export-age"; do
   $C $cmd --help >out 2>&1 && grep -q "Exit codes" out && ok "--help for $cmd documents exit codes" || bad "--help for $cmd"
 done
 
+# --- the age payload's chunk boundaries (sealed on the worker threads, one
+# vault chunk = 16 age chunks): empty, one byte, exactly one age chunk, one
+# byte over, exactly one vault chunk (1 MiB = 16 age chunks, so the final age
+# chunk is full and no empty chunk follows), one byte over it, and several
+# vault chunks plus a bit. Each copy opens with the stock age and with
+# custody open, to the document's bytes, and is exactly as long as the spec
+# says (no empty final chunk).
+for size in 0 1 65536 65537 1048576 1048577 3211265; do
+  head -c "$size" /dev/urandom > b$size.bin
+  reg=$($C add v.vault b$size.bin $A --level secret) || { bad "add $size bytes"; continue; }
+  expect 0 "sealed copy of $size bytes" -- $C copy v.vault "$reg" $A --to carol.pub --sealed --scope "Boundary" --out b$size.age
+  chunks=$(( size == 0 ? 1 : (size + 65535) / 65536 ))
+  header=$(( $(grep -abo -- '^--- ' b$size.age | head -1 | cut -d: -f1) + 48 ))
+  want=$(( header + 16 + size + 16 * chunks ))
+  [ "$(stat -c %s b$size.age)" -eq "$want" ] && ok "$size bytes: $chunks chunk(s), no empty final chunk" \
+    || bad "$size bytes: sealed copy is $(stat -c %s b$size.age) bytes, expected $want"
+  if age -d -i carol.key b$size.age > b$size.age.out 2>age.err; then same b$size.bin b$size.age.out "stock age opens the $size-byte copy to the document"
+  else bad "stock age opens the $size-byte copy: $(cat age.err)"; fi
+  expect 0 "custody open of the $size-byte copy" -- $C open b$size.age $K --out b$size.open
+  same b$size.bin b$size.open "custody open gives the $size-byte document"
+  expect 0 "custody open of the $size-byte copy to stdout" -- sh -c "$C open b$size.age $K --out - > b$size.stdout"
+  same b$size.bin b$size.stdout "custody open to stdout gives the $size-byte document"
+done
+# Damage in a middle chunk of a multi-chunk copy: refused, nothing written.
+cp b3211265.age bad.age; cp b3211265.age.marking bad.age.marking
+printf 'X' | dd of=bad.age bs=1 seek=2000000 conv=notrunc 2>/dev/null
+expect 5 "a damaged multi-chunk copy is refused" -- $C open bad.age $K --out bad.open
+absent bad.open "nothing written for the damaged multi-chunk copy"
+# A copy cut at an age chunk boundary (a whole chunk removed from its end).
+head -c $(( $(stat -c %s b1048577.age) - 17 )) b1048577.age > cut.age; cp b1048577.age.marking cut.age.marking
+expect 5 "a copy cut at a chunk boundary is refused" -- $C open cut.age $K --out cut.open
+absent cut.open "nothing written for the cut copy"
+
 echo
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

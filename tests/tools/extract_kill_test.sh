@@ -8,8 +8,9 @@
 #  * a finished extraction leaves no register entry;
 #  * a copy killed half-way is never recorded as issued: a plaintext one
 #    leaves its extraction on the ledger and its partial plaintext swept
-#    like an extraction's; a sealed one records nothing and leaves only
-#    ciphertext.
+#    like an extraction's; a sealed one records nothing, and its partial
+#    age file (ciphertext) is registered too: SIGKILL leaves it for the
+#    next command to report and remove, SIGINT / SIGTERM remove it.
 # Usage: extract_kill_test.sh PATH/TO/custody    Environment: BIG_MB (default 300)
 set -uo pipefail
 TESTLIB=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/testlib.sh
@@ -135,13 +136,31 @@ else
   ok "SIGKILL landed mid sealed copy"
   [ ! -e dst/copy.out ] && [ ! -e dst/copy.out.marking ] && ok "neither the copy nor its marking was published" \
     || bad "a killed sealed copy was published"
+  head -c 21 "$partial" | grep -q "age-encryption.org/v1" && ok "what it left is ciphertext (an age file)" || bad "the sealed copy's leftover is not an age file"
+  [ "$(entries)" -eq 1 ] && ok "the sealed copy's partial file is registered in flight" || bad "expected 1 register entry, found $(entries)"
+  grep -q "^temp $(readlink -f "$partial")$" "$CUSTODY_STATE_DIR"/inflight/* && ok "the entry names it" || bad "entry does not name $partial"
+  expect 0 "the next command runs" -- $C id public o.id
+  has err "custody: warning: partial sealed copy (age ciphertext) of $REG left by a killed copy: $(readlink -f "$partial") — removed" "it reports the killed sealed copy's partial file"
+  [ "$(partials)" -eq 0 ] && ok "and removes it" || bad "partial sealed copy left: $(ls -A dst)"
+  [ "$(entries)" -eq 0 ] && ok "and its register entry" || bad "register entry still there"
   [ "$(copies)" -eq "$before_copies" ] && ok "nothing is recorded for it" || bad "a killed sealed copy is recorded"
   [ "$(extracts)" -eq "$before" ] && ok "not even an extraction (no plaintext left the process)" || bad "a sealed copy recorded an extraction"
-  head -c 21 "$partial" | grep -q "age-encryption.org/v1" && ok "what it left is ciphertext (an age file)" || bad "the sealed copy's leftover is not an age file"
   expect 0 "audit after the killed sealed copy" -- $C audit v.vault
   expect 0 "the copy, run again, completes" -- $C copy v.vault "$REG" $A --to o.pub --scope "kill test" --sealed --out dst/copy2.age
   [ "$(copies)" -eq $((before_copies + 1)) ] && ok "and is recorded once" || bad "copy count $(copies)"
 fi
+
+for sig in INT TERM; do
+  before_copies=$(copies)
+  rm -f dst/copy.out; interrupt "$sig" $C copy v.vault "$REG" $A --to o.pub --scope "kill test" --sealed --out dst/copy.out
+  code=$((128 + $(kill -l "$sig")))
+  if [ -z "$partial" ]; then bad "SIG$sig: the sealed copy ended before the signal (exit $rc)"; continue; fi
+  [ "$rc" -eq "$code" ] && ok "SIG$sig ends the sealed copy by the signal (exit $rc)" || bad "SIG$sig: exit $rc, expected $code: $(head -c 300 ex.err)"
+  [ "$(partials)" -eq 0 ] && ok "SIG$sig leaves no partial sealed copy" || bad "SIG$sig left $(ls -A dst)"
+  [ ! -e dst/copy.out ] && [ ! -e dst/copy.out.marking ] && ok "SIG$sig: nothing published" || bad "SIG$sig: a sealed copy was published"
+  [ "$(entries)" -eq 0 ] && ok "SIG$sig leaves no register entry" || bad "SIG$sig left a register entry"
+  [ "$(copies)" -eq "$before_copies" ] && ok "SIG$sig: nothing recorded" || bad "SIG$sig: a killed sealed copy is recorded"
+done
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -14,6 +14,7 @@
 #include "base/atomic_file.h"
 #include "base/clock.h"
 #include "base/json.h"
+#include "base/pipeline.h"
 #include "crypto/age.h"
 #include "crypto/hash.h"
 #include "tools/custody/cli.h"
@@ -109,16 +110,17 @@ void RegisterCopy(CLI::App& app) {
     req.return_by_unix = return_by;
     req.sealed = o->sealed;
     req.out_path = o->out;
-    // Plaintext temporaries are registered like an extraction's
-    // (tools/custody/inflight.h): a kill leaves nothing the next run does
-    // not sweep; a signal removes the latest one (the guard holds one).
+    // Temporaries, plaintext or sealed, are registered like an
+    // extraction's (tools/custody/inflight.h): a kill leaves nothing the
+    // next run does not report and sweep; a signal removes the latest one
+    // (the guard holds one).
     ExtractSignalGuard guard;
     std::vector<std::unique_ptr<InflightEntry>> entries;
     auto on_temp_file = [&](const std::string& temp_path) -> Status {
       std::error_code ec;
       const std::string temp = std::filesystem::absolute(temp_path, ec).lexically_normal().string();
       const std::string vault_abs = std::filesystem::absolute(o->vault, ec).lexically_normal().string();
-      auto e = InflightEntry::Register(temp, o->reg, vault_abs);
+      auto e = InflightEntry::Register(temp, o->reg, vault_abs, o->sealed);
       if (!e) return std::unexpected(e.error().With("copy refused"));
       guard.Arm(temp, (*e)->path());
       entries.push_back(std::move(*e));
@@ -312,6 +314,53 @@ Status WriteAll(int fd, std::span<const uint8_t> b) {
   return {};
 }
 
+// Opens the payload of the binary age file at `path` on every core: its
+// length is known, so is every chunk's place and final flag
+// (AgePayloadKey::OpenAt), and batches of chunks are opened on the workers
+// of an ordered pipeline and handed to `emit` in order. For a destination
+// that publishes only at the end: a failed chunk stops the output, but
+// what was emitted before it stays emitted.
+Status OpenPayloadInParallel(const std::string& path, const crypto::AgeReader::Payload& payload,
+                             const std::function<Status(std::span<const uint8_t>)>& emit) {
+  constexpr uint64_t kBatch = 16;  // age chunks a slot: 1 MiB, as the vault's own
+  auto f = DefaultEnv()->Open(path, OpenMode::kRead);
+  if (!f) return std::unexpected(f.error().With("cannot read " + path));
+  CUSTODY_ASSIGN(uint64_t size, (*f)->Size());
+  if (size < payload.offset) return Fail(Code::kCorrupt, path + " shrank while read");
+  const uint64_t length = size - payload.offset;
+  CUSTODY_ASSIGN(uint64_t count, crypto::AgeStoredChunkCount(length));
+  const uint64_t batches = (count + kBatch - 1) / kBatch;
+  const uint64_t batch_bytes = kBatch * crypto::kAgeSealedChunkSize;
+  PipelineStages st;
+  st.produce = [&](ChunkSlot& s) -> Result<bool> {
+    if (s.index >= batches) return false;
+    const uint64_t at = s.index * batch_bytes;
+    s.in_len = static_cast<size_t>(std::min(batch_bytes, length - at));
+    CUSTODY_ASSIGN(size_t got, (*f)->ReadAt(payload.offset + at, {s.in.data(), s.in_len}));
+    if (got != s.in_len) return Fail(Code::kCorrupt, path + " shrank while read");
+    s.last = s.index + 1 == batches;
+    return true;
+  };
+  st.transform = [&](ChunkSlot& s) -> Status {
+    s.out_len = 0;
+    uint64_t chunk = s.index * kBatch;
+    for (size_t at = 0; at < s.in_len; at += crypto::kAgeSealedChunkSize, ++chunk) {
+      const size_t n = std::min(crypto::kAgeSealedChunkSize, s.in_len - at);
+      CUSTODY_TRY(payload.key.OpenAt(chunk, count, {s.in.data() + at, n},
+                                     {s.out.data() + s.out_len, n - crypto::kAgeTagSize}));
+      s.out_len += n - crypto::kAgeTagSize;
+    }
+    return {};
+  };
+  st.consume = [&](ChunkSlot& s) -> Status { return emit({s.out.data(), s.out_len}); };
+  CUSTODY_TRY(RunOrderedPipeline(6, batch_bytes, kBatch * crypto::kAgeChunkSize, DefaultWorkers(),
+                                 batches, st));
+  // The length was taken once: a file that grew meanwhile is not the one opened.
+  CUSTODY_ASSIGN(uint64_t after, (*f)->Size());
+  if (after != size) return Fail(Code::kCorrupt, path + " changed size while read");
+  return {};
+}
+
 // `custody open`: the marking is verified and shown before any plaintext,
 // and a chunk is released only once the next one (or the verified end)
 // has been read, so a truncated or altered copy writes nothing of its end.
@@ -372,6 +421,13 @@ Status OpenSealedCopy(const std::string& copy, const vault::Identity& id, const 
   size_t held_len = 0;
   bool have = false;
   Status decrypted = [&]() -> Status {
+    // To a file (published only once whole and matching): on every core.
+    if (file && !(*reader)->armored()) {
+      CUSTODY_ASSIGN(auto payload, (*reader)->TakePayload());
+      Status s = OpenPayloadInParallel(copy, payload, emit);
+      if (!s) return std::unexpected(s.error().With(copy));
+      return s;
+    }
     for (;;) {
       auto chunk = (*reader)->Next();
       if (!chunk) return std::unexpected(chunk.error().With(copy + "; nothing of its end written"));

@@ -29,6 +29,11 @@ constexpr size_t kMaxEntryBytes = 3 * PATH_MAX + 256;
 
 struct Entry {
   std::string temp, reg_no, vault;
+  bool sealed = false;
+  std::string What() const {
+    return sealed ? "partial sealed copy (age ciphertext) of " + reg_no + " left by a killed copy"
+                  : "partial plaintext of " + reg_no + " left by a killed extraction";
+  }
 };
 
 std::string HexOf(const std::string& temp_path) { return temp_path.substr(temp_path.size() - kHexDigits); }
@@ -48,6 +53,7 @@ std::optional<Entry> ParseEntry(const std::string& text) {
     *field = line.substr(std::strlen(key));
   }
   if (e.temp.empty() || e.temp[0] != '/' || !IsAtomicFileTempName(e.temp)) return std::nullopt;
+  e.sealed = std::getline(in, line) && line == "kind sealed";
   return e;
 }
 
@@ -93,7 +99,8 @@ Result<int> WriteLockedEntry(const std::string& dir, const std::string& name,
 
 Result<std::unique_ptr<InflightEntry>> InflightEntry::Register(const std::string& temp_path,
                                                                const std::string& reg_no,
-                                                               const std::string& vault_path) {
+                                                               const std::string& vault_path,
+                                                               bool sealed) {
   if (temp_path.empty() || temp_path[0] != '/' || !IsAtomicFileTempName(temp_path))
     return Fail(Code::kUsage, "not an absolute temporary extraction path: " + temp_path);
   for (const std::string* f : {&temp_path, &reg_no, &vault_path})
@@ -101,7 +108,8 @@ Result<std::unique_ptr<InflightEntry>> InflightEntry::Register(const std::string
       return Fail(Code::kUsage, "cannot register an extraction whose path holds a newline: " + *f);
   CUSTODY_ASSIGN(std::string dir, EnsureStateDir("inflight"));
   const std::string text = std::string(kEntryMagic) + "\ntemp " + temp_path + "\nreg_no " +
-                           reg_no + "\nvault " + vault_path + "\n";
+                           reg_no + "\nvault " + vault_path + "\n" +
+                           (sealed ? "kind sealed\n" : "");
   const std::string name = HexOf(temp_path);
   CUSTODY_ASSIGN(int fd, WriteLockedEntry(dir, name, text));
   return std::unique_ptr<InflightEntry>(new InflightEntry(dir + "/" + name, fd));
@@ -140,13 +148,11 @@ bool RemovePartial(const Entry& e, std::ostream& err) {
     return true;
   }
   if (::unlink(e.temp.c_str()) != 0) {
-    err << "custody: warning: partial plaintext of " << e.reg_no
-        << " left by a killed extraction: " << e.temp << " — cannot remove it: "
+    err << "custody: warning: " << e.What() << ": " << e.temp << " — cannot remove it: "
         << std::strerror(errno) << "\n";
     return false;
   }
-  err << "custody: warning: partial plaintext of " << e.reg_no
-      << " left by a killed extraction: " << e.temp << " — removed\n";
+  err << "custody: warning: " << e.What() << ": " << e.temp << " — removed\n";
   return true;
 }
 

@@ -37,9 +37,13 @@ class InflightEntry {
   // one per line, and holds an exclusive flock on it. `temp_path` must be
   // absolute and an AtomicFile temporary name (kUsage otherwise, or if a
   // field holds a newline); kIo/kUsage from the state directory.
+  // `sealed`: the file is a sealed copy's age file (ciphertext), said so by
+  // a fourth line `kind sealed` (readers of the three lines ignore it) and
+  // in the sweep's report.
   static Result<std::unique_ptr<InflightEntry>> Register(const std::string& temp_path,
                                                          const std::string& reg_no,
-                                                         const std::string& vault_path);
+                                                         const std::string& vault_path,
+                                                         bool sealed = false);
   ~InflightEntry();
   InflightEntry(const InflightEntry&) = delete;
   InflightEntry& operator=(const InflightEntry&) = delete;
@@ -57,6 +61,8 @@ class InflightEntry {
 // user), removes it and reports on `err`
 //   custody: warning: partial plaintext of <reg> left by a killed
 //   extraction: <path> — removed
+// ("partial sealed copy (age ciphertext) of <reg> left by a killed copy"
+// for a sealed copy's file)
 // then removes the entry. Never fails: a state directory that is missing or
 // unusable means nothing is registered; problems are reported as warnings.
 void SweepInflightExtractions(std::ostream& err);

@@ -49,6 +49,60 @@ class HashingSink final : public crypto::AgeSink {
   crypto::Blake2bHasher hasher_;
 };
 
+// Decrypts the document for the sealer: Vault::DecryptTo, bound.
+using DecryptFn = std::function<Status(const PlaintextSink&, const ChunkRewrite*)>;
+
+// Writes the sealed copy of a document of `size` bytes stored in chunks of
+// `chunk_size` to `file`; returns the BLAKE2b-256 of the bytes written.
+//
+// The age chunks are sealed on the decryption's worker threads (the
+// ChunkRewrite of DecryptExtent), in the same pass, so the copy runs on
+// every core. That needs no state between chunks: a vault chunk (1 MiB) is
+// a whole number of age chunks (64 KiB), so each age chunk's index and final
+// flag follow from its offset and the document's size (the final one is
+// the one holding the last byte, full if the size is a multiple of 64 KiB;
+// an empty document is one empty final chunk). The hash and the write stay
+// on this thread, in order. An extent whose chunk size is not a multiple of
+// 64 KiB (this version writes none; readers accept any) is sealed here by
+// AgeWriter, one chunk at a time.
+Result<std::string> WriteSealedCopy(const DecryptFn& decrypt, uint64_t size, uint32_t chunk_size,
+                                    const crypto::AgeRecipient& to, File& file) {
+  HashingSink sink(file);
+  const crypto::AgeRecipient* tos[] = {&to};
+  const PlaintextSink out = [&](std::span<const uint8_t> b) { return sink.Write(b); };
+  if (chunk_size % crypto::kAgeChunkSize != 0) {
+    CUSTODY_ASSIGN(auto writer, crypto::AgeWriter::Create(sink, tos));
+    CUSTODY_TRY(decrypt([&](std::span<const uint8_t> b) { return writer->Write(b); }, nullptr));
+    CUSTODY_TRY(writer->Finish());
+    return crypto::HashToString(sink.Final());
+  }
+  CUSTODY_ASSIGN(const crypto::AgePayloadKey key, crypto::AgeWriter::WriteHeader(sink, tos));
+  const uint64_t final_index = crypto::AgeChunkCount(size) - 1;
+  ChunkRewrite seal;
+  seal.capacity = [](uint32_t cs) {
+    return size_t{cs} + size_t{cs} / crypto::kAgeChunkSize * crypto::kAgeTagSize;
+  };
+  seal.run = [&](uint64_t offset, std::span<const uint8_t> plaintext,
+                 std::span<uint8_t> sealed) -> Result<size_t> {
+    uint64_t index = offset / crypto::kAgeChunkSize;
+    size_t written = 0;
+    for (size_t at = 0; at < plaintext.size(); at += crypto::kAgeChunkSize, ++index) {
+      const auto piece = plaintext.subspan(at, std::min(crypto::kAgeChunkSize, plaintext.size() - at));
+      key.Seal(index, index == final_index, piece,
+               sealed.subspan(written, piece.size() + crypto::kAgeTagSize));
+      written += piece.size() + crypto::kAgeTagSize;
+    }
+    return written;
+  };
+  CUSTODY_TRY(decrypt(out, &seal));
+  if (size == 0) {  // the rewrite saw no plaintext: the one empty final chunk
+    std::array<uint8_t, crypto::kAgeTagSize> sealed{};
+    key.Seal(0, true, {}, sealed);
+    CUSTODY_TRY(sink.Write(sealed));
+  }
+  return crypto::HashToString(sink.Final());
+}
+
 Result<crypto::Hash256> HashFile(const std::string& path) {
   auto f = DefaultEnv()->Open(path, OpenMode::kRead);
   if (!f) return std::unexpected(f.error().With("cannot read " + path));
@@ -203,9 +257,10 @@ Result<std::vector<CopyInfo>> Vault::IssueCopies(const Identity& actor, const Co
     paths.push_back(std::move(p));
   }
 
-  // Every temporary file first, empty; a plaintext one is shown to the
-  // caller's hook (a register a killed run's leftovers are swept from)
-  // before anything is committed, as for Extract.
+  // Every temporary file first, empty, each shown to the caller's hook (a
+  // register a killed run's leftovers are swept from) before anything is
+  // committed, as for Extract: a sealed one holds only ciphertext, but an
+  // untracked partial copy must not be left unnoticed either.
   std::vector<std::unique_ptr<AtomicFile>> files;
   for (const std::string& p : paths) {
     if (p == "-") {
@@ -214,7 +269,7 @@ Result<std::vector<CopyInfo>> Vault::IssueCopies(const Identity& actor, const Co
     }
     auto f = AtomicFile::Create(DefaultEnv(), p);
     if (!f) return std::unexpected(f.error().With("cannot write next to " + p));
-    if (!req.sealed && on_temp_file) CUSTODY_TRY(on_temp_file((*f)->temp_path()));
+    if (on_temp_file) CUSTODY_TRY(on_temp_file((*f)->temp_path()));
     files.push_back(std::move(*f));
   }
 
@@ -244,13 +299,13 @@ Result<std::vector<CopyInfo>> Vault::IssueCopies(const Identity& actor, const Co
       CUSTODY_TRY(DecryptTo(r, FileSink(*f->file())));
       hashes.emplace_back();
     } else {
-      HashingSink sink(*f->file());
       crypto::AgeX25519Recipient to(req.recipient.x25519);
-      const crypto::AgeRecipient* tos[] = {&to};
-      CUSTODY_ASSIGN(auto writer, crypto::AgeWriter::Create(sink, tos));
-      CUSTODY_TRY(DecryptTo(r, [&](std::span<const uint8_t> b) { return writer->Write(b); }));
-      CUSTODY_TRY(writer->Finish());
-      hashes.push_back(crypto::HashToString(sink.Final()));
+      const DecryptFn decrypt = [&](const PlaintextSink& sink, const ChunkRewrite* rewrite) {
+        return DecryptTo(r, sink, rewrite);
+      };
+      CUSTODY_ASSIGN(std::string hash, WriteSealedCopy(decrypt, r.size, r.doc.added().extent().chunk_size(),
+                                                       to, *f->file()));
+      hashes.push_back(std::move(hash));
     }
   }
 

@@ -68,11 +68,12 @@ Result<Vault::Readable> Vault::PrepareRead(const Identity& actor, const std::str
   return Readable{*d, std::move(*data_key), meta->size()};
 }
 
-Status Vault::DecryptTo(const Readable& r, const PlaintextSink& sink) const {
+Status Vault::DecryptTo(const Readable& r, const PlaintextSink& sink,
+                        const ChunkRewrite* rewrite) const {
   const auto& a = r.doc.added();
   return DecryptExtent(*container_, a.extent(), r.size, r.data_key.span(),
                        ChunkAdPrefix(state_->vault_id, a.doc_id(), a.version()), sink,
-                       "document " + a.reg_no());
+                       "document " + a.reg_no(), rewrite);
 }
 
 Status Vault::Extract(const Identity& actor, const ExtractRequest& req,

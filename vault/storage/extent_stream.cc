@@ -145,9 +145,14 @@ Status ProduceAddChunk(int fd, uint64_t size, uint64_t padded, uint64_t chunks, 
 // Checks the padding part of one decrypted chunk (R142): every byte past the
 // document's size is zero. Only a writer holding the data key can make it
 // otherwise, so a non-zero byte means a faulty or dishonest writer.
-bool PaddingIsZero(const ChunkSlot& s, uint64_t chunk_size, uint64_t size) {
+// How many of a decrypted slot's bytes are the document's (the rest is padding).
+size_t KeptLength(const ChunkSlot& s, uint64_t chunk_size, uint64_t size) {
   const uint64_t start = s.index * chunk_size;
-  const size_t keep = static_cast<size_t>(std::min<uint64_t>(s.out_len, size - std::min(size, start)));
+  return static_cast<size_t>(std::min<uint64_t>(s.out_len, size - std::min(size, start)));
+}
+
+bool PaddingIsZero(const ChunkSlot& s, uint64_t chunk_size, uint64_t size) {
+  const size_t keep = KeptLength(s, chunk_size, size);
   return std::all_of(s.out.begin() + static_cast<long>(keep),
                      s.out.begin() + static_cast<long>(s.out_len), [](uint8_t b) { return b == 0; });
 }
@@ -221,7 +226,7 @@ Result<format::Extent> EncryptIntoExtent(Container& container, int fd, uint64_t 
 Status DecryptExtent(const Container& container, const format::Extent& extent,
                      uint64_t plaintext_size, std::span<const uint8_t> data_key,
                      const std::string& ad_prefix, const PlaintextSink& sink,
-                     const std::string& what) {
+                     const std::string& what, const ChunkRewrite* rewrite) {
   CUSTODY_ASSIGN(uint64_t stored, CheckDecryptable(container, extent, plaintext_size, what));
   RootHasher root(extent.chunk_count());
   uint64_t read_off = extent.offset();
@@ -248,6 +253,15 @@ Status DecryptExtent(const Container& container, const format::Extent& extent,
     if (!PaddingIsZero(s, extent.chunk_size(), plaintext_size))
       return Fail(Code::kCorrupt, what + " is damaged: its padding (chunk " +
                                       std::to_string(s.index) + ") is not zero");
+    if (rewrite) {
+      // Into `in`: the ciphertext is hashed and opened, not needed any more.
+      const size_t keep = KeptLength(s, extent.chunk_size(), plaintext_size);
+      size_t n = 0;
+      if (keep > 0) {
+        CUSTODY_ASSIGN(n, rewrite->run(s.index * extent.chunk_size(), {s.out.data(), keep}, s.in));
+      }
+      s.in_len = n;
+    }
     return {};
   };
   st.consume = [&](ChunkSlot& s) -> Status {
@@ -259,13 +273,14 @@ Status DecryptExtent(const Container& container, const format::Extent& extent,
       return Fail(Code::kCorrupt,
                   what + ": the content does not match its registered hash (possible "
                          "substitution by a member with write access); not extracted");
-    const uint64_t start = s.index * extent.chunk_size();
-    const uint64_t keep = std::min<uint64_t>(s.out_len, plaintext_size - std::min(plaintext_size, start));
-    return keep == 0 ? Status{} : sink({s.out.data(), static_cast<size_t>(keep)});
+    if (rewrite) return s.in_len == 0 ? Status{} : sink({s.in.data(), s.in_len});
+    const size_t keep = KeptLength(s, extent.chunk_size(), plaintext_size);
+    return keep == 0 ? Status{} : sink({s.out.data(), keep});
   };
   size_t cap = static_cast<size_t>(std::min<uint64_t>(extent.chunk_size(), stored));
-  return RunOrderedPipeline(kSlots, cap + format::kChunkOverhead, cap, DefaultWorkers(),
-                            extent.chunk_count(), st);
+  size_t in_cap = cap + format::kChunkOverhead;
+  if (rewrite) in_cap = std::max(in_cap, rewrite->capacity(extent.chunk_size()));
+  return RunOrderedPipeline(kSlots, in_cap, cap, DefaultWorkers(), extent.chunk_count(), st);
 }
 
 Result<crypto::Hash256> HashExtent(const Container& container, const format::Extent& extent) {

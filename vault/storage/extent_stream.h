@@ -56,10 +56,25 @@ PlaintextSink FileSink(File& file);
 // unauthenticated content. A sink that releases as it goes (a pipe) may have
 // released the chunks before the last one when the error comes; the caller
 // must treat the whole output as void on error.
+//
+// `rewrite`, if given, runs on the worker threads on each chunk's plaintext
+// (the part within `plaintext_size`, never empty) once it is authenticated,
+// and the sink gets what it writes instead, still in order: the way a
+// caller re-encrypts a document (a sealed copy) on every core in the same
+// pass. Its `run` must be thread-safe.
+struct ChunkRewrite {
+  // The most `run` writes for one chunk of `chunk_size` plaintext bytes.
+  std::function<size_t(uint32_t chunk_size)> capacity;
+  // `plaintext` starts at byte `offset` of the document; returns how many
+  // bytes of `out` it filled.
+  std::function<Result<size_t>(uint64_t offset, std::span<const uint8_t> plaintext,
+                               std::span<uint8_t> out)>
+      run;
+};
 Status DecryptExtent(const Container& container, const format::Extent& extent,
                      uint64_t plaintext_size, std::span<const uint8_t> data_key,
                      const std::string& ad_prefix, const PlaintextSink& sink,
-                     const std::string& what);
+                     const std::string& what, const ChunkRewrite* rewrite = nullptr);
 
 // Recomputes the extent's root hash from the stored ciphertext (no key).
 Result<crypto::Hash256> HashExtent(const Container& container, const format::Extent& extent);
