@@ -566,8 +566,9 @@ class Vault {
   // kCorrupt unless the extent and key records a destroyed document names
   // are EXTENT and KEY records of the right size (nothing is overwritten).
   Status CheckErasable(const format::DocumentState& doc) const;
-  // True if a destroyed document's key record still holds bytes (a crash
-  // came between the committed destruction and its overwrite).
+  // True if one of a destroyed document's key records (current or old)
+  // still holds its key (a crash came between the committed destruction and
+  // the durable end of its overwrite).
   Result<bool> ErasurePending(const format::DocumentState& doc) const;
   // An officer cleared for live document `reg_no` (ops/declassify.cc).
   Result<const format::DocumentState*> DeclassificationTarget(const Identity& officer,

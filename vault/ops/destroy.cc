@@ -60,6 +60,14 @@ Status Vault::Destroy(const Identity& actor, const Identity& witness, const std:
   return {};
 }
 
+// Every key record a document's entry names: the superseded wraps, then the
+// current one (the order in which they are overwritten).
+static std::vector<format::KeyRef> EveryKeyRef(const format::DocumentState& d) {
+  std::vector<format::KeyRef> refs(d.old_keys().begin(), d.old_keys().end());
+  refs.push_back(d.key());
+  return refs;
+}
+
 // What a destruction overwrites must be the document's own records: an
 // EXTENT record exactly where and as long as the catalog says, and KEY
 // records. A catalog entry pointing anywhere else (a superblock, an event,
@@ -73,8 +81,7 @@ Status Vault::CheckErasable(const format::DocumentState& d) const {
   if (!ext || ext->header.type != format::RecordType::kExtent || ext->payload_offset() != e.offset() ||
       ext->header.length != e.length())
     return Fail(Code::kCorrupt, what + "its ciphertext is not where the catalog says; nothing overwritten");
-  std::vector<format::KeyRef> refs(d.old_keys().begin(), d.old_keys().end());
-  refs.push_back(d.key());
+  const std::vector<format::KeyRef> refs = EveryKeyRef(d);
   for (const auto& ref : refs) {
     auto rec = container_->ReadHeader(ref.offset());
     if (!rec || rec->header.type != format::RecordType::kKey)
@@ -92,8 +99,7 @@ Status Vault::EraseDestroyed(const format::DocumentState& d) {
     CUSTODY_TRY(container_->OverwriteCommitted(e.offset() + at, {zeros.data(), n}));
   }
   CUSTODY_TRY(container_->file()->Sync());
-  std::vector<format::KeyRef> refs(d.old_keys().begin(), d.old_keys().end());
-  refs.push_back(d.key());
+  const std::vector<format::KeyRef> refs = EveryKeyRef(d);
   for (const auto& ref : refs) {
     CUSTODY_ASSIGN(auto rec, container_->ReadHeader(ref.offset()));
     CUSTODY_ASSIGN(bool foreign, HoldsAnotherDocumentsKey(*container_, rec, d.added().doc_id()));
@@ -108,20 +114,35 @@ Status Vault::EraseDestroyed(const format::DocumentState& d) {
 // destroy or approval replayed on open marks it changed): a key record of
 // another document, still holding bytes, is never this one's to overwrite.
 // It is left alone; audit reports the lying entry (R166).
-Result<bool> HoldsAnotherDocumentsKey(const Container& c, const RecordRef& rec, const std::string& doc_id) {
+namespace {
+enum class KeyRecordHolds { kZeros, kThisDocumentsKey, kSomethingElse };
+Result<KeyRecordHolds> InspectKeyRecord(const Container& c, const RecordRef& rec, const std::string& doc_id) {
   CUSTODY_ASSIGN(std::string payload, c.ReadPayloadUnchecked(rec));
-  if (payload.find_first_not_of('\0') == std::string::npos) return false;
+  if (payload.find_first_not_of('\0') == std::string::npos) return KeyRecordHolds::kZeros;
   format::WrappedDocumentKey wrap;
-  return !wrap.ParseFromString(payload) || wrap.doc_id() != doc_id;
+  if (!wrap.ParseFromString(payload) || wrap.doc_id() != doc_id) return KeyRecordHolds::kSomethingElse;
+  return KeyRecordHolds::kThisDocumentsKey;
+}
+}  // namespace
+
+Result<bool> HoldsAnotherDocumentsKey(const Container& c, const RecordRef& rec, const std::string& doc_id) {
+  CUSTODY_ASSIGN(KeyRecordHolds holds, InspectKeyRecord(c, rec, doc_id));
+  return holds == KeyRecordHolds::kSomethingElse;
 }
 
 Result<bool> Vault::ErasurePending(const format::DocumentState& d) const {
   if (!d.destroyed() || d.compacted_away()) return false;
-  // Key records are overwritten last, after the ciphertext is synced: a
-  // zero current key record means the whole erasure is durable.
-  CUSTODY_ASSIGN(auto rec, container_->ReadHeader(d.key().offset()));
-  CUSTODY_ASSIGN(std::string payload, container_->ReadPayloadUnchecked(rec));
-  return payload.find_first_not_of('\0') != std::string::npos;
+  // The key records are overwritten after the ciphertext is synced, but
+  // with one sync after them all: a crash may keep any subset of those
+  // writes (the current record zeroed, an old one not). The erasure is
+  // durable only when none of this document's key records holds its key.
+  const std::vector<format::KeyRef> refs = EveryKeyRef(d);
+  for (const auto& ref : refs) {
+    CUSTODY_ASSIGN(auto rec, container_->ReadHeader(ref.offset()));
+    CUSTODY_ASSIGN(KeyRecordHolds holds, InspectKeyRecord(*container_, rec, d.added().doc_id()));
+    if (holds == KeyRecordHolds::kThisDocumentsKey) return true;
+  }
+  return false;
 }
 
 }  // namespace custody::vault
