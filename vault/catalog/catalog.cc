@@ -97,7 +97,7 @@ Status CheckPage(const format::CatalogPage& page, const format::CatalogChild& re
   if (height == 0) {
     const auto& es = E::Of(page);
     if (!page.children().empty() || E::Foreign(page) != 0 || es.size() > static_cast<int>(kMaxPageFanout))
-      return PageFail(at, std::string("is not a leaf of at most 64 ") + E::kNoun + " entries");
+      return PageFail(at, std::string("is not a leaf of at most 64 ") + (E::kIndexesDocIds ? "" : "copy ") + "entries");
     if (static_cast<uint64_t>(es.size()) != ref.count())
       return PageFail(at, "holds another count than its parent says");
     const std::string where = "catalog page at " + std::to_string(at) + ", entry";  // once a page
