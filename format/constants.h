@@ -10,12 +10,13 @@ namespace custody::format {
 
 // Writers write only kFormatVersion; readers accept every version from
 // kOldestReadableFormatVersion (v1 files open read-only, FORMAT.md "Upgrade").
-inline constexpr uint32_t kFormatVersion = 4;
+inline constexpr uint32_t kFormatVersion = 5;
 inline constexpr uint32_t kOldestReadableFormatVersion = 1;
 // v2 brought the authority chain (FORMAT.md §3.14); v3 the paged catalog
-// (§3.16); v4 the register's event kinds #20-#24 (§3.8). Neither changed
-// anything a v2 file holds, so a v2 or v3 file is written as v4 by its next
-// commit (§6). Files before kFirstLinkedFormatVersion are read-only (R110).
+// (§3.16); v4 the register's event kinds #20-#24 (§3.8); v5 the copy tree
+// (§3.16 "The copy tree", Checkpoint.copy_catalog). None changed anything a
+// v2 file holds, so a v2, v3 or v4 file is written as v5 by its next commit
+// (§6). Files before kFirstLinkedFormatVersion are read-only (R110).
 inline constexpr uint32_t kFirstLinkedFormatVersion = 2;
 // The superblock slot's own framing (FORMAT.md "Superblock", bytes 8-11):
 // unchanged since v1, so a v2 reader decodes v1 slots and then looks at

@@ -466,9 +466,11 @@ class Vault {
   Status ForEachVerifiedEvent(const LedgerEventVisitor& visit, const AuditAnchor* expect = nullptr,
                               LedgerWalk walk = LedgerWalk::kVerifyFirst) const;
 
-  // Every tracked copy, in (reg_no, copy_no) order. Needs no identity: the
-  // ledger names documents only by number, and recipients are public.
-  std::vector<CopyInfo> ListCopies() const;
+  // Every tracked copy, in (reg_no, copy_no) order, streamed (the copy
+  // tree is read a leaf at a time); stops at the first error fn or a page
+  // returns. Needs no identity: the ledger names documents only by number,
+  // and recipients are public.
+  Status ForEachCopy(const std::function<Status(const CopyInfo&)>& fn) const;
 
   // Rewrites the vault without dead space (destroyed documents, superseded
   // key records, old checkpoints): the ledger is copied byte for byte, live

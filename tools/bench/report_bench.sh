@@ -72,3 +72,9 @@ echo "report --no-audit      ${report} s (cpu ${report_cpu} s)   $(verdict "$rep
 echo "copies --outstanding   ${outstanding} s (cpu ${outstanding_cpu} s)   $(verdict "$outstanding")"
 echo "log (every event)      ${log} s   (information)"
 echo "report (with audit)    ${audited} s   (information, one run: the full keyless audit)"
+# What one more document costs the file: the format promises O(log n)
+# bytes of catalog (FORMAT.md §3.16), whatever the number of copies.
+echo one > one
+size0=$(stat -c %s v.vault)
+t0=$(date +%s.%N); $C add v.vault one $ID --level confidential > /dev/null; t1=$(date +%s.%N)
+echo "add one document       $(( $(stat -c %s v.vault) - size0 )) bytes written, $(echo "$t1 - $t0" | bc) s   (information)"

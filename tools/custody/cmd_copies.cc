@@ -226,9 +226,9 @@ void RegisterCopies(CLI::App& app) {
     if (!o->json)
       std::cout << "COPY                 OF  STATE     LEVEL         KIND       RECIPIENT              "
                    "ISSUED                RETURN-BY             SCOPE\n";
-    for (const auto& c : (*v)->ListCopies()) {
-      if (o->outstanding && c.state != "issued") continue;
-      if (o->overdue && !Overdue(c, now)) continue;
+    auto listed = (*v)->ForEachCopy([&](const vault::CopyInfo& c) -> Status {
+      if (o->outstanding && c.state != "issued") return {};
+      if (o->overdue && !Overdue(c, now)) return {};
       const std::string state = Overdue(c, now) ? "overdue" : c.state;
       if (o->json) {
         Json j = Json::Object();
@@ -256,7 +256,7 @@ void RegisterCopies(CLI::App& app) {
         j.Set("sealed_blake2b256", c.sealed_hash_hex);
         j.Set("cosigned_by", c.cosigned_by);
         all.Push(std::move(j));
-        continue;
+        return {};
       }
       char line[1024];
       std::snprintf(line, sizeof line, "%-20s %3u  %-9s %-13s %-10s %-22s %-21s %-21s %s\n",
@@ -264,7 +264,9 @@ void RegisterCopies(CLI::App& app) {
                     c.sealed ? "sealed" : "plaintext", c.recipient_name.c_str(),
                     IsoTime(c.issued_unix).c_str(), Date(c.return_by_unix).c_str(), c.scope.c_str());
       std::cout << line;
-    }
+      return {};
+    });
+    if (!listed) return Report(listed.error());
     if (o->json) std::cout << all.Write(JsonStyle::kOrdered) << "\n";
     return 0;
   });

@@ -21,6 +21,23 @@ std::unexpected<Error> PageFail(uint64_t offset, const std::string& what) {
 }
 }  // namespace
 
+std::string CopyKey(const std::string& reg_no, uint32_t copy_no) {
+  std::string digits = std::to_string(copy_no);
+  std::string key = reg_no;
+  key.push_back('\0');
+  key.append(kCopyKeySuffixBytes - 1 - digits.size(), '0');
+  return key + digits;
+}
+
+Status CheckCopyBounds(const format::CopyState& c, const std::string& where) {
+  const auto& x = c.issued();
+  if (x.reg_no().empty() || x.reg_no().size() > kMaxRegNoBytes || x.copy_no() == 0 ||
+      c.status() < format::COPY_ISSUED || c.status() > format::COPY_LOST)
+    return Fail(Code::kCorrupt, where + " " + x.reg_no().substr(0, kMaxRegNoBytes) + "/" +
+                                    std::to_string(x.copy_no()) + " out of range");
+  return {};
+}
+
 Status CheckDocumentBounds(const format::DocumentState& d, size_t levels, const std::string& where) {
   const auto& a = d.added();
   const auto bad = [&](const std::string& what) {
@@ -48,7 +65,8 @@ Status CheckDocumentBounds(const format::DocumentState& d, size_t levels, const 
   return {};
 }
 
-void Catalog::Attach(const PageReader* reader, const format::CatalogRoot& root, size_t levels) {
+template <class E>
+void PagedTree<E>::Attach(const PageReader* reader, const format::CatalogRoot& root, size_t levels) {
   reader_ = reader;
   root_ = root;
   levels_ = levels;
@@ -70,36 +88,37 @@ format::CatalogChild RootReference(const format::CatalogRoot& root) {
 // Every bound of FORMAT.md §3.16 a page obeys: its own (height, order,
 // fanout, entry bounds) and those its parent's reference sets (hash,
 // smallest key, count, and the next sibling's key as an upper bound).
+template <class E>
 Status CheckPage(const format::CatalogPage& page, const format::CatalogChild& ref, uint32_t height,
                  const std::string* upper, size_t levels) {
   const uint64_t at = ref.offset();
   if (page.height() != height) return PageFail(at, "is not at the height its parent says");
   const std::string& first = ref.first_key();
   if (height == 0) {
-    const auto& es = page.entries();
-    if (!page.children().empty() || es.size() > static_cast<int>(kMaxPageFanout))
-      return PageFail(at, "is not a leaf of at most 64 entries");
+    const auto& es = E::Of(page);
+    if (!page.children().empty() || E::Foreign(page) != 0 || es.size() > static_cast<int>(kMaxPageFanout))
+      return PageFail(at, std::string("is not a leaf of at most 64 ") + (E::kIndexesDocIds ? "" : "copy ") + "entries");
     if (static_cast<uint64_t>(es.size()) != ref.count())
       return PageFail(at, "holds another count than its parent says");
     const std::string where = "catalog page at " + std::to_string(at) + ", entry";  // once a page
     for (int i = 0; i < es.size(); ++i) {
-      CUSTODY_TRY(CheckDocumentBounds(es[i], levels, where));
-      if (i > 0 && !(es[i - 1].added().reg_no() < es[i].added().reg_no()))
+      CUSTODY_TRY(E::Check(es[i], levels, where));
+      if (i > 0 && !(E::Key(es[i - 1]) < E::Key(es[i])))
         return PageFail(at, "entries are not in strictly ascending order");
     }
-    if (!es.empty() && !first.empty() && es[0].added().reg_no() != first)
+    if (!es.empty() && !first.empty() && E::Key(es[0]) != first)
       return PageFail(at, "does not start at the key its parent says");
-    if (!es.empty() && upper != nullptr && !(es[es.size() - 1].added().reg_no() < *upper))
+    if (!es.empty() && upper != nullptr && !(E::Key(es[es.size() - 1]) < *upper))
       return PageFail(at, "holds a key that belongs to its next sibling");
     return {};
   }
   const auto& cs = page.children();
-  if (!page.entries().empty() || cs.empty() || cs.size() > static_cast<int>(kMaxPageFanout))
+  if (!page.entries().empty() || !page.copies().empty() || cs.empty() || cs.size() > static_cast<int>(kMaxPageFanout))
     return PageFail(at, "is not an interior page of 1 to 64 children");
   uint64_t sum = 0;
   for (int i = 0; i < cs.size(); ++i) {
     const auto& c = cs[i];
-    if (c.first_key().empty() || c.first_key().size() > kMaxRegNoBytes || c.hash().size() != 32 ||
+    if (c.first_key().empty() || c.first_key().size() > E::kMaxKeyBytes || c.hash().size() != 32 ||
         c.offset() < format::kLogStart || c.count() == 0 || c.count() > (uint64_t{1} << 48))
       return PageFail(at, "child " + std::to_string(i) + " out of range");
     if (i > 0 && !(cs[i - 1].first_key() < c.first_key()))
@@ -114,6 +133,7 @@ Status CheckPage(const format::CatalogPage& page, const format::CatalogChild& re
   return {};
 }
 
+template <class E>
 Result<format::CatalogPage> ReadCheckedPage(const PageReader& reader, const format::CatalogChild& ref,
                                             uint32_t height, const std::string* upper, size_t levels) {
   const uint64_t at = ref.offset();
@@ -122,11 +142,12 @@ Result<format::CatalogPage> ReadCheckedPage(const PageReader& reader, const form
   if (PageHash(payload) != ref.hash()) return PageFail(at, "does not hash to its reference");
   format::CatalogPage page;
   if (!page.ParseFromString(payload)) return PageFail(at, "does not parse");
-  CUSTODY_TRY(CheckPage(page, ref, height, upper, levels));
+  CUSTODY_TRY(CheckPage<E>(page, ref, height, upper, levels));
   return page;
 }
 
-Result<std::shared_ptr<const format::CatalogPage>> Catalog::ReadPage(const format::CatalogChild& ref,
+template <class E>
+Result<std::shared_ptr<const format::CatalogPage>> PagedTree<E>::ReadPage(const format::CatalogChild& ref,
                                                                      uint32_t height,
                                                                      const std::string* upper) const {
   if (reader_ == nullptr) return PageFail(ref.offset(), "no page reader (internal)");
@@ -135,22 +156,24 @@ Result<std::shared_ptr<const format::CatalogPage>> Catalog::ReadPage(const forma
   // new parent sets are checked again.
   if (auto cached = interior_.find(ref.offset()); cached != interior_.end()) {
     if (cached->second.first != ref.hash()) return PageFail(ref.offset(), "does not hash to its reference");
-    CUSTODY_TRY(CheckPage(*cached->second.second, ref, height, upper, levels_));
+    CUSTODY_TRY(CheckPage<E>(*cached->second.second, ref, height, upper, levels_));
     return cached->second.second;
   }
-  CUSTODY_ASSIGN(auto page, ReadCheckedPage(*reader_, ref, height, upper, levels_));
+  CUSTODY_ASSIGN(auto page, ReadCheckedPage<E>(*reader_, ref, height, upper, levels_));
   auto shared = std::make_shared<const format::CatalogPage>(std::move(page));
   if (height > 0) interior_[ref.offset()] = {ref.hash(), shared};
   return shared;
 }
 
-Status Catalog::CheckRoot() const {
+template <class E>
+Status PagedTree<E>::CheckRoot() const {
   if (!root_) return {};
   CUSTODY_TRY(ReadPage(RootReference(*root_), root_->height(), nullptr));
   return {};
 }
 
-Result<const format::DocumentState*> Catalog::Find(const std::string& reg_no) const {
+template <class E>
+Result<const typename E::Entry*> PagedTree<E>::Find(const std::string& reg_no) const {
   if (auto held = held_.find(reg_no); held != held_.end()) return &held->second;
   if (!root_ || root_->count() == 0) return nullptr;
   format::CatalogChild ref = RootReference(*root_);
@@ -159,13 +182,11 @@ Result<const format::DocumentState*> Catalog::Find(const std::string& reg_no) co
   for (uint32_t height = root_->height();; --height) {
     CUSTODY_ASSIGN(auto page, ReadPage(ref, height, upper));
     if (height == 0) {
-      const auto& es = page->entries();
+      const auto& es = E::Of(*page);
       auto it = std::lower_bound(es.begin(), es.end(), reg_no,
-                                 [](const format::DocumentState& d, const std::string& k) {
-                                   return d.added().reg_no() < k;
-                                 });
-      if (it == es.end() || it->added().reg_no() != reg_no) return nullptr;
-      doc_ids_.insert(it->added().doc_id());
+                                 [](const Entry& d, const std::string& k) { return E::Key(d) < k; });
+      if (it == es.end() || E::Key(*it) != reg_no) return nullptr;
+      NoteId(*it);
       return &held_.emplace(reg_no, *it).first->second;
     }
     const auto& cs = page->children();
@@ -185,24 +206,27 @@ Result<const format::DocumentState*> Catalog::Find(const std::string& reg_no) co
   }
 }
 
-void Catalog::Insert(format::DocumentState d) {
-  std::string reg = d.added().reg_no();
-  doc_ids_.insert(d.added().doc_id());
+template <class E>
+void PagedTree<E>::Insert(Entry d) {
+  std::string reg = E::Key(d);
+  NoteId(d);
   changed_.insert(reg);
   held_[reg] = std::move(d);
   ++count_;
 }
 
-format::DocumentState& Catalog::Mutable(const std::string& reg_no) {
+template <class E>
+typename E::Entry& PagedTree<E>::Mutable(const std::string& reg_no) {
   changed_.insert(reg_no);
   return held_.at(reg_no);
 }
 
-Status Catalog::Visit(const format::CatalogChild& ref, uint32_t height, const std::string* upper,
-                      const std::function<Status(const format::DocumentState&)>& fn) const {
+template <class E>
+Status PagedTree<E>::Visit(const format::CatalogChild& ref, uint32_t height, const std::string* upper,
+                           const std::function<Status(const Entry&)>& fn) const {
   CUSTODY_ASSIGN(auto page, ReadPage(ref, height, upper));
   if (height == 0) {
-    for (const auto& d : page->entries()) CUSTODY_TRY(fn(d));
+    for (const auto& d : E::Of(*page)) CUSTODY_TRY(fn(d));
     return {};
   }
   const auto& cs = page->children();
@@ -211,7 +235,8 @@ Status Catalog::Visit(const format::CatalogChild& ref, uint32_t height, const st
   return {};
 }
 
-Status Catalog::ForEach(const Visitor& fn) const {
+template <class E>
+Status PagedTree<E>::ForEach(const Visitor& fn) const {
   if (!root_) {
     for (const auto& [reg, d] : held_) CUSTODY_TRY(fn(d));
     return {};
@@ -219,8 +244,8 @@ Status Catalog::ForEach(const Visitor& fn) const {
   // The tree, with the changed entries merged in: a changed entry replaces
   // the tree's, an added one comes in its place in the order.
   auto next = changed_.begin();
-  CUSTODY_TRY(Visit(RootReference(*root_), root_->height(), nullptr, [&](const format::DocumentState& d) -> Status {
-    const std::string& reg = d.added().reg_no();
+  CUSTODY_TRY(Visit(RootReference(*root_), root_->height(), nullptr, [&](const Entry& d) -> Status {
+    const auto& reg = E::Key(d);
     for (; next != changed_.end() && *next < reg; ++next) CUSTODY_TRY(fn(held_.at(*next)));
     if (next != changed_.end() && *next == reg) {
       ++next;
@@ -232,8 +257,9 @@ Status Catalog::ForEach(const Visitor& fn) const {
   return {};
 }
 
-Status Catalog::VisitLeaves(const format::CatalogChild& ref, uint32_t height, const std::string* upper,
-                            const std::function<Status(const format::CatalogChild&, const std::string*)>& fn) const {
+template <class E>
+Status PagedTree<E>::VisitLeaves(const format::CatalogChild& ref, uint32_t height, const std::string* upper,
+                                 const std::function<Status(const format::CatalogChild&, const std::string*)>& fn) const {
   if (height == 0) return fn(ref, upper);
   CUSTODY_ASSIGN(auto page, ReadPage(ref, height, upper));
   const auto& cs = page->children();
@@ -242,22 +268,25 @@ Status Catalog::VisitLeaves(const format::CatalogChild& ref, uint32_t height, co
   return {};
 }
 
-Result<bool> Catalog::ForEachLeaf(
+template <class E>
+Result<bool> PagedTree<E>::ForEachLeaf(
     const std::function<Status(const format::CatalogChild&, const std::string*)>& fn) const {
   if (!root_ || !changed_.empty() || reader_ == nullptr) return false;
   CUSTODY_TRY(VisitLeaves(RootReference(*root_), root_->height(), nullptr, fn));
   return true;
 }
 
-Result<format::CatalogPage> Catalog::ReadLeaf(const format::CatalogChild& ref, const std::string* upper) const {
+template <class E>
+Result<format::CatalogPage> PagedTree<E>::ReadLeaf(const format::CatalogChild& ref, const std::string* upper) const {
   if (reader_ == nullptr) return PageFail(ref.offset(), "no page reader (internal)");
-  return ReadCheckedPage(*reader_, ref, 0, upper, levels_);
+  return ReadCheckedPage<E>(*reader_, ref, 0, upper, levels_);
 }
 
-Status Catalog::ForEachMutable(const std::function<void(format::DocumentState&)>& fn) {
+template <class E>
+Status PagedTree<E>::ForEachMutable(const std::function<void(Entry&)>& fn) {
   if (root_) {
-    CUSTODY_TRY(Visit(RootReference(*root_), root_->height(), nullptr, [&](const format::DocumentState& d) -> Status {
-      if (held_.emplace(d.added().reg_no(), d).second) doc_ids_.insert(d.added().doc_id());
+    CUSTODY_TRY(Visit(RootReference(*root_), root_->height(), nullptr, [&](const Entry& d) -> Status {
+      if (held_.emplace(E::Key(d), d).second) NoteId(d);
       return {};
     }));
   }
@@ -268,12 +297,20 @@ Status Catalog::ForEachMutable(const std::function<void(format::DocumentState&)>
   return {};
 }
 
-Status Catalog::Detach() {
-  CUSTODY_TRY(ForEachMutable([](format::DocumentState&) {}));
+template <class E>
+Status PagedTree<E>::Detach() {
+  CUSTODY_TRY(ForEachMutable([](Entry&) {}));
   root_.reset();
   reader_ = nullptr;
   interior_.clear();
   return {};
 }
+
+template class PagedTree<DocumentEntries>;
+template class PagedTree<CopyEntries>;
+template Result<format::CatalogPage> ReadCheckedPage<DocumentEntries>(const PageReader&, const format::CatalogChild&,
+                                                                      uint32_t, const std::string*, size_t);
+template Result<format::CatalogPage> ReadCheckedPage<CopyEntries>(const PageReader&, const format::CatalogChild&,
+                                                                  uint32_t, const std::string*, size_t);
 
 }  // namespace custody::vault

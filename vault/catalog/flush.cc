@@ -1,11 +1,13 @@
-// Flush: the copy-on-write update of the catalog tree (FORMAT.md §3.16).
+// Flush: the copy-on-write update of a catalog tree, the documents' or the
+// copies' (FORMAT.md §3.16).
 //
 // Deterministic: the same tree and the same changes give the same pages.
 // A node that would overflow is cut into the fewest pieces of at most 64,
 // as equal as they come (the first ones one larger), so one added entry in
 // a full leaf makes two of 33 and 32, and a bulk load of n sorted entries
 // makes full leaves. Entries are never removed (a destroyed document keeps
-// its entry), so there is no merging of pages.
+// its entry, a returned or destroyed copy its own), so there is no merging
+// of pages.
 #include <algorithm>
 
 #include "crypto/hash.h"
@@ -40,21 +42,24 @@ Result<format::CatalogChild> WritePage(const format::CatalogPage& page, const st
 }
 }  // namespace
 
-Result<std::vector<format::CatalogChild>> Catalog::WriteLeaves(std::vector<format::DocumentState> entries,
-                                                              PageWriter& writer) {
+template <class E>
+Result<std::vector<format::CatalogChild>> PagedTree<E>::WriteLeaves(std::vector<Entry> entries,
+                                                                   PageWriter& writer) {
   std::vector<format::CatalogChild> out;
   for (auto [begin, end] : Pieces(entries.size())) {
     format::CatalogPage page;
     page.set_height(0);
-    for (size_t i = begin; i < end; ++i) *page.add_entries() = std::move(entries[i]);
-    const std::string first = page.entries().empty() ? "" : page.entries(0).added().reg_no();
+    auto* out_entries = E::MutableOf(page);
+    for (size_t i = begin; i < end; ++i) *out_entries->Add() = std::move(entries[i]);
+    const std::string first = out_entries->empty() ? "" : E::Key(out_entries->Get(0));
     CUSTODY_ASSIGN(auto ref, WritePage(page, first, end - begin, writer));
     out.push_back(std::move(ref));
   }
   return out;
 }
 
-Result<std::vector<format::CatalogChild>> Catalog::WriteInterior(
+template <class E>
+Result<std::vector<format::CatalogChild>> PagedTree<E>::WriteInterior(
     const std::vector<format::CatalogChild>& children, uint32_t height, PageWriter& writer) {
   std::vector<format::CatalogChild> out;
   for (auto [begin, end] : Pieces(children.size())) {
@@ -73,18 +78,19 @@ Result<std::vector<format::CatalogChild>> Catalog::WriteInterior(
 
 // The subtree `ref` with the changed keys [from, to) merged in, as one or
 // more subtrees of the same height.
-Result<std::vector<format::CatalogChild>> Catalog::Update(const format::CatalogChild& ref, uint32_t height,
+template <class E>
+Result<std::vector<format::CatalogChild>> PagedTree<E>::Update(const format::CatalogChild& ref, uint32_t height,
                                                          const std::string* upper,
                                                          std::set<std::string>::const_iterator from,
                                                          std::set<std::string>::const_iterator to,
                                                          PageWriter& writer) {
   CUSTODY_ASSIGN(auto page, ReadPage(ref, height, upper));
   if (height == 0) {
-    std::vector<format::DocumentState> merged;
-    merged.reserve(page->entries_size() + std::distance(from, to));
+    std::vector<Entry> merged;
+    merged.reserve(E::Of(*page).size() + std::distance(from, to));
     auto change = from;
-    for (const auto& d : page->entries()) {
-      const std::string& reg = d.added().reg_no();
+    for (const auto& d : E::Of(*page)) {
+      const auto& reg = E::Key(d);
       for (; change != to && *change < reg; ++change) merged.push_back(held_.at(*change));
       if (change != to && *change == reg) {
         merged.push_back(held_.at(reg));
@@ -116,13 +122,14 @@ Result<std::vector<format::CatalogChild>> Catalog::Update(const format::CatalogC
   return WriteInterior(children, height, writer);
 }
 
-Result<format::CatalogRoot> Catalog::Flush(PageWriter& writer) {
+template <class E>
+Result<format::CatalogRoot> PagedTree<E>::Flush(PageWriter& writer) {
   if (root_ && changed_.empty()) return *root_;
   std::vector<format::CatalogChild> refs;
   uint32_t height = 0;
   if (!root_) {
     // No tree yet: every entry is held; a bulk load.
-    std::vector<format::DocumentState> all;
+    std::vector<Entry> all;
     all.reserve(held_.size());
     for (const auto& [reg, d] : held_) all.push_back(d);
     CUSTODY_ASSIGN(refs, WriteLeaves(std::move(all), writer));
@@ -143,5 +150,8 @@ Result<format::CatalogRoot> Catalog::Flush(PageWriter& writer) {
   changed_.clear();
   return root;
 }
+
+template Result<format::CatalogRoot> PagedTree<DocumentEntries>::Flush(PageWriter&);
+template Result<format::CatalogRoot> PagedTree<CopyEntries>::Flush(PageWriter&);
 
 }  // namespace custody::vault

@@ -1,5 +1,6 @@
-// TreeAuditor: does a checkpoint's catalog tree hold exactly what the
-// ledger says? (FORMAT.md §5.7, "Catalog trees".)
+// TreeAuditor: does a checkpoint's catalog tree (the documents', or the
+// copies') hold exactly what the ledger says? (FORMAT.md §5.7, "Catalog
+// trees".) One auditor per tree: BasicTreeAuditor<E> for the entries E.
 //
 // Audit replays every event from the genesis, so it knows every document's
 // state at each checkpoint. Checking each tree in full would cost the whole
@@ -13,7 +14,7 @@
 // page's keys lie between its parent's bounds), so no key is counted twice;
 // every key a new page holds is checked against the replay, and every key a
 // reused page holds was in the replay before and was not changed since
-// (documents are never removed); the root's count equals the replay's. So
+// (entries are never removed); the root's count equals the replay's. So
 // the tree's keys are the replay's keys, and each entry equals the replay's.
 #pragma once
 
@@ -26,15 +27,16 @@
 
 namespace custody::vault {
 
-class TreeAuditor {
+template <class E>
+class BasicTreeAuditor {
  public:
-  explicit TreeAuditor(const PageReader& reader) : reader_(reader) {}
+  explicit BasicTreeAuditor(const PageReader& reader) : reader_(reader) {}
 
   // kCorrupt naming the first page or entry that differs. `expected` is the
-  // replay's catalog (held in memory), `changed` the registration numbers it
+  // replay's tree (held in memory), `changed` the keys it
   // changed since the last tree this auditor accepted, `levels` the vault's
   // level count. On success the tree becomes the one later checks reuse.
-  Status Check(const format::CatalogRoot& root, const Catalog& expected,
+  Status Check(const format::CatalogRoot& root, const PagedTree<E>& expected,
                const std::set<std::string>& changed, size_t levels);
 
   // Header offsets of every page a checked tree reached (accepted or not).
@@ -49,7 +51,7 @@ class TreeAuditor {
     std::vector<uint64_t> children;
   };
   struct Walk {
-    const Catalog& expected;
+    const PagedTree<E>& expected;
     const std::set<std::string>& changed;
     size_t levels;
     std::map<uint64_t, Known> fresh;  // pages new in this tree
@@ -63,5 +65,8 @@ class TreeAuditor {
   uint64_t root_ = 0;                // its root's offset, 0 if none
   std::set<uint64_t> reached_;
 };
+
+using TreeAuditor = BasicTreeAuditor<DocumentEntries>;
+using CopyTreeAuditor = BasicTreeAuditor<CopyEntries>;
 
 }  // namespace custody::vault

@@ -15,6 +15,13 @@ void AddInline(const Catalog& catalog, format::Checkpoint& cp) {
     return {};
   });
 }
+void AddInlineCopies(const CopyCatalog& copies, format::Checkpoint& cp) {
+  // In memory, likewise.
+  (void)copies.ForEach([&](const format::CopyState& c) -> Status {
+    *cp.add_copies() = c;
+    return {};
+  });
+}
 }  // namespace
 
 format::Checkpoint VaultState::ToCheckpoint(uint64_t head_offset, bool inline_catalog) const {
@@ -34,7 +41,12 @@ format::Checkpoint VaultState::ToCheckpoint(uint64_t head_offset, bool inline_ca
     cp.set_reg_year(reg_year);
     for (const auto& a : authority) *cp.add_authority() = a;
     cp.set_head_offset(head_offset);
-    for (const auto& [k, c] : copies) *cp.add_copies() = c;
+    // The copy tree once flushed (a writer flushes before it signs);
+    // before that, in memory: inline, as 0.4.0 wrote them.
+    if (copies.root())
+      *cp.mutable_copy_catalog() = *copies.root();
+    else
+      AddInlineCopies(copies, cp);
     return cp;
   }
   cp.set_label(label);
@@ -45,24 +57,23 @@ format::Checkpoint VaultState::ToCheckpoint(uint64_t head_offset, bool inline_ca
   AddInline(catalog, cp);
   for (uint64_t c : reg_counters) cp.add_reg_counters(c);
   cp.set_reg_year(reg_year);
-  for (const auto& [k, c] : copies) *cp.add_copies() = c;
+  AddInlineCopies(copies, cp);
   return cp;
 }
 
 namespace {
-// R172: the copies a checkpoint lists, each once, in (reg_no, copy_no) order
-// as written, with the values a reader indexes by in range.
-Status AdoptCopies(format::Checkpoint& cp, VaultState& s) {
+// R172: the copies a checkpoint lists inline (as 0.4.0 wrote them), each
+// once, with the values a reader indexes by in range; the next commit
+// writes them as a tree.
+Status AdoptInlineCopies(format::Checkpoint& cp, VaultState& s) {
   for (auto& c : *cp.mutable_copies()) {
-    const auto& x = c.issued();
-    if (x.reg_no().empty() || x.reg_no().size() > kMaxRegNoBytes || x.copy_no() == 0 ||
-        c.status() < format::COPY_ISSUED || c.status() > format::COPY_LOST)
-      return Fail(Code::kCorrupt, "checkpoint's copy entry out of range");
-    std::pair<std::string, uint32_t> key{x.reg_no(), x.copy_no()};
-    if (s.copies.count(key) != 0)
-      return Fail(Code::kCorrupt, "checkpoint lists copy " + x.reg_no() + "/" +
-                                      std::to_string(x.copy_no()) + " twice");
-    s.copies.emplace(std::move(key), std::move(c));
+    CUSTODY_TRY(CheckCopyBounds(c, "checkpoint's copy entry"));
+    const std::string key = CopyKey(c.issued().reg_no(), c.issued().copy_no());
+    CUSTODY_ASSIGN(const format::CopyState* same, s.copies.Find(key));
+    if (same != nullptr)
+      return Fail(Code::kCorrupt, "checkpoint lists copy " + c.issued().reg_no() + "/" +
+                                      std::to_string(c.issued().copy_no()) + " twice");
+    s.copies.Insert(std::move(c));
   }
   return {};
 }
@@ -89,7 +100,8 @@ Result<VaultState> VaultState::FromCheckpoint(format::Checkpoint&& cp) {
   }
   s.reg_counters.assign(cp.reg_counters().begin(), cp.reg_counters().end());
   s.reg_year = cp.reg_year();
-  CUSTODY_TRY(AdoptCopies(cp, s));
+  if (cp.has_copy_catalog()) return Fail(Code::kCorrupt, "a format v1 checkpoint names a copy tree");
+  CUSTODY_TRY(AdoptInlineCopies(cp, s));
   return s;
 }
 
@@ -131,8 +143,20 @@ Status AdoptCatalog(format::Checkpoint&& cp, const PageReader* pages, VaultState
   }
   s.reg_counters.assign(cp.reg_counters().begin(), cp.reg_counters().end());
   s.reg_year = cp.reg_year();
-  s.copies.clear();
-  return AdoptCopies(cp, s);
+  s.copies = CopyCatalog();
+  s.copies.UseReader(pages, levels);
+  if (cp.has_copy_catalog()) {
+    // §3.16 "The copy tree", R177: pages checked as they are read; here the
+    // root's own bounds. Only beside a document tree, and never together
+    // with copies inline (which would be two answers to one question).
+    const auto& root = cp.copy_catalog();
+    if (!cp.has_catalog() || cp.copies_size() != 0 || root.height() > kMaxTreeHeight ||
+        root.hash().size() != 32 || root.offset() < format::kLogStart || root.count() > (uint64_t{1} << 48))
+      return Fail(Code::kCorrupt, "checkpoint's copy tree root out of range");
+    s.copies.Attach(pages, root, levels);
+    return {};
+  }
+  return AdoptInlineCopies(cp, s);
 }
 
 Result<format::Checkpoint> VerifyCheckpoint(const std::string& payload, const VaultState& roster) {

@@ -47,10 +47,12 @@ class VaultState {
   // read on demand (format v2, FORMAT.md §3.16).
   Catalog catalog;
   std::vector<uint64_t> live_documents;  // per level: documents not destroyed
-  // Every tracked copy (R170, R171), by (registration number, copy number).
-  // Kept apart from the catalog: a document's entry holds only its counters,
-  // so it stays bounded however many copies are made.
-  std::map<std::pair<std::string, uint32_t>, format::CopyState> copies;
+  // Every tracked copy (R170, R171), by CopyKey (registration number, copy
+  // number): in memory, or a tree of pages read on demand (format v5,
+  // FORMAT.md §3.16 "The copy tree"). Kept apart from the catalog: a
+  // document's entry holds only its counters, so it stays bounded however
+  // many copies are made.
+  CopyCatalog copies;
   std::vector<uint64_t> reg_counters;
   int32_t reg_year = 0;
   // The register's rules (format::Profile, from the genesis).
@@ -86,8 +88,10 @@ class VaultState {
   // Defined in checkpoint.cc. A v1 checkpoint holds the whole state; a v2
   // one (linked ledgers) no authority, but the index of authority events,
   // `head_offset`, the header offset of the last event it covers, and the
-  // catalog's root (as last flushed) and live counts. `inline_catalog`: the
-  // documents inline instead, as 0.2.0 wrote them (audit compares those);
+  // catalog's root (as last flushed) and live counts, and the copy tree's
+  // root (as last flushed; with none, the copies inline, as 0.4.0 wrote
+  // them: audit compares those, its copies held in memory).
+  // `inline_catalog`: the documents inline instead, as 0.2.0 wrote them;
   // needs a catalog held in memory.
   format::Checkpoint ToCheckpoint(uint64_t head_offset = 0, bool inline_catalog = false) const;
   // Consumes the checkpoint's documents (moved into the state). kCorrupt
@@ -111,10 +115,10 @@ class VaultState {
   Result<const format::DocumentState*> FindDocument(const std::string& reg_no) const {
     return catalog.Find(reg_no);
   }
-  // nullptr if there is no such copy.
-  const format::CopyState* FindCopy(const std::string& reg_no, uint32_t copy_no) const {
-    auto it = copies.find({reg_no, copy_no});
-    return it == copies.end() ? nullptr : &it->second;
+  // nullptr if there is no such copy; kCorrupt if the copy page that would
+  // hold it is damaged. Reads one path of the copy tree.
+  Result<const format::CopyState*> FindCopy(const std::string& reg_no, uint32_t copy_no) const {
+    return copies.Find(CopyKey(reg_no, copy_no));
   }
 };
 

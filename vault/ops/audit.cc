@@ -26,7 +26,7 @@ namespace {
 class Auditor {
  public:
   Auditor(const Container& c, const AuditAnchor* anchor)
-      : c_(c), anchor_(anchor), pages_(c), trees_(pages_) {}
+      : c_(c), anchor_(anchor), pages_(c), trees_(pages_), copy_trees_(pages_) {}
   AuditReport Run();
 
  private:
@@ -73,6 +73,7 @@ class Auditor {
   std::set<uint64_t> catalog_pages_;        // header offsets of CATALOG_PAGE records
   ContainerPageReader pages_;
   TreeAuditor trees_;
+  CopyTreeAuditor copy_trees_;
   uint64_t last_event_offset_ = 0;
   bool chain_broken_ = false;
 };
@@ -246,13 +247,17 @@ void Auditor::VisitCheckpoint(const RecordRef& ref, const std::string& where) {
     ++rep_.checkpoints_verified;
 }
 
-// A paged v2 checkpoint: its fields against the replay, then its tree
-// (TreeAuditor reads only the pages new since the last tree it accepted).
+// A paged v2 checkpoint: its fields against the replay, then its trees
+// (each auditor reads only the pages new since the last tree it accepted):
+// the documents', and the copies' (v5; a 0.4.0 checkpoint has its copies
+// inline, compared with the fields).
 void Auditor::CheckCatalog(const format::Checkpoint& cp, const std::string& where) {
   format::Checkpoint fields = cp;
   fields.clear_catalog();
-  if (!state_.linked ||
-      !google::protobuf::util::MessageDifferencer::Equals(fields, state_.ToCheckpoint(last_event_offset_))) {
+  fields.clear_copy_catalog();
+  format::Checkpoint expected = state_.ToCheckpoint(last_event_offset_);  // copies inline: held in memory
+  if (cp.has_copy_catalog()) expected.clear_copies();  // and `copies` MUST then be empty (R177)
+  if (!state_.linked || !google::protobuf::util::MessageDifferencer::Equals(fields, expected)) {
     Problem(where, "checkpoint does not match the state replayed from the ledger");
     return;
   }
@@ -260,6 +265,15 @@ void Auditor::CheckCatalog(const format::Checkpoint& cp, const std::string& wher
   if (!tree) {
     Problem(where, "checkpoint's catalog does not match the ledger: " + tree.error().message);
     return;
+  }
+  if (cp.has_copy_catalog()) {
+    auto copies = copy_trees_.Check(cp.copy_catalog(), state_.copies, state_.copies.changed(),
+                                    state_.level_names.size());
+    if (!copies) {
+      Problem(where, "checkpoint's copy tree does not match the ledger: " + copies.error().message);
+      return;
+    }
+    state_.copies.TakeChanged();
   }
   state_.catalog.TakeChanged();
   ++rep_.checkpoints_verified;
@@ -269,7 +283,7 @@ void Auditor::CheckCatalog(const format::Checkpoint& cp, const std::string& wher
 // reaches is bytes a reader could be pointed at that audit never checked.
 void Auditor::CheckPagesReached() {
   for (uint64_t at : catalog_pages_)
-    if (!trees_.reached().count(at))
+    if (!trees_.reached().count(at) && !copy_trees_.reached().count(at))
       Problem("record at " + std::to_string(at), "a catalog page that no checkpoint's tree reaches");
 }
 

@@ -85,8 +85,13 @@ Status Vault::CommitAll(const Identity& actor, WriteScope& scope, CheckpointPoli
   const bool checkpoint = policy != CheckpointPolicy::kNever;
   if (checkpoint) {
     state_->catalog.UseReader(pages_.get(), state_->level_names.size());
+    state_->copies.UseReader(pages_.get(), state_->level_names.size());
     ContainerPageWriter<Container> writer(*container_);
     CUSTODY_TRY(state_->catalog.Flush(writer));
+    // v5: the copies as a tree too (FORMAT.md §3.16 "The copy tree"): the
+    // pages on the paths of the copies this commit changed, or, the first
+    // time (a vault 0.4.0 wrote, or a new one), the whole tree.
+    CUSTODY_TRY(state_->copies.Flush(writer));
     CUSTODY_ASSIGN(uint64_t at, container_->Append(format::RecordType::kCheckpoint,
                                                    SignedCheckpoint(actor)));
     sb.set_checkpoint_offset(at);

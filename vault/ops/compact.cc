@@ -51,8 +51,10 @@ Result<CompactResult> Vault::Compact(const Identity& actor) {
   CUSTODY_ASSIGN(uint64_t event_at, builder->Append(format::RecordType::kEvent, payload));
   NoteEventAt(event_at);
   CUSTODY_TRY(state_->catalog.Detach());
+  CUSTODY_TRY(state_->copies.Detach());
   ContainerPageWriter<ContainerBuilder> pages(*builder);
   CUSTODY_TRY(state_->catalog.Flush(pages));
+  CUSTODY_TRY(state_->copies.Flush(pages));
   CUSTODY_ASSIGN(uint64_t cp_at, builder->Append(format::RecordType::kCheckpoint, SignedCheckpoint(actor)));
   format::Superblock sb = NextSuperblock();
   sb.set_checkpoint_offset(cp_at);

@@ -188,10 +188,9 @@ Result<PublicIdentity> Vault::MemberNamed(const std::string& name) const {
   return *found;
 }
 
-std::vector<CopyInfo> Vault::ListCopies() const {
-  std::vector<CopyInfo> out;
-  for (const auto& [key, c] : state_->copies) out.push_back(DescribeCopy(c));
-  return out;
+Status Vault::ForEachCopy(const std::function<Status(const CopyInfo&)>& fn) const {
+  // Streamed from the copy tree: one leaf at a time, however many copies.
+  return state_->copies.ForEach([&](const format::CopyState& c) { return fn(DescribeCopy(c)); });
 }
 
 // R170a, writer side: the co-signer the profile asks for, checked before
@@ -339,7 +338,7 @@ Result<std::vector<CopyInfo>> Vault::IssueCopies(const Identity& actor, const Co
   // file is missing: said so, naming it.
   for (uint32_t n = first; n <= last; ++n) {
     const size_t i = n - first;
-    const format::CopyState* c = state_->FindCopy(req.reg_no, n);
+    CUSTODY_ASSIGN(const format::CopyState* c, state_->FindCopy(req.reg_no, n));  // held since issued
     CopyInfo info = DescribeCopy(*c);
     info.path = paths[i];
     if (files[i]) {
@@ -393,7 +392,7 @@ Status Vault::DisposeCopy(const Identity& officer, const Identity* witness, cons
     CUSTODY_TRY(RequireDistinctCosigner(officer, *witness, "witness", "officer"));
   }
   const std::string number = reg_no + "/" + std::to_string(copy_no);
-  const format::CopyState* c = state_->FindCopy(reg_no, copy_no);
+  CUSTODY_ASSIGN(const format::CopyState* c, state_->FindCopy(reg_no, copy_no));
   if (c == nullptr) return Fail(Code::kNotFound, "no copy " + number + " in vault " + container_->path());
   const bool disposable = c->status() == format::COPY_ISSUED ||
                           (witness != nullptr && c->status() == format::COPY_RETURNED);
@@ -421,7 +420,7 @@ Status Vault::ReturnCopy(const Identity& officer, const std::string& reg_no, uin
   CUSTODY_ASSIGN(const format::Member* me, RequireMember(*state_, officer, container_->path()));
   CUSTODY_TRY(RequireOfficer(*me, officer, "take copies back"));
   const std::string number = reg_no + "/" + std::to_string(copy_no);
-  const format::CopyState* c = state_->FindCopy(reg_no, copy_no);
+  CUSTODY_ASSIGN(const format::CopyState* c, state_->FindCopy(reg_no, copy_no));
   if (c == nullptr) return Fail(Code::kNotFound, "no copy " + number + " in vault " + container_->path());
   if (c->status() != format::COPY_ISSUED) return Fail(Code::kUsage, "copy " + number + NotOutstanding(*c));
   std::string returned_hash;

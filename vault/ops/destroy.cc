@@ -24,11 +24,16 @@ Status Vault::Destroy(const Identity& actor, const Identity& witness, const std:
   // Destroying the original does not bring its copies back: an officer
   // must decide that knowingly. (Writer-side: the ledger accepts it.)
   if (d->copies_outstanding() > 0 && !force) {
-    std::string which;
-    for (const auto& [key, c] : state_->copies)
-      if (key.first == reg_no && c.status() == format::COPY_ISSUED)
-        which += (which.empty() ? "" : ", ") + reg_no + "/" + std::to_string(key.second);
+    // The document's own copies, each looked up (O(log n) pages apiece),
+    // not every copy of the vault.
     const uint32_t n = d->copies_outstanding();
+    const uint32_t issued = d->copies_issued();
+    std::string which;
+    for (uint32_t k = 1; k <= issued; ++k) {
+      CUSTODY_ASSIGN(const format::CopyState* c, state_->FindCopy(reg_no, k));
+      if (c != nullptr && c->status() == format::COPY_ISSUED)
+        which += (which.empty() ? "" : ", ") + reg_no + "/" + std::to_string(k);
+    }
     return Fail(Code::kUsage, "document " + reg_no + " has " + std::to_string(n) +
                                   (n == 1 ? " copy" : " copies") + " outstanding (" + which +
                                   "); get them returned first, or use --force");

@@ -116,6 +116,7 @@ Status Vault::LoadCheckpoint(uint64_t* scan_from) {
   if (auto s = AdoptCatalog(std::move(cp), pages_.get(), *state_); !s)
     return std::unexpected(s.error().With(path));
   if (auto s = state_->catalog.CheckRoot(); !s) return std::unexpected(s.error().With(path));
+  if (auto s = state_->copies.CheckRoot(); !s) return std::unexpected(s.error().With(path));
   checkpoint_events_ = state_->event_count;
   checkpoint_offset_ = sb.checkpoint_offset();
   *scan_from = ref.payload_offset() + ref.header.length;

@@ -37,13 +37,14 @@ Result<std::vector<DueItem>> Vault::ListDue(int64_t now) const {
       ended.push_back({"classification", a.reg_no(), level, a.classified_until_unix(), who});
     return {};
   }));
-  for (const auto& [key, c] : state_->copies) {
+  CUSTODY_TRY(state_->copies.ForEach([&](const format::CopyState& c) -> Status {
     const auto& x = c.issued();
-    if (c.status() != format::COPY_ISSUED || x.return_by_unix() == 0 || now <= x.return_by_unix()) continue;
-    overdue.push_back({"copy", key.first + "/" + std::to_string(key.second),
+    if (c.status() != format::COPY_ISSUED || x.return_by_unix() == 0 || now <= x.return_by_unix()) return {};
+    overdue.push_back({"copy", x.reg_no() + "/" + std::to_string(x.copy_no()),
                        x.level() < state_->level_names.size() ? state_->level_names[x.level()] : "?",
                        x.return_by_unix(), x.recipient().name()});
-  }
+    return {};
+  }));
   overdue.insert(overdue.end(), ended.begin(), ended.end());
   return overdue;
 }

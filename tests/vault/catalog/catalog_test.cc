@@ -22,6 +22,10 @@ using custody::format::CatalogPage;
 using custody::format::CatalogRoot;
 using custody::format::DocumentState;
 using custody::vault::Catalog;
+using custody::vault::CopyCatalog;
+using custody::vault::CopyKey;
+using custody::vault::CopyTreeAuditor;
+using custody::format::CopyState;
 using custody::vault::kMaxPageFanout;
 using custody::vault::TreeAuditor;
 
@@ -82,7 +86,7 @@ CatalogRoot Forge(MemoryPages& m, const CatalogRoot& root, const std::string& re
   REQUIRE(leaf.ParseFromString(m.pages.at(at)));
   edit(leaf);
   std::string payload = leaf.SerializeAsString();
-  uint64_t count = leaf.entries_size();
+  uint64_t count = leaf.entries_size() + leaf.copies_size();  // a leaf of either tree
   uint64_t new_at = *m.AppendPage(payload);
   for (auto it = path.rbegin(); it != path.rend(); ++it) {
     CatalogPage p;
@@ -348,6 +352,158 @@ TEST_CASE("catalog/AuditRefusesAForgedTree", "[catalog][audit][attack]") {
       p.mutable_entries()->RemoveLast();
     });
     check(fewer, "documents, the ledger registered");
+  }
+  SECTION("the honest tree passes") {
+    auto root = writer.Flush(m);
+    REQUIRE(root);
+    CHECK(audit.Check(*root, replay, replay.changed(), 4));
+  }
+}
+
+// ------------------------------------------------------------ the copy tree
+
+namespace {
+// A copy that passes R172's bounds.
+CopyState Copy(const std::string& reg, uint32_t n, custody::format::CopyStatus status = custody::format::COPY_ISSUED) {
+  CopyState c;
+  c.mutable_issued()->set_reg_no(reg);
+  c.mutable_issued()->set_copy_no(n);
+  c.mutable_issued()->set_doc_id(custody::craft::H(reg).substr(0, 16));
+  c.mutable_issued()->set_scope("bench");
+  c.set_status(status);
+  return c;
+}
+}  // namespace
+
+TEST_CASE("catalog/CopyKeysSortAsRegistrationAndCopyNumber", "[catalog][copies]") {
+  CHECK(CopyKey("A", 2) < CopyKey("A", 10));
+  CHECK(CopyKey("A", 4294967295u) < CopyKey("A-1", 1));  // "A" before "A-1", as the pair sorts
+  CHECK(CopyKey("A", 1) < CopyKey("A.1", 1));
+  CHECK(CopyKey("A", 1).size() == 12);
+  CHECK(CopyKey("A", 1) != CopyKey(std::string("A\0", 2), 1));
+}
+
+TEST_CASE("catalog/ACopyTreeFindsStreamsAndUpdatesByPaths", "[catalog][copies]") {
+  MemoryPages m;
+  CopyCatalog c;
+  c.UseReader(&m, 4);
+  std::map<std::pair<std::string, uint32_t>, int> model;
+  for (int d = 0; d < 100; ++d)
+    for (uint32_t n = 1; n <= 50; ++n) {
+      c.Insert(Copy(Reg(d), n));
+      model[{Reg(d), n}] = custody::format::COPY_ISSUED;
+    }
+  auto root = c.Flush(m);
+  REQUIRE(root);
+  CHECK(root->count() == 5000);
+  CHECK(root->height() == 2);
+  // A reader of the tree alone: one copy is one path.
+  CopyCatalog r;
+  r.Attach(&m, *root, 4);
+  REQUIRE(r.CheckRoot());
+  m.reads = 0;
+  auto one = r.Find(CopyKey(Reg(42), 17));
+  REQUIRE(one);
+  REQUIRE(*one != nullptr);
+  CHECK((*one)->issued().copy_no() == 17);
+  CHECK(m.reads <= 3);
+  CHECK(*r.Find(CopyKey(Reg(42), 51)) == nullptr);
+  // A change writes the pages on its path only.
+  r.UseReader(&m, 4);
+  r.Mutable(CopyKey(Reg(42), 17)).set_status(custody::format::COPY_RETURNED);
+  model[{Reg(42), 17}] = custody::format::COPY_RETURNED;
+  const uint64_t before = m.writes;
+  auto after = r.Flush(m);
+  REQUIRE(after);
+  CHECK(m.writes - before == 3);
+  // The listing streams in (reg_no, copy_no) order.
+  CopyCatalog fresh;
+  fresh.Attach(&m, *after, 4);
+  auto it = model.begin();
+  REQUIRE(fresh.ForEach([&](const CopyState& x) -> Status {
+    REQUIRE(it != model.end());
+    CHECK(x.issued().reg_no() == it->first.first);
+    CHECK(x.issued().copy_no() == it->first.second);
+    CHECK(x.status() == it->second);
+    ++it;
+    return {};
+  }));
+  CHECK(it == model.end());
+}
+
+TEST_CASE("catalog/AuditRefusesAForgedCopyTree", "[catalog][copies][audit][attack]") {
+  MemoryPages m;
+  CopyCatalog writer, replay;
+  writer.UseReader(&m, 4);
+  CopyTreeAuditor audit(m);
+  for (int d = 0; d < 40; ++d)
+    for (uint32_t n = 1; n <= 25; ++n) {
+      writer.Insert(Copy(Reg(d), n));
+      replay.Insert(Copy(Reg(d), n));
+    }
+  auto first = writer.Flush(m);
+  REQUIRE(first);
+  REQUIRE(audit.Check(*first, replay, replay.changed(), 4));
+  replay.TakeChanged();
+  // The ledger now says copy 20/7 was returned.
+  const std::string target = CopyKey(Reg(20), 7);
+  REQUIRE(*writer.Find(target));
+  writer.Mutable(target).set_status(custody::format::COPY_RETURNED);
+  replay.Mutable(target).set_status(custody::format::COPY_RETURNED);
+  auto check = [&](const CatalogRoot& root, const std::string& what) {
+    auto st = audit.Check(root, replay, replay.changed(), 4);
+    INFO(what);
+    REQUIRE_FALSE(st);
+    CHECK_THAT(st.error().message, Catch::Contains(what));
+  };
+  SECTION("the old tree presented again: its leaf is stale") {
+    check(*first, "is stale: copy " + Reg(20) + "/7 changed since");
+  }
+  SECTION("a copy page forged: the copy still outstanding") {
+    check(Forge(m, *first, target, [&](CatalogPage& p) {
+            for (auto& c : *p.mutable_copies())
+              if (CopyKey(c.issued().reg_no(), c.issued().copy_no()) == target)
+                c.set_status(custody::format::COPY_RETURNED), c.set_reason("forged");
+          }),
+          "copy " + Reg(20) + "/7 differs from the state replayed");
+  }
+  SECTION("a root that leaves a copy out") {
+    auto root = writer.Flush(m);
+    REQUIRE(root);
+    check(Forge(m, *root, target, [&](CatalogPage& p) { p.mutable_copies()->RemoveLast(); }),
+          "copies, the ledger issued");
+  }
+  SECTION("a wrong count") {
+    auto root = writer.Flush(m);
+    REQUIRE(root);
+    CatalogRoot more = *root;
+    more.set_count(root->count() + 1);
+    check(more, "copies, the ledger issued");
+  }
+  SECTION("pages out of order") {
+    auto root = writer.Flush(m);
+    REQUIRE(root);
+    check(Forge(m, *root, target, [&](CatalogPage& p) { p.mutable_copies()->SwapElements(0, 1); }),
+          "not in strictly ascending order");
+  }
+  SECTION("a document leaf where a copy leaf belongs") {
+    auto root = writer.Flush(m);
+    REQUIRE(root);
+    check(Forge(m, *root, target, [&](CatalogPage& p) {
+            p.mutable_copies()->RemoveLast();  // the count stays right
+            *p.add_entries() = Doc(Reg(1));
+          }),
+          "is not a leaf of at most 64 copy entries");
+  }
+  SECTION("a copy the ledger never issued") {
+    auto root = writer.Flush(m);
+    REQUIRE(root);
+    // The last leaf's last copy renumbered past the last one issued: still
+    // in order, the count still right.
+    check(Forge(m, *root, CopyKey(Reg(39), 25), [&](CatalogPage& p) {
+            p.mutable_copies(p.copies_size() - 1)->mutable_issued()->set_copy_no(26);
+          }),
+          "which the ledger never issued");
   }
   SECTION("the honest tree passes") {
     auto root = writer.Flush(m);

@@ -51,7 +51,7 @@ TEST_CASE("copies/PlaintextCopyToAClearedMemberIsIssued", "[ledger][copies]") {
   const auto* d = l.state.FindDocument("P-1").value();
   CHECK(d->copies_issued() == 1);
   CHECK(d->copies_outstanding() == 1);
-  const format::CopyState* c = l.state.FindCopy("P-1", 1);
+  const format::CopyState* c = *l.state.FindCopy("P-1", 1);
   REQUIRE(c != nullptr);
   CHECK(c->status() == format::COPY_ISSUED);
   CHECK(c->issued_by() == Raw(*l.officer));
@@ -66,7 +66,7 @@ TEST_CASE("copies/PlaintextCopyToSomeoneNotClearedIsRefused", "[ledger][copies]"
                "plaintext copy to someone not cleared");
   // Sealed, the same copy may go to anyone: only their key opens it.
   l.Apply(l.CopyIssue(*l.officer, *l.outsider, "S-1", 's', 1, 1, /*sealed=*/true), *l.officer);
-  CHECK(l.state.FindCopy("S-1", 1)->issued().sealed());
+  CHECK((*l.state.FindCopy("S-1", 1))->issued().sealed());
 }
 
 TEST_CASE("copies/IssuerMustBeClearedForTheDocument", "[ledger][copies]") {
@@ -141,8 +141,8 @@ TEST_CASE("copies/ACopyIsReturnedOnce", "[ledger][copies]") {
   Ledger l;
   l.Apply(l.CopyIssue(*l.officer, *l.staff, "P-1", 'p', 0, 1), *l.officer);
   l.Apply(l.CopyReturn(*l.officer, "P-1", 'p', 1), *l.officer);
-  CHECK(l.state.FindCopy("P-1", 1)->status() == format::COPY_RETURNED);
-  CHECK(l.state.FindCopy("P-1", 1)->returned_by() == Raw(*l.officer));
+  CHECK((*l.state.FindCopy("P-1", 1))->status() == format::COPY_RETURNED);
+  CHECK((*l.state.FindCopy("P-1", 1))->returned_by() == Raw(*l.officer));
   CHECK(l.state.FindDocument("P-1").value()->copies_outstanding() == 0);
   CheckRefused(l, l.CopyReturn(*l.officer, "P-1", 'p', 1), *l.officer, "copy returned twice");
 }
@@ -155,7 +155,7 @@ TEST_CASE("copies/ASealedCopyComesBackAsTheFileIssued", "[ledger][copies]") {
   CheckRefused(l, l.CopyReturn(*l.officer, "S-1", 's', 1), *l.officer,
                "sealed copy returned with other bytes than issued");
   l.Apply(l.CopyReturn(*l.officer, "S-1", 's', 1, std::string(32, 'a')), *l.officer);
-  CHECK(l.state.FindCopy("S-1", 1)->status() == format::COPY_RETURNED);
+  CHECK((*l.state.FindCopy("S-1", 1))->status() == format::COPY_RETURNED);
 }
 
 TEST_CASE("copies/CopiesSurviveACheckpoint", "[ledger][copies]") {
@@ -167,8 +167,8 @@ TEST_CASE("copies/CopiesSurviveACheckpoint", "[ledger][copies]") {
   CHECK(cp.copies_size() == 2);
   auto back = VaultState::FromCheckpoint(format::Checkpoint(cp));
   REQUIRE(back);
-  CHECK(back->FindCopy("P-1", 1)->status() == format::COPY_RETURNED);
-  CHECK(back->FindCopy("P-1", 2)->status() == format::COPY_ISSUED);
+  CHECK((*back->FindCopy("P-1", 1))->status() == format::COPY_RETURNED);
+  CHECK((*back->FindCopy("P-1", 2))->status() == format::COPY_ISSUED);
   // A checkpoint listing one copy twice is refused (R172).
   *cp.add_copies() = cp.copies(0);
   CHECK_FALSE(VaultState::FromCheckpoint(std::move(cp)));

@@ -189,12 +189,12 @@ TEST_CASE("copies/DestroyedUnderAWitnessOrLost", "[ledger][copies]") {
   CheckRefused(l, l.Dispose(*l.olga, "S-1", 's', 7, l.oscar.get()), {l.olga.get(), l.oscar.get()},
                "disposal of a copy never issued");
   l.Apply(l.Dispose(*l.olga, "S-1", 's', 1, l.oscar.get()), {l.olga.get(), l.oscar.get()});
-  CHECK(l.state.FindCopy("S-1", 1)->status() == format::COPY_DESTROYED);
+  CHECK((*l.state.FindCopy("S-1", 1))->status() == format::COPY_DESTROYED);
   CHECK(l.state.FindDocument("S-1").value()->copies_outstanding() == 2);
   CheckRefused(l, l.Dispose(*l.olga, "S-1", 's', 1, l.oscar.get()), {l.olga.get(), l.oscar.get()},
                "copy disposed of twice");
   l.Apply(l.Dispose(*l.olga, "S-1", 's', 2, nullptr), {l.olga.get()});
-  CHECK(l.state.FindCopy("S-1", 2)->status() == format::COPY_LOST);
+  CHECK((*l.state.FindCopy("S-1", 2))->status() == format::COPY_LOST);
   CheckRefused(l, l.Dispose(*l.olga, "S-1", 's', 2, nullptr), {l.olga.get()},
                "a copy not outstanding declared lost");
   // A lost copy recorded with a "witness" would claim what no one saw.

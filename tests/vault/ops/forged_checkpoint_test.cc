@@ -24,7 +24,9 @@ namespace craft = custody::craft;
 // staff `low` cleared for level 0, `gone` revoked, one document per level
 // 0 and 3. Leaves the file at f.path.
 struct CheckpointedVault {
-  CheckpointedVault() {
+  // `copies`: also 3 tracked copies of the low document, to `low`, before
+  // the compaction (so its checkpoint names a copy tree of 3).
+  explicit CheckpointedVault(bool copies = false) {
     auto v = OpenWrite(f.path);
     REQUIRE(v->Grant(*f.officer, low->public_identity(), vault::Role::kStaff, ClearanceAt(*v, 0)));
     REQUIRE(v->Grant(*f.officer, gone->public_identity(), vault::Role::kOfficer, ClearanceAt(*v, 3)));
@@ -33,6 +35,15 @@ struct CheckpointedVault {
     REQUIRE((a && b));
     low_reg = a->at(0);
     top_reg = b->at(0);
+    if (copies) {
+      vault::CopyRequest r;
+      r.reg_no = low_reg;
+      r.recipient = low->public_identity();
+      r.copies = 3;
+      r.scope = "Ops room";
+      r.out_path = f.dir / "copy.txt";
+      REQUIRE(v->IssueCopies(*f.officer, r));
+    }
     REQUIRE(v->Revoke(*f.officer, gone->public_identity()));
     REQUIRE(v->Compact(*f.officer));
     v.reset();
@@ -47,8 +58,10 @@ struct CheckpointedVault {
   // it as a new CHECKPOINT record and points the superblock at it. With
   // `edit_documents`, the catalog is rewritten too: its documents, edited,
   // as a new tree of pages in the same commit.
+  // `edit_copies` likewise rewrites the copy tree.
   void Forge(const Identity& signer, const std::function<void(format::Checkpoint&)>& edit,
-             const std::function<void(std::vector<format::DocumentState>&)>& edit_documents = {}) {
+             const std::function<void(std::vector<format::DocumentState>&)>& edit_documents = {},
+             const std::function<void(std::vector<format::CopyState>&)>& edit_copies = {}) {
     std::string b = ReadFileBytes(f.path);
     format::SignedCheckpoint scp;
     format::Checkpoint cp;
@@ -62,6 +75,16 @@ struct CheckpointedVault {
       auto [pages, root] = craft::CatalogTree(docs, craft::Sb(b, craft::Active(b)).committed_end());
       records = pages;
       *cp.mutable_catalog() = root;
+    }
+    if (edit_copies) {
+      REQUIRE(cp.has_copy_catalog());
+      auto copies = craft::CatalogDocuments<vault::CopyCatalog>(b, cp.copy_catalog());
+      edit_copies(copies);
+      uint64_t at = craft::Sb(b, craft::Active(b)).committed_end();
+      for (const auto& [type, payload] : records) at += format::kRecordHeaderSize + payload.size();
+      auto [pages, root] = craft::CatalogTree(copies, at);
+      records.insert(records.end(), pages.begin(), pages.end());
+      *cp.mutable_copy_catalog() = root;
     }
     edit(cp);
     scp.set_body(cp.SerializeAsString());
@@ -215,4 +238,90 @@ TEST_CASE("vault/ACatalogThatClaimsADestructionErasesNothing", "[vault][v2][chec
   for (const auto& p : rep->problems)
     reported |= p.message.find("differs from the state replayed from the ledger") != std::string::npos;
   CHECK(reported);
+}
+
+namespace {
+bool AuditReports(const std::string& path, const std::string& what) {
+  auto rep = Vault::Audit(path);
+  REQUIRE(rep);
+  bool reported = false;
+  for (const auto& p : rep->problems) {
+    UNSCOPED_INFO(p.where << ": " << p.message);
+    reported |= p.message.find(what) != std::string::npos;
+  }
+  return reported;
+}
+}  // namespace
+
+// Format v5: the copies are a tree of pages the checkpoint names. Whoever
+// can rewrite the file, and any live member who re-signs, can present a
+// tree that lies; audit reports each lie, and a forged page is refused on
+// open.
+TEST_CASE("vault/TheHonestCopyTreeAuditsCleanAndOpens", "[vault][v5][checkpoint][copies]") {
+  CheckpointedVault x(/*copies=*/true);
+  auto v = Vault::Open(x.f.path, Vault::Access::kRead);
+  REQUIRE(v);
+  CHECK((*v)->TEST_state().ToCheckpoint().has_copy_catalog());
+  CHECK((*v)->TEST_state().ToCheckpoint().copies_size() == 0);
+  int n = 0;
+  REQUIRE((*v)->ForEachCopy([&](const vault::CopyInfo&) -> custody::Status { ++n; return {}; }));
+  CHECK(n == 3);
+  auto rep = Vault::Audit(x.f.path);
+  REQUIRE(rep);
+  for (const auto& p : rep->problems) UNSCOPED_INFO(p.where << ": " << p.message);
+  CHECK(rep->problems.empty());
+}
+
+TEST_CASE("vault/ACopyTreeThatOmitsACopyIsReported", "[vault][v5][checkpoint][copies][attack]") {
+  CheckpointedVault x(true);
+  x.Forge(*x.f.officer, [](format::Checkpoint&) {}, {}, [](std::vector<format::CopyState>& copies) {
+    copies.erase(copies.begin() + 1);  // copy 2, still outstanding, hidden
+  });
+  {
+    auto v = Vault::Open(x.f.path, Vault::Access::kRead);
+    REQUIRE(v);  // a signed cache: readers take it, audit judges it
+  }
+  CHECK(AuditReports(x.f.path, "copies, the ledger issued 3"));
+}
+
+TEST_CASE("vault/ACopyTreeThatChangesACopysStateIsReported", "[vault][v5][checkpoint][copies][attack]") {
+  CheckpointedVault x(true);
+  x.Forge(*x.f.officer, [](format::Checkpoint&) {}, {}, [](std::vector<format::CopyState>& copies) {
+    copies[0].set_status(format::COPY_RETURNED);
+  });
+  CHECK(AuditReports(x.f.path, "/1 differs from the state replayed from the ledger"));
+}
+
+TEST_CASE("vault/ACopyTreeWithAWrongCountIsReported", "[vault][v5][checkpoint][copies][attack]") {
+  CheckpointedVault x(true);
+  x.Forge(*x.f.officer, [](format::Checkpoint& cp) {
+    cp.mutable_copy_catalog()->set_count(cp.copy_catalog().count() + 1);
+  });
+  CHECK(AuditReports(x.f.path, "copy tree"));
+  // The root page itself no longer matches its reference: opening refuses.
+  CHECK_THAT(OpenError(x.f.path, Vault::Access::kRead), Catch::Contains("count"));
+}
+
+TEST_CASE("vault/AForgedCopyPageIsRefused", "[vault][v5][checkpoint][copies][attack]") {
+  CheckpointedVault x(true);
+  x.Forge(*x.f.officer, [](format::Checkpoint& cp) {
+    std::string h = cp.copy_catalog().hash();
+    h[0] ^= 1;  // the page is not the one signed for
+    cp.mutable_copy_catalog()->set_hash(h);
+  });
+  CHECK_THAT(OpenError(x.f.path, Vault::Access::kWrite), Catch::Contains("does not hash to its reference"));
+  CHECK(AuditReports(x.f.path, "does not hash to its reference"));
+}
+
+TEST_CASE("vault/ACheckpointWithACopyTreeAndInlineCopiesIsRefused", "[vault][v5][checkpoint][copies][attack]") {
+  CheckpointedVault x(true);
+  x.Forge(*x.f.officer, [](format::Checkpoint& cp) {
+    format::CopyState c;
+    c.mutable_issued()->set_reg_no("S-1");
+    c.mutable_issued()->set_copy_no(1);
+    c.set_status(format::COPY_ISSUED);
+    *cp.add_copies() = c;
+  });
+  CHECK_THAT(OpenError(x.f.path, Vault::Access::kRead), Catch::Contains("copy tree root out of range"));
+  CHECK(AuditReports(x.f.path, "does not match the state replayed"));
 }

@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "crypto/aead.h"
@@ -275,13 +276,19 @@ class MemoryPages : public vault::PageReader, public vault::PageWriter {
   uint64_t writes = 0, written_bytes = 0;
 };
 
-// Every document of the tree `root` in `b`, in order.
-inline std::vector<format::DocumentState> CatalogDocuments(const std::string& b, const format::CatalogRoot& root) {
+// The tree that holds entries of type Entry: the documents' or the copies'.
+template <class Entry>
+using TreeOf = std::conditional_t<std::is_same_v<Entry, format::CopyState>, vault::CopyCatalog, vault::Catalog>;
+
+// Every document (Tree = vault::CopyCatalog: every copy) of the tree `root`
+// in `b`, in order.
+template <class Tree = vault::Catalog>
+std::vector<typename Tree::Entry> CatalogDocuments(const std::string& b, const format::CatalogRoot& root) {
   BytesPages pages(b, 0);
-  vault::Catalog c;
+  Tree c;
   c.Attach(&pages, root, 16);
-  std::vector<format::DocumentState> out;
-  auto s = c.ForEach([&](const format::DocumentState& d) -> Status {
+  std::vector<typename Tree::Entry> out;
+  auto s = c.ForEach([&](const typename Tree::Entry& d) -> Status {
     out.push_back(d);
     return {};
   });
@@ -291,11 +298,12 @@ inline std::vector<format::DocumentState> CatalogDocuments(const std::string& b,
 
 // `docs` as a new tree whose pages land from offset `at` on (e.g. the
 // committed end): the page records, in order, and the root.
-inline std::pair<std::vector<std::pair<format::RecordType, std::string>>, format::CatalogRoot> CatalogTree(
-    const std::vector<format::DocumentState>& docs, uint64_t at) {
+template <class Entry>
+std::pair<std::vector<std::pair<format::RecordType, std::string>>, format::CatalogRoot> CatalogTree(
+    const std::vector<Entry>& docs, uint64_t at) {
   std::string none;
   BytesPages pages(none, at);
-  vault::Catalog c;
+  TreeOf<Entry> c;
   for (const auto& d : docs) c.Insert(d);
   auto root = c.Flush(pages);
   if (!root) throw std::runtime_error(root.error().message);

@@ -55,13 +55,13 @@ void Must(bool ok, const std::string& what) {
 const std::map<std::string, std::string>& Reasons() {
   static const std::map<std::string, std::string> kReasons = {
     {"R10_header_past_end", "lies past the committed end"},
-    {"R11_bad_record_magic", "bad record magic at offset 9738"},
+    {"R11_bad_record_magic", "bad record magic at offset 9826"},
     {"R12_record_type_0", "unknown record type 0"},
     {"R12_record_type_6", "unknown record type 6"},
     {"R13_length_past_end", "runs past the committed end"},
     {"R15_event_checksum", "record checksum mismatch at offset 8192"},
-    {"R15_key_header_checksum", "record checksum mismatch at offset 9842"},
-    {"R16_misaligned", "bad record magic at offset 9843"},
+    {"R15_key_header_checksum", "record checksum mismatch at offset 9930"},
+    {"R16_misaligned", "bad record magic at offset 9931"},
     {"R17_event_not_protobuf", "event does not parse"},
     {"R18_replayed", "event has sequence 1, expected 4"},
     {"R18_sequence", "event has sequence 5, expected 4"},
@@ -375,7 +375,7 @@ int main(int argc, char** argv) {
     RawSlot(b, 1, 1, payload, static_cast<uint32_t>(payload.size()));
     Vector(name, VaultH("open failure", "R6", comment), b);
   };
-  sb_edit("R6_format_version", "Superblock.format_version 5 (newer than this reader)", [](auto& sb) { sb.set_format_version(5); });
+  sb_edit("R6_format_version", "Superblock.format_version 6 (newer than this reader)", [](auto& sb) { sb.set_format_version(6); });
   sb_edit("R6_vault_id_15", "vault_id of 15 bytes", [](auto& sb) { sb.set_vault_id(sb.vault_id().substr(1)); });
   sb_edit("R6_ledger_head_31", "ledger_head of 31 bytes", [](auto& sb) { sb.set_ledger_head(sb.ledger_head().substr(1)); });
   sb_edit("R6_committed_end_8191", "committed_end below 8192", [](auto& sb) { sb.set_committed_end(8191); });

@@ -9,7 +9,7 @@ Status CheckCopyDisposed(const format::Event& e, const std::vector<std::string>&
                          const VaultState& s) {
   const auto& x = e.copy_disposed();
   CUSTODY_TRY(RequireOfficer(e, s, "disposal of a copy"));
-  const format::CopyState* c = s.FindCopy(x.reg_no(), x.copy_no());
+  CUSTODY_ASSIGN(const format::CopyState* c, s.FindCopy(x.reg_no(), x.copy_no()));
   if (c == nullptr || c->issued().doc_id() != x.doc_id())
     return Broken(e, "disposal of a copy never issued");
   if (x.reason().empty()) return Broken(e, "disposal of a copy without a reason");
@@ -36,14 +36,15 @@ Status ApplyCopyDisposed(const format::Event& e, const std::vector<std::string>&
                          VaultState& s) {
   CUSTODY_TRY(CheckCopyDisposed(e, signers, s));
   const auto& x = e.copy_disposed();
-  auto& copy = s.copies[{x.reg_no(), x.copy_no()}];
-  if (copy.status() == format::COPY_ISSUED) {
+  CUSTODY_ASSIGN(const format::CopyState* found, s.FindCopy(x.reg_no(), x.copy_no()));  // held: checked
+  if (found->status() == format::COPY_ISSUED) {
     CUSTODY_ASSIGN(const auto* d, FindNamedDocument(s, x.reg_no(), x.doc_id()));
     if (d == nullptr || d->copies_outstanding() == 0)
       return Broken(e, "disposal of a copy never issued");
     auto& doc = s.catalog.Mutable(x.reg_no());
     doc.set_copies_outstanding(doc.copies_outstanding() - 1);
   }
+  auto& copy = s.copies.Mutable(CopyKey(x.reg_no(), x.copy_no()));
   copy.set_status(x.lost() ? format::COPY_LOST : format::COPY_DESTROYED);
   copy.set_disposed_unix(e.time_unix());
   copy.set_disposed_by(e.actor_ed25519());

@@ -49,6 +49,10 @@ Status ApplyCopyIssued(const format::Event& e, const std::vector<std::string>& s
   // between two others) nor issued twice under one number.
   if (uint64_t{x.copy_no()} != uint64_t{d->copies_issued()} + 1 || x.copy_no() > x.of())
     return Broken(e, "copy number out of sequence");
+  // A replay from the genesis never holds the next number already; a copy
+  // tree a forged checkpoint named might.
+  CUSTODY_ASSIGN(const format::CopyState* taken, s.FindCopy(x.reg_no(), x.copy_no()));
+  if (taken != nullptr) return Broken(e, "copy number out of sequence");
   if (x.level() != level) return Broken(e, "copy marked with another level than its document's");
   if (x.scope().empty()) return Broken(e, "copy without a distribution scope");
   if (x.sealed() != (x.sealed_hash().size() == 32) || (!x.sealed() && !x.sealed_hash().empty()))
@@ -64,7 +68,7 @@ Status ApplyCopyIssued(const format::Event& e, const std::vector<std::string>& s
   c.set_issued_by(e.actor_ed25519());
   c.set_issued_unix(e.time_unix());
   c.set_status(format::COPY_ISSUED);
-  s.copies[{x.reg_no(), x.copy_no()}] = std::move(c);
+  s.copies.Insert(std::move(c));
   return {};
 }
 

@@ -9,7 +9,7 @@ Status ApplyCopyReturned(const format::Event& e, const std::vector<std::string>&
   // Only an officer takes a copy back: a holder cannot sign their own copy
   // off as returned.
   CUSTODY_TRY(RequireOfficer(e, s, "return a copy"));
-  const format::CopyState* c = s.FindCopy(x.reg_no(), x.copy_no());
+  CUSTODY_ASSIGN(const format::CopyState* c, s.FindCopy(x.reg_no(), x.copy_no()));
   if (c == nullptr || c->issued().doc_id() != x.doc_id())
     return Broken(e, "return of a copy never issued");
   if (c->status() != format::COPY_ISSUED) return Broken(e, "copy returned twice");
@@ -21,7 +21,7 @@ Status ApplyCopyReturned(const format::Event& e, const std::vector<std::string>&
     return Broken(e, "return of a copy never issued");
   auto& doc = s.catalog.Mutable(x.reg_no());
   doc.set_copies_outstanding(doc.copies_outstanding() - 1);
-  auto& copy = s.copies[{x.reg_no(), x.copy_no()}];
+  auto& copy = s.copies.Mutable(CopyKey(x.reg_no(), x.copy_no()));  // found by the check
   copy.set_status(format::COPY_RETURNED);
   copy.set_returned_unix(e.time_unix());
   copy.set_returned_by(e.actor_ed25519());
