@@ -120,32 +120,35 @@ Status Vault::EraseDestroyed(const format::DocumentState& d) {
 // another document, still holding bytes, is never this one's to overwrite.
 // It is left alone; audit reports the lying entry (R166).
 namespace {
-enum class KeyRecordHolds { kZeros, kThisDocumentsKey, kSomethingElse };
+// What a key record an erasure names holds now. Bytes that are no key at
+// all are what a torn overwrite of this document's own record leaves (a
+// zeroed prefix: protobuf tag 0 never parses): they are overwritten again.
+enum class KeyRecordHolds { kZeros, kAnotherDocumentsKey, kToOverwrite };
 Result<KeyRecordHolds> InspectKeyRecord(const Container& c, const RecordRef& rec, const std::string& doc_id) {
   CUSTODY_ASSIGN(std::string payload, c.ReadPayloadUnchecked(rec));
   if (payload.find_first_not_of('\0') == std::string::npos) return KeyRecordHolds::kZeros;
   format::WrappedDocumentKey wrap;
-  if (!wrap.ParseFromString(payload) || wrap.doc_id() != doc_id) return KeyRecordHolds::kSomethingElse;
-  return KeyRecordHolds::kThisDocumentsKey;
+  if (wrap.ParseFromString(payload) && wrap.doc_id() != doc_id) return KeyRecordHolds::kAnotherDocumentsKey;
+  return KeyRecordHolds::kToOverwrite;
 }
 }  // namespace
 
 Result<bool> HoldsAnotherDocumentsKey(const Container& c, const RecordRef& rec, const std::string& doc_id) {
   CUSTODY_ASSIGN(KeyRecordHolds holds, InspectKeyRecord(c, rec, doc_id));
-  return holds == KeyRecordHolds::kSomethingElse;
+  return holds == KeyRecordHolds::kAnotherDocumentsKey;
 }
 
 Result<bool> Vault::ErasurePending(const format::DocumentState& d) const {
   if (!d.destroyed() || d.compacted_away()) return false;
   // The key records are overwritten after the ciphertext is synced, but
   // with one sync after them all: a crash may keep any subset of those
-  // writes (the current record zeroed, an old one not). The erasure is
-  // durable only when none of this document's key records holds its key.
+  // writes, whole or torn (the current record zeroed, an old one not). The
+  // erasure is durable only when nothing is left to overwrite.
   const std::vector<format::KeyRef> refs = EveryKeyRef(d);
   for (const auto& ref : refs) {
     CUSTODY_ASSIGN(auto rec, container_->ReadHeader(ref.offset()));
     CUSTODY_ASSIGN(KeyRecordHolds holds, InspectKeyRecord(*container_, rec, d.added().doc_id()));
-    if (holds == KeyRecordHolds::kThisDocumentsKey) return true;
+    if (holds == KeyRecordHolds::kToOverwrite) return true;
   }
   return false;
 }
