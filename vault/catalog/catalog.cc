@@ -210,8 +210,11 @@ template <class E>
 void PagedTree<E>::Insert(Entry d) {
   std::string reg = E::Key(d);
   NoteId(d);
-  changed_.insert(reg);
-  held_[reg] = std::move(d);
+  // Keys mostly arrive in ascending order (a replay, a bulk add): hinted at
+  // the end, each insert is O(1) instead of a walk down a tree of a million
+  // nodes (the hint is only a hint: any order is still right).
+  changed_.emplace_hint(changed_.end(), reg);
+  held_.insert_or_assign(held_.end(), std::move(reg), std::move(d));
   ++count_;
 }
 
