@@ -17,7 +17,7 @@
 namespace custody::cli {
 
 // The release, as certificates and --version state it.
-inline constexpr const char* kToolVersion = "0.4.0";
+inline constexpr const char* kToolVersion = "0.5.0";
 
 // The documented exit codes (README "Exit codes"); equal to custody::Code.
 inline constexpr const char* kExitCodesHelp =
