@@ -5,8 +5,11 @@
 # extract its documents bit for bit — C-GOLD-1 through the key lineage of a
 # revoke, C-GOLD-2 at the new epoch — and keep the revoked member out. The
 # golden files are never regenerated. The v3 one (written by 0.3.0) adds a
-# paged catalog two levels deep and a sealed copy issued and returned.
-# Usage: golden_v2_test.sh CUSTODY [v2|v3]
+# paged catalog two levels deep and a sealed copy issued and returned; the
+# v4 one (0.4.0) the register, a declassification and copies in every state
+# kept inline, which must list as recorded (expected/copies.json) before and
+# after this build's first commit pages them.
+# Usage: golden_v2_test.sh CUSTODY [v2|v3|v4]
 set -euo pipefail
 custody=$(realpath "$1")
 version=${2:-v2}
@@ -31,7 +34,7 @@ diff -u "$g/expected/audit.txt" <(sed "s|$work/vault.cv|vault.cv|" "$work/audit.
 same_listing "$g/expected/ls.json" "$work/ls.json" || fail "ls --json differs from the recorded listing"
 for doc in "$g"/expected/*; do
   reg=$(basename "$doc")
-  case "$reg" in ls.json|audit.txt) continue ;; esac
+  case "$reg" in ls.json|audit.txt|copies.json) continue ;; esac
   "$custody" extract "$work/vault.cv" "$reg" "${A[@]}" --out "$work/$reg" --purpose "golden test" \
     || fail "extract $reg exited $?"
   cmp "$doc" "$work/$reg" || fail "extract $reg is not bit-exact"
@@ -43,4 +46,12 @@ if "$custody" extract "$work/vault.cv" C-GOLD-1 --as "$g/leaver.id" --passphrase
 if "$custody" extract "$work/vault.cv" C-GOLD-9 "${A[@]}" --out "$work/C-GOLD-9" 2>/dev/null; then
   fail "destroyed C-GOLD-9 was extracted"; fi
 "$custody" audit "$work/vault.cv" --expect "$anchor" > /dev/null || fail "audit after extraction exited $?"
+if [ -f "$g/expected/copies.json" ]; then
+  # Every recorded field of every copy, as recorded (a later build may add fields).
+  "$custody" copies "$work/vault.cv" --json > "$work/copies.json" || fail "copies exited $?"
+  jq -e -n --slurpfile w "$g/expected/copies.json" --slurpfile g "$work/copies.json" \
+    '($w[0] | length) == ($g[0] | length) and
+     all(range($w[0] | length); . as $i | $w[0][$i] | to_entries | all(.value == $g[0][$i][.key]))' \
+    > /dev/null || fail "copies --json differs from the recorded copies"
+fi
 echo "golden_${version}_test: ok ($version vault opens via its checkpoint, lists, audits with its anchor, extracts bit-exact)"
