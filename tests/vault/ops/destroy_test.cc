@@ -2,6 +2,7 @@
 // ciphertext and key records, and who may destroy.
 #include <catch2/catch.hpp>
 
+#include <fstream>
 #include <string>
 
 #include "format/custody.pb.h"
@@ -123,4 +124,45 @@ TEST_CASE("vault/DestroyWithWitnessEqualToActorIsRefused", "[vault][destroy]") {
   CHECK(out.error().code == Code::kAuth);
   CHECK(ReadFileBytes(f.path) == before);
   ExpectExtracts(*v, *f.officer, regs->at(0), "still here", f.dir);
+}
+
+// A destroy overwrites its key records with one sync after them all, so a
+// crash may tear that write: a zeroed prefix, the old bytes after it. That
+// is no key any more (it does not parse), but it is not erased either: the
+// next write open must overwrite it again, not take it for another
+// document's record and leave it (the crash harness found this).
+TEST_CASE("vault/ATornKeyRecordOverwriteIsFinishedByTheNextWriteOpen", "[vault][destroy][crash]") {
+  Fixture f;
+  auto witness = Identity::Generate("Witness");
+  std::string reg, key_bytes;
+  uint64_t key_at = 0;
+  {
+    auto v = OpenWrite(f.path);
+    REQUIRE(v->Grant(*f.officer, witness->public_identity(), vault::Role::kStaff, ClearanceAt(*v, 0)));
+    auto regs = v->Add(*f.officer, {File(f.Input("a.txt", "torn erasure"))}, LevelAt(*v, 1));
+    REQUIRE(regs);
+    reg = regs->at(0);
+    auto rec = v->TEST_container().ReadHeader(v->TEST_state().FindDocument(reg).value()->key().offset());
+    REQUIRE(rec);
+    key_at = rec->payload_offset();
+    key_bytes = ReadFileBytes(f.path).substr(key_at, rec->header.length);
+    REQUIRE(key_bytes.size() > 16);
+    REQUIRE(v->Destroy(*f.officer, *witness, reg, "shred"));
+  }
+  // The torn write: only the first half of the zeros reached the disk.
+  {
+    std::fstream io(f.path, std::ios::in | std::ios::out | std::ios::binary);
+    const size_t half = key_bytes.size() / 2;
+    io.seekp(static_cast<std::streamoff>(key_at + half));
+    io.write(key_bytes.data() + half, static_cast<std::streamsize>(key_bytes.size() - half));
+  }
+  auto before = Vault::Audit(f.path);
+  REQUIRE(before);
+  REQUIRE_FALSE(before->ok());  // the torn record is reported
+  { auto v = OpenWrite(f.path); }
+  CHECK(ReadFileBytes(f.path).substr(key_at, key_bytes.size()) == std::string(key_bytes.size(), '\0'));
+  auto after = Vault::Audit(f.path);
+  REQUIRE(after);
+  for (const auto& p : after->problems) UNSCOPED_INFO(p.where << ": " << p.message);
+  CHECK(after->ok());
 }
