@@ -128,5 +128,9 @@ Result<Json> ParseCanonicalJson(std::string_view text);
 // True if `text` is well-formed UTF-8: no overlong forms, surrogates or
 // code points past U+10FFFF.
 bool IsValidUtf8(std::string_view text);
+// `text` with every byte that does not start a well-formed sequence
+// replaced by U+FFFD (as file managers show such names); valid UTF-8 is
+// returned unchanged.
+std::string RepairUtf8(std::string_view text);
 
 }  // namespace custody

@@ -226,6 +226,23 @@ expect 0 "the compacted vault accepts new documents" -- $C add v.vault memo.txt 
 expect 0 "audit after add to the compacted vault" -- $C audit v.vault
 ls -A | grep -q "^\.custody-tmp-" && bad "no temporary compaction files left" || ok "no temporary compaction files left"
 
+# Text that is not UTF-8: a proto3 string holding such bytes serializes but
+# never parses back, so one signed into the ledger would make the vault
+# unreadable. Names are repaired (U+FFFD); other text is refused unchanged.
+printf 'odd name\n' > "odd-$(printf '\xff\xfe').txt"
+expect 0 "a file whose name is not UTF-8 is added" -- $C add v.vault odd-*.txt $A --level internal
+REG_ODD=$(cat out)
+expect 0 "and listed" -- $C ls v.vault $A
+has out "odd-$(printf '\xef\xbf\xbd\xef\xbf\xbd').txt" "its title shown with U+FFFD"
+expect 0 "and extracted" -- $C extract v.vault "$REG_ODD" $A --out odd.out
+same odd-*.txt odd.out "the document under a repaired name is exact"
+cp v.vault pre-utf8.vault
+expect 2 "a purpose that is not UTF-8 is refused" -- $C extract v.vault "$REG_ODD" $A --out odd2.out --purpose "$(printf 'bad \xff')"
+has err "purpose given is not valid UTF-8" "the refusal names the field"
+same pre-utf8.vault v.vault "the refused extraction changed nothing"
+[ -e odd2.out ] && bad "a refused extraction wrote a file" || ok "no file for the refused extraction"
+expect 0 "the vault still opens and audits" -- $C audit v.vault
+
 # --help on every command.
 for cmd in "id new" "id public" init grant revoke add ls extract destroy compact audit; do
   $C $cmd --help >out 2>&1 && grep -q "Exit codes" out && ok "--help for $cmd documents exit codes" || bad "--help for $cmd"

@@ -3,6 +3,7 @@
 // and a checkpoint naming their root. See format/FORMAT.md §3.4 "Commit",
 // §3.9 "Checkpoints" and §3.16 "Catalog pages".
 #include "crypto/hash.h"
+#include "base/json.h"
 #include "vault/ops/internal.h"
 
 namespace custody::vault {
@@ -13,8 +14,39 @@ Vault::WriteScope::~WriteScope() {
   vault_->container_->Abandon();
 }
 
+namespace {
+
+// The first text field (at any depth) of `m` that is not valid UTF-8, by
+// name. A proto3 `string` holding other bytes serializes, but no reader
+// parses it back: signed into the ledger, it would make the vault
+// unreadable. Text comes from users (a purpose, a reason, a name).
+std::optional<std::string> FirstNonUtf8Field(const google::protobuf::Message& m) {
+  using google::protobuf::FieldDescriptor;
+  const auto* r = m.GetReflection();
+  std::vector<const FieldDescriptor*> fields;
+  r->ListFields(m, &fields);
+  for (const FieldDescriptor* f : fields) {
+    const int n = f->is_repeated() ? r->FieldSize(m, f) : 1;
+    for (int i = 0; i < n; ++i) {
+      if (f->type() == FieldDescriptor::TYPE_STRING) {
+        const std::string& v = f->is_repeated() ? r->GetRepeatedStringReference(m, f, i, nullptr)
+                                                : r->GetStringReference(m, f, nullptr);
+        if (!IsValidUtf8(v)) return f->name();
+      } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+        const auto& sub = f->is_repeated() ? r->GetRepeatedMessage(m, f, i) : r->GetMessage(m, f);
+        if (auto bad = FirstNonUtf8Field(sub)) return bad;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 Result<std::string> Vault::SealEvent(format::Event ev,
                                      const std::vector<const Identity*>& signers) {
+  if (auto bad = FirstNonUtf8Field(ev))
+    return Fail(Code::kUsage, "the " + *bad + " given is not valid UTF-8 text; nothing was recorded");
   ev.set_sequence(state_->event_count);
   ev.set_prev_hash(state_->ledger_head);
   ev.set_vault_id(state_->vault_id);

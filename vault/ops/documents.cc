@@ -20,6 +20,7 @@
 #include "crypto/random.h"
 #include "format/constants.h"
 #include "vault/keys/document_key.h"
+#include "base/json.h"
 #include "vault/ops/internal.h"
 #include "vault/ops/naming.h"
 #include "vault/storage/extent_stream.h"
@@ -95,8 +96,10 @@ Result<std::vector<std::string>> Vault::Add(const Identity& actor,
     ::close(fd);
     if (!extent) return std::unexpected(extent.error());
     format::DocumentMetadata meta;
-    meta.set_title(f.title.empty() ? BaseName(f.path) : f.title);
-    meta.set_file_name(BaseName(f.path));
+    // Names are text in the sealed metadata (proto3 strings): bytes that are
+    // not UTF-8 are shown as U+FFFD, as file managers show them.
+    meta.set_title(RepairUtf8(f.title.empty() ? BaseName(f.path) : f.title));
+    meta.set_file_name(RepairUtf8(BaseName(f.path)));
     meta.set_size(static_cast<uint64_t>(st.st_size));
     meta.set_added_unix(clock_->NowUnix());
     const std::string wrap_bytes =
