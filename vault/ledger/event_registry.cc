@@ -22,6 +22,9 @@ constexpr EventKind kEventKinds[] = {
     {format::Event::kDeclassificationWithdrawn, "declassification_withdrawn", "§3.8, §5.4 R174a", &ApplyDeclassificationWithdrawn, false},
     {format::Event::kDeclassificationApproved, "declassification_approved", "§3.8, §5.4 R175", &ApplyDeclassificationApproved, false},
     {format::Event::kDocumentHandled, "document_handled", "§3.8, §5.4 R176", &ApplyDocumentHandled, false},
+    {format::Event::kVaultMounted, "vault_mounted", "§3.8, §5.4 R178", &ApplyVaultMounted, false},
+    {format::Event::kVaultUnmounted, "vault_unmounted", "§3.8, §5.4 R179", &ApplyVaultUnmounted, false},
+    {format::Event::kDocumentOpened, "document_opened", "§3.8, §5.4 R180", &ApplyDocumentOpened, false},
 };
 }  // namespace
 

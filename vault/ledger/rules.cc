@@ -15,6 +15,18 @@ bool IsLiveMember(const VaultState& s, const std::string& key) {
   return m != nullptr && !m->revoked();
 }
 
+Result<const format::DocumentState*> DocumentReadBy(const format::Event& e, const VaultState& s,
+                                                    const std::string& reg_no,
+                                                    const std::string& doc_id, std::string_view act) {
+  CUSTODY_ASSIGN(const auto* d, FindNamedDocument(s, reg_no, doc_id));
+  if (d == nullptr) return Broken(e, std::string(act) + " of an unknown document");
+  auto* m = s.FindMember(e.actor_ed25519());
+  if (!m || m->revoked() || m->clearance() < static_cast<int32_t>(d->added().level()))
+    return Broken(e, std::string(act) + " by someone not cleared");
+  if (d->destroyed()) return Broken(e, std::string(act) + " of a destroyed document");
+  return d;
+}
+
 bool IsOfficer(const VaultState& s, const std::string& key) {
   auto* m = s.FindMember(key);
   return m != nullptr && !m->revoked() && m->role() == format::ROLE_OFFICER;

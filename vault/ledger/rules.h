@@ -39,6 +39,14 @@ Status CheckSlots(const format::Event& e,
 Result<const format::DocumentState*> FindNamedDocument(const VaultState& s, const std::string& reg_no,
                                                const std::string& doc_id);
 
+// The document an event that reads it names (R29, R180): `reg_no` exists
+// with `doc_id`, the actor is a live member cleared for its level, and it is
+// not destroyed; Broken(e, "<act> of an unknown document" | "<act> by
+// someone not cleared" | "<act> of a destroyed document") otherwise.
+Result<const format::DocumentState*> DocumentReadBy(const format::Event& e, const VaultState& s,
+                                                    const std::string& reg_no,
+                                                    const std::string& doc_id, std::string_view act);
+
 // R113: a 32-byte canonical Ed25519 key of the prime-order subgroup, not of
 // small order (crypto::IsValidSigningKey). Every key entering the roster.
 bool IsValidSigningKeyBytes(const std::string& ed25519);

@@ -226,6 +226,28 @@ LogEntry DescribeEvent(const Vault& vault, const format::Event& ev, const std::v
       e.tallies.push_back({Tally::kHandled, e.level, "", 0});
       break;
     }
+    case format::Event::kVaultMounted: {
+      const auto& x = ev.vault_mounted();
+      e.act = "mounted";
+      Detail(e, "host", x.host());
+      Detail(e, "access", x.read_only() ? "read-only" : "read-write");
+      break;
+    }
+    case format::Event::kVaultUnmounted: {
+      const auto& x = ev.vault_unmounted();
+      e.act = "unmounted";
+      Detail(e, "mount", "event " + std::to_string(x.mounted_at()));
+      Detail(e, "reason", x.reason());
+      Detail(e, "documents opened", std::to_string(x.documents_opened()));
+      break;
+    }
+    case format::Event::kDocumentOpened: {
+      const auto& x = ev.document_opened();
+      e.act = "opened";
+      about(x.reg_no());
+      Detail(e, "mount", "event " + std::to_string(x.mounted_at()));
+      break;
+    }
     default:
       e.act = "event " + (e.kind.empty() ? std::to_string(ev.kind_case()) : e.kind);
       if (signers.size() > 1) e.others.emplace_back("cosigner", PartyOf(vault, memory, signers[1]));

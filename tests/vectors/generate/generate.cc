@@ -375,7 +375,9 @@ int main(int argc, char** argv) {
     RawSlot(b, 1, 1, payload, static_cast<uint32_t>(payload.size()));
     Vector(name, VaultH("open failure", "R6", comment), b);
   };
-  sb_edit("R6_format_version", "Superblock.format_version 6 (newer than this reader)", [](auto& sb) { sb.set_format_version(6); });
+  sb_edit("R6_format_version", "Superblock.format_version " + std::to_string(format::kFormatVersion + 1) +
+                                   " (newer than this reader)",
+          [](auto& sb) { sb.set_format_version(format::kFormatVersion + 1); });
   sb_edit("R6_vault_id_15", "vault_id of 15 bytes", [](auto& sb) { sb.set_vault_id(sb.vault_id().substr(1)); });
   sb_edit("R6_ledger_head_31", "ledger_head of 31 bytes", [](auto& sb) { sb.set_ledger_head(sb.ledger_head().substr(1)); });
   sb_edit("R6_committed_end_8191", "committed_end below 8192", [](auto& sb) { sb.set_committed_end(8191); });

@@ -1,7 +1,7 @@
 // The rules and the effect of each kind of ledger event, one file each in
 // this folder, named after the kind's field in format::Event's `kind` oneof
 // (the three declassification kinds share declassification.cc and its rules
-// for the pending review).
+// for the pending review; the three mount kinds share mount.cc).
 // Internal to vault/ledger: reached through the registry (event_registry.h).
 //
 // Every function has the same contract. It is called by VaultState::Apply
@@ -41,5 +41,8 @@ Status ApplyDeclassificationReviewed(const format::Event& e, const std::vector<s
 Status ApplyDeclassificationWithdrawn(const format::Event& e, const std::vector<std::string>& signers, VaultState& state);
 Status ApplyDeclassificationApproved(const format::Event& e, const std::vector<std::string>& signers, VaultState& state);
 Status ApplyDocumentHandled(const format::Event& e, const std::vector<std::string>& signers, VaultState& state);
+Status ApplyVaultMounted(const format::Event& e, const std::vector<std::string>& signers, VaultState& state);
+Status ApplyVaultUnmounted(const format::Event& e, const std::vector<std::string>& signers, VaultState& state);
+Status ApplyDocumentOpened(const format::Event& e, const std::vector<std::string>& signers, VaultState& state);
 
 }  // namespace custody::vault
