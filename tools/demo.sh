@@ -2,9 +2,10 @@
 # The main job, end to end, on this machine: identities, a vault, documents
 # at two levels, clearance-limited listing, tracked extraction, a sealed copy
 # in the age format opened by the stock age tool, due dates and a
-# two-person declassification, a witnessed destruction, a keyless audit,
-# the readable ledger and the yearly report, a rolled-back drive caught by the client's
-# memory and by the auditor's anchor, a format v1 vault upgraded, and a
+# two-person declassification, a witnessed destruction, a FUSE mount read
+# with ordinary tools, a keyless audit, the readable ledger and the yearly
+# report, a rolled-back drive caught by the client's memory and by the
+# auditor's anchor, a format v1 vault upgraded, and a
 # certified wipe of a scratch loop device.
 # Installs and builds first (tools/setup.sh). Run as root (loop devices).
 set -euo pipefail
@@ -94,6 +95,17 @@ run "$C" ls office.vault $S
 step "Destroying the secret document with a witness"
 run "$C" destroy office.vault "$REG" $O --witness witness.id --witness-passphrase-file witness.pass --reason "superseded by the $((year + 1)) survey"
 "$C" extract office.vault "$REG" $O --out gone.bin || echo "(refused with exit $?)"
+
+step "Mounting the vault: a folder per level the member is cleared for, read with ordinary tools"
+mkdir staff-mount
+run "$C" mount office.vault staff-mount $S
+run ls -l staff-mount staff-mount/confidential
+run cat staff-mount/confidential/minutes.txt
+echo "registration number of minutes.txt: $(python3 -c 'import os,sys; print(os.getxattr(sys.argv[1], "user.custody.reg_no").decode())' staff-mount/confidential/minutes.txt)"
+[ -e staff-mount/secret ] || echo "(no secret folder: staff are cleared for confidential)"
+run "$C" unmount staff-mount
+echo "the ledger recorded the session:"
+"$C" log office.vault | grep -E "  (mounted|opened|unmounted) "
 
 step "Keyless audit (no identity, no key)"
 run "$C" audit office.vault

@@ -32,6 +32,7 @@ namespace custody::vault {
 class Container;   // vault/storage/container.h (internal)
 struct ReadWindow;  // the same
 struct ChunkRewrite;  // vault/storage/extent_stream.h (internal)
+class ExtentReader;   // the same
 class VaultState;  // vault/ledger/state.h (internal)
 class KeyRing;     // vault/keys/key_ring.h (internal)
 class ClientMemory;  // vault/client_memory.h
@@ -239,6 +240,7 @@ struct MemberSummary {
   std::string fingerprint;  // PublicIdentity::Fingerprint of the Ed25519 key
   std::string role;         // "officer", "staff", "auditor"
   bool revoked = false;
+  int clearance = -1;       // the highest level index held; -1: none (an auditor)
 };
 
 // Visits one ledger event (Vault::ForEachVerifiedEvent): the parsed body
@@ -471,6 +473,26 @@ class Vault {
   // returns. Needs no identity: the ledger names documents only by number,
   // and recipients are public.
   Status ForEachCopy(const std::function<Status(const CopyInfo&)>& fn) const;
+
+  // --- the mount (tools/mount; ops/mount.cc; FORMAT.md R178-R180) ---
+  // Records that `actor` (any live member) mounted the vault on `host`;
+  // returns the event's sequence, which names the session in later events.
+  Result<uint64_t> RecordMount(const Identity& actor, const std::string& host, bool read_only);
+  // Records the first open of each of `reg_nos` in the session, one event
+  // each, all in one commit, after the same checks as a read (kNotFound,
+  // kNotCleared: then nothing is recorded). The caller reads a document's
+  // content only after this returned ok for it.
+  Status RecordOpened(const Identity& actor, uint64_t mounted_at,
+                      const std::vector<std::string>& reg_nos);
+  Status RecordUnmount(const Identity& actor, uint64_t mounted_at, const std::string& reason,
+                       uint32_t documents_opened);
+  // Random access to `reg_no`'s plaintext, a chunk at a time: the checks of
+  // a read (as Extract), then the whole extent hashed against its
+  // registered root (R140) before the reader is returned. Records nothing:
+  // RecordOpened does. The reader refers to this Vault's container and must
+  // not outlive the Vault; its reads are thread-safe.
+  Result<std::unique_ptr<ExtentReader>> OpenContent(const Identity& actor,
+                                                    const std::string& reg_no) const;
 
   // Rewrites the vault without dead space (destroyed documents, superseded
   // key records, old checkpoints): the ledger is copied byte for byte, live

@@ -17,7 +17,7 @@
 namespace custody::cli {
 
 // The release, as certificates and --version state it.
-inline constexpr const char* kToolVersion = "0.5.0";
+inline constexpr const char* kToolVersion = "0.6.0";
 
 // The documented exit codes (README "Exit codes"); equal to custody::Code.
 inline constexpr const char* kExitCodesHelp =
@@ -68,6 +68,7 @@ void RegisterRegisterCommands(CLI::App& app);  // declassify, handled, due
 void RegisterExportAge(CLI::App& id);          // id export-age (under `id`)
 void RegisterLogCommand(CLI::App& app);        // log
 void RegisterReportCommand(CLI::App& app);     // report
+void RegisterMountCommands(CLI::App& app);     // mount, unmount
 
 }  // namespace custody::cli
 

@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   cli::RegisterRegisterCommands(app);
   cli::RegisterLogCommand(app);
   cli::RegisterReportCommand(app);
+  cli::RegisterMountCommands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -33,6 +33,7 @@ std::optional<MemberSummary> Vault::MemberByKey(const std::string& ed25519) cons
   s.fingerprint = ToHex(crypto::HashToString(crypto::Blake2b256(ed25519)).substr(0, 8));
   s.role = RoleName(m->role());
   s.revoked = m->revoked();
+  s.clearance = m->clearance();
   return s;
 }
 

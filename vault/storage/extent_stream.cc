@@ -151,10 +151,27 @@ size_t KeptLength(const ChunkSlot& s, uint64_t chunk_size, uint64_t size) {
   return static_cast<size_t>(std::min<uint64_t>(s.out_len, size - std::min(size, start)));
 }
 
-bool PaddingIsZero(const ChunkSlot& s, uint64_t chunk_size, uint64_t size) {
-  const size_t keep = KeptLength(s, chunk_size, size);
-  return std::all_of(s.out.begin() + static_cast<long>(keep),
-                     s.out.begin() + static_cast<long>(s.out_len), [](uint8_t b) { return b == 0; });
+bool PaddingIsZero(std::span<const uint8_t> chunk, size_t keep) {
+  return std::all_of(chunk.begin() + static_cast<long>(keep), chunk.end(),
+                     [](uint8_t b) { return b == 0; });
+}
+
+// Opens stored chunk `index` of `chunks` (`in`: nonce, ciphertext, tag) into
+// `out` (in.size() - overhead bytes) and checks its padding past `keep`
+// bytes: R42, R142, kCorrupt naming `what` otherwise. Shared by the
+// streaming and the random-access reader.
+Status OpenChunk(std::span<const uint8_t> data_key, const std::string& ad_prefix, uint64_t index,
+                 uint64_t chunks, std::span<const uint8_t> in, std::span<uint8_t> out, size_t keep,
+                 const std::string& what) {
+  std::string ad = ChunkAd(ad_prefix, index, index + 1 == chunks);
+  if (!crypto::AeadOpen(data_key, in, crypto::AsBytes(ad), out))
+    return Fail(Code::kCorrupt, what + " is damaged: chunk " + std::to_string(index) + " of " +
+                                    std::to_string(chunks) +
+                                    " failed authentication (tampered or corrupt)");
+  if (!PaddingIsZero(out, keep))
+    return Fail(Code::kCorrupt, what + " is damaged: its padding (chunk " + std::to_string(index) +
+                                    ") is not zero");
+  return {};
 }
 
 // Where the decrypted extent may be read from, and how long its plaintext
@@ -244,15 +261,9 @@ Status DecryptExtent(const Container& container, const format::Extent& extent,
     auto h = crypto::Blake2b256(std::span<const uint8_t>(s.in.data(), s.in_len));
     std::memcpy(s.hash, h.data(), 32);
     s.out_len = s.in_len - format::kChunkOverhead;
-    std::string ad = ChunkAd(ad_prefix, s.index, s.last);
-    if (!crypto::AeadOpen(data_key, {s.in.data(), s.in_len}, crypto::AsBytes(ad),
-                          {s.out.data(), s.out_len}))
-      return Fail(Code::kCorrupt, what + " is damaged: chunk " + std::to_string(s.index) +
-                                      " of " + std::to_string(extent.chunk_count()) +
-                                      " failed authentication (tampered or corrupt)");
-    if (!PaddingIsZero(s, extent.chunk_size(), plaintext_size))
-      return Fail(Code::kCorrupt, what + " is damaged: its padding (chunk " +
-                                      std::to_string(s.index) + ") is not zero");
+    CUSTODY_TRY(OpenChunk(data_key, ad_prefix, s.index, extent.chunk_count(), {s.in.data(), s.in_len},
+                          {s.out.data(), s.out_len}, KeptLength(s, extent.chunk_size(), plaintext_size),
+                          what));
     if (rewrite) {
       // Into `in`: the ciphertext is hashed and opened, not needed any more.
       const size_t keep = KeptLength(s, extent.chunk_size(), plaintext_size);
@@ -284,7 +295,13 @@ Status DecryptExtent(const Container& container, const format::Extent& extent,
 }
 
 Result<crypto::Hash256> HashExtent(const Container& container, const format::Extent& extent) {
+  return HashExtentChunks(container, extent, nullptr);
+}
+
+Result<crypto::Hash256> HashExtentChunks(const Container& container, const format::Extent& extent,
+                                         std::vector<crypto::Hash256>* chunk_hashes) {
   CUSTODY_ASSIGN(uint64_t size, PlaintextSizeOf(extent));
+  if (chunk_hashes) chunk_hashes->clear();
   if (extent.offset() < format::kLogStart || extent.length() > container.superblock().committed_end() ||
       extent.offset() > container.superblock().committed_end() - extent.length())
     return Fail(Code::kCorrupt, "extent lies outside the committed log");
@@ -305,12 +322,73 @@ Result<crypto::Hash256> HashExtent(const Container& container, const format::Ext
   };
   st.consume = [&](ChunkSlot& s) -> Status {
     root.Add(s.hash);
+    if (chunk_hashes) {
+      crypto::Hash256 h;
+      std::memcpy(h.data(), s.hash, 32);
+      chunk_hashes->push_back(h);
+    }
     return {};
   };
   size_t cap = static_cast<size_t>(std::min<uint64_t>(extent.chunk_size(), size));
   CUSTODY_TRY(RunOrderedPipeline(kSlots, cap + format::kChunkOverhead, 0, DefaultWorkers(),
                                  extent.chunk_count(), st));
   return root.Final();
+}
+
+Result<ExtentReader> ExtentReader::Open(const Container& container, const format::Extent& extent,
+                                        uint64_t plaintext_size, crypto::SecretBytes data_key,
+                                        std::string ad_prefix, std::string what) {
+  CUSTODY_TRY(CheckDecryptable(container, extent, plaintext_size, what));
+  ExtentReader r(container, extent, plaintext_size, std::move(data_key), std::move(ad_prefix),
+                 std::move(what));
+  CUSTODY_ASSIGN(auto root, HashExtentChunks(container, extent, &r.chunk_hashes_));
+  if (crypto::HashToString(root) == extent.root_hash()) return r;
+  // Not the registered ciphertext. If every chunk still authenticates, it
+  // was rewritten by someone holding the data key (a substitution): nothing
+  // of it is served. If some fail, the file is damaged: those chunks are
+  // refused and the rest served, each still authenticated (FORMAT.md R181).
+  std::vector<uint8_t> in(extent.chunk_size() + format::kChunkOverhead);
+  crypto::SecretBytes out(extent.chunk_size());
+  for (uint64_t i = 0; i < r.content_chunks(); ++i) {
+    r.scanning_ = true;
+    auto n = r.ReadChunk(i, in, out.span());
+    r.scanning_ = false;
+    if (!n && n.error().code == Code::kCorrupt) r.damaged_.insert(i);
+    else if (!n) return std::unexpected(n.error());
+  }
+  if (r.damaged_.empty())
+    return Fail(Code::kCorrupt, r.what_ + ": the content does not match its registered hash "
+                                          "(possible substitution by a member with write access)");
+  return r;
+}
+
+uint64_t ExtentReader::content_chunks() const { return ChunkCount(size_, extent_.chunk_size()); }
+
+Result<size_t> ExtentReader::ReadChunk(uint64_t index, std::span<uint8_t> scratch,
+                                       std::span<uint8_t> out) const {
+  if (index >= extent_.chunk_count() || index >= content_chunks())
+    return Fail(Code::kUsage, what_ + ": no chunk " + std::to_string(index));
+  if (damaged_.count(index) && !scanning_)
+    return Fail(Code::kCorrupt, what_ + " is damaged: chunk " + std::to_string(index) + " of " +
+                                    std::to_string(extent_.chunk_count()) +
+                                    " failed authentication (tampered or corrupt)");
+  const uint64_t stored = extent_.length() - extent_.chunk_count() * format::kChunkOverhead;
+  const uint64_t in_len = StoredChunkSize(extent_, index, stored);
+  if (scratch.size() < in_len || out.size() < in_len - format::kChunkOverhead)
+    return Fail(Code::kUsage, what_ + ": chunk buffer too small");
+  // Every full chunk before `index` has the same stored size.
+  const uint64_t at = extent_.offset() + index * (uint64_t{extent_.chunk_size()} + format::kChunkOverhead);
+  CUSTODY_TRY(container_->ReadAt(at, scratch.first(in_len)));
+  // R140 per chunk: the bytes opened are the bytes Open hashed into the
+  // registered root, so a chunk swapped after Open is refused too.
+  if (crypto::Blake2b256(scratch.first(in_len)) != chunk_hashes_[index])
+    return Fail(Code::kCorrupt, what_ + " is damaged: chunk " + std::to_string(index) +
+                                    " changed since the document was opened");
+  const uint64_t start = index * extent_.chunk_size();
+  const size_t keep = static_cast<size_t>(std::min<uint64_t>(extent_.chunk_size(), size_ - start));
+  CUSTODY_TRY(OpenChunk(data_key_.span(), ad_prefix_, index, extent_.chunk_count(), scratch.first(in_len),
+                        out.first(in_len - format::kChunkOverhead), keep, what_));
+  return keep;
 }
 
 Result<bool> ExtentIsZeroed(const Container& container, const format::Extent& extent) {

@@ -5,10 +5,13 @@
 
 #include <cstdint>
 #include <functional>
+#include <set>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "crypto/hash.h"
+#include "crypto/secret_bytes.h"
 #include "base/status.h"
 #include "format/custody.pb.h"
 #include "vault/storage/container.h"
@@ -78,6 +81,52 @@ Status DecryptExtent(const Container& container, const format::Extent& extent,
 
 // Recomputes the extent's root hash from the stored ciphertext (no key).
 Result<crypto::Hash256> HashExtent(const Container& container, const format::Extent& extent);
+// The same, also keeping each stored chunk's hash, in order.
+Result<crypto::Hash256> HashExtentChunks(const Container& container, const format::Extent& extent,
+                                         std::vector<crypto::Hash256>* chunk_hashes);
+
+// Random access to a document's plaintext, a chunk at a time (the mount).
+// Open checks the extent as DecryptExtent does (R40-R41, R142's padding
+// length) and hashes every stored chunk against the registered root hash
+// (R140) before any byte can be read, keeping the chunk hashes; ReadChunk
+// then checks the chunk it reads against its kept hash, authenticates it
+// (R42) and checks its padding (R142). So no read ever returns bytes that
+// are not the registered ciphertext's, even if the file changes after Open.
+// A damaged file (the root does not match and some chunks fail
+// authentication) still opens: those chunks are refused (kCorrupt), every
+// other one served as above; the root not matching while every chunk
+// authenticates is a substitution, and Open refuses (kCorrupt).
+// ReadChunk is thread-safe (Container::ReadAt is). Holds `container` by
+// reference: it must outlive the reader.
+class ExtentReader {
+ public:
+  static Result<ExtentReader> Open(const Container& container, const format::Extent& extent,
+                                   uint64_t plaintext_size, crypto::SecretBytes data_key,
+                                   std::string ad_prefix, std::string what);
+  uint64_t size() const { return size_; }
+  uint32_t chunk_size() const { return extent_.chunk_size(); }
+  // Chunks holding the document's bytes (padding-only chunks are never read).
+  uint64_t content_chunks() const;
+  // Decrypts chunk `index` (< content_chunks()) into `out`, using `scratch`
+  // for the ciphertext (both at least chunk_size() + overhead bytes); returns
+  // how many of `out`'s bytes are the document's.
+  Result<size_t> ReadChunk(uint64_t index, std::span<uint8_t> scratch, std::span<uint8_t> out) const;
+
+ private:
+  ExtentReader(const Container& c, const format::Extent& e, uint64_t size, crypto::SecretBytes key,
+               std::string ad_prefix, std::string what)
+      : container_(&c), extent_(e), size_(size), data_key_(std::move(key)),
+        ad_prefix_(std::move(ad_prefix)), what_(std::move(what)) {}
+  const Container* container_;
+  format::Extent extent_;
+  uint64_t size_;
+  crypto::SecretBytes data_key_;
+  std::string ad_prefix_;
+  std::string what_;
+  std::vector<crypto::Hash256> chunk_hashes_;
+  std::set<uint64_t> damaged_;  // chunks that failed authentication at Open
+  bool scanning_ = false;       // Open's scan of a damaged extent
+};
 
 // True iff every payload byte of the extent is zero (a destroyed document).
 Result<bool> ExtentIsZeroed(const Container& container, const format::Extent& extent);

@@ -1,0 +1,63 @@
+// The namespace a mount shows (README "Mount"): one folder per level the
+// identity is cleared for, named by the level, holding that level's
+// documents under their file names and a read-only `.custody/index`. Built
+// once from the vault's listing when the mount starts; the documents of an
+// uncleared level are not in the listing, so their folder does not exist.
+//
+// File names come from the documents' sealed metadata, which anyone who
+// could add a document chose: a name's bytes that are not UTF-8 show as
+// U+FFFD, '/' and control characters as "_", an empty name or "." or ".."
+// as the registration number, and two documents that would show under the same
+// name are both shown as "stem (REG-NO).ext", so a listing is never broken
+// and no document hides another.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "vault/vault.h"
+
+namespace custody::mount {
+
+enum class NodeKind { kDirectory, kDocument, kIndex };
+
+struct Node {
+  NodeKind kind = NodeKind::kDirectory;
+  uint64_t parent = 1;
+  std::string name;
+  std::map<std::string, uint64_t> children;  // directories only: name -> inode
+  uint64_t size = 0;
+  int64_t mtime_unix = 0;
+  std::string reg_no;      // documents
+  std::string level_name;  // documents and level folders
+  std::string text;        // the index file's content
+};
+
+class MountTree {
+ public:
+  static constexpr uint64_t kRoot = 1;
+  // `documents`: the identity's listing (Vault::List); `levels`: the folders
+  // to show, lowest first. `auditor`: the index lists numbers, levels,
+  // states and dates only, and no document is shown.
+  static MountTree Build(const std::vector<vault::DocumentInfo>& documents,
+                         const std::vector<std::string>& levels, bool auditor, int64_t mounted_unix);
+  // nullptr for an inode that does not exist.
+  const Node* Find(uint64_t ino) const;
+  // 0 if `parent` has no child `name`.
+  uint64_t Lookup(uint64_t parent, const std::string& name) const;
+  uint64_t size() const { return nodes_.size() - 1; }
+
+ private:
+  uint64_t Add(Node node);
+  std::vector<Node> nodes_;  // index = inode; [0] unused
+};
+
+// What a document's file name shows as (see the header comment), before
+// collisions are resolved.
+std::string ShownName(const std::string& file_name, const std::string& reg_no);
+
+}  // namespace custody::mount
