@@ -43,7 +43,11 @@ Status Vault::RecordOpened(const Identity& actor, uint64_t mounted_at,
   }
   WriteScope scope(this);
   for (auto& ev : events) CUSTODY_TRY(AppendEvent(std::move(ev), {&actor}));
-  return CommitAll(actor, scope);
+  // The events alone: an open changes nothing a checkpoint holds, so a
+  // checkpoint per open would only rewrite the same state. The unmount's
+  // commit writes one; after a killed daemon, the next open replays the
+  // session's events (R35).
+  return CommitAll(actor, scope, CheckpointPolicy::kNever);
 }
 
 Status Vault::RecordUnmount(const Identity& actor, uint64_t mounted_at, const std::string& reason,

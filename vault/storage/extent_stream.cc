@@ -364,6 +364,11 @@ Result<ExtentReader> ExtentReader::Open(const Container& container, const format
 
 uint64_t ExtentReader::content_chunks() const { return ChunkCount(size_, extent_.chunk_size()); }
 
+size_t ExtentReader::chunk_length(uint64_t index) const {
+  const uint64_t stored = extent_.length() - extent_.chunk_count() * format::kChunkOverhead;
+  return static_cast<size_t>(StoredChunkSize(extent_, index, stored) - format::kChunkOverhead);
+}
+
 Result<size_t> ExtentReader::ReadChunk(uint64_t index, std::span<uint8_t> scratch,
                                        std::span<uint8_t> out) const {
   if (index >= extent_.chunk_count() || index >= content_chunks())

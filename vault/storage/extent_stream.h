@@ -107,9 +107,11 @@ class ExtentReader {
   uint32_t chunk_size() const { return extent_.chunk_size(); }
   // Chunks holding the document's bytes (padding-only chunks are never read).
   uint64_t content_chunks() const;
-  // Decrypts chunk `index` (< content_chunks()) into `out`, using `scratch`
-  // for the ciphertext (both at least chunk_size() + overhead bytes); returns
-  // how many of `out`'s bytes are the document's.
+  // How many bytes chunk `index` decrypts to (its padding included).
+  size_t chunk_length(uint64_t index) const;
+  // Decrypts chunk `index` (< content_chunks()) into `out` (at least
+  // chunk_length(index) bytes), using `scratch` for the ciphertext (that
+  // plus the overhead); returns how many of `out`'s bytes are the document's.
   Result<size_t> ReadChunk(uint64_t index, std::span<uint8_t> scratch, std::span<uint8_t> out) const;
 
  private:
