@@ -168,20 +168,27 @@ Result<crypto::Hash256> OpenPayloadInOnePass(File& file, const std::string& path
                                              const crypto::AgeReader::Payload& payload,
                                              const Emit& emit) {
   constexpr uint64_t kBatch = 16;  // age chunks a slot: 1 MiB, as the vault's own
-  constexpr size_t kSlots = 6;
+  constexpr size_t kSlots = 6;         // plaintext: 6 MiB of locked memory
+  constexpr size_t kSealedSlots = 16;  // ciphertext: 16 MiB
   const std::vector<uint8_t>& kept = source.kept();
   if (size < kept.size() || size < payload.offset) return Fail(Code::kCorrupt, path + " shrank while read");
   const uint64_t length = size - payload.offset;
   CUSTODY_ASSIGN(uint64_t count, crypto::AgeStoredChunkCount(length));
   const uint64_t batches = (count + kBatch - 1) / kBatch;
-  const size_t batch_bytes = static_cast<size_t>(std::min<uint64_t>(kBatch * crypto::kAgeSealedChunkSize, length));
+  const size_t batch_bytes =
+      static_cast<size_t>(std::min<uint64_t>(kBatch * crypto::kAgeSealedChunkSize, length));
   const size_t plain_bytes = static_cast<size_t>(std::min<uint64_t>(kBatch * crypto::kAgeChunkSize, length));
   const size_t slots = static_cast<size_t>(std::min<uint64_t>(kSlots, batches));
+  const size_t sealed_slots = static_cast<size_t>(std::min<uint64_t>(kSealedSlots, batches));
   // The buffers are ours, not the pipeline's: the plaintext in locked memory,
   // and the ciphertext alive until the hashing thread is joined (it is
   // declared after them). At most `slots` chunks are between produce and the
-  // end of consume at once (base/pipeline.h), so chunk i owns buffer i % slots.
-  std::vector<std::vector<uint8_t>> sealed(slots, std::vector<uint8_t>(batch_bytes));
+  // end of consume at once (base/pipeline.h), so chunk i owns plaintext
+  // buffer i % slots. Its ciphertext buffer, i % sealed_slots, is free once
+  // chunk i - sealed_slots is consumed (sealed_slots >= slots) and hashed:
+  // the hash may lag behind the decryption by that much, so that neither
+  // waits for the other on a busy machine.
+  std::vector<std::vector<uint8_t>> sealed(sealed_slots, std::vector<uint8_t>(batch_bytes));
   std::vector<crypto::SecretBytes> plain;
   for (size_t i = 0; i < slots; ++i) plain.emplace_back(plain_bytes);
   HashingThread hasher(source.hasher());
@@ -189,7 +196,8 @@ Result<crypto::Hash256> OpenPayloadInOnePass(File& file, const std::string& path
   PipelineStages st;
   st.produce = [&](ChunkSlot& s) -> Result<bool> {
     if (s.index >= batches) return false;
-    std::vector<uint8_t>& in = sealed[s.index % slots];
+    if (s.index >= sealed_slots) hasher.WaitHashed(s.index - sealed_slots + 1);
+    std::vector<uint8_t>& in = sealed[s.index % sealed_slots];
     const uint64_t at = payload.offset + s.index * kBatch * crypto::kAgeSealedChunkSize;
     s.in_len = static_cast<size_t>(std::min<uint64_t>(kBatch * crypto::kAgeSealedChunkSize, size - at));
     // What the header's parser read ahead is kept and hashed already.
@@ -205,7 +213,7 @@ Result<crypto::Hash256> OpenPayloadInOnePass(File& file, const std::string& path
     return true;
   };
   st.transform = [&](ChunkSlot& s) -> Status {
-    const std::vector<uint8_t>& in = sealed[s.index % slots];
+    const std::vector<uint8_t>& in = sealed[s.index % sealed_slots];
     crypto::SecretBytes& out = plain[s.index % slots];
     s.out_len = 0;
     uint64_t chunk = s.index * kBatch;
@@ -218,8 +226,6 @@ Result<crypto::Hash256> OpenPayloadInOnePass(File& file, const std::string& path
     return {};
   };
   st.consume = [&](ChunkSlot& s) -> Status {
-    // The ciphertext buffer is produced into again once this returns.
-    hasher.WaitHashed(s.index + 1);
     return emit(plain[s.index % slots].span().first(s.out_len));
   };
   CUSTODY_TRY(RunOrderedPipeline(kSlots, 0, 0, DefaultWorkers(), batches, st));
