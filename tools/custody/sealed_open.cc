@@ -203,7 +203,7 @@ Result<crypto::Hash256> OpenPayloadInOnePass(File& file, const std::string& path
     // What the header's parser read ahead is kept and hashed already.
     const size_t carried =
         at < kept.size() ? static_cast<size_t>(std::min<uint64_t>(s.in_len, kept.size() - at)) : 0;
-    std::copy_n(kept.begin() + static_cast<std::ptrdiff_t>(at), carried, in.begin());
+    if (carried > 0) std::copy_n(kept.begin() + static_cast<std::ptrdiff_t>(at), carried, in.begin());
     if (carried < s.in_len) {
       CUSTODY_ASSIGN(size_t got, file.ReadAt(at + carried, {in.data() + carried, s.in_len - carried}));
       if (got != s.in_len - carried) return Fail(Code::kCorrupt, path + " shrank while read");
