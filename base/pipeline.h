@@ -10,6 +10,11 @@
 //
 // The first error from any stage stops the pipeline and is returned; slots
 // already produced are dropped without being consumed.
+//
+// At most `slots` chunks are in flight (from the start of their produce to
+// the end of their consume) at any time, and they are consecutive: a caller
+// may keep buffers of its own (locked memory for plaintext, say) and give
+// chunk i buffer i % slots, which no other chunk touches meanwhile.
 #pragma once
 
 #include <condition_variable>

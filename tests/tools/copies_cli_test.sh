@@ -116,6 +116,15 @@ expect 5 "open of a truncated copy to stdout" -- bash -c "$C open trunc.age $K -
 cp s-2.age forged.age; sed 's/^scope .*/scope Everyone/' s-2.age.marking > forged.age.marking
 expect 5 "open refuses an altered marking" -- $C open forged.age $K --out o7.txt
 absent o7.txt "nothing written for an altered marking"
+# Another copy's file under this copy's marking: a valid age file to the same
+# key (anyone can make one), every chunk authentic; only the hash differs.
+cp s-1.age swapped.age; cp s-2.age.marking swapped.age.marking
+expect 5 "open refuses a file its marking does not name" -- $C open swapped.age $K --out o8.txt
+has err "does not match its marking" "the refusal names the marking's hash"
+absent o8.txt "nothing written for a file its marking does not name"
+expect 5 "open to stdout refuses a file its marking does not name" -- bash -c "$C open swapped.age $K --out - > o9.txt"
+[ ! -s o9.txt ] && ok "nothing of a file its marking does not name reaches stdout" \
+  || bad "nothing of a file its marking does not name reaches stdout"
 
 # --- listing (keyless)
 expect 0 "copies needs no identity" -- $C copies v.vault
@@ -197,7 +206,16 @@ for size in 0 1 65536 65537 1048576 1048577 3211265; do
   same b$size.bin b$size.open "custody open gives the $size-byte document"
   expect 0 "custody open of the $size-byte copy to stdout" -- sh -c "$C open b$size.age $K --out - > b$size.stdout"
   same b$size.bin b$size.stdout "custody open to stdout gives the $size-byte document"
+  [ "$size" = 3211265 ] && REG_BIG=$reg
 done
+# The same for a multi-chunk copy (decrypted on the workers while the file is
+# hashed): a second copy of the document, under the first one's marking.
+expect 0 "a second sealed copy of the 3211265-byte document" -- \
+  $C copy v.vault "$REG_BIG" $A --to carol.pub --sealed --scope "Boundary" --out big2.age
+cp big2.age swapbig.age; cp b3211265.age.marking swapbig.age.marking
+expect 5 "a multi-chunk file its marking does not name is refused" -- $C open swapbig.age $K --out swapbig.open
+has err "does not match its marking" "the multi-chunk refusal names the marking's hash"
+absent swapbig.open "nothing written for a multi-chunk file its marking does not name"
 # Damage in a middle chunk of a multi-chunk copy: refused, nothing written.
 cp b3211265.age bad.age; cp b3211265.age.marking bad.age.marking
 printf 'X' | dd of=bad.age bs=1 seek=2000000 conv=notrunc 2>/dev/null
@@ -207,6 +225,8 @@ absent bad.open "nothing written for the damaged multi-chunk copy"
 head -c $(( $(stat -c %s b1048577.age) - 17 )) b1048577.age > cut.age; cp b1048577.age.marking cut.age.marking
 expect 5 "a copy cut at a chunk boundary is refused" -- $C open cut.age $K --out cut.open
 absent cut.open "nothing written for the cut copy"
+leftover=$(find . -name '.custody-tmp-*' | head -3)
+[ -z "$leftover" ] && ok "no temporary file is left by a refused open" || bad "temporary files left: $leftover"
 
 echo
 echo "$passed passed, $failed failed"

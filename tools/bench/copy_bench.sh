@@ -8,6 +8,9 @@
 # per-command cost (process start, vault open, Argon2id unlock, commit) is
 # measured on an empty document and subtracted, as in vault_bench.sh.
 # Environment: BENCH_SIZE_MIB=1024  BENCH_REPS=3  BENCH_FIXED_REPS=5
+#   BENCH_DIR=/dev/shm  where the files go. On tmpfs `age -d` is slowed by
+#   its output landing on fresh tmpfs pages (README); BENCH_DIR=/tmp puts
+#   them on the disk (in the page cache), where age runs at its usual speed.
 set -euo pipefail
 CUSTODY=$(readlink -f "${1:-build/tools/custody}")
 SIZE_MIB=${BENCH_SIZE_MIB:-1024}
@@ -16,7 +19,7 @@ FIXED_REPS=${BENCH_FIXED_REPS:-5}
 [ -x "$CUSTODY" ] || { echo "not executable: $CUSTODY" >&2; exit 2; }
 command -v age >/dev/null && command -v age-keygen >/dev/null || { echo "age not installed" >&2; exit 2; }
 
-W=$(mktemp -d /dev/shm/copy_bench.XXXXXX)
+W=$(mktemp -d "${BENCH_DIR:-/dev/shm}/copy_bench.XXXXXX")
 trap 'rm -rf "$W"' EXIT INT TERM HUP
 cp "$CUSTODY" "$W/custody"; C() { "$W/custody" "$@"; }   # a rebuild cannot swap it mid-run
 export CUSTODY_STATE_DIR=$W/state
@@ -65,7 +68,8 @@ for i in $(seq 1 "$REPS"); do
   rm -f "$W/peer$i.age" "$W/peer$i.out" "$W/open$i.out" "$W/c$i.age" "$W/c$i.age.marking"
 done
 mib=$SIZE_MIB
-echo "sealed copy of $mib MiB, $REPS interleaved runs (custody fixed cost subtracted: copy $FC s, open $FO s)"
+echo "sealed copy of $mib MiB in $W, $REPS interleaved runs (custody fixed cost subtracted: copy $FC s, open $FO s)"
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '  age -r        %s-%s s  (%s-%s MiB/s)\n' "$(minof "$agee")" "$(maxof "$agee")" \
   "$(calc "%.0f" "$mib / $(maxof "$agee")")" "$(calc "%.0f" "$mib / $(minof "$agee")")"
 printf '  custody copy  %s-%s s\n' "$(minof "$copy")" "$(maxof "$copy")"

@@ -5,20 +5,16 @@
 #include <cerrno>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
-#include <future>
 #include <iomanip>
 #include <iostream>
-#include <sstream>
 
 #include "base/atomic_file.h"
 #include "base/clock.h"
 #include "base/json.h"
-#include "base/pipeline.h"
 #include "crypto/age.h"
-#include "crypto/hash.h"
 #include "tools/custody/cli.h"
 #include "tools/custody/inflight.h"
+#include "tools/custody/sealed_open.h"
 #include "vault/copies/copy_marking.h"
 #include "vault/vault.h"
 
@@ -270,182 +266,6 @@ void RegisterCopies(CLI::App& app) {
     if (o->json) std::cout << all.Write(JsonStyle::kOrdered) << "\n";
     return 0;
   });
-}
-
-Result<std::string> ReadSmallFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Fail(Code::kNotFound, "cannot read " + path);
-  std::ostringstream s;
-  s << in.rdbuf();
-  if (s.str().size() > 64 * 1024) return Fail(Code::kCorrupt, path + " is too large for a copy marking");
-  return s.str();
-}
-
-Result<crypto::Hash256> HashOf(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Fail(Code::kNotFound, "cannot read " + path);
-  crypto::Blake2bHasher h;
-  std::vector<char> buf(1 << 16);
-  while (in) {
-    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-    h.Update(std::string_view(buf.data(), static_cast<size_t>(in.gcount())));
-  }
-  return h.Final();
-}
-
-class FileSource final : public crypto::AgeSource {
- public:
-  explicit FileSource(std::ifstream& in) : in_(in) {}
-  Result<size_t> Read(std::span<uint8_t> out) override {
-    in_.read(reinterpret_cast<char*>(out.data()), static_cast<std::streamsize>(out.size()));
-    if (in_.bad()) return Fail(Code::kIo, "read error");
-    return static_cast<size_t>(in_.gcount());
-  }
-
- private:
-  std::ifstream& in_;
-};
-
-Status WriteAll(int fd, std::span<const uint8_t> b) {
-  while (!b.empty()) {
-    ssize_t n = ::write(fd, b.data(), b.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return Fail(Code::kIo, "cannot write to standard output");
-    b = b.subspan(static_cast<size_t>(n));
-  }
-  return {};
-}
-
-// Opens the payload of the binary age file at `path` on every core: its
-// length is known, so is every chunk's place and final flag
-// (AgePayloadKey::OpenAt), and batches of chunks are opened on the workers
-// of an ordered pipeline and handed to `emit` in order. For a destination
-// that publishes only at the end: a failed chunk stops the output, but
-// what was emitted before it stays emitted.
-Status OpenPayloadInParallel(const std::string& path, const crypto::AgeReader::Payload& payload,
-                             const std::function<Status(std::span<const uint8_t>)>& emit) {
-  constexpr uint64_t kBatch = 16;  // age chunks a slot: 1 MiB, as the vault's own
-  auto f = DefaultEnv()->Open(path, OpenMode::kRead);
-  if (!f) return std::unexpected(f.error().With("cannot read " + path));
-  CUSTODY_ASSIGN(uint64_t size, (*f)->Size());
-  if (size < payload.offset) return Fail(Code::kCorrupt, path + " shrank while read");
-  const uint64_t length = size - payload.offset;
-  CUSTODY_ASSIGN(uint64_t count, crypto::AgeStoredChunkCount(length));
-  const uint64_t batches = (count + kBatch - 1) / kBatch;
-  const uint64_t batch_bytes = kBatch * crypto::kAgeSealedChunkSize;
-  PipelineStages st;
-  st.produce = [&](ChunkSlot& s) -> Result<bool> {
-    if (s.index >= batches) return false;
-    const uint64_t at = s.index * batch_bytes;
-    s.in_len = static_cast<size_t>(std::min(batch_bytes, length - at));
-    CUSTODY_ASSIGN(size_t got, (*f)->ReadAt(payload.offset + at, {s.in.data(), s.in_len}));
-    if (got != s.in_len) return Fail(Code::kCorrupt, path + " shrank while read");
-    s.last = s.index + 1 == batches;
-    return true;
-  };
-  st.transform = [&](ChunkSlot& s) -> Status {
-    s.out_len = 0;
-    uint64_t chunk = s.index * kBatch;
-    for (size_t at = 0; at < s.in_len; at += crypto::kAgeSealedChunkSize, ++chunk) {
-      const size_t n = std::min(crypto::kAgeSealedChunkSize, s.in_len - at);
-      CUSTODY_TRY(payload.key.OpenAt(chunk, count, {s.in.data() + at, n},
-                                     {s.out.data() + s.out_len, n - crypto::kAgeTagSize}));
-      s.out_len += n - crypto::kAgeTagSize;
-    }
-    return {};
-  };
-  st.consume = [&](ChunkSlot& s) -> Status { return emit({s.out.data(), s.out_len}); };
-  CUSTODY_TRY(RunOrderedPipeline(6, batch_bytes, kBatch * crypto::kAgeChunkSize, DefaultWorkers(),
-                                 batches, st));
-  // The length was taken once: a file that grew meanwhile is not the one opened.
-  CUSTODY_ASSIGN(uint64_t after, (*f)->Size());
-  if (after != size) return Fail(Code::kCorrupt, path + " changed size while read");
-  return {};
-}
-
-// `custody open`: the marking is verified and shown before any plaintext,
-// and a chunk is released only once the next one (or the verified end)
-// has been read, so a truncated or altered copy writes nothing of its end.
-Status OpenSealedCopy(const std::string& copy, const vault::Identity& id, const std::string& out_path) {
-  CUSTODY_ASSIGN(std::string text, ReadSmallFile(copy + ".marking"));
-  auto marking = vault::CopyMarking::ParseVerified(text);
-  if (!marking) return std::unexpected(marking.error().With(copy + ".marking"));
-  auto recipient = vault::PublicIdentity::Parse(marking->recipient_line);
-  if (!recipient || recipient->x25519 != id.public_identity().x25519)
-    return Fail(Code::kAuth, "copy " + marking->Number() + " is addressed to '" +
-                                 (recipient ? recipient->name : "?") + "', not to '" +
-                                 id.public_identity().name + "'");
-  std::ifstream in(copy, std::ios::binary);
-  if (!in) return Fail(Code::kNotFound, "cannot read " + copy);
-  FileSource source(in);
-  crypto::AgeX25519Identity key(crypto::SecretBytes::CopyOf(id.x25519().secret_key.span()));
-  const crypto::AgeIdentity* keys[] = {&key};
-  auto reader = crypto::AgeReader::Open(source, keys);
-  if (!reader) return std::unexpected(reader.error().With(copy));
-  const auto mismatch = [&] {
-    return Fail(Code::kCorrupt, copy + " does not match its marking (BLAKE2b-256 differs): not the "
-                                       "copy issued; nothing written");
-  };
-  // The file must be the one the marking names before any plaintext is
-  // released. To a file, that is checked by a second thread hashing it
-  // while this one decrypts into the temporary file, which is published
-  // only if both agree (two cores, one pass each); to stdout, first.
-  std::unique_ptr<AtomicFile> file;
-  std::future<Result<crypto::Hash256>> hashed;
-  if (out_path != "-") {
-    if (::access(out_path.c_str(), F_OK) == 0) return Fail(Code::kIo, out_path + " already exists");
-    hashed = std::async(std::launch::async, [copy] { return HashOf(copy); });
-  } else {
-    CUSTODY_ASSIGN(crypto::Hash256 h, HashOf(copy));
-    if (h != marking->file_hash) return mismatch();
-  }
-  std::cerr << marking->Banner();
-  if (out_path != "-") {
-    auto f = AtomicFile::Create(DefaultEnv(), out_path);
-    if (!f) {
-      hashed.wait();
-      return std::unexpected(f.error());
-    }
-    file = std::move(*f);
-  }
-  uint64_t at = 0;
-  auto emit = [&](std::span<const uint8_t> b) -> Status {
-    if (file) {
-      CUSTODY_TRY(file->file()->WriteAt(at, b));
-      at += b.size();
-      return {};
-    }
-    return WriteAll(1, b);
-  };
-  // One chunk is held back until the next (or the verified end) is read;
-  // the one locked buffer is reused for every chunk.
-  crypto::SecretBytes held(crypto::kAgeChunkSize);
-  size_t held_len = 0;
-  bool have = false;
-  Status decrypted = [&]() -> Status {
-    // To a file (published only once whole and matching): on every core.
-    if (file && !(*reader)->armored()) {
-      CUSTODY_ASSIGN(auto payload, (*reader)->TakePayload());
-      Status s = OpenPayloadInParallel(copy, payload, emit);
-      if (!s) return std::unexpected(s.error().With(copy));
-      return s;
-    }
-    for (;;) {
-      auto chunk = (*reader)->Next();
-      if (!chunk) return std::unexpected(chunk.error().With(copy + "; nothing of its end written"));
-      if (have) CUSTODY_TRY(emit(held.span().first(held_len)));
-      if (chunk->empty()) return {};
-      std::copy(chunk->begin(), chunk->end(), held.data());
-      held_len = chunk->size();
-      have = true;
-    }
-  }();
-  if (!file) return decrypted;
-  auto h = hashed.get();
-  if (!decrypted) return decrypted;
-  if (!h) return std::unexpected(h.error());
-  if (*h != marking->file_hash) return mismatch();
-  return file->Commit(false);
 }
 
 void RegisterOpen(CLI::App& app) {

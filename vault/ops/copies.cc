@@ -63,8 +63,10 @@ using DecryptFn = std::function<Status(const PlaintextSink&, const ChunkRewrite*
 // the one holding the last byte, full if the size is a multiple of 64 KiB;
 // an empty document is one empty final chunk). The hash and the write stay
 // on this thread, in order. An extent whose chunk size is not a multiple of
-// 64 KiB (this version writes none; readers accept any) is sealed here by
-// AgeWriter, one chunk at a time.
+// 64 KiB (this version writes none; readers accept any, so a vault from
+// another writer may hold one) is sealed here by AgeWriter, one chunk at a
+// time. Both paths, on other chunk sizes than 1 MiB, are opened by the age
+// binary in tests/vault/ops/copies_test.cc (vault::TEST_SetWriteChunkSize).
 Result<std::string> WriteSealedCopy(const DecryptFn& decrypt, uint64_t size, uint32_t chunk_size,
                                     const crypto::AgeRecipient& to, File& file) {
   HashingSink sink(file);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 #include "crypto/aead.h"
@@ -194,11 +195,20 @@ Result<uint64_t> CheckDecryptable(const Container& container, const format::Exte
 
 }  // namespace
 
+namespace {
+uint32_t test_write_chunk_size = 0;  // TEST_SetWriteChunkSize; 0: kChunkSize
+}  // namespace
+
+void TEST_SetWriteChunkSize(uint32_t chunk_size) {
+  if (chunk_size > format::kMaxChunkSize) std::abort();
+  test_write_chunk_size = chunk_size;
+}
+
 Result<format::Extent> EncryptIntoExtent(Container& container, int fd, uint64_t size,
                                          format::Padding padding,
                                          std::span<const uint8_t> data_key,
                                          const std::string& ad_prefix, const std::string& name) {
-  const uint32_t cs = format::kChunkSize;
+  const uint32_t cs = test_write_chunk_size != 0 ? test_write_chunk_size : format::kChunkSize;
   const PaddedLength padded = PaddedLengthOf(size, padding);
   if (!padded.ok) return Fail(Code::kUsage, "unknown padding for " + name);
   const uint64_t chunks = ChunkCount(padded.length, cs);

@@ -25,13 +25,23 @@ uint64_t ExtentLength(uint64_t size, uint32_t chunk_size);
 // Associated data prefix binding chunks to their document version.
 std::string ChunkAdPrefix(const std::string& vault_id, const std::string& doc_id, uint32_t version);
 
+// Test only: the chunk size EncryptIntoExtent uses in this process from now
+// on (0: format::kChunkSize again). This version always writes 1 MiB chunks,
+// but readers accept any size from 1 byte to format::kMaxChunkSize (FORMAT.md
+// §3.5), so a vault from another writer may hold others; tests use this to
+// reach the paths that serve them (a sealed copy of a document whose chunks
+// are not whole age chunks, vault/ops/copies.cc). Not thread-safe against a
+// concurrent EncryptIntoExtent. REQUIRES: chunk_size <= format::kMaxChunkSize.
+void TEST_SetWriteChunkSize(uint32_t chunk_size);
+
 // Reads exactly `size` bytes from `fd` (from offset 0), pads them with zero
 // bytes to PaddedLengthOf(size, padding) (vault/storage/padding.h), encrypts
-// the padded stream under `data_key` into a new extent appended to
-// `container`, and returns its description: chunk_count, length and the root
-// hash follow the padded stream; `padding` is recorded in it. The true size
-// is the caller's to keep (in the sealed DocumentMetadata). kIo if the file
-// changes size while read; kUsage for a padding this version does not know.
+// the padded stream, in chunks of format::kChunkSize, under `data_key` into a
+// new extent appended to `container`, and returns its description:
+// chunk_count, length and the root hash follow the padded stream; `padding`
+// is recorded in it. The true size is the caller's to keep (in the sealed
+// DocumentMetadata). kIo if the file changes size while read; kUsage for a
+// padding this version does not know.
 Result<format::Extent> EncryptIntoExtent(Container& container, int fd, uint64_t size,
                                          format::Padding padding,
                                          std::span<const uint8_t> data_key,
