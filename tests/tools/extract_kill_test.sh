@@ -162,5 +162,31 @@ for sig in INT TERM; do
   [ "$(copies)" -eq "$before_copies" ] && ok "SIG$sig: nothing recorded" || bad "SIG$sig: a killed sealed copy is recorded"
 done
 
+# custody open of a sealed copy decrypts into a temporary file too: its
+# partial plaintext is registered like an extraction's.
+OPEN=($C open dst/copy2.age $A --out dst/opened.bin)
+rm -f dst/opened.bin; interrupt KILL "${OPEN[@]}"
+if [ "$rc" -ne 137 ] || [ -z "$partial" ]; then
+  bad "SIGKILL did not land mid open (exit $rc, partial '$partial'): $(head -c 300 ex.err)"
+else
+  ok "SIGKILL landed mid custody open"
+  [ ! -e dst/opened.bin ] && ok "the opened copy was not published" || bad "dst/opened.bin exists after SIGKILL"
+  [ "$(entries)" -eq 1 ] && ok "the open's partial plaintext is registered in flight" || bad "expected 1 register entry, found $(entries)"
+  expect 0 "the next command runs" -- $C --version
+  has err "custody: warning: partial plaintext of copy $REG/" "it reports the killed open's partial plaintext"
+  has err "left by a killed custody open of $(readlink -f dst/copy2.age): $(readlink -f "$partial") — removed" "naming the sealed copy and the file"
+  [ "$(partials)" -eq 0 ] && ok "and removes it" || bad "partial plaintext left: $(ls -A dst)"
+  [ "$(entries)" -eq 0 ] && ok "and its entry" || bad "register entry left after the sweep"
+fi
+for sig in INT TERM; do
+  rm -f dst/opened.bin; interrupt "$sig" "${OPEN[@]}"
+  if [ -z "$partial" ]; then bad "SIG$sig: the open ended before the signal (exit $rc)"; continue; fi
+  [ "$rc" -eq $((128 + $(kill -l "$sig"))) ] && ok "SIG$sig ends custody open by the signal (exit $rc)" || bad "SIG$sig: open exit $rc"
+  [ "$(partials)" -eq 0 ] && [ "$(entries)" -eq 0 ] && ok "SIG$sig leaves no partial plaintext and no entry" || bad "SIG$sig left $(ls -A dst) / $(entries) entries"
+done
+expect 0 "custody open, run again, completes" -- "${OPEN[@]}"
+cmp -s big.bin dst/opened.bin && ok "and gives the document" || bad "the opened copy differs"
+[ "$(entries)" -eq 0 ] && ok "a finished open leaves no register entry" || bad "register entry left after open"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -116,7 +116,8 @@ void RegisterCopy(CLI::App& app) {
       std::error_code ec;
       const std::string temp = std::filesystem::absolute(temp_path, ec).lexically_normal().string();
       const std::string vault_abs = std::filesystem::absolute(o->vault, ec).lexically_normal().string();
-      auto e = InflightEntry::Register(temp, o->reg, vault_abs, o->sealed);
+      auto e = InflightEntry::Register(temp, o->reg, vault_abs,
+                                       o->sealed ? InflightKind::kSealedCopy : InflightKind::kExtraction);
       if (!e) return std::unexpected(e.error().With("copy refused"));
       guard.Arm(temp, (*e)->path());
       entries.push_back(std::move(*e));

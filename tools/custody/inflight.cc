@@ -29,10 +29,17 @@ constexpr size_t kMaxEntryBytes = 3 * PATH_MAX + 256;
 
 struct Entry {
   std::string temp, reg_no, vault;
-  bool sealed = false;
+  InflightKind kind = InflightKind::kExtraction;
   std::string What() const {
-    return sealed ? "partial sealed copy (age ciphertext) of " + reg_no + " left by a killed copy"
-                  : "partial plaintext of " + reg_no + " left by a killed extraction";
+    switch (kind) {
+      case InflightKind::kSealedCopy:
+        return "partial sealed copy (age ciphertext) of " + reg_no + " left by a killed copy";
+      case InflightKind::kOpenedCopy:
+        return "partial plaintext of copy " + reg_no + " left by a killed custody open of " + vault;
+      case InflightKind::kExtraction:
+        break;
+    }
+    return "partial plaintext of " + reg_no + " left by a killed extraction";
   }
 };
 
@@ -53,7 +60,10 @@ std::optional<Entry> ParseEntry(const std::string& text) {
     *field = line.substr(std::strlen(key));
   }
   if (e.temp.empty() || e.temp[0] != '/' || !IsAtomicFileTempName(e.temp)) return std::nullopt;
-  e.sealed = std::getline(in, line) && line == "kind sealed";
+  if (std::getline(in, line)) {
+    if (line == "kind sealed") e.kind = InflightKind::kSealedCopy;
+    if (line == "kind opened") e.kind = InflightKind::kOpenedCopy;
+  }
   return e;
 }
 
@@ -100,7 +110,7 @@ Result<int> WriteLockedEntry(const std::string& dir, const std::string& name,
 Result<std::unique_ptr<InflightEntry>> InflightEntry::Register(const std::string& temp_path,
                                                                const std::string& reg_no,
                                                                const std::string& vault_path,
-                                                               bool sealed) {
+                                                               InflightKind kind) {
   if (temp_path.empty() || temp_path[0] != '/' || !IsAtomicFileTempName(temp_path))
     return Fail(Code::kUsage, "not an absolute temporary extraction path: " + temp_path);
   for (const std::string* f : {&temp_path, &reg_no, &vault_path})
@@ -109,7 +119,9 @@ Result<std::unique_ptr<InflightEntry>> InflightEntry::Register(const std::string
   CUSTODY_ASSIGN(std::string dir, EnsureStateDir("inflight"));
   const std::string text = std::string(kEntryMagic) + "\ntemp " + temp_path + "\nreg_no " +
                            reg_no + "\nvault " + vault_path + "\n" +
-                           (sealed ? "kind sealed\n" : "");
+                           (kind == InflightKind::kSealedCopy   ? "kind sealed\n"
+                            : kind == InflightKind::kOpenedCopy ? "kind opened\n"
+                                                                : "");
   const std::string name = HexOf(temp_path);
   CUSTODY_ASSIGN(int fd, WriteLockedEntry(dir, name, text));
   return std::unique_ptr<InflightEntry>(new InflightEntry(dir + "/" + name, fd));

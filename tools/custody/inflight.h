@@ -29,6 +29,13 @@
 
 namespace custody::cli {
 
+// What a registered temporary file holds.
+enum class InflightKind {
+  kExtraction,  // a document's plaintext (extract, plaintext copy)
+  kSealedCopy,  // a sealed copy's age file (ciphertext): `kind sealed`
+  kOpenedCopy,  // plaintext `custody open` decrypts from a sealed copy: `kind opened`
+};
+
 // One registered extraction. Removes its entry when destroyed.
 class InflightEntry {
  public:
@@ -37,13 +44,14 @@ class InflightEntry {
   // one per line, and holds an exclusive flock on it. `temp_path` must be
   // absolute and an AtomicFile temporary name (kUsage otherwise, or if a
   // field holds a newline); kIo/kUsage from the state directory.
-  // `sealed`: the file is a sealed copy's age file (ciphertext), said so by
-  // a fourth line `kind sealed` (readers of the three lines ignore it) and
-  // in the sweep's report.
+  // A kind other than kExtraction is said by a fourth line (`kind sealed`,
+  // `kind opened`; readers of the three lines ignore it) and in the
+  // sweep's report. For kOpenedCopy, `reg_no` is the copy's number and
+  // `vault_path` the sealed copy's path (the file the plaintext came from).
   static Result<std::unique_ptr<InflightEntry>> Register(const std::string& temp_path,
                                                          const std::string& reg_no,
                                                          const std::string& vault_path,
-                                                         bool sealed = false);
+                                                         InflightKind kind = InflightKind::kExtraction);
   ~InflightEntry();
   InflightEntry(const InflightEntry&) = delete;
   InflightEntry& operator=(const InflightEntry&) = delete;

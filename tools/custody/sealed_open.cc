@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <condition_variable>
 #include <deque>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iostream>
@@ -21,6 +22,7 @@
 #include "crypto/age.h"
 #include "crypto/hash.h"
 #include "crypto/secret_bytes.h"
+#include "tools/custody/inflight.h"
 #include "vault/copies/copy_marking.h"
 
 namespace custody::cli {
@@ -297,10 +299,22 @@ Status OpenSealedCopy(const std::string& copy, const vault::Identity& id, const 
   if (!reader) return std::unexpected(reader.error().With(copy));
   std::cerr << marking->Banner();
   std::unique_ptr<AtomicFile> out;
+  // The plaintext's temporary file is accounted for as an extraction's is
+  // (tools/custody/inflight.h): a signal removes it, a SIGKILL leaves it
+  // registered for the next custody command to remove.
+  ExtractSignalGuard guard;
+  std::unique_ptr<InflightEntry> entry;
   if (!to_stdout) {
     auto f = AtomicFile::Create(DefaultEnv(), out_path);
     if (!f) return std::unexpected(f.error());
     out = std::move(*f);
+    const std::string temp = std::filesystem::absolute(out->temp_path()).lexically_normal().string();
+    auto e = InflightEntry::Register(temp, marking->Number(),
+                                     std::filesystem::absolute(copy).lexically_normal().string(),
+                                     InflightKind::kOpenedCopy);
+    if (!e) return std::unexpected(e.error().With("open refused"));
+    entry = std::move(*e);
+    guard.Arm(temp, entry->path());
   }
   uint64_t at = 0;
   const Emit emit = [&](std::span<const uint8_t> b) -> Status {
@@ -329,7 +343,9 @@ Status OpenSealedCopy(const std::string& copy, const vault::Identity& id, const 
     return mismatch();
   }
   if (!out) return {};
-  return out->Commit(false);
+  Status published = out->Commit(false);
+  guard.Disarm();
+  return published;
 }
 
 }  // namespace custody::cli
