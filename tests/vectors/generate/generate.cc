@@ -102,6 +102,7 @@ const std::map<std::string, std::string>& Reasons() {
     {"R170_copy_number_skipped", "copy number out of sequence"},
     {"R170_copy_number_reused", "copy number out of sequence"},
     {"R170_copy_beyond_of", "copy number out of sequence"},
+    {"R170_copy_number_in_forged_tree", "copy number out of sequence"},
     {"R170_copy_level_mismatch", "copy marked with another level than its document's"},
     {"R170_copy_no_scope", "copy without a distribution scope"},
     {"R170_sealed_hash_short", "copy's sealed-file hash does not match its kind"},
@@ -117,6 +118,7 @@ const std::map<std::string, std::string>& Reasons() {
     {"R171_return_by_staff", "return a copy by someone who is not an officer"},
     {"R171_return_never_issued", "return of a copy never issued"},
     {"R171_return_other_doc_id", "return of a copy never issued"},
+    {"R171_return_none_outstanding", "return of a copy never issued"},
     {"R171_returned_twice", "copy returned twice"},
     {"R171_return_lost", "copy returned twice"},
     {"R171_return_destroyed", "copy returned twice"},
@@ -1174,8 +1176,8 @@ int main(int argc, char** argv) {
            {{issue("P-1", 5, [](auto& x) { x.clear_scope(); }), {&alice}}});
     forged("R170_sealed_hash_short", "R170", "P-1/5 sealed, with a 31-byte sealed_hash",
            {{issue("P-1", 5, [](auto& x) { x.set_sealed(true); x.set_sealed_hash(std::string(31, 'a')); }), {&alice}}});
-    forged("R170_plaintext_with_hash", "R170", "P-1/5 plaintext, with a sealed_hash",
-           {{issue("P-1", 5, [](auto& x) { x.set_sealed_hash(std::string(32, 'a')); }), {&alice}}});
+    forged("R170_plaintext_with_hash", "R170", "P-1/5 plaintext, with a 16-byte sealed_hash",
+           {{issue("P-1", 5, [](auto& x) { x.set_sealed_hash(std::string(16, 'a')); }), {&alice}}});
     forged("R170_return_by_negative", "R170", "P-1/5 due back at -1",
            {{issue("P-1", 5, [](auto& x) { x.set_return_by_unix(-1); }), {&alice}}});
     forged("R170_recipient_malformed", "R170", "P-1/5 to a recipient whose x25519 key is 31 bytes",
@@ -1322,6 +1324,46 @@ int main(int argc, char** argv) {
            }));
     Vector("R166a_copy_omitted", VaultH("audit failure", "R166a", "the copy tree leaves out P-1/4 (lost), its count four"),
            copy_checkpoint(none, [](auto& p) { p.mutable_copies()->DeleteSubrange(3, 1); }));
+    {
+      // R170 against a forged tree (§3.16 "Trust"): a checkpoint signed by
+      // alice whose copy tree already holds P-1/5, which P-1's counter
+      // says is the next number; issuing P-1/5 must not count it twice.
+      std::string b = copy_checkpoint(none, [](auto& p) {
+        format::CopyState extra = p.copies(0);
+        extra.mutable_issued()->set_copy_no(5);
+        extra.mutable_issued()->set_of(5);
+        p.mutable_copies()->Add(std::move(extra));
+        // After P-1/4, before S-1/1: the leaf stays in key order.
+        for (int i = p.copies_size() - 1; i > 4; --i) p.mutable_copies()->SwapElements(i, i - 1);
+      });
+      craft::AppendEvent(b, issue("P-1", 5, none), {&alice});
+      Vector("R170_copy_number_in_forged_tree", VaultH("open failure", "R170", "a checkpoint signed by alice whose copy tree holds a P-1/5 never issued, then P-1/5 issued"), b);
+    }
+    {
+      // R171's last check: a checkpoint (signed by alice) whose catalog
+      // says P-1 has no copy outstanding while its copy tree holds P-1/1
+      // issued; the return replayed on it must not wrap the counter.
+      std::string b = copies;
+      format::Checkpoint cp = st.ToCheckpoint(craft::AuthorityAt(b).last_event);
+      auto docs = craft::CatalogDocuments(b, cp.catalog());
+      for (auto& d : docs)
+        if (d.added().reg_no() == "P-1") d.set_copies_outstanding(0);
+      auto [pages, root] = craft::CatalogTree(docs, craft::Sb(b, craft::Active(b)).committed_end());
+      *cp.mutable_catalog() = root;
+      format::SignedCheckpoint scp;
+      scp.set_body(cp.SerializeAsString());
+      scp.mutable_signature()->set_signer_ed25519(Raw(alice.public_identity().ed25519));
+      scp.mutable_signature()->set_signature(alice.Sign(scp.body()));
+      auto records = pages;
+      records.emplace_back(format::RecordType::kCheckpoint, scp.SerializeAsString());
+      auto at = craft::Commit(b, records);
+      const int a = craft::Active(b);
+      auto sb = craft::Sb(b, a);
+      sb.set_checkpoint_offset(at.back());
+      craft::PutSb(b, a, sb);
+      craft::AppendEvent(b, returned("P-1", 1, none), {&alice});
+      Vector("R171_return_none_outstanding", VaultH("open failure", "R171", "a checkpoint signed by alice counting no copy of P-1 outstanding, then P-1/1 (issued) returned"), b);
+    }
     {
       // P-1/2 (returned) destroyed under bob's witness, committed with a
       // checkpoint that presents the copy tree from before it (the
