@@ -114,6 +114,7 @@ const std::map<std::string, std::string>& Reasons() {
     {"R170a_no_cosignature", "copy without the co-signature of a second officer cleared for its level"},
     {"R170a_cosigner_not_signing", "copy without the co-signature of a second officer cleared for its level"},
     {"R170a_cosigner_is_actor", "copy without the co-signature of a second officer cleared for its level"},
+    {"R170a_cosigner_not_cleared", "copy without the co-signature of a second officer cleared for its level"},
     {"R170a_cosigner_staff", "copy without the co-signature of a second officer cleared for its level"},
     {"R171_return_by_staff", "return a copy by someone who is not an officer"},
     {"R171_return_never_issued", "return of a copy never issued"},
@@ -1044,6 +1045,7 @@ int main(int argc, char** argv) {
   // committed after it, signed by alice.
   {
     const std::string pc = (g_work / "copies.cv").string();
+    const auto erin = vault::Identity::Generate("erin");  // an officer cleared for public only
     vault::VaultProfile profile;
     profile.cosign_copies_from = 1;  // copies at secret need a second officer
     Must(vault::Vault::Create(pc, alice, {"public", "secret"}, "Vectors", DefaultEnv(), SystemClock(), profile)
@@ -1052,6 +1054,7 @@ int main(int argc, char** argv) {
       auto v = OpenW(pc);
       Must(v->Grant(alice, bob.public_identity(), vault::Role::kStaff, custody::testutil::ClearanceAt(*v, 0)).has_value(), "grant bob");
       Must(v->Grant(alice, carol.public_identity(), vault::Role::kOfficer, custody::testutil::ClearanceAt(*v, 1)).has_value(), "grant carol");
+      Must(v->Grant(alice, erin->public_identity(), vault::Role::kOfficer, custody::testutil::ClearanceAt(*v, 0)).has_value(), "grant erin");
       Must(v->Add(alice, {{(g_work / "p.txt").string(), "Public", "P-1"}}, custody::testutil::LevelAt(*v, 0)).has_value(), "add P-1");
       Must(v->Add(alice, {{(g_work / "s.txt").string(), "Secret", "S-1"}}, custody::testutil::LevelAt(*v, 1)).has_value(), "add S-1");
       Must(v->Add(alice, {{(g_work / "p.txt").string(), "Gone", "P-2"}}, custody::testutil::LevelAt(*v, 0)).has_value(), "add P-2");
@@ -1081,7 +1084,7 @@ int main(int argc, char** argv) {
     }
     const std::string copies = Read(pc);
     Vector("valid_copies", ExtractH("success", "R170-R173 R166a R177", "alice", "S-1",
-                                    "copies P-1/1 issued, P-1/2 returned, P-1/3 destroyed under bob's witness, P-1/4 lost, "
+                                    "erin an officer cleared for public; copies P-1/1 issued, P-1/2 returned, P-1/3 destroyed under bob's witness, P-1/4 lost, "
                                     "S-1/1 sealed and co-signed by carol, P-2 destroyed; every commit's checkpoint pages the copies; "
                                     "alice extracts S-1", plain_s),
            copies);
@@ -1194,6 +1197,8 @@ int main(int argc, char** argv) {
            {{sealed_s1(none), {&alice}}});
     forged("R170a_cosigner_is_actor", "R170a", "S-1/2 co-signed by alice, its issuer",
            {{sealed_s1([&](auto& x) { x.set_cosigner_ed25519(Raw(alice.public_identity().ed25519)); }), {&alice, &alice}}});
+    forged("R170a_cosigner_not_cleared", "R170a", "S-1/2 co-signed by erin, an officer cleared for public only",
+           {{sealed_s1([&](auto& x) { x.set_cosigner_ed25519(Raw(erin->public_identity().ed25519)); }), {&alice, erin.get()}}});
     forged("R170a_cosigner_staff", "R170a", "P-1/5 (public: no co-signature needed) naming bob (staff) as co-signer, signed by both",
            {{issue("P-1", 5, [&](auto& x) { x.set_cosigner_ed25519(Raw(bob.public_identity().ed25519)); }), {&alice, &bob}}});
     // R171.
