@@ -95,6 +95,55 @@ const std::map<std::string, std::string>& Reasons() {
     {"R175_approved_by_reviewer", "declassification approved by its reviewer"},
     {"R175_approved_unreviewed", "declassification approved with no pending review"},
     {"R176_handled_not_cleared", "document handled by someone not cleared"},
+    {"R170_copy_unknown_document", "copy of an unknown document"},
+    {"R170_copy_other_doc_id", "copy of an unknown document"},
+    {"R170_copy_by_uncleared", "copy issued by someone not cleared"},
+    {"R170_copy_of_destroyed", "copy of a destroyed document"},
+    {"R170_copy_number_skipped", "copy number out of sequence"},
+    {"R170_copy_number_reused", "copy number out of sequence"},
+    {"R170_copy_beyond_of", "copy number out of sequence"},
+    {"R170_copy_number_in_forged_tree", "copy number out of sequence"},
+    {"R170_copy_level_mismatch", "copy marked with another level than its document's"},
+    {"R170_copy_no_scope", "copy without a distribution scope"},
+    {"R170_sealed_hash_short", "copy's sealed-file hash does not match its kind"},
+    {"R170_plaintext_with_hash", "copy's sealed-file hash does not match its kind"},
+    {"R170_return_by_negative", "copy with a negative return-by date"},
+    {"R170_recipient_malformed", "copy to a malformed identity"},
+    {"R170_plaintext_not_cleared", "plaintext copy to someone not cleared"},
+    {"R170_plaintext_to_outsider", "plaintext copy to someone not cleared"},
+    {"R170a_no_cosignature", "copy without the co-signature of a second officer cleared for its level"},
+    {"R170a_cosigner_not_signing", "copy without the co-signature of a second officer cleared for its level"},
+    {"R170a_cosigner_is_actor", "copy without the co-signature of a second officer cleared for its level"},
+    {"R170a_cosigner_not_cleared", "copy without the co-signature of a second officer cleared for its level"},
+    {"R170a_cosigner_staff", "copy without the co-signature of a second officer cleared for its level"},
+    {"R171_return_by_staff", "return a copy by someone who is not an officer"},
+    {"R171_return_never_issued", "return of a copy never issued"},
+    {"R171_return_other_doc_id", "return of a copy never issued"},
+    {"R171_return_none_outstanding", "return of a copy never issued"},
+    {"R171_returned_twice", "copy returned twice"},
+    {"R171_return_lost", "copy returned twice"},
+    {"R171_return_destroyed", "copy returned twice"},
+    {"R171_sealed_return_other_bytes", "sealed copy returned with other bytes than issued"},
+    {"R172_inline_out_of_order", "checkpoint does not match the state replayed from the ledger"},
+    {"R172_inline_copy_twice", "checkpoint lists copy P-1/1 twice"},
+    {"R172_inline_copy_no_0", "checkpoint's copy entry P-1/0 out of range"},
+    {"R172_inline_status_unknown", "checkpoint's copy entry P-1/1 out of range"},
+    {"R172_copy_tree_out_of_order", "entries are not in strictly ascending order"},
+    {"R172_copy_tree_copy_no_0", "entry P-1/0 out of range"},
+    {"R172_copy_tree_status_unknown", "entry P-1/1 out of range"},
+    {"R172_copy_leaf_holds_document", "is not a leaf of at most 64 copy entries"},
+    {"R172_copy_tree_count_lies", "holds another count than its parent says"},
+    {"R177_copy_root_hash_short", "checkpoint's copy tree root out of range"},
+    {"R177_copy_root_offset_low", "checkpoint's copy tree root out of range"},
+    {"R177_copy_root_height_9", "checkpoint's copy tree root out of range"},
+    {"R177_copy_root_count_huge", "checkpoint's copy tree root out of range"},
+    {"R177_copy_tree_and_inline", "checkpoint's copy tree root out of range"},
+    {"R177_copy_tree_without_catalog", "checkpoint's copy tree root out of range"},
+    {"R177_copy_root_hash_mismatch", "does not hash to its reference"},
+    {"R166a_copy_never_issued", "lists copy P-1/5, which the ledger never issued"},
+    {"R166a_copy_state_changed", "copy P-1/4 differs from the state replayed from the ledger"},
+    {"R166a_copy_omitted", "the copy tree holds 4 copies, the ledger issued 5"},
+    {"R166a_stale_copy_tree", "is stale: copy P-1/2 changed since it was written"},
     {"R30_no_witness", "destroy without a distinct witness"},
     {"R30_self_witness", "destroy without a distinct witness"},
     {"R31_compacted", "compaction does not name the ledger it follows"},
@@ -988,6 +1037,369 @@ int main(int argc, char** argv) {
     sb.set_highest_level_held(0);
     craft::PutSb(b, a, sb);
     Vector("R47_highest_level_held", VaultH("audit failure", "R47", "outer marking says public while a secret document is live"), b);
+  }
+
+  // ---- R170-R172, R177, R166a: tracked copies (v4, v5) -------------------
+  // A vault whose profile has secret copies co-signed, with carol a second
+  // officer cleared for secret; copies of P-1 in every state and a sealed,
+  // co-signed copy of S-1, all written by the library. Forged copy events
+  // are appended to it, and forged checkpoints (copy trees, inline copies)
+  // committed after it, signed by alice.
+  {
+    const std::string pc = (g_work / "copies.cv").string();
+    const auto erin = vault::Identity::Generate("erin");  // an officer cleared for public only
+    vault::VaultProfile profile;
+    profile.cosign_copies_from = 1;  // copies at secret need a second officer
+    Must(vault::Vault::Create(pc, alice, {"public", "secret"}, "Vectors", DefaultEnv(), SystemClock(), profile)
+             .has_value(), "create copies");
+    {
+      auto v = OpenW(pc);
+      Must(v->Grant(alice, bob.public_identity(), vault::Role::kStaff, custody::testutil::ClearanceAt(*v, 0)).has_value(), "grant bob");
+      Must(v->Grant(alice, carol.public_identity(), vault::Role::kOfficer, custody::testutil::ClearanceAt(*v, 1)).has_value(), "grant carol");
+      Must(v->Grant(alice, erin->public_identity(), vault::Role::kOfficer, custody::testutil::ClearanceAt(*v, 0)).has_value(), "grant erin");
+      Must(v->Add(alice, {{(g_work / "p.txt").string(), "Public", "P-1"}}, custody::testutil::LevelAt(*v, 0)).has_value(), "add P-1");
+      Must(v->Add(alice, {{(g_work / "s.txt").string(), "Secret", "S-1"}}, custody::testutil::LevelAt(*v, 1)).has_value(), "add S-1");
+      Must(v->Add(alice, {{(g_work / "p.txt").string(), "Gone", "P-2"}}, custody::testutil::LevelAt(*v, 0)).has_value(), "add P-2");
+      Must(v->Destroy(alice, bob, "P-2", "vector").has_value(), "destroy P-2");
+      vault::CopyRequest plain;
+      plain.reg_no = "P-1";
+      plain.recipient = bob.public_identity();
+      plain.copies = 4;
+      plain.scope = "vector liaison";
+      plain.purpose = "vector";
+      plain.out_path = (g_work / "p1-copy.txt").string();
+      auto issued = v->IssueCopies(alice, plain);
+      Must(issued.has_value(), "issue P-1 copies" + (issued ? "" : ": " + issued.error().message));
+      vault::CopyRequest sealed;
+      sealed.reg_no = "S-1";
+      sealed.recipient = carol.public_identity();
+      sealed.scope = "vector liaison";
+      sealed.sealed = true;
+      sealed.cosigner = &carol;
+      sealed.out_path = (g_work / "s1-copy.age").string();
+      auto s_issued = v->IssueCopies(alice, sealed);
+      Must(s_issued.has_value(), "issue S-1 copy" + (s_issued ? "" : ": " + s_issued.error().message));
+      auto ret = v->ReturnCopy(alice, "P-1", 2, "");
+      Must(ret.has_value(), "return P-1/2" + (ret ? "" : ": " + ret.error().message));
+      Must(v->DisposeCopy(alice, &bob, "P-1", 3, "shredded").has_value(), "destroy P-1/3");
+      Must(v->DisposeCopy(alice, nullptr, "P-1", 4, "lost in transit").has_value(), "lose P-1/4");
+    }
+    const std::string copies = Read(pc);
+    Vector("valid_copies", ExtractH("success", "R170-R173 R166a R177", "alice", "S-1",
+                                    "erin an officer cleared for public; copies P-1/1 issued, P-1/2 returned, P-1/3 destroyed under bob's witness, P-1/4 lost, "
+                                    "S-1/1 sealed and co-signed by carol, P-2 destroyed; every commit's checkpoint pages the copies; "
+                                    "alice extracts S-1", plain_s),
+           copies);
+    // Opened from its own file: open_state's is rewritten by later calls.
+    auto open_copies = [&](const std::string& bytes, const std::string& name) {
+      const std::string p = (g_work / name).string();
+      Write(p, bytes);
+      auto v = vault::Vault::Open(p, vault::Vault::Access::kRead);
+      Must(v.has_value(), "open " + name);
+      return std::move(*v);
+    };
+    auto sc = open_copies(copies, "copies-state.cv");
+    const auto& st = sc->TEST_state();
+    Must(st.copies.root().has_value() && st.copies.root()->height() == 0 && st.copies.root()->count() == 5,
+         "the copy tree is one leaf of five copies");
+    auto doc_id = [&](const std::string& reg) { return st.FindDocument(reg).value()->added().doc_id(); };
+    const auto dave = vault::Identity::Generate("dave");  // in no roster
+    auto keys_of = [](const vault::Identity& id, format::PublicKeys* k) {
+      k->set_name(id.public_identity().name);
+      k->set_ed25519(Raw(id.public_identity().ed25519));
+      k->set_x25519(Raw(id.public_identity().x25519));
+    };
+    // Copy `no` of `reg` as a writer would issue it (plaintext to bob),
+    // then edited by `f`.
+    auto issue = [&](const std::string& reg, uint32_t no, const std::function<void(format::CopyIssued&)>& f) {
+      format::Event e;
+      auto* x = e.mutable_copy_issued();
+      x->set_doc_id(doc_id(reg));
+      x->set_reg_no(reg);
+      x->set_copy_no(no);
+      x->set_of(no);
+      keys_of(bob, x->mutable_recipient());
+      x->set_level(st.FindDocument(reg).value()->added().level());
+      x->set_scope("vector liaison");
+      x->set_purpose("vector");
+      f(*x);
+      return e;
+    };
+    // S-1's next copy, sealed to carol and co-signed by her.
+    auto sealed_s1 = [&](const std::function<void(format::CopyIssued&)>& f) {
+      return issue("S-1", 2, [&](auto& x) {
+        keys_of(carol, x.mutable_recipient());
+        x.set_sealed(true);
+        x.set_sealed_hash(std::string(32, 'a'));
+        x.set_cosigner_ed25519(Raw(carol.public_identity().ed25519));
+        f(x);
+      });
+    };
+    auto returned = [&](const std::string& reg, uint32_t no, const std::function<void(format::CopyReturned&)>& f) {
+      format::Event e;
+      auto* x = e.mutable_copy_returned();
+      x->set_doc_id(doc_id(reg));
+      x->set_reg_no(reg);
+      x->set_copy_no(no);
+      f(*x);
+      return e;
+    };
+    auto none = [](auto&) {};
+    auto forged = [&](const std::string& name, const std::string& rule, const std::string& comment,
+                      const std::vector<std::pair<format::Event, std::vector<const vault::Identity*>>>& events,
+                      const std::string& expect = "open failure") {
+      std::string b = copies;
+      for (const auto& [e, signers] : events) craft::AppendEvent(b, e, signers);
+      Vector(name, VaultH(expect, rule, comment), b);
+    };
+    // The control: the events the failure vectors below edit, as they are
+    // valid, replayed on top of the last checkpoint.
+    forged("valid_forged_copy_events", "R170 R170a R171",
+           "generator-made: P-1/5 plaintext to bob by alice; S-1/2 sealed to carol, co-signed by carol; "
+           "P-1/1 returned to carol",
+           {{issue("P-1", 5, none), {&alice}}, {sealed_s1(none), {&alice, &carol}},
+            {returned("P-1", 1, none), {&carol}}},
+           "success");
+    // R170, one vector per check, in the rule's order.
+    forged("R170_copy_unknown_document", "R170", "a copy of NOPE-1, a number never registered",
+           {{issue("P-1", 5, [](auto& x) { x.set_reg_no("NOPE-1"); }), {&alice}}});
+    forged("R170_copy_other_doc_id", "R170", "a copy of P-1 naming S-1's document id",
+           {{issue("P-1", 5, [&](auto& x) { x.set_doc_id(doc_id("S-1")); }), {&alice}}});
+    forged("R170_copy_by_uncleared", "R170", "bob (staff, cleared for public) issues S-1/2 (secret), co-signed by carol",
+           {{sealed_s1(none), {&bob, &carol}}});
+    forged("R170_copy_of_destroyed", "R170", "a copy of P-2, which was destroyed",
+           {{issue("P-2", 1, none), {&alice}}});
+    forged("R170_copy_number_skipped", "R170", "P-1/6 of 6 where P-1's next copy is 5: copy 5 hidden",
+           {{issue("P-1", 6, none), {&alice}}});
+    forged("R170_copy_number_reused", "R170", "P-1/4 (lost) issued again",
+           {{issue("P-1", 4, none), {&alice}}});
+    forged("R170_copy_beyond_of", "R170", "P-1/5 of 4",
+           {{issue("P-1", 5, [](auto& x) { x.set_of(4); }), {&alice}}});
+    forged("R170_copy_level_mismatch", "R170", "P-1/5 marked secret (level 1); P-1 is public",
+           {{issue("P-1", 5, [](auto& x) { x.set_level(1); }), {&alice}}});
+    forged("R170_copy_no_scope", "R170", "P-1/5 with an empty scope",
+           {{issue("P-1", 5, [](auto& x) { x.clear_scope(); }), {&alice}}});
+    forged("R170_sealed_hash_short", "R170", "P-1/5 sealed, with a 31-byte sealed_hash",
+           {{issue("P-1", 5, [](auto& x) { x.set_sealed(true); x.set_sealed_hash(std::string(31, 'a')); }), {&alice}}});
+    forged("R170_plaintext_with_hash", "R170", "P-1/5 plaintext, with a 16-byte sealed_hash",
+           {{issue("P-1", 5, [](auto& x) { x.set_sealed_hash(std::string(16, 'a')); }), {&alice}}});
+    forged("R170_return_by_negative", "R170", "P-1/5 due back at -1",
+           {{issue("P-1", 5, [](auto& x) { x.set_return_by_unix(-1); }), {&alice}}});
+    forged("R170_recipient_malformed", "R170", "P-1/5 to a recipient whose x25519 key is 31 bytes",
+           {{issue("P-1", 5, [](auto& x) { x.mutable_recipient()->set_x25519(std::string(31, 'x')); }), {&alice}}});
+    forged("R170_plaintext_not_cleared", "R170", "S-1/2 in plaintext to bob (cleared for public), co-signed by carol",
+           {{sealed_s1([&](auto& x) { keys_of(bob, x.mutable_recipient()); x.set_sealed(false); x.clear_sealed_hash(); }),
+             {&alice, &carol}}});
+    forged("R170_plaintext_to_outsider", "R170", "P-1/5 in plaintext to dave, who is in no roster",
+           {{issue("P-1", 5, [&](auto& x) { keys_of(*dave, x.mutable_recipient()); }), {&alice}}});
+    // R170a: the profile has copies at secret co-signed.
+    forged("R170a_no_cosignature", "R170a", "S-1/2 sealed to carol, signed by alice alone, naming no co-signer",
+           {{sealed_s1([](auto& x) { x.clear_cosigner_ed25519(); }), {&alice}}});
+    forged("R170a_cosigner_not_signing", "R170a", "S-1/2 naming carol as co-signer, signed by alice alone",
+           {{sealed_s1(none), {&alice}}});
+    forged("R170a_cosigner_is_actor", "R170a", "S-1/2 co-signed by alice, its issuer",
+           {{sealed_s1([&](auto& x) { x.set_cosigner_ed25519(Raw(alice.public_identity().ed25519)); }), {&alice, &alice}}});
+    forged("R170a_cosigner_not_cleared", "R170a", "S-1/2 co-signed by erin, an officer cleared for public only",
+           {{sealed_s1([&](auto& x) { x.set_cosigner_ed25519(Raw(erin->public_identity().ed25519)); }), {&alice, erin.get()}}});
+    forged("R170a_cosigner_staff", "R170a", "P-1/5 (public: no co-signature needed) naming bob (staff) as co-signer, signed by both",
+           {{issue("P-1", 5, [&](auto& x) { x.set_cosigner_ed25519(Raw(bob.public_identity().ed25519)); }), {&alice, &bob}}});
+    // R171.
+    forged("R171_return_by_staff", "R171", "bob (staff, the holder) records P-1/1 returned",
+           {{returned("P-1", 1, none), {&bob}}});
+    forged("R171_return_never_issued", "R171", "P-1/9 returned; P-1 has four copies",
+           {{returned("P-1", 9, none), {&alice}}});
+    forged("R171_return_other_doc_id", "R171", "P-1/1 returned naming S-1's document id",
+           {{returned("P-1", 1, [&](auto& x) { x.set_doc_id(doc_id("S-1")); }), {&alice}}});
+    forged("R171_returned_twice", "R171", "P-1/2, returned already, returned again",
+           {{returned("P-1", 2, none), {&alice}}});
+    forged("R171_return_lost", "R171 R173", "P-1/4, declared lost, returned",
+           {{returned("P-1", 4, none), {&alice}}});
+    forged("R171_return_destroyed", "R171", "P-1/3, destroyed, returned",
+           {{returned("P-1", 3, none), {&alice}}});
+    forged("R171_sealed_return_other_bytes", "R171", "S-1/1 (sealed) returned with another file's hash",
+           {{returned("S-1", 1, [](auto& x) { x.set_returned_hash(std::string(32, 'b')); }), {&alice}}});
+
+    // Forged checkpoints of the same state, signed by alice. `page` edits
+    // the copy tree's root leaf (rewritten as a new page, named by the
+    // checkpoint), `cp_edit` the checkpoint last; `inline_copies` lists the
+    // copies in `copies` (#16) instead, as 0.4.0 wrote them.
+    auto copy_checkpoint = [&](const std::function<void(format::Checkpoint&)>& cp_edit,
+                               const std::function<void(format::CatalogPage&)>& page = {}) {
+      std::string b = copies;
+      format::Checkpoint cp = st.ToCheckpoint(craft::AuthorityAt(b).last_event);
+      std::vector<std::pair<format::RecordType, std::string>> records;
+      if (page) {
+        craft::BytesPages reader(b, 0);
+        auto payload = reader.ReadPage(cp.copy_catalog().offset());
+        Must(payload.has_value(), "copy root page");
+        format::CatalogPage p;
+        Must(p.ParseFromString(*payload), "copy root page parses");
+        page(p);
+        const std::string edited = p.SerializeAsString();
+        cp.mutable_copy_catalog()->set_offset(craft::Sb(b, craft::Active(b)).committed_end());
+        cp.mutable_copy_catalog()->set_hash(craft::H(edited));
+        cp.mutable_copy_catalog()->set_count(static_cast<uint64_t>(p.copies_size()));
+        records.emplace_back(format::RecordType::kCatalogPage, edited);
+      }
+      cp_edit(cp);
+      format::SignedCheckpoint scp;
+      scp.set_body(cp.SerializeAsString());
+      scp.mutable_signature()->set_signer_ed25519(Raw(alice.public_identity().ed25519));
+      scp.mutable_signature()->set_signature(alice.Sign(scp.body()));
+      records.emplace_back(format::RecordType::kCheckpoint, scp.SerializeAsString());
+      auto at = craft::Commit(b, records);
+      const int a = craft::Active(b);
+      auto sb = craft::Sb(b, a);
+      sb.set_checkpoint_offset(at.back());
+      craft::PutSb(b, a, sb);
+      return b;
+    };
+    const auto all_copies = craft::CatalogDocuments<vault::CopyCatalog>(copies, st.ToCheckpoint(0).copy_catalog());
+    auto inline_copies = [&](const std::function<void(std::vector<format::CopyState>&)>& f) {
+      return [&, f](format::Checkpoint& cp) {
+        cp.clear_copy_catalog();
+        auto cs = all_copies;
+        f(cs);
+        for (const auto& c : cs) *cp.add_copies() = c;
+      };
+    };
+    // R172: copies inline.
+    Vector("valid_inline_copies", ExtractH("success", "R172", "alice", "S-1",
+                                           "a checkpoint signed by alice with the five copies inline and no copy tree, "
+                                           "as 0.4.0 wrote it", plain_s),
+           copy_checkpoint(inline_copies([](auto&) {})));
+    Vector("R172_inline_out_of_order", VaultH("audit failure", "R172 R46", "a checkpoint with the copies inline, P-1/1 and P-1/2 swapped"),
+           copy_checkpoint(inline_copies([](auto& cs) { std::swap(cs[0], cs[1]); })));
+    Vector("R172_inline_copy_twice", VaultH("open failure", "R172", "a checkpoint with the copies inline, P-1/1 listed twice"),
+           copy_checkpoint(inline_copies([](auto& cs) { cs.insert(cs.begin(), cs[0]); })));
+    Vector("R172_inline_copy_no_0", VaultH("open failure", "R172", "a checkpoint with the copies inline, P-1/1 numbered 0"),
+           copy_checkpoint(inline_copies([](auto& cs) { cs[0].mutable_issued()->set_copy_no(0); })));
+    Vector("R172_inline_status_unknown", VaultH("open failure", "R172", "a checkpoint with the copies inline, P-1/1 of status COPY_UNKNOWN"),
+           copy_checkpoint(inline_copies([](auto& cs) { cs[0].set_status(format::COPY_UNKNOWN); })));
+    // R177: the copy tree's root.
+    auto root_edit = [&](const std::function<void(format::CatalogRoot&)>& f) {
+      return [f](format::Checkpoint& cp) { f(*cp.mutable_copy_catalog()); };
+    };
+    Vector("R177_copy_root_hash_short", VaultH("open failure", "R177", "the copy tree's root with a 31-byte hash"),
+           copy_checkpoint(root_edit([](auto& r) { r.set_hash(r.hash().substr(1)); })));
+    Vector("R177_copy_root_offset_low", VaultH("open failure", "R177", "the copy tree's root at offset 4096 (a superblock)"),
+           copy_checkpoint(root_edit([](auto& r) { r.set_offset(4096); })));
+    Vector("R177_copy_root_height_9", VaultH("open failure", "R177", "the copy tree's root at height 9"),
+           copy_checkpoint(root_edit([](auto& r) { r.set_height(9); })));
+    Vector("R177_copy_root_count_huge", VaultH("open failure", "R177", "the copy tree's root counts 2^48 + 1 copies"),
+           copy_checkpoint(root_edit([](auto& r) { r.set_count((uint64_t{1} << 48) + 1); })));
+    Vector("R177_copy_tree_and_inline", VaultH("open failure", "R177", "a checkpoint with both a copy tree and the copies inline"),
+           copy_checkpoint([&](auto& cp) { for (const auto& c : all_copies) *cp.add_copies() = c; }));
+    Vector("R177_copy_tree_without_catalog", VaultH("open failure", "R177", "a checkpoint with a copy tree but no catalog tree (no documents inline either)"),
+           copy_checkpoint([](auto& cp) { cp.clear_catalog(); cp.clear_live_documents(); }));
+    Vector("R177_copy_root_hash_mismatch", VaultH("open failure", "R177 R160", "the copy tree's root page named with a wrong hash"),
+           copy_checkpoint(root_edit([](auto& r) { r.set_hash(std::string(32, '\x5a')); })));
+    // R160-R164 on the copy tree's pages (§3.16 "The copy tree", R172's bounds).
+    // The control for the page vectors: the copy tree's leaf written again,
+    // unchanged, at a new offset.
+    Vector("valid_copy_tree_rewritten", ExtractH("success", "R166a R177", "alice", "S-1",
+                                                 "a checkpoint signed by alice whose copy tree is its leaf "
+                                                 "rewritten unchanged as a new page", plain_s),
+           copy_checkpoint(none, [](auto&) {}));
+    Vector("R172_copy_tree_out_of_order", VaultH("open failure", "R172 R162", "the copy tree's leaf with P-1/1 and P-1/2 swapped"),
+           copy_checkpoint(none, [](auto& p) { p.mutable_copies()->SwapElements(0, 1); }));
+    Vector("R172_copy_tree_copy_no_0", VaultH("open failure", "R172 R164", "the copy tree's leaf with P-1/1 numbered 0"),
+           copy_checkpoint(none, [](auto& p) { p.mutable_copies(0)->mutable_issued()->set_copy_no(0); }));
+    Vector("R172_copy_tree_status_unknown", VaultH("open failure", "R172 R164", "the copy tree's leaf with P-1/1 of status COPY_UNKNOWN"),
+           copy_checkpoint(none, [](auto& p) { p.mutable_copies(0)->set_status(format::COPY_UNKNOWN); }));
+    Vector("R172_copy_leaf_holds_document", VaultH("open failure", "R172 R161", "the copy tree's leaf also holds a document entry"),
+           copy_checkpoint(none, [&](auto& p) { *p.add_entries() = *st.FindDocument("P-1").value(); }));
+    Vector("R172_copy_tree_count_lies", VaultH("open failure", "R172 R163", "the copy tree's root counts one copy more than its leaf holds"),
+           copy_checkpoint(root_edit([](auto& r) { r.set_count(r.count() + 1); }), [](auto&) {}));
+    // R166a: trees within every bound that lie about the copies.
+    Vector("R166a_copy_never_issued", VaultH("audit failure", "R166a", "the copy tree lists P-1/5 (never issued) in place of P-1/4: the count still five"),
+           copy_checkpoint(none, [](auto& p) {
+             for (auto& c : *p.mutable_copies())
+               if (c.issued().reg_no() == "P-1" && c.issued().copy_no() == 4) c.mutable_issued()->set_copy_no(5);
+           }));
+    Vector("R166a_copy_state_changed", VaultH("audit failure", "R166a", "the copy tree shows P-1/4 (lost) as returned"),
+           copy_checkpoint(none, [&](auto& p) {
+             for (auto& c : *p.mutable_copies())
+               if (c.issued().reg_no() == "P-1" && c.issued().copy_no() == 4) {
+                 c.set_status(format::COPY_RETURNED);
+                 c.clear_reason();
+                 c.clear_disposed_by();
+                 c.clear_disposed_unix();
+                 c.set_returned_by(Raw(alice.public_identity().ed25519));
+                 c.set_returned_unix(c.issued_unix());
+               }
+           }));
+    Vector("R166a_copy_omitted", VaultH("audit failure", "R166a", "the copy tree leaves out P-1/4 (lost), its count four"),
+           copy_checkpoint(none, [](auto& p) { p.mutable_copies()->DeleteSubrange(3, 1); }));
+    {
+      // R170 against a forged tree (§3.16 "Trust"): a checkpoint signed by
+      // alice whose copy tree already holds P-1/5, which P-1's counter
+      // says is the next number; issuing P-1/5 must not count it twice.
+      std::string b = copy_checkpoint(none, [](auto& p) {
+        format::CopyState extra = p.copies(0);
+        extra.mutable_issued()->set_copy_no(5);
+        extra.mutable_issued()->set_of(5);
+        p.mutable_copies()->Add(std::move(extra));
+        // After P-1/4, before S-1/1: the leaf stays in key order.
+        for (int i = p.copies_size() - 1; i > 4; --i) p.mutable_copies()->SwapElements(i, i - 1);
+      });
+      craft::AppendEvent(b, issue("P-1", 5, none), {&alice});
+      Vector("R170_copy_number_in_forged_tree", VaultH("open failure", "R170", "a checkpoint signed by alice whose copy tree holds a P-1/5 never issued, then P-1/5 issued"), b);
+    }
+    {
+      // R171's last check: a checkpoint (signed by alice) whose catalog
+      // says P-1 has no copy outstanding while its copy tree holds P-1/1
+      // issued; the return replayed on it must not wrap the counter.
+      std::string b = copies;
+      format::Checkpoint cp = st.ToCheckpoint(craft::AuthorityAt(b).last_event);
+      auto docs = craft::CatalogDocuments(b, cp.catalog());
+      for (auto& d : docs)
+        if (d.added().reg_no() == "P-1") d.set_copies_outstanding(0);
+      auto [pages, root] = craft::CatalogTree(docs, craft::Sb(b, craft::Active(b)).committed_end());
+      *cp.mutable_catalog() = root;
+      format::SignedCheckpoint scp;
+      scp.set_body(cp.SerializeAsString());
+      scp.mutable_signature()->set_signer_ed25519(Raw(alice.public_identity().ed25519));
+      scp.mutable_signature()->set_signature(alice.Sign(scp.body()));
+      auto records = pages;
+      records.emplace_back(format::RecordType::kCheckpoint, scp.SerializeAsString());
+      auto at = craft::Commit(b, records);
+      const int a = craft::Active(b);
+      auto sb = craft::Sb(b, a);
+      sb.set_checkpoint_offset(at.back());
+      craft::PutSb(b, a, sb);
+      craft::AppendEvent(b, returned("P-1", 1, none), {&alice});
+      Vector("R171_return_none_outstanding", VaultH("open failure", "R171", "a checkpoint signed by alice counting no copy of P-1 outstanding, then P-1/1 (issued) returned"), b);
+    }
+    {
+      // P-1/2 (returned) destroyed under bob's witness, committed with a
+      // checkpoint that presents the copy tree from before it (the
+      // document's counters are unchanged: a returned copy was not
+      // outstanding, so the catalog tree is still right).
+      std::string b = copies;
+      format::Event d;
+      auto* y = d.mutable_copy_disposed();
+      y->set_doc_id(doc_id("P-1"));
+      y->set_reg_no("P-1");
+      y->set_copy_no(2);
+      y->set_reason("shredded");
+      y->set_witness_ed25519(Raw(bob.public_identity().ed25519));
+      const uint64_t ev_at = craft::AppendEvent(b, d, {&alice, &bob});
+      auto after = open_copies(b, "copies-after.cv");
+      format::Checkpoint cp = after->TEST_state().ToCheckpoint(ev_at);
+      Must(cp.copy_catalog().hash() == st.copies.root()->hash(), "stale copy root");
+      Must(cp.catalog().hash() == st.catalog.root()->hash(), "catalog unchanged");
+      format::SignedCheckpoint scp;
+      scp.set_body(cp.SerializeAsString());
+      scp.mutable_signature()->set_signer_ed25519(Raw(alice.public_identity().ed25519));
+      scp.mutable_signature()->set_signature(alice.Sign(scp.body()));
+      auto at = craft::Commit(b, {{format::RecordType::kCheckpoint, scp.SerializeAsString()}});
+      const int a = craft::Active(b);
+      auto sb = craft::Sb(b, a);
+      sb.set_checkpoint_offset(at.back());
+      craft::PutSb(b, a, sb);
+      Vector("R166a_stale_copy_tree", VaultH("audit failure", "R166a", "P-1/2 destroyed, committed with a checkpoint (signed by alice) that reuses the copy tree from before it"), b);
+    }
   }
 
   // ---- R36-R42, R48 documents --------------------------------------------
