@@ -37,6 +37,7 @@ constexpr double kTimeout = 3600;     // the tree does not change during a sessi
 constexpr size_t kCachedChunks = 8;  // 8 MiB of decrypted 1 MiB chunks, in locked memory
 constexpr uint64_t kReadAhead = 4;   // chunks decrypted ahead of a read
 constexpr int kReadAheadThreads = 2; // so both cores decrypt while the loop copies
+constexpr size_t kSpareBuffers = 4;  // evicted chunk buffers kept for reuse
 const char* const kXattrRegNo = "user.custody.reg_no";
 const char* const kXattrLevel = "user.custody.level";
 
@@ -276,6 +277,7 @@ class Filesystem {
       for (const auto& [ino, reader] : readers_) fuse_lowlevel_notify_inval_inode(se, ino, 0, 0);
     cache_.clear();
     lru_.clear();
+    spare_.clear();
     readers_.clear();
   }
 
@@ -344,8 +346,11 @@ class Filesystem {
     lock.unlock();
     auto chunk = std::make_shared<CachedChunk>();
     // Sized to the chunk: a 4 KiB document does not lock a whole 1 MiB.
+    // Locked pages are costly to map, lock, zero and unmap, so full-size
+    // buffers of evicted chunks are reused (their old plaintext is
+    // overwritten by this chunk's before anyone sees it).
     const size_t len = reader.chunk_length(index);
-    chunk->bytes = crypto::SecretBytes(len);
+    chunk->bytes = TakeBuffer(len);
     thread_local std::vector<uint8_t> scratch;  // ciphertext: not secret
     if (scratch.size() < len + format::kChunkOverhead) scratch.resize(len + format::kChunkOverhead);
     auto n = reader.ReadChunk(index, scratch, chunk->bytes.span());
@@ -361,10 +366,28 @@ class Filesystem {
     lru_.push_front(key);
     cache_[key] = {chunk, lru_.begin()};
     while (cache_.size() > kCachedChunks) {
-      cache_.erase(lru_.back());
+      auto victim = cache_.find(lru_.back());
+      // Reused only if no reply still holds it.
+      if (victim->second.first.use_count() == 1 && spare_.size() < kSpareBuffers)
+        spare_.push_back(std::move(victim->second.first->bytes));
+      cache_.erase(victim);
       lru_.pop_back();
     }
     return chunk;
+  }
+
+  // A locked buffer of `len` bytes: a spare one of that size, or a new one.
+  crypto::SecretBytes TakeBuffer(size_t len) {
+    {
+      std::lock_guard lock(mu_);
+      for (auto it = spare_.begin(); it != spare_.end(); ++it)
+        if (it->size() == len) {
+          crypto::SecretBytes b = std::move(*it);
+          spare_.erase(it);
+          return b;
+        }
+    }
+    return crypto::SecretBytes(len);
   }
 
   // Read-ahead on the other cores: after chunk `index` was served, the next
@@ -422,6 +445,7 @@ class Filesystem {
   std::set<ChunkKey> in_flight_;  // being decrypted (by either thread)
   std::condition_variable chunk_ready_;
   std::deque<Ahead> ahead_;       // chunks for the read-ahead thread
+  std::vector<crypto::SecretBytes> spare_;  // evicted chunks' buffers, for reuse
 };
 
 Filesystem* Fs(fuse_req_t req) { return static_cast<Filesystem*>(fuse_req_userdata(req)); }

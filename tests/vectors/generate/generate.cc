@@ -95,6 +95,10 @@ const std::map<std::string, std::string>& Reasons() {
     {"R175_approved_by_reviewer", "declassification approved by its reviewer"},
     {"R175_approved_unreviewed", "declassification approved with no pending review"},
     {"R176_handled_not_cleared", "document handled by someone not cleared"},
+    {"R178_host_256", "mount host name over 255 bytes"},
+    {"R179_unmount_later_mount", "unmount of a mount that comes later"},
+    {"R180_open_not_cleared", "open by someone not cleared"},
+    {"R180_open_later_mount", "open of a mount that comes later"},
     {"R170_copy_unknown_document", "copy of an unknown document"},
     {"R170_copy_other_doc_id", "copy of an unknown document"},
     {"R170_copy_by_uncleared", "copy issued by someone not cleared"},
@@ -802,6 +806,46 @@ int main(int argc, char** argv) {
     std::string b = base;
     craft::AppendEvent(b, h, {&bob});
     Vector("R176_handled_not_cleared", VaultH("open failure", "R176", "bob (cleared for public) records handling S-1 (secret)"), b);
+  }
+  {
+    // v6: the mount's session events. A valid session by bob (staff, public),
+    // then one forged event per check of R178-R180.
+    const uint64_t mounted_at = sbase->TEST_state().event_count;
+    format::Event m;
+    m.mutable_vault_mounted()->set_host("ws-12");
+    auto opened = [&](const std::string& reg, uint64_t at) {
+      format::Event e;
+      e.mutable_document_opened()->set_reg_no(reg);
+      e.mutable_document_opened()->set_doc_id(sbase->TEST_state().FindDocument(reg).value()->added().doc_id());
+      e.mutable_document_opened()->set_mounted_at(at);
+      return e;
+    };
+    format::Event u;
+    u.mutable_vault_unmounted()->set_mounted_at(mounted_at);
+    u.mutable_vault_unmounted()->set_reason("unmount");
+    u.mutable_vault_unmounted()->set_documents_opened(1);
+    std::string b = base;
+    craft::AppendEvent(b, m, {&bob});
+    const std::string session = b;
+    craft::AppendEvent(b, opened("P-1", mounted_at), {&bob});
+    craft::AppendEvent(b, u, {&bob});
+    Vector("valid_mount_session", VaultH("success", "R178-R180", "bob mounts, opens P-1 (public), unmounts"), b);
+    b = session;
+    craft::AppendEvent(b, opened("S-1", mounted_at), {&bob});
+    Vector("R180_open_not_cleared", VaultH("open failure", "R180", "bob (cleared for public) records opening S-1 (secret) in his mount"), b);
+    b = session;
+    craft::AppendEvent(b, opened("P-1", mounted_at + 1), {&bob});
+    Vector("R180_open_later_mount", VaultH("open failure", "R180", "an open naming its own sequence as the mount it belongs to"), b);
+    b = session;
+    format::Event late = u;
+    late.mutable_vault_unmounted()->set_mounted_at(mounted_at + 7);
+    craft::AppendEvent(b, late, {&bob});
+    Vector("R179_unmount_later_mount", VaultH("open failure", "R179", "an unmount naming a mount after itself"), b);
+    b = base;
+    format::Event long_host = m;
+    long_host.mutable_vault_mounted()->set_host(std::string(256, 'h'));
+    craft::AppendEvent(b, long_host, {&bob});
+    Vector("R178_host_256", VaultH("open failure", "R178", "a mount whose host name is 256 bytes"), b);
   }
   bad_event("R31_compacted", "R55", "a Compacted event that does not name the ledger it follows (previous_event_count 1)",
             raw_event([](auto& e) { e.mutable_compacted()->set_previous_event_count(1); }), {&alice});
