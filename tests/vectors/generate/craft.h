@@ -206,6 +206,27 @@ inline uint64_t AppendEvent(std::string& b, format::Event ev,
   return at[0];
 }
 
+// `cp` signed by `signer`, as a CHECKPOINT record's payload.
+inline std::string SignedCheckpointBytes(const format::Checkpoint& cp, const vault::Identity& signer) {
+  format::SignedCheckpoint scp;
+  scp.set_body(cp.SerializeAsString());
+  scp.mutable_signature()->set_signer_ed25519(Raw(signer.public_identity().ed25519));
+  scp.mutable_signature()->set_signature(signer.Sign(scp.body()));
+  return scp.SerializeAsString();
+}
+
+// Commits `records` and then `cp` signed by `signer`, the superblock
+// pointing at that checkpoint: what a member who re-signs state does.
+inline void CommitCheckpoint(std::string& b, const format::Checkpoint& cp, const vault::Identity& signer,
+                             std::vector<std::pair<format::RecordType, std::string>> records = {}) {
+  records.emplace_back(format::RecordType::kCheckpoint, SignedCheckpointBytes(cp, signer));
+  auto at = Commit(b, records);
+  const int a = Active(b);
+  auto sb = Sb(b, a);
+  sb.set_checkpoint_offset(at.back());
+  PutSb(b, a, sb);
+}
+
 // Catalog trees (FORMAT.md §3.16) read from and written into vault bytes,
 // through the vault's own Catalog: a forger has the same code.
 class BytesPages : public vault::PageReader, public vault::PageWriter {

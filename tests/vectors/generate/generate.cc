@@ -886,16 +886,7 @@ int main(int argc, char** argv) {
       *cp.mutable_catalog() = root;
     }
     f(cp);
-    format::SignedCheckpoint scp;
-    scp.set_body(cp.SerializeAsString());
-    scp.mutable_signature()->set_signer_ed25519(Raw(signer.public_identity().ed25519));
-    scp.mutable_signature()->set_signature(signer.Sign(scp.body()));
-    records.emplace_back(format::RecordType::kCheckpoint, scp.SerializeAsString());
-    auto at = craft::Commit(b, records, {});
-    auto a = craft::Active(b);
-    auto sb = craft::Sb(b, a);
-    sb.set_checkpoint_offset(at.back());
-    craft::PutSb(b, a, sb);
+    craft::CommitCheckpoint(b, cp, signer, records);
     return b;
   };
   const std::string cpv = with_checkpoint([](auto&) {}, alice);
@@ -953,12 +944,9 @@ int main(int argc, char** argv) {
   auto hidden_checkpoint = [&](const vault::Identity& signer) {
     std::string b = base;
     format::Checkpoint cp = sbase->TEST_state().ToCheckpoint(craft::AuthorityAt(base).last_event);
-    format::SignedCheckpoint scp;
-    scp.set_body(cp.SerializeAsString());
-    scp.mutable_signature()->set_signer_ed25519(Raw(signer.public_identity().ed25519));
-    scp.mutable_signature()->set_signature(signer.Sign(scp.body()));
+    const std::string scp = craft::SignedCheckpointBytes(cp, signer);
     const uint64_t ext_at = craft::Sb(b, craft::Active(b)).committed_end();
-    const std::string inner = format::EncodeRecord(format::RecordType::kCheckpoint, scp.SerializeAsString(), ext_at + 48);
+    const std::string inner = format::EncodeRecord(format::RecordType::kCheckpoint, scp, ext_at + 48);
     craft::Commit(b, {{format::RecordType::kExtent, inner}}, [&](auto& sb) { sb.set_checkpoint_offset(ext_at + 48); });
     return b;
   };
@@ -1021,15 +1009,7 @@ int main(int argc, char** argv) {
     r.set_hash(craft::H(edited));
     root(r);
     *cp.mutable_catalog() = r;
-    format::SignedCheckpoint scp;
-    scp.set_body(cp.SerializeAsString());
-    scp.mutable_signature()->set_signer_ed25519(Raw(alice.public_identity().ed25519));
-    scp.mutable_signature()->set_signature(alice.Sign(scp.body()));
-    auto at = craft::Commit(b, {{format::RecordType::kCatalogPage, edited}, {format::RecordType::kCheckpoint, scp.SerializeAsString()}});
-    const int a = craft::Active(b);
-    auto sb = craft::Sb(b, a);
-    sb.set_checkpoint_offset(at.back());
-    craft::PutSb(b, a, sb);
+    craft::CommitCheckpoint(b, cp, alice, {{format::RecordType::kCatalogPage, edited}});
     return b;
   };
   Must(sbase->TEST_state().catalog.root()->height() == 0, "base's catalog is one leaf");
@@ -1055,15 +1035,7 @@ int main(int argc, char** argv) {
     auto after = open_state(b);
     format::Checkpoint cp = after->TEST_state().ToCheckpoint(ev_at);  // root: the old tree's
     Must(cp.catalog().hash() == sbase->TEST_state().catalog.root()->hash(), "stale root");
-    format::SignedCheckpoint scp;
-    scp.set_body(cp.SerializeAsString());
-    scp.mutable_signature()->set_signer_ed25519(Raw(alice.public_identity().ed25519));
-    scp.mutable_signature()->set_signature(alice.Sign(scp.body()));
-    auto at = craft::Commit(b, {{format::RecordType::kCheckpoint, scp.SerializeAsString()}});
-    const int a = craft::Active(b);
-    auto sb = craft::Sb(b, a);
-    sb.set_checkpoint_offset(at.back());
-    craft::PutSb(b, a, sb);
+    craft::CommitCheckpoint(b, cp, alice);
     Vector("R166_stale_tree", VaultH("audit failure", "R166", "an extract of S-1 committed with a checkpoint (signed by alice) that reuses the tree from before it"), b);
   }
   {
@@ -1286,16 +1258,7 @@ int main(int argc, char** argv) {
         records.emplace_back(format::RecordType::kCatalogPage, edited);
       }
       cp_edit(cp);
-      format::SignedCheckpoint scp;
-      scp.set_body(cp.SerializeAsString());
-      scp.mutable_signature()->set_signer_ed25519(Raw(alice.public_identity().ed25519));
-      scp.mutable_signature()->set_signature(alice.Sign(scp.body()));
-      records.emplace_back(format::RecordType::kCheckpoint, scp.SerializeAsString());
-      auto at = craft::Commit(b, records);
-      const int a = craft::Active(b);
-      auto sb = craft::Sb(b, a);
-      sb.set_checkpoint_offset(at.back());
-      craft::PutSb(b, a, sb);
+      craft::CommitCheckpoint(b, cp, alice, records);
       return b;
     };
     const auto all_copies = craft::CatalogDocuments<vault::CopyCatalog>(copies, st.ToCheckpoint(0).copy_catalog());
@@ -1401,17 +1364,7 @@ int main(int argc, char** argv) {
         if (d.added().reg_no() == "P-1") d.set_copies_outstanding(0);
       auto [pages, root] = craft::CatalogTree(docs, craft::Sb(b, craft::Active(b)).committed_end());
       *cp.mutable_catalog() = root;
-      format::SignedCheckpoint scp;
-      scp.set_body(cp.SerializeAsString());
-      scp.mutable_signature()->set_signer_ed25519(Raw(alice.public_identity().ed25519));
-      scp.mutable_signature()->set_signature(alice.Sign(scp.body()));
-      auto records = pages;
-      records.emplace_back(format::RecordType::kCheckpoint, scp.SerializeAsString());
-      auto at = craft::Commit(b, records);
-      const int a = craft::Active(b);
-      auto sb = craft::Sb(b, a);
-      sb.set_checkpoint_offset(at.back());
-      craft::PutSb(b, a, sb);
+      craft::CommitCheckpoint(b, cp, alice, pages);
       craft::AppendEvent(b, returned("P-1", 1, none), {&alice});
       Vector("R171_return_none_outstanding", VaultH("open failure", "R171", "a checkpoint signed by alice counting no copy of P-1 outstanding, then P-1/1 (issued) returned"), b);
     }
@@ -1433,15 +1386,7 @@ int main(int argc, char** argv) {
       format::Checkpoint cp = after->TEST_state().ToCheckpoint(ev_at);
       Must(cp.copy_catalog().hash() == st.copies.root()->hash(), "stale copy root");
       Must(cp.catalog().hash() == st.catalog.root()->hash(), "catalog unchanged");
-      format::SignedCheckpoint scp;
-      scp.set_body(cp.SerializeAsString());
-      scp.mutable_signature()->set_signer_ed25519(Raw(alice.public_identity().ed25519));
-      scp.mutable_signature()->set_signature(alice.Sign(scp.body()));
-      auto at = craft::Commit(b, {{format::RecordType::kCheckpoint, scp.SerializeAsString()}});
-      const int a = craft::Active(b);
-      auto sb = craft::Sb(b, a);
-      sb.set_checkpoint_offset(at.back());
-      craft::PutSb(b, a, sb);
+      craft::CommitCheckpoint(b, cp, alice);
       Vector("R166a_stale_copy_tree", VaultH("audit failure", "R166a", "P-1/2 destroyed, committed with a checkpoint (signed by alice) that reuses the copy tree from before it"), b);
     }
   }
