@@ -8,8 +8,9 @@
 # paged catalog two levels deep and a sealed copy issued and returned; the
 # v4 one (0.4.0) the register, a declassification and copies in every state
 # kept inline, which must list as recorded (expected/copies.json) before and
-# after this build's first commit pages them.
-# Usage: golden_v2_test.sh CUSTODY [v2|v3|v4]
+# after this build's first commit pages them; the v5 one (0.5.0) the same
+# history with its copies in their own paged tree.
+# Usage: golden_v2_test.sh CUSTODY [v2|v3|v4|v5]
 set -euo pipefail
 custody=$(realpath "$1")
 version=${2:-v2}
