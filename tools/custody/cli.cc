@@ -5,6 +5,7 @@
 
 #include "vault/client_memory.h"
 
+#include <filesystem>
 #include <fcntl.h>
 #include <termios.h>
 #include <unistd.h>
@@ -147,6 +148,12 @@ int LastExit() { return g_exit; }
 }  // namespace custody::cli
 
 namespace custody::cli {
+std::string Absolute(const std::string& path) {
+  std::error_code ec;
+  auto abs = std::filesystem::absolute(path, ec);
+  return ec ? path : abs.lexically_normal().string();
+}
+
 std::string IsoTime(int64_t unix_seconds) {
   std::time_t t = unix_seconds;
   std::tm tm{};

@@ -85,6 +85,9 @@ Result<int64_t> ParseDate(const std::string& date, const std::string& option);
 // An audit's problems as `audit --json` (and `report --json`) print them:
 // [{"where": …, "problem": …}, …].
 Json AuditProblemsJson(const std::vector<vault::AuditProblem>& problems);
+// `path` made absolute and normal (as the in-flight register names files);
+// `path` itself if that fails.
+std::string Absolute(const std::string& path);
 // Parses --expect EVENTS:HEAD (an audit's 'anchor' line); kUsage otherwise.
 Result<vault::AuditAnchor> ParseAnchor(const std::string& expect);
 // The --expect option of audit, log and report: `refused` says what the

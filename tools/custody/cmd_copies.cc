@@ -113,9 +113,8 @@ void RegisterCopy(CLI::App& app) {
     ExtractSignalGuard guard;
     std::vector<std::unique_ptr<InflightEntry>> entries;
     auto on_temp_file = [&](const std::string& temp_path) -> Status {
-      std::error_code ec;
-      const std::string temp = std::filesystem::absolute(temp_path, ec).lexically_normal().string();
-      const std::string vault_abs = std::filesystem::absolute(o->vault, ec).lexically_normal().string();
+      const std::string temp = Absolute(temp_path);
+      const std::string vault_abs = Absolute(o->vault);
       auto e = InflightEntry::Register(temp, o->reg, vault_abs,
                                        o->sealed ? InflightKind::kSealedCopy : InflightKind::kExtraction);
       if (!e) return std::unexpected(e.error().With("copy refused"));

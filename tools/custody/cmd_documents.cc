@@ -158,12 +158,6 @@ void RegisterLs(CLI::App& app) {
   });
 }
 
-std::string Absolute(const std::string& path) {
-  std::error_code ec;
-  auto abs = std::filesystem::absolute(path, ec);
-  return ec ? path : abs.lexically_normal().string();
-}
-
 // Extract with the partial plaintext accounted for (tools/custody/inflight.h):
 // the temporary file is registered and a signal removes it; the entry goes
 // when the extraction has finished or failed (the file renamed or removed).

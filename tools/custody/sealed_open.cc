@@ -7,7 +7,6 @@
 #include <cerrno>
 #include <condition_variable>
 #include <deque>
-#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iostream>
@@ -22,6 +21,7 @@
 #include "crypto/age.h"
 #include "crypto/hash.h"
 #include "crypto/secret_bytes.h"
+#include "tools/custody/cli.h"
 #include "tools/custody/inflight.h"
 #include "vault/copies/copy_marking.h"
 
@@ -308,10 +308,8 @@ Status OpenSealedCopy(const std::string& copy, const vault::Identity& id, const 
     auto f = AtomicFile::Create(DefaultEnv(), out_path);
     if (!f) return std::unexpected(f.error());
     out = std::move(*f);
-    const std::string temp = std::filesystem::absolute(out->temp_path()).lexically_normal().string();
-    auto e = InflightEntry::Register(temp, marking->Number(),
-                                     std::filesystem::absolute(copy).lexically_normal().string(),
-                                     InflightKind::kOpenedCopy);
+    const std::string temp = Absolute(out->temp_path());
+    auto e = InflightEntry::Register(temp, marking->Number(), Absolute(copy), InflightKind::kOpenedCopy);
     if (!e) return std::unexpected(e.error().With("open refused"));
     entry = std::move(*e);
     guard.Arm(temp, entry->path());

@@ -360,9 +360,7 @@ Result<ExtentReader> ExtentReader::Open(const Container& container, const format
   std::vector<uint8_t> in(extent.chunk_size() + format::kChunkOverhead);
   crypto::SecretBytes out(extent.chunk_size());
   for (uint64_t i = 0; i < r.content_chunks(); ++i) {
-    r.scanning_ = true;
-    auto n = r.ReadChunk(i, in, out.span());
-    r.scanning_ = false;
+    auto n = r.DecryptChunk(i, in, out.span());
     if (!n && n.error().code == Code::kCorrupt) r.damaged_.insert(i);
     else if (!n) return std::unexpected(n.error());
   }
@@ -383,12 +381,16 @@ Result<size_t> ExtentReader::ReadChunk(uint64_t index, std::span<uint8_t> scratc
                                        std::span<uint8_t> out) const {
   if (index >= extent_.chunk_count() || index >= content_chunks())
     return Fail(Code::kUsage, what_ + ": no chunk " + std::to_string(index));
-  if (damaged_.count(index) && !scanning_)
+  if (damaged_.count(index))
     return Fail(Code::kCorrupt, what_ + " is damaged: chunk " + std::to_string(index) + " of " +
                                     std::to_string(extent_.chunk_count()) +
                                     " failed authentication (tampered or corrupt)");
-  const uint64_t stored = extent_.length() - extent_.chunk_count() * format::kChunkOverhead;
-  const uint64_t in_len = StoredChunkSize(extent_, index, stored);
+  return DecryptChunk(index, scratch, out);
+}
+
+Result<size_t> ExtentReader::DecryptChunk(uint64_t index, std::span<uint8_t> scratch,
+                                          std::span<uint8_t> out) const {
+  const uint64_t in_len = chunk_length(index) + format::kChunkOverhead;
   if (scratch.size() < in_len || out.size() < in_len - format::kChunkOverhead)
     return Fail(Code::kUsage, what_ + ": chunk buffer too small");
   // Every full chunk before `index` has the same stored size.

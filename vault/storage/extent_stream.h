@@ -129,6 +129,8 @@ class ExtentReader {
                std::string ad_prefix, std::string what)
       : container_(&c), extent_(e), size_(size), data_key_(std::move(key)),
         ad_prefix_(std::move(ad_prefix)), what_(std::move(what)) {}
+  // ReadChunk's checks after the damaged set (Open's scan uses it alone).
+  Result<size_t> DecryptChunk(uint64_t index, std::span<uint8_t> scratch, std::span<uint8_t> out) const;
   const Container* container_;
   format::Extent extent_;
   uint64_t size_;
@@ -137,7 +139,6 @@ class ExtentReader {
   std::string what_;
   std::vector<crypto::Hash256> chunk_hashes_;
   std::set<uint64_t> damaged_;  // chunks that failed authentication at Open
-  bool scanning_ = false;       // Open's scan of a damaged extent
 };
 
 // True iff every payload byte of the extent is zero (a destroyed document).
