@@ -117,57 +117,6 @@ std::string Json::Write(JsonStyle style) const {
   return out;
 }
 
-namespace {
-// The length of the well-formed UTF-8 sequence at text[i], or 0 if there is
-// none: overlong forms, surrogates and values past U+10FFFF are second
-// spellings or not characters at all.
-size_t Utf8SequenceAt(std::string_view text, size_t i) {
-  auto c = static_cast<unsigned char>(text[i]);
-  size_t len;
-  uint32_t cp;
-  if (c < 0x80) return 1;
-  if ((c & 0xe0) == 0xc0) { len = 2; cp = c & 0x1f; }
-  else if ((c & 0xf0) == 0xe0) { len = 3; cp = c & 0x0f; }
-  else if ((c & 0xf8) == 0xf0) { len = 4; cp = c & 0x07; }
-  else return 0;
-  if (i + len > text.size()) return 0;
-  for (size_t k = 1; k < len; ++k) {
-    auto d = static_cast<unsigned char>(text[i + k]);
-    if ((d & 0xc0) != 0x80) return 0;
-    cp = (cp << 6) | (d & 0x3f);
-  }
-  if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-      (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-    return 0;
-  return len;
-}
-}  // namespace
-
-bool IsValidUtf8(std::string_view text) {
-  for (size_t i = 0; i < text.size();) {
-    size_t len = Utf8SequenceAt(text, i);
-    if (len == 0) return false;
-    i += len;
-  }
-  return true;
-}
-
-std::string RepairUtf8(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size();) {
-    size_t len = Utf8SequenceAt(text, i);
-    if (len == 0) {
-      out += "\xEF\xBF\xBD";  // U+FFFD REPLACEMENT CHARACTER
-      ++i;
-    } else {
-      out.append(text.substr(i, len));
-      i += len;
-    }
-  }
-  return out;
-}
-
 // Recursive-descent parser over canonical JSON only.
 class JsonParser {
  public:

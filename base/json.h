@@ -38,6 +38,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "base/utf8.h"  // IsValidUtf8, for the strings a Json may hold
 
 namespace custody {
 
@@ -124,13 +125,5 @@ class Json {
 // nothing before or after it. kCorrupt naming the byte offset of the first
 // problem otherwise (including well-formed but non-canonical JSON).
 Result<Json> ParseCanonicalJson(std::string_view text);
-
-// True if `text` is well-formed UTF-8: no overlong forms, surrogates or
-// code points past U+10FFFF.
-bool IsValidUtf8(std::string_view text);
-// `text` with every byte that does not start a well-formed sequence
-// replaced by U+FFFD (as file managers show such names); valid UTF-8 is
-// returned unchanged.
-std::string RepairUtf8(std::string_view text);
 
 }  // namespace custody

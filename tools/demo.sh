@@ -93,7 +93,7 @@ run cat circular-copy.txt
 run "$C" ls office.vault $S
 
 step "Destroying the secret document with a witness"
-run "$C" destroy office.vault "$REG" $O --witness witness.id --witness-passphrase-file witness.pass --reason "superseded by the $((year + 1)) survey"
+run "$C" destroy office.vault "$REG" $O --witness witness.id --witness-passphrase-file witness.pass --reason "superseded by the $((year + 1)) survey" --yes
 "$C" extract office.vault "$REG" $O --out gone.bin || echo "(refused with exit $?)"
 
 step "Mounting the vault: a folder per level the member is cleared for, read with ordinary tools"

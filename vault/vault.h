@@ -43,6 +43,7 @@ namespace custody::format {  // format/custody.proto (internal)
 class CopyState;
 class DocumentState;
 class Event;
+class Member;
 class KeyRef;
 class Superblock;
 class WrappedDocumentKey;
@@ -118,6 +119,7 @@ struct AddRequest {
   std::string path;
   std::string title;   // defaults to the file name
   std::string reg_no;  // empty: assigned automatically
+  std::string file_name;  // the name extract restores; defaults to the path's last component
 };
 
 // The register's rules, fixed when the vault is created (format::Profile).
@@ -241,6 +243,7 @@ struct MemberSummary {
   std::string role;         // "officer", "staff", "auditor"
   bool revoked = false;
   int clearance = -1;       // the highest level index held; -1: none (an auditor)
+  std::string public_line;  // PublicIdentity::ToLine (Vault::Roster only)
 };
 
 // Visits one ledger event (Vault::ForEachVerifiedEvent): the parsed body
@@ -323,7 +326,9 @@ class Vault {
   const std::vector<std::string>& level_names() const;
   const std::string& LevelName(Level level) const;  // REQUIRES: a level of this vault
 
-  // Admits `to` to the roster (or raises their clearance) with `role`.
+  // Admits `to` to the roster (or raises their clearance) with `role`; a
+  // lower clearance than they hold is a revoke and a grant in one commit
+  // (the levels they held get fresh keys, as for Revoke).
   // Staff and officers hold a clearance; auditors hold none (`clearance`
   // must be empty for them and set for the others: kUsage otherwise).
   // Officers only (kAuth), up to their own clearance (kNotCleared).
@@ -365,6 +370,9 @@ class Vault {
   Status WithdrawDeclassification(const Identity& officer, const std::string& reg_no,
                                   const std::string& reason);
   Status ApproveDeclassification(const Identity& officer, const std::string& reg_no);
+  // One document as List shows it to `actor` (destroyed ones too): kNotFound
+  // if there is none, kNotCleared if it is above the actor's clearance.
+  Result<DocumentInfo> Describe(const Identity& actor, const std::string& reg_no) const;
   // An auditor gets every document without title, file name or size.
   Result<std::vector<DocumentInfo>> List(const Identity& actor, bool include_destroyed) const;
   // The same, one document at a time in registration-number order, as the
@@ -406,6 +414,15 @@ class Vault {
   // as outstanding either way.
   Status Destroy(const Identity& actor, const Identity& witness, const std::string& reg_no,
                  const std::string& reason, bool force = false);
+  // Destroy's checks that need no key, for a caller that makes them before
+  // any passphrase is asked (the unlock is slow, and a typo should fail at
+  // once): officer and witness live members, the officer an officer, the
+  // witness someone else, the document there and not destroyed, within
+  // the officer's clearance as the roster states it, a reason, no copies
+  // outstanding unless `force`. Returns the document's level.
+  Result<Level> CheckDestroy(const PublicIdentity& officer, const PublicIdentity& witness,
+                             const std::string& reg_no, const std::string& reason,
+                             bool force = false) const;
 
   // Issues `request.copies` tracked copies (FORMAT.md §3.8 CopyIssued, R170).
   // Each is recorded only once it exists whole: a sealed copy (an age file
@@ -435,9 +452,13 @@ class Vault {
   // that was returned, no reason), kAuth.
   Status DisposeCopy(const Identity& officer, const Identity* witness, const std::string& reg_no,
                      uint32_t copy_no, const std::string& reason);
-  // The public identity of the live member called `name`: kNotFound if
-  // none, kUsage if several share it.
+  // The public identity of the live member called `name`, or whose
+  // fingerprint (16 hex digits) it is: kNotFound if none, kUsage if
+  // several share the name.
   Result<PublicIdentity> MemberNamed(const std::string& name) const;
+  // Every member the roster holds (revoked ones last), with their public
+  // lines: what `custody roster` prints. Needs no key.
+  std::vector<MemberSummary> Roster() const;
   // The vault's id (32 hex), its event count and ledger head (64 hex): the
   // anchor `custody audit` prints, as this Vault verified it at Open.
   std::string id_hex() const;
@@ -538,6 +559,17 @@ class Vault {
   Status CheckLevel(Level level) const;
   std::string MemberName(const std::string& ed25519) const;
 
+  // --- the roster (ops/roster.cc) ---
+  // kUsage for the officer themself, kNotCleared for a member cleared
+  // above the officer (whose levels they could not rotate).
+  Status CheckRevocable(const Identity& actor, const format::Member& me, const format::Member& target,
+                        const PublicIdentity& who) const;
+  // Appends the Revoked event of live member `who_key`: a fresh key (in
+  // `new_keys`, lowest level first) for every level they held, sealed to
+  // every other member cleared for it and linked to the old one.
+  Status AppendRevocation(const Identity& actor, const KeyRing& ring, const std::string& who_key,
+                          std::vector<crypto::SecretBytes>& new_keys);
+
   // --- writing (ops/commit.cc) ---
   // Fills in sequence, chain, time (unless set) and actor, signs with every signer,
   // applies the event to the state (same rules as an auditor) and returns
@@ -579,6 +611,13 @@ class Vault {
   // to it (doc id and level). kCorrupt naming the document otherwise.
   Result<format::WrappedDocumentKey> LoadWrap(const format::DocumentState& doc,
                                               const ReadWindow* window = nullptr) const;
+  // One document's listing (ForEachDocument's), false if it is not listed
+  // (above the clearance, or destroyed and not `include_destroyed`).
+  // Thread-safe: `level_keys` keeps each unwrapped level key for the next.
+  struct LevelKeyCache;  // ops/internal.h
+  Result<bool> DescribeDocument(const KeyRing& ring, bool auditor, bool include_destroyed,
+                                const format::DocumentState& d, LevelKeyCache& level_keys,
+                                const ReadWindow* window, DocumentInfo& info) const;
   // ForEachDocument (fn) and ListDocuments (format and write).
   Status ListWith(const Identity& actor, bool include_destroyed,
                   const std::function<void(const DocumentInfo&, std::string&)>* format,

@@ -164,7 +164,7 @@ snap
 expect 2 "destroy refuses with copies outstanding" -- $C destroy v.vault "$REG_S" $A $W --reason "superseded"
 has err "$REG_S/2" "the refusal names the outstanding copy"
 unchanged "the refused destruction"
-expect 0 "destroy --force" -- $C destroy v.vault "$REG_S" $A $W --reason "superseded" --force
+expect 0 "destroy --force" -- $C destroy v.vault "$REG_S" $A $W --reason "superseded" --force --yes
 expect 0 "copies still listed after the destruction" -- $C copies v.vault --outstanding
 has out "$REG_S/2" "an outstanding copy outlives its original"
 expect 0 "audit is clean" -- $C audit v.vault

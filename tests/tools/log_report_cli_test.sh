@@ -36,7 +36,7 @@ $C copy v.vault "$RS" $A --to bob.pub --sealed --copies 2 --scope "Liaison offic
 $C return v.vault "$RS/1" $A --file s-1.age >/dev/null 2>&1
 $C return v.vault "$RS/2" --as wang.id --passphrase-file wang.pass --file s-2.age >/dev/null 2>&1
 $C extract v.vault "$RC" $A --out x.txt --purpose "PURPOSE-MARK-EXTRACT" >/dev/null 2>&1
-$C destroy v.vault "$RC" $A --witness wang.id --witness-passphrase-file wang.pass --reason "superseded" >/dev/null 2>&1
+$C destroy v.vault "$RC" $A --witness wang.id --witness-passphrase-file wang.pass --reason "superseded" --yes >/dev/null 2>&1
 cp v.vault before-revoke.vault
 $C revoke v.vault $A --to dave.pub >/dev/null
 ID=$($C audit v.vault --json | jq -r .vault_id)

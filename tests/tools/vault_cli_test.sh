@@ -170,6 +170,39 @@ expect 0 "carol (secret) still extracts after rotation" -- $C extract v.vault "$
 same big.bin c.out "carol's extract exact"
 expect 0 "audit after revoke" -- $C audit v.vault
 
+# The roster: who is in, with the public lines grant, revoke and copy take;
+# a member may be named by roster name or fingerprint instead.
+expect 0 "roster needs no identity" -- $C roster v.vault
+has out "$(cat carol.pub)" "the roster prints Carol's public line"
+has out "REVOKED" "a revoked member is marked"
+expect 0 "roster --json" -- $C roster v.vault --json
+python3 - out "$(cat carol.pub)" <<'PY' && ok "roster --json: members as objects with their public lines" || bad "roster --json wrong: $(head -c 300 out)"
+import json, sys
+roster = json.load(open(sys.argv[1]))
+carol = [m for m in roster if m["name"] == "Carol"][0]
+assert carol["public"] == sys.argv[2] and carol["role"] == "officer" and carol["clearance"] == "secret"
+assert carol["revoked"] is False and len(carol["fingerprint"]) == 16
+assert roster[-1]["name"] == "Bob" and roster[-1]["revoked"] is True
+PY
+expect 0 "grant dave secret" -- $C grant v.vault $A --to dave.pub --clearance secret
+expect 0 "dave reads a secret document" -- $C extract v.vault "$REG_MEMO" --as dave.id --passphrase-file dave.pass --out dave1.out
+expect 0 "lower dave to internal, naming him by roster name" -- $C grant v.vault $A --to Dave --clearance internal
+expect 4 "dave no longer reads secret" -- $C extract v.vault "$REG_MEMO" --as dave.id --passphrase-file dave.pass --out dave2.out
+expect 0 "dave still lists internal" -- $C ls v.vault --as dave.id --passphrase-file dave.pass --json
+has out '"IN/2026/7"' "dave sees the internal document"
+expect 0 "the lowering is a revoke and a grant in the ledger" -- $C log v.vault --json
+python3 - out <<'PY' && ok "the ledger shows Dave revoked, then granted internal" || bad "no revoke+grant for Dave: $(tail -c 600 out)"
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+acts = [(e["kind"], e.get("clearance", "")) for e in ev if "Dave" in json.dumps(e)]
+assert acts[-2][0] == "revoked" and acts[-1] == ("granted", "internal"), acts
+PY
+expect 0 "audit after lowering" -- $C audit v.vault
+DAVE_FP=$($C roster v.vault --json | python3 -c 'import json,sys; print([m["fingerprint"] for m in json.load(sys.stdin) if m["name"]=="Dave"][0])')
+expect 6 "revoke of an unknown fingerprint" -- $C revoke v.vault $A --to 0123456789abcdef
+expect 0 "revoke dave by fingerprint" -- $C revoke v.vault $A --to "$DAVE_FP"
+expect 3 "dave is out" -- $C ls v.vault --as dave.id --passphrase-file dave.pass
+
 # Destroy with a witness.
 cp v.vault pre-destroy.vault
 expect 3 "destroy by staff is refused" -- $C destroy v.vault "$REG_MEMO" --as dave.id --passphrase-file dave.pass --witness alice.id --witness-passphrase-file alice.pass --reason x
@@ -181,7 +214,25 @@ d = open(sys.argv[1], "rb").read()
 print(len(d))
 PY
 )
-expect 0 "destroy with witness" -- $C destroy v.vault "$REG_BIG" $A --witness carol.id --witness-passphrase-file carol.pass --reason "superseded"
+# Every check that needs no key comes before any passphrase is asked: with
+# no passphrase file and no terminal, a wrong number or a staff officer
+# still gets its own error, not "no terminal to ask for the passphrase".
+expect 6 "destroy of a number not in the vault fails before any passphrase" -- $C destroy v.vault "S-1999-99999" --as alice.id --witness carol.id --reason x </dev/null
+has err "no document S-1999-99999" "the keyless check names the missing document"
+expect 3 "destroy by staff fails before any passphrase" -- $C destroy v.vault "$REG_MEMO" --as dave.id --witness alice.id --reason x </dev/null
+# Destroy shows what it destroys and wants the number typed back: with no
+# terminal and no --yes nothing happens; typed wrong on a terminal,
+# nothing happens; typed right, it is destroyed.
+expect 2 "destroy without a terminal and without --yes is refused" -- setsid $C destroy v.vault "$REG_BIG" $A --witness carol.id --witness-passphrase-file carol.pass --reason "superseded" </dev/null
+has err "no terminal to confirm on" "the refusal says why"
+has err "about to destroy $REG_BIG (secret)" "destroy names the document and its level first"
+same pre-destroy.vault v.vault "an unconfirmed destroy changed nothing"
+printf 'S-2026-0000\n' | script -qec "$C destroy v.vault $REG_BIG $A --witness carol.id --witness-passphrase-file carol.pass --reason superseded" /dev/null >tty.out 2>&1 && bad "a mistyped confirmation destroyed" || ok "a mistyped confirmation is refused"
+grep -q "not confirmed" tty.out && ok "the mistyped confirmation says so" || bad "no 'not confirmed' in: $(cat tty.out)"
+grep -q "Type $REG_BIG to destroy it" tty.out && ok "the terminal is asked for the number" || bad "no prompt in: $(cat tty.out)"
+same pre-destroy.vault v.vault "a mistyped confirmation changed nothing"
+printf '%s\n' "$REG_BIG" | script -qec "$C destroy v.vault $REG_BIG $A --witness carol.id --witness-passphrase-file carol.pass --reason superseded" /dev/null >tty.out 2>&1 && ok "the number typed back on a terminal destroys" || bad "typed confirmation failed: $(cat tty.out)"
+grep -q "destroyed $REG_BIG (witness Carol)" tty.out && ok "destroy with witness says what it did" || bad "no 'destroyed' line in: $(cat tty.out)"
 expect 6 "extract of a destroyed document" -- $C extract v.vault "$REG_BIG" $A --out gone.out
 has err "destroyed on" "destroyed message says when"
 has err "Alice" "destroyed message says by whom"
@@ -228,14 +279,62 @@ ls -A | grep -q "^\.custody-tmp-" && bad "no temporary compaction files left" ||
 
 # Text that is not UTF-8: a proto3 string holding such bytes serializes but
 # never parses back, so one signed into the ledger would make the vault
-# unreadable. Names are repaired (U+FFFD); other text is refused unchanged.
+# unreadable. Names and titles must come back exactly as given, so one that
+# is not UTF-8 is refused at add (exit 2, naming the file, nothing stored)
+# and --name gives the document a name; other text is refused unchanged.
 printf 'odd name\n' > "odd-$(printf '\xff\xfe').txt"
-expect 0 "a file whose name is not UTF-8 is added" -- $C add v.vault odd-*.txt $A --level internal
+cp v.vault pre-odd.vault
+expect 2 "a file whose name is not UTF-8 is refused" -- $C add v.vault odd-*.txt $A --level internal
+has err 'odd-\\xff\\xfe.txt.* is not UTF-8 text; give the document a name with --name' "the refusal names the file, escaped, and the way out"
+same pre-odd.vault v.vault "the refused add changed nothing"
+expect 2 "a title that is not UTF-8 is refused" -- $C add v.vault memo.txt $A --level internal --title "$(printf 'bad \xff')"
+expect 2 "a file name that is a path is refused" -- $C add v.vault memo.txt $A --level internal --name "a/b"
+expect 2 "a file name of 256 bytes is refused" -- $C add v.vault memo.txt $A --level internal --name "$(head -c 256 /dev/zero | tr '\0' n)"
+same pre-odd.vault v.vault "the refused adds changed nothing"
+expect 0 "with --name it is added" -- $C add v.vault odd-*.txt $A --level internal --name "odd-名前.txt"
 REG_ODD=$(cat out)
-expect 0 "and listed" -- $C ls v.vault $A
-has out "odd-$(printf '\xef\xbf\xbd\xef\xbf\xbd').txt" "its title shown with U+FFFD"
+expect 0 "and listed" -- $C ls v.vault $A --json
+has out '"file_name":"odd-名前.txt"' "under the name given, exactly"
 expect 0 "and extracted" -- $C extract v.vault "$REG_ODD" $A --out odd.out
-same odd-*.txt odd.out "the document under a repaired name is exact"
+same odd-*.txt odd.out "the document added under --name is exact"
+# A title with terminal controls cannot rewrite what an officer sees: ls
+# prints it escaped, one row; --json keeps it exact.
+expect 0 "a title with escapes, a carriage return and a newline is added" -- $C add v.vault memo.txt $A --level internal --title "$(printf 'real\r\033[2KS-2026-99999 fake\nrow\xe2\x80\xae')"
+REG_CTL=$(cat out)
+expect 0 "listed" -- $C ls v.vault $A
+python3 - out "$REG_CTL" <<'PY' && ok "ls prints the title escaped on its own row" || bad "ls printed terminal controls: $(grep -a "$REG_CTL" out | od -c | head -5)"
+import sys
+text = open(sys.argv[1], "rb").read()
+rows = [r for r in text.split(b"\n") if sys.argv[2].encode() in r]
+assert len(rows) == 1, rows
+row = rows[0]
+assert b"\r" not in row and b"\x1b" not in row and "\u202e".encode() not in row, row
+assert row.endswith(b"real\\r\\e[2KS-2026-99999 fake\\nrow\\u202e"), row
+assert b"fake\n" not in text
+PY
+expect 0 "listed as JSON" -- $C ls v.vault $A --json
+python3 - out "$REG_CTL" <<'PY' && ok "--json keeps the title exact" || bad "--json title not exact"
+import json, sys
+docs = {d["reg_no"]: d for d in json.load(open(sys.argv[1]))}
+assert docs[sys.argv[2]]["title"] == "real\r\x1b[2KS-2026-99999 fake\nrow\u202e", docs[sys.argv[2]]["title"]
+PY
+# extract restores stored names: several documents into a directory, a
+# 255-byte name included (the temporary file's name does not grow with it).
+mkdir outd
+LONG=$(head -c 251 /dev/zero | tr '\0' L).txt
+cp memo.txt "$LONG"
+expect 0 "a file with a 255-byte name is added" -- $C add v.vault "$LONG" $A --level internal
+REG_LONG=$(cat out)
+expect 2 "--out takes one document" -- $C extract v.vault "$REG_LONG" "$REG_ODD" $A --out x.out
+expect 0 "extract two documents into a directory under their stored names" -- $C extract v.vault "$REG_LONG" "$REG_ODD" $A --out-dir outd
+same memo.txt "outd/$LONG" "the 255-byte name is restored, content exact"
+same odd-*.txt "outd/odd-名前.txt" "the name given with --name is restored, content exact"
+has out "outd/odd-名前.txt" "extract prints each path it wrote"
+cp v.vault pre-outdir.vault
+expect 1 "extract into a directory refuses an existing file before extracting anything" -- $C extract v.vault "$REG_ODD" "$REG_LONG" $A --out-dir outd
+has err "already exists" "the refusal names the file"
+same pre-outdir.vault v.vault "the refused batch recorded nothing"
+(cd outd && rm -f -- "$LONG" && $C extract ../v.vault "$REG_LONG" --as ../alice.id --passphrase-file ../alice.pass >/dev/null) && cmp -s memo.txt "outd/$LONG" && ok "with neither --out nor --out-dir, extract writes into the current directory" || bad "extract into the current directory"
 cp v.vault pre-utf8.vault
 expect 2 "a purpose that is not UTF-8 is refused" -- $C extract v.vault "$REG_ODD" $A --out odd2.out --purpose "$(printf 'bad \xff')"
 has err "purpose given is not valid UTF-8" "the refusal names the field"

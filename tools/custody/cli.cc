@@ -2,6 +2,7 @@
 
 #include "base/encoding.h"
 #include "base/json.h"
+#include "base/utf8.h"
 
 #include "vault/client_memory.h"
 
@@ -35,7 +36,8 @@ int RefusePlaintextToTerminal(const std::string& out) {
 }
 
 int Report(const Error& error, const std::string& hint) {
-  std::cerr << "custody: error: " << error.message << "\n";
+  // Messages quote names, titles and paths from users: escaped.
+  std::cerr << "custody: error: " << EscapeForTerminal(error.message) << "\n";
   if (!hint.empty()) std::cerr << "custody: hint: " << hint << "\n";
   return static_cast<int>(error.code);
 }
@@ -204,6 +206,34 @@ Result<std::optional<vault::AuditAnchor>> ParseExpect(const std::string& expect)
   if (expect.empty()) return std::optional<vault::AuditAnchor>();
   CUSTODY_ASSIGN(vault::AuditAnchor anchor, ParseAnchor(expect));
   return std::optional<vault::AuditAnchor>(std::move(anchor));
+}
+
+Status ConfirmByTyping(const std::string& what, const std::string& expected, bool yes) {
+  if (yes) return {};
+  int tty = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
+  if (tty < 0)
+    return Fail(Code::kUsage, "no terminal to confirm on; nothing was done (pass --yes to " + what + " " +
+                                  expected + " without asking)");
+  const std::string prompt = "Type " + expected + " to " + what + " it: ";
+  (void)!::write(tty, prompt.data(), prompt.size());
+  std::string typed;
+  char c;
+  ssize_t r;
+  while ((r = ::read(tty, &c, 1)) == 1 && c != '\n')
+    if (typed.size() < 256) typed += c;
+  ::close(tty);
+  if (!typed.empty() && typed.back() == '\r') typed.pop_back();
+  if (r <= 0 && typed.empty()) return Fail(Code::kUsage, "not confirmed (end of input); nothing was done");
+  if (typed != expected)
+    return Fail(Code::kUsage, "not confirmed: typed '" + EscapeForTerminal(typed) + "', not " + expected +
+                                  "; nothing was done");
+  return {};
+}
+
+Result<vault::PublicIdentity> ResolveMember(const vault::Vault& v, const std::string& who) {
+  if (who.starts_with("age1") || ::access(who.c_str(), F_OK) == 0)
+    return vault::PublicIdentity::ParseLineOrFile(who);
+  return v.MemberNamed(who);
 }
 
 }  // namespace custody::cli

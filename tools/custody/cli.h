@@ -88,6 +88,14 @@ Json AuditProblemsJson(const std::vector<vault::AuditProblem>& problems);
 // `path` made absolute and normal (as the in-flight register names files);
 // `path` itself if that fails.
 std::string Absolute(const std::string& path);
+// For an irreversible act: asks on the terminal for `expected` (a
+// registration number) to be typed back, as "Type S-2026-00001 to destroy
+// it: "; kUsage if something else is typed, at end of input, or with no
+// terminal. `yes` (--yes) skips the question.
+Status ConfirmByTyping(const std::string& what, const std::string& expected, bool yes);
+// A member named on the command line (--to): a public identity line, a
+// file holding one, a roster name or a fingerprint (custody roster).
+Result<vault::PublicIdentity> ResolveMember(const vault::Vault& v, const std::string& who);
 // Parses --expect EVENTS:HEAD (an audit's 'anchor' line); kUsage otherwise.
 Result<vault::AuditAnchor> ParseAnchor(const std::string& expect);
 // The --expect option of audit, log and report: `refused` says what the

@@ -5,6 +5,7 @@
 
 #include "base/encoding.h"
 #include "base/json.h"
+#include "base/utf8.h"
 #include "tools/custody/cli.h"
 #include "vault/vault.h"
 
@@ -55,7 +56,7 @@ std::string AuditJson(const std::string& vault_path, const vault::AuditReport& r
 std::string AuditText(const std::string& vault_path, const vault::AuditReport& r) {
   std::ostringstream out;
   out << "vault      " << vault_path << " (id " << r.vault_id_hex << ")\n"
-      << "label      " << r.label << "\n"
+      << "label      " << EscapeForTerminal(r.label) << "\n"
       << "marking    highest level held: " << HighestLevel(r) << "\n"
       << "commit     sequence " << r.sequence << ", " << r.committed_end << " of "
       << r.file_size << " bytes committed\n"
@@ -73,8 +74,8 @@ std::string AuditText(const std::string& vault_path, const vault::AuditReport& r
         << " signed event(s) there continue the ledger: a commit was interrupted after its data "
            "reached the disk, or the newest superblock was erased (a rollback); compare with "
            "your anchor\n";
-  for (const auto& m : r.members) out << "member     " << m << "\n";
-  for (const auto& p : r.problems) out << "PROBLEM    " << p.where << ": " << p.message << "\n";
+  for (const auto& m : r.members) out << "member     " << EscapeForTerminal(m) << "\n";
+  for (const auto& p : r.problems) out << "PROBLEM    " << EscapeForTerminal(p.where) << ": " << EscapeForTerminal(p.message) << "\n";
   out << (r.ok() ? "audit: OK\n" : "audit: FAILED (" + std::to_string(r.problems.size()) + " problems)\n");
   return out.str();
 }

@@ -11,6 +11,7 @@
 #include "base/atomic_file.h"
 #include "base/clock.h"
 #include "base/json.h"
+#include "base/utf8.h"
 #include "crypto/age.h"
 #include "tools/custody/cli.h"
 #include "tools/custody/inflight.h"
@@ -31,13 +32,6 @@ Result<std::pair<std::string, uint32_t>> ParseCopyNumber(const std::string& text
       std::stoul(n) == 0)
     return Fail(Code::kUsage, "a copy is named REG/N (e.g. S-2026-00001/3), not '" + text + "'");
   return std::pair{text.substr(0, at), static_cast<uint32_t>(std::stoul(n))};
-}
-
-// --to: a public identity line, a file holding one, or a member's name.
-Result<vault::PublicIdentity> ResolveRecipient(const vault::Vault& v, const std::string& to) {
-  if (to.starts_with("age1") || ::access(to.c_str(), F_OK) == 0)
-    return vault::PublicIdentity::ParseLineOrFile(to);
-  return v.MemberNamed(to);
 }
 
 std::string Date(int64_t unix_seconds) { return unix_seconds == 0 ? "-" : IsoTime(unix_seconds); }
@@ -86,7 +80,7 @@ void RegisterCopy(CLI::App& app) {
     }
     auto v = OpenVault(o->vault, vault::Vault::Access::kWrite);
     if (!v) return Report(v.error());
-    auto to = ResolveRecipient(**v, o->to);
+    auto to = ResolveMember(**v, o->to);
     if (!to) return Report(to.error());
     auto id = UnlockIdentity(o->as, o->passphrase_file);
     if (!id) return Report(id.error());
@@ -256,9 +250,10 @@ void RegisterCopies(CLI::App& app) {
       }
       char line[1024];
       std::snprintf(line, sizeof line, "%-20s %3u  %-9s %-13s %-10s %-22s %-21s %-21s %s\n",
-                    c.number.c_str(), c.of, state.c_str(), c.level_name.c_str(),
-                    c.sealed ? "sealed" : "plaintext", c.recipient_name.c_str(),
-                    IsoTime(c.issued_unix).c_str(), Date(c.return_by_unix).c_str(), c.scope.c_str());
+                    c.number.c_str(), c.of, state.c_str(), EscapeForTerminal(c.level_name).c_str(),
+                    c.sealed ? "sealed" : "plaintext", EscapeForTerminal(c.recipient_name).c_str(),
+                    IsoTime(c.issued_unix).c_str(), Date(c.return_by_unix).c_str(),
+                    EscapeForTerminal(c.scope).c_str());
       std::cout << line;
       return {};
     });

@@ -5,8 +5,10 @@
 #include <filesystem>
 #include <functional>
 #include <iostream>
+#include <set>
 
 #include "base/json.h"
+#include "base/utf8.h"
 #include "format/constants.h"
 #include "tools/custody/cli.h"
 #include "tools/custody/inflight.h"
@@ -18,7 +20,7 @@ namespace {
 
 void RegisterAdd(CLI::App& app) {
   struct AddOpts {
-    std::string vault, as, level, title, reg_no, originator, custodian, passphrase_file;
+    std::string vault, as, level, title, name, reg_no, originator, custodian, passphrase_file;
     std::vector<std::string> files;
     bool urgent = false;
     std::optional<uint32_t> years;
@@ -32,6 +34,8 @@ void RegisterAdd(CLI::App& app) {
   add->add_option("--as", ao->as, "Identity file")->required();
   add->add_option("--level", ao->level, "Classification level")->required();
   add->add_option("--title", ao->title, "Title (default: the file name); secret like the content");
+  add->add_option("--name", ao->name,
+                  "File name to store (default: the file's own; extract restores it), UTF-8");
   add->add_option("--reg-no", ao->reg_no, "Registration number (default: assigned, e.g. S-2026-00001)");
   add->add_option("--originator", ao->originator,
                   "Where it came from (e.g. the meeting or sender); recorded in clear");
@@ -43,6 +47,8 @@ void RegisterAdd(CLI::App& app) {
   SetBody(add, [ao] {
     if (!ao->reg_no.empty() && ao->files.size() != 1)
       return Report(Error{Code::kUsage, "--reg-no names one document; add one file at a time"});
+    if (!ao->name.empty() && ao->files.size() != 1)
+      return Report(Error{Code::kUsage, "--name names one document; add one file at a time"});
     auto v = OpenVault(ao->vault, vault::Vault::Access::kWrite);
     if (!v) return Report(v.error());
     // The level is checked before the passphrase is asked for, so a typo
@@ -58,7 +64,7 @@ void RegisterAdd(CLI::App& app) {
     auto id = UnlockIdentity(ao->as, ao->passphrase_file);
     if (!id) return Report(id.error());
     std::vector<vault::AddRequest> reqs;
-    for (const auto& f : ao->files) reqs.push_back({f, ao->title, ao->reg_no});
+    for (const auto& f : ao->files) reqs.push_back({f, ao->title, ao->reg_no, ao->name});
     auto regs = (*v)->Add(**id, reqs, *level, details);
     if (!regs) return Report(regs.error());
     for (const auto& r : *regs) std::cout << r << "\n";
@@ -113,7 +119,10 @@ std::string LsTextLine(const vault::DocumentInfo& d) {
                 static_cast<unsigned long long>(d.size),
                 d.destroyed || d.added_unix == 0 ? "-" : IsoTime(d.added_unix).c_str());
   std::string out = line;
-  out += d.destroyed ? "(destroyed " + IsoTime(d.destroyed_unix) + " by " + d.destroyed_by + ")" : d.title;
+  // Titles and names come from users: escaped, so that a title cannot move
+  // the cursor, overwrite a row or start a new one.
+  out += d.destroyed ? "(destroyed " + IsoTime(d.destroyed_unix) + " by " + EscapeForTerminal(d.destroyed_by) + ")"
+                     : EscapeForTerminal(d.title);
   return out + "\n";
 }
 
@@ -180,26 +189,68 @@ Status ExtractRegistered(vault::Vault& v, const vault::Identity& id,
 }
 
 void RegisterExtract(CLI::App& app) {
-  struct ExOpts { std::string vault, reg, as, out, purpose, passphrase_file; bool force = false; };
+  struct ExOpts {
+    std::string vault, as, out, out_dir, purpose, passphrase_file;
+    std::vector<std::string> regs;
+    bool force = false;
+  };
   auto xo = std::make_shared<ExOpts>();
-  auto* ex = app.add_subcommand("extract", "Decrypt a document to a file (or - for stdout); the "
-                                           "extraction is recorded in the ledger.\n" +
+  auto* ex = app.add_subcommand("extract", "Decrypt documents: each under its stored file name into "
+                                           "--out-dir (default: the current directory), or one to "
+                                           "--out FILE (or - for stdout). Each extraction is recorded "
+                                           "in the ledger.\n" +
                                                std::string(kExitCodesHelp));
   ex->add_option("VAULT", xo->vault)->required();
-  ex->add_option("REG", xo->reg, "Registration number")->required();
+  ex->add_option("REG", xo->regs, "Registration numbers")->required();
   ex->add_option("--as", xo->as, "Identity file")->required();
-  ex->add_option("--out", xo->out, "Destination file, or - for stdout")->required();
+  auto* out = ex->add_option("--out", xo->out, "Destination file, or - for stdout (one document)");
+  ex->add_option("--out-dir", xo->out_dir, "Directory to extract into, under the stored names")->excludes(out);
   ex->add_option("--purpose", xo->purpose, "Why it is extracted (recorded in the ledger)");
   ex->add_flag("--force", xo->force, "Replace an existing destination file");
   ex->add_option("--passphrase-file", xo->passphrase_file, "Read the passphrase from FILE");
   SetBody(ex, [xo] {
+    if (!xo->out.empty() && xo->regs.size() != 1)
+      return Report(Error{Code::kUsage, "--out names one destination; extract several documents with --out-dir DIR"});
     if (int refused = RefusePlaintextToTerminal(xo->out)) return refused;
     auto v = OpenVault(xo->vault, vault::Vault::Access::kWrite);
     if (!v) return Report(v.error());
     auto id = UnlockIdentity(xo->as, xo->passphrase_file);
     if (!id) return Report(id.error());
-    vault::ExtractRequest req{xo->reg, xo->out, 1, xo->force, xo->purpose};
-    if (auto s = ExtractRegistered(**v, **id, req, xo->vault); !s) return Report(s.error());
+    if (!xo->out.empty()) {
+      vault::ExtractRequest req{xo->regs[0], xo->out, 1, xo->force, xo->purpose};
+      if (auto s = ExtractRegistered(**v, **id, req, xo->vault); !s) return Report(s.error());
+      return 0;
+    }
+    // Under the stored names: every destination is known and checked
+    // before the first extraction, so a clash stops the command before
+    // anything is recorded or written.
+    const std::filesystem::path dir = xo->out_dir.empty() ? "." : xo->out_dir;
+    if (!std::filesystem::is_directory(dir))
+      return Report(Error{Code::kNotFound, "--out-dir " + dir.string() + " is not a directory"});
+    std::vector<vault::ExtractRequest> reqs;
+    std::set<std::string> names;
+    for (const auto& reg : xo->regs) {
+      auto doc = (*v)->Describe(**id, reg);
+      if (!doc) return Report(doc.error());
+      if (doc->destroyed) return Report(Error{Code::kNotFound, "document " + reg + " was destroyed"});
+      // Names were checked at add (one path component, UTF-8); a name
+      // stored by an older version that is not is refused here.
+      const std::string& name = doc->file_name;
+      if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos)
+        return Report(Error{Code::kUsage, "document " + reg + " has no usable file name ('" + name +
+                                              "'); extract it with --out FILE"});
+      if (!names.insert(name).second)
+        return Report(Error{Code::kUsage, "two of the documents are called '" + name +
+                                              "'; extract one of them with --out FILE"});
+      const std::string dest = (dir / name).string();
+      if (!xo->force && std::filesystem::symlink_status(dest).type() != std::filesystem::file_type::not_found)
+        return Report(Error{Code::kIo, dest + " already exists (use --force to replace it)"});
+      reqs.push_back({reg, dest, 1, xo->force, xo->purpose});
+    }
+    for (const auto& req : reqs) {
+      if (auto s = ExtractRegistered(**v, **id, req, xo->vault); !s) return Report(s.error());
+      std::cout << req.out_path << "\n";
+    }
     return 0;
   });
 }
@@ -207,7 +258,7 @@ void RegisterExtract(CLI::App& app) {
 void RegisterDestroy(CLI::App& app) {
   struct DesOpts {
     std::string vault, reg, as, witness, reason, passphrase_file, witness_passphrase_file;
-    bool force = false;
+    bool force = false, yes = false;
   };
   auto dso = std::make_shared<DesOpts>();
   auto* des = app.add_subcommand(
@@ -226,15 +277,35 @@ void RegisterDestroy(CLI::App& app) {
   des->add_option("--passphrase-file", dso->passphrase_file, "Officer's passphrase file");
   des->add_option("--witness-passphrase-file", dso->witness_passphrase_file, "Witness's passphrase file");
   des->add_flag("--force", dso->force, "Destroy although copies are outstanding (they stay recorded)");
+  des->add_flag("--yes", dso->yes, "Do not ask for the registration number to be typed back");
   SetBody(des, [dso] {
     auto v = OpenVault(dso->vault, vault::Vault::Access::kWrite);
     if (!v) return Report(v.error());
+    // Everything that needs no key is checked before any passphrase is
+    // asked: a typo in a number or an identity fails at once.
+    auto officer = vault::PublicIdentity::ReadFromIdentityFile(dso->as);
+    if (!officer) return Report(officer.error().With("officer identity file " + dso->as));
+    auto witness = vault::PublicIdentity::ReadFromIdentityFile(dso->witness);
+    if (!witness) return Report(witness.error().With("witness identity file " + dso->witness));
+    if (auto c = (*v)->CheckDestroy(*officer, *witness, dso->reg, dso->reason, dso->force); !c)
+      return Report(c.error());
     auto id = UnlockIdentity(dso->as, dso->passphrase_file, "officer");
     if (!id) return Report(id.error());
+    // What is about to go, as the officer sees it, before the witness is
+    // asked for anything.
+    auto doc = (*v)->Describe(**id, dso->reg);
+    if (!doc) return Report(doc.error());
+    std::cerr << "custody: about to destroy " << doc->reg_no << " (" << doc->level_name << "): "
+              << EscapeForTerminal(doc->title) << "\n";
+    if (doc->copies_outstanding > 0)
+      std::cerr << "custody: its " << doc->copies_outstanding
+                << " outstanding copies stay recorded as outstanding\n";
+    if (auto ok = ConfirmByTyping("destroy", doc->reg_no, dso->yes); !ok) return Report(ok.error());
     auto wid = UnlockIdentity(dso->witness, dso->witness_passphrase_file, "witness");
     if (!wid) return Report(wid.error());
     if (auto s = (*v)->Destroy(**id, **wid, dso->reg, dso->reason, dso->force); !s) return Report(s.error());
-    std::cout << "destroyed " << dso->reg << " (witness " << (*wid)->public_identity().name << ")\n";
+    std::cout << "destroyed " << dso->reg << " (witness " << EscapeForTerminal((*wid)->public_identity().name)
+              << ")\n";
     return 0;
   });
 }

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "base/json.h"
+#include "base/utf8.h"
 #include "tools/custody/cli.h"
 #include "vault/ledger_view/ledger_view.h"
 
@@ -13,21 +14,9 @@ namespace custody::cli {
 
 namespace {
 
-// Free text from the ledger (written by members) goes to a terminal: no
-// control characters.
-std::string Printable(const std::string& s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (c < 0x20 || c == 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out;
-}
+// Free text from the ledger (written by members) goes to a terminal
+// escaped (base/utf8.h): no control or bidirectional characters.
+std::string Printable(const std::string& s) { return EscapeForTerminal(s); }
 
 std::string PartyText(const vault::LogParty& p) { return Printable(p.name) + " [" + p.fingerprint + "]"; }
 
@@ -51,7 +40,7 @@ std::string LogTextLine(const vault::LogEntry& e) {
       << PartyText(e.actor);
   for (const auto& [role, p] : e.others) out << "  " << role << " " << PartyText(p);
   std::string details;
-  if (!e.level.empty()) details = "level " + e.level;
+  if (!e.level.empty()) details = "level " + Printable(e.level);
   for (const auto& [k, v] : e.details) details += (details.empty() ? "" : "; ") + k + " " + Printable(v);
   if (!details.empty()) out << "  (" << details << ")";
   if (!e.title.empty()) out << "  title \"" << Printable(e.title) << "\"";

@@ -5,6 +5,7 @@
 
 #include "base/clock.h"
 #include "base/json.h"
+#include "base/utf8.h"
 #include "tools/custody/cli.h"
 #include "vault/vault.h"
 
@@ -63,7 +64,7 @@ void RegisterDeclassify(CLI::App& app) {
                 << (*id)->public_identity().name << "; a second officer approves it with "
                 << "'custody declassify " << o->vault << " " << o->reg << " --approve --as OFFICER'\n";
     else if (o->approve)
-      std::cout << "declassified " << o->reg << " (approved by " << (*id)->public_identity().name << ")\n";
+      std::cout << "declassified " << o->reg << " (approved by " << EscapeForTerminal((*id)->public_identity().name) << ")\n";
     else
       std::cout << "withdrew the declassification of " << o->reg << "\n";
     return 0;
@@ -137,8 +138,8 @@ void RegisterDue(CLI::App& app) {
     std::printf("%-15s %-22s %-13s %-21s %9s  %s\n", "KIND", "NUMBER", "LEVEL", "DUE", "DAYS-OVER", "WHO");
     for (const auto& d : *due)
       std::printf("%-15s %-22s %-13s %-21s %9lld  %s\n", d.kind.c_str(), d.number.c_str(),
-                  d.level_name.c_str(), IsoTime(d.due_unix).c_str(),
-                  static_cast<long long>((now - d.due_unix) / 86400), d.who.c_str());
+                  EscapeForTerminal(d.level_name).c_str(), IsoTime(d.due_unix).c_str(),
+                  static_cast<long long>((now - d.due_unix) / 86400), EscapeForTerminal(d.who).c_str());
     return 0;
   });
 }

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "base/json.h"
+#include "base/utf8.h"
 #include "tools/custody/cli.h"
 #include "vault/ledger_view/report.h"
 
@@ -26,24 +27,25 @@ std::string ReportText(const std::string& path, const vault::YearReport& r) {
       << std::setw(w) << "lost" << std::setw(w) << "outstanding" << std::setw(w) << "overdue"
       << std::setw(w) << "docs destr." << std::setw(w) << "declass." << "\n";
   for (const auto& l : r.levels)
-    out << std::left << std::setw(14) << l.level << std::right << std::setw(w) << l.registered
+    out << std::left << std::setw(14) << EscapeForTerminal(l.level) << std::right << std::setw(w) << l.registered
         << std::setw(w) << l.copies_issued << std::setw(w) << l.copies_returned << std::setw(w)
         << l.copies_destroyed << std::setw(w) << l.copies_lost << std::setw(w) << l.copies_outstanding
         << std::setw(w) << l.copies_overdue << std::setw(w) << l.documents_destroyed << std::setw(w)
         << l.declassified_from << "\n";
   out << "\n(copies: issued in the year; outstanding and overdue: at the end of " << r.year << ")\n";
   for (const auto& [move, n] : r.declassified)
-    out << "declassified " << move.first << " -> " << move.second << ": " << n << "\n";
+    out << "declassified " << EscapeForTerminal(move.first) << " -> " << EscapeForTerminal(move.second)
+        << ": " << n << "\n";
   if (r.declassified.empty()) out << "declassified: none\n";
   out << "documents overdue: "
       << (r.documents_overdue ? std::to_string(*r.documents_overdue) : "not recorded (the ledger holds no handle-by dates)")
       << "\n";
-  for (const auto& [who, n] : r.acts_by_member) out << "acts by     " << who << ": " << n << "\n";
+  for (const auto& [who, n] : r.acts_by_member) out << "acts by     " << EscapeForTerminal(who) << ": " << n << "\n";
   if (!r.audit_problems) out << "audit: not run\n";
   else if (*r.audit_problems == 0) out << "audit: OK (0 problems)\n";
   else {
     out << "audit: FAILED (" << *r.audit_problems << " problems)\n";
-    for (const auto& p : r.problems) out << "PROBLEM    " << p.where << ": " << p.message << "\n";
+    for (const auto& p : r.problems) out << "PROBLEM    " << EscapeForTerminal(p.where) << ": " << EscapeForTerminal(p.message) << "\n";
   }
   return out.str();
 }

@@ -3,6 +3,8 @@
 #include <iostream>
 #include <sstream>
 
+#include "base/json.h"
+#include "base/utf8.h"
 #include "tools/custody/cli.h"
 #include "vault/vault.h"
 
@@ -65,7 +67,7 @@ void RegisterInit(CLI::App& app) {
       return Report(s.error());
     std::cout << "created vault " << io->vault << " with levels";
     for (const auto& l : levels) std::cout << " " << l;
-    std::cout << "; officer " << (*id)->public_identity().name << "\n";
+    std::cout << "; officer " << EscapeForTerminal((*id)->public_identity().name) << "\n";
     return 0;
   });
 }
@@ -74,22 +76,26 @@ void RegisterGrant(CLI::App& app) {
   struct GrantOpts { std::string vault, as, to, clearance, role = "staff", passphrase_file; };
   auto go = std::make_shared<GrantOpts>();
   auto* grant = app.add_subcommand("grant", "Grant an identity a clearance (a level and every "
-                                            "level below it). Officers only.\n" +
+                                            "level below it), or change a member's: a lower "
+                                            "clearance rotates the keys of the levels they held, "
+                                            "as a revoke does. Officers only.\n" +
                                                 std::string(kExitCodesHelp));
   grant->add_option("VAULT", go->vault)->required();
   grant->add_option("--as", go->as, "Officer's identity file")->required();
-  grant->add_option("--to", go->to, "Public identity line, or a file holding it")->required();
+  grant->add_option("--to", go->to,
+                    "Public identity line or a file holding it; a member's roster name or fingerprint")
+      ->required();
   grant->add_option("--clearance", go->clearance, "Highest level the identity may read");
   grant->add_option("--role", go->role, "staff (default), officer, or auditor (no keys)")
       ->check(CLI::IsMember({"staff", "officer", "auditor"}));
   grant->add_option("--passphrase-file", go->passphrase_file, "Read the passphrase from FILE");
   SetBody(grant, [go] {
-    auto to = vault::PublicIdentity::ParseLineOrFile(go->to);
-    if (!to) return Report(to.error());
     if (go->role != "auditor" && go->clearance.empty())
       return Report(Error{Code::kUsage, "--clearance LEVEL is required"});
     auto v = OpenVault(go->vault, vault::Vault::Access::kWrite);
     if (!v) return Report(v.error());
+    auto to = ResolveMember(**v, go->to);
+    if (!to) return Report(to.error());
     std::optional<vault::Level> level;
     if (go->role != "auditor") {
       auto l = (*v)->LevelIndex(go->clearance);
@@ -99,7 +105,7 @@ void RegisterGrant(CLI::App& app) {
     auto id = UnlockIdentity(go->as, go->passphrase_file);
     if (!id) return Report(id.error());
     if (auto s = (*v)->Grant(**id, *to, ParseRole(go->role), level); !s) return Report(s.error());
-    std::cout << "granted " << to->name << " (" << to->Fingerprint() << ") "
+    std::cout << "granted " << EscapeForTerminal(to->name) << " (" << to->Fingerprint() << ") "
               << (level ? (*v)->LevelName(*level) : std::string("no levels")) << " as " << go->role
               << "\n";
     return 0;
@@ -115,17 +121,57 @@ void RegisterRevoke(CLI::App& app) {
                     std::string(kExitCodesHelp));
   revoke->add_option("VAULT", ro->vault)->required();
   revoke->add_option("--as", ro->as, "Officer's identity file")->required();
-  revoke->add_option("--to", ro->to, "Public identity line, or a file holding it")->required();
+  revoke->add_option("--to", ro->to,
+                     "The member: roster name, fingerprint, public identity line or a file holding it")
+      ->required();
   revoke->add_option("--passphrase-file", ro->passphrase_file, "Read the passphrase from FILE");
   SetBody(revoke, [ro] {
-    auto to = vault::PublicIdentity::ParseLineOrFile(ro->to);
-    if (!to) return Report(to.error());
     auto v = OpenVault(ro->vault, vault::Vault::Access::kWrite);
     if (!v) return Report(v.error());
+    auto to = ResolveMember(**v, ro->to);
+    if (!to) return Report(to.error());
     auto id = UnlockIdentity(ro->as, ro->passphrase_file);
     if (!id) return Report(id.error());
     if (auto s = (*v)->Revoke(**id, *to); !s) return Report(s.error());
-    std::cout << "revoked " << to->name << " (" << to->Fingerprint() << ")\n";
+    std::cout << "revoked " << EscapeForTerminal(to->name) << " (" << to->Fingerprint() << ")\n";
+    return 0;
+  });
+}
+
+void RegisterRoster(CLI::App& app) {
+  struct RosterOpts { std::string vault; bool json = false; };
+  auto o = std::make_shared<RosterOpts>();
+  auto* cmd = app.add_subcommand(
+      "roster", "List the vault's members (needs no identity): name, fingerprint, role, clearance and "
+                "the public identity line that grant, revoke and copy --to take (as do the name and "
+                "the fingerprint). Revoked members are listed last.\n" + std::string(kExitCodesHelp));
+  cmd->add_option("VAULT", o->vault)->required();
+  cmd->add_flag("--json", o->json, "One JSON array on stdout");
+  SetBody(cmd, [o] {
+    auto v = OpenVault(o->vault, vault::Vault::Access::kRead);
+    if (!v) return Report(v.error());
+    const auto clearance = [&](const vault::MemberSummary& m) {
+      return m.clearance < 0 ? std::string("-") : (*v)->level_names()[static_cast<size_t>(m.clearance)];
+    };
+    if (o->json) {
+      Json all = Json::Array();
+      for (const auto& m : (*v)->Roster()) {
+        Json j = Json::Object();
+        j.Set("name", m.name);
+        j.Set("fingerprint", m.fingerprint);
+        j.Set("role", m.role);
+        j.Set("clearance", m.clearance < 0 ? Json() : Json(clearance(m)));
+        j.Set("revoked", Json::Bool(m.revoked));
+        j.Set("public", m.public_line);
+        all.Push(std::move(j));
+      }
+      std::cout << all.Write(JsonStyle::kOrdered) << "\n";
+      return 0;
+    }
+    for (const auto& m : (*v)->Roster())
+      std::cout << EscapeForTerminal(m.name) << "  " << m.fingerprint << "  " << m.role << "  "
+                << EscapeForTerminal(clearance(m)) << (m.revoked ? "  REVOKED" : "") << "\n    "
+                << EscapeForTerminal(m.public_line) << "\n";
     return 0;
   });
 }
@@ -136,6 +182,7 @@ void RegisterVaultCommands(CLI::App& app) {
   RegisterInit(app);
   RegisterGrant(app);
   RegisterRevoke(app);
+  RegisterRoster(app);
 }
 
 }  // namespace custody::cli

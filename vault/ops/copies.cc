@@ -5,6 +5,9 @@
 
 #include <cstdint>
 
+#include <algorithm>
+#include <tuple>
+
 #include "base/atomic_file.h"
 #include "base/encoding.h"
 #include "crypto/age.h"
@@ -177,17 +180,37 @@ CopyInfo Vault::DescribeCopy(const format::CopyState& c) const {
 }
 
 Result<PublicIdentity> Vault::MemberNamed(const std::string& name) const {
+  // A fingerprint (16 hex digits, as ls, log and roster print it) names
+  // one key; a name may be shared.
+  const bool by_fingerprint = name.size() == 16 && name.find_first_not_of("0123456789abcdef") == std::string::npos;
   std::optional<PublicIdentity> found;
   for (const auto& [key, m] : state_->members) {
-    if (m.revoked() || m.keys().name() != name) continue;
-    if (found) return Fail(Code::kUsage, "several members of vault " + container_->path() +
-                                             " are called '" + name + "'; give the public identity line");
+    if (m.revoked()) continue;
     auto p = PublicIdentity::Parse(LineOf(m.keys()));
     if (!p) return std::unexpected(p.error());
+    if (by_fingerprint ? p->Fingerprint() != name : m.keys().name() != name) continue;
+    if (found) return Fail(Code::kUsage, "several members of vault " + container_->path() +
+                                             " are called '" + name + "'; give the fingerprint (custody roster)");
     found = *p;
   }
-  if (!found) return Fail(Code::kNotFound, "no member called '" + name + "' in vault " + container_->path());
+  if (!found)
+    return Fail(Code::kNotFound, "no member " + std::string(by_fingerprint ? "with fingerprint" : "called") +
+                                     " '" + name + "' in vault " + container_->path());
   return *found;
+}
+
+std::vector<MemberSummary> Vault::Roster() const {
+  std::vector<MemberSummary> out;
+  for (const auto& [key, m] : state_->members) {
+    MemberSummary s = *MemberByKey(key);
+    s.public_line = LineOf(m.keys());
+    out.push_back(std::move(s));
+  }
+  // Live members first, then by name: the order an officer reads them in.
+  std::stable_sort(out.begin(), out.end(), [](const MemberSummary& a, const MemberSummary& b) {
+    return std::tie(a.revoked, a.name, a.fingerprint) < std::tie(b.revoked, b.name, b.fingerprint);
+  });
+  return out;
 }
 
 Status Vault::ForEachCopy(const std::function<Status(const CopyInfo&)>& fn) const {

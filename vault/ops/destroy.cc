@@ -8,17 +8,18 @@
 
 namespace custody::vault {
 
-Status Vault::Destroy(const Identity& actor, const Identity& witness, const std::string& reg_no,
-                      const std::string& reason, bool force) {
-  CUSTODY_ASSIGN(auto ring, Unlock(actor));
+Result<Level> Vault::CheckDestroy(const PublicIdentity& officer, const PublicIdentity& witness,
+                                  const std::string& reg_no, const std::string& reason,
+                                  bool force) const {
+  CUSTODY_ASSIGN(const format::Member* me, RequireMember(*state_, officer, container_->path()));
   CUSTODY_TRY(RequireMember(*state_, witness, container_->path()));
-  const format::Member* me = state_->FindMember(SigningKeyOf(actor));
-  CUSTODY_TRY(RequireOfficer(*me, actor, "destroy documents"));
-  CUSTODY_TRY(RequireDistinctCosigner(actor, witness, "witness", "officer"));
+  CUSTODY_TRY(RequireOfficer(*me, officer, "destroy documents"));
+  CUSTODY_TRY(RequireDistinctCosigner(officer, witness, "witness", "officer"));
   CUSTODY_ASSIGN(const format::DocumentState* d, state_->FindDocument(reg_no));
   if (d == nullptr) return Fail(Code::kNotFound, "no document " + reg_no + " in vault " + container_->path());
-  if (!ring->Has(d->added().level()))
-    return Fail(Code::kNotCleared, "'" + actor.public_identity().name + "' is not cleared for document " + reg_no);
+  // The roster's clearance; Destroy also requires the unwrapped level key.
+  if (me->clearance() < 0 || d->added().level() > static_cast<uint32_t>(me->clearance()))
+    return Fail(Code::kNotCleared, "'" + officer.name + "' is not cleared for document " + reg_no);
   if (d->destroyed()) return Fail(Code::kNotFound, "document " + reg_no + " was already destroyed");
   if (reason.empty()) return Fail(Code::kUsage, "a reason for the destruction is required");
   // Destroying the original does not bring its copies back: an officer
@@ -38,6 +39,17 @@ Status Vault::Destroy(const Identity& actor, const Identity& witness, const std:
                                   (n == 1 ? " copy" : " copies") + " outstanding (" + which +
                                   "); get them returned first, or use --force");
   }
+  return Level(d->added().level());
+}
+
+Status Vault::Destroy(const Identity& actor, const Identity& witness, const std::string& reg_no,
+                      const std::string& reason, bool force) {
+  CUSTODY_ASSIGN(auto ring, Unlock(actor));
+  CUSTODY_ASSIGN(Level level,
+                 CheckDestroy(actor.public_identity(), witness.public_identity(), reg_no, reason, force));
+  if (!ring->Has(level.index()))
+    return Fail(Code::kNotCleared, "'" + actor.public_identity().name + "' is not cleared for document " + reg_no);
+  CUSTODY_ASSIGN(const format::DocumentState* d, state_->FindDocument(reg_no));
   // The destruction is committed first (so it is never half visible), then
   // carried out: ciphertext overwritten and synced, then every key record
   // that ever wrapped the data key overwritten and synced. A crash in

@@ -15,6 +15,7 @@
 
 #include "base/encoding.h"
 #include "base/pipeline.h"
+#include "base/utf8.h"
 #include "base/work_pool.h"
 #include "crypto/hash.h"
 #include "crypto/random.h"
@@ -29,11 +30,51 @@ namespace custody::vault {
 
 namespace {
 
+std::string BaseName(const std::string& path) {
+  const size_t slash = path.find_last_of('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+// Writer-side limits on what an add stores (a reader takes what the
+// metadata holds): a file name as Linux file systems allow one, a title as
+// long as a paragraph.
+constexpr size_t kMaxFileNameBytes = 255;
+constexpr size_t kMaxTitleBytes = 4096;
+
+std::string StoredFileName(const AddRequest& f) { return f.file_name.empty() ? BaseName(f.path) : f.file_name; }
+std::string StoredTitle(const AddRequest& f) { return f.title.empty() ? StoredFileName(f) : f.title; }
+
+// Names and titles are stored as UTF-8 text and come back exactly as given,
+// so one that is not UTF-8 is refused here, naming the file, rather than
+// stored altered. A file name is one that extract can create: one path
+// component, at most 255 bytes.
+Status CheckStoredNames(const AddRequest& f) {
+  const std::string name = StoredFileName(f);
+  const std::string& shown = name;  // escaped where it is printed
+  if (!IsValidUtf8(name))
+    return Fail(Code::kUsage, "the file name '" + shown + "' of " + f.path +
+                                  " is not UTF-8 text; give the document a name with --name");
+  if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos ||
+      name.find('\0') != std::string::npos)
+    return Fail(Code::kUsage, "'" + shown + "' cannot be a file name (one path component, not . or ..)");
+  if (name.size() > kMaxFileNameBytes)
+    return Fail(Code::kUsage, "the file name '" + shown + "' is longer than " +
+                                  std::to_string(kMaxFileNameBytes) + " bytes; give a shorter one with --name");
+  const std::string title = StoredTitle(f);
+  if (!IsValidUtf8(title))
+    return Fail(Code::kUsage, "the title of " + f.path + " is not UTF-8 text");
+  if (title.size() > kMaxTitleBytes)
+    return Fail(Code::kUsage, "the title of " + f.path + " is longer than " +
+                                  std::to_string(kMaxTitleBytes) + " bytes");
+  return {};
+}
+
 // Every input is checked before anything is written: a refused add leaves
 // the vault byte for byte as it was.
 Status CheckAddInputs(const VaultState& state, const std::vector<AddRequest>& files) {
   std::set<std::string> regs;
   for (const auto& f : files) {
+    CUSTODY_TRY(CheckStoredNames(f));
     struct stat st;
     if (::stat(f.path.c_str(), &st) != 0)
       return std::unexpected(ErrnoError(errno, "cannot add", f.path));
@@ -50,10 +91,6 @@ Status CheckAddInputs(const VaultState& state, const std::vector<AddRequest>& fi
   return {};
 }
 
-std::string BaseName(const std::string& path) {
-  const size_t slash = path.find_last_of('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
-}
 
 }  // namespace
 
@@ -96,10 +133,10 @@ Result<std::vector<std::string>> Vault::Add(const Identity& actor,
     ::close(fd);
     if (!extent) return std::unexpected(extent.error());
     format::DocumentMetadata meta;
-    // Names are text in the sealed metadata (proto3 strings): bytes that are
-    // not UTF-8 are shown as U+FFFD, as file managers show them.
-    meta.set_title(RepairUtf8(f.title.empty() ? BaseName(f.path) : f.title));
-    meta.set_file_name(RepairUtf8(BaseName(f.path)));
+    // Names are UTF-8 text in the sealed metadata (proto3 strings), checked
+    // by CheckStoredNames.
+    meta.set_title(StoredTitle(f));
+    meta.set_file_name(StoredFileName(f));
     meta.set_size(static_cast<uint64_t>(st.st_size));
     meta.set_added_unix(clock_->NowUnix());
     const std::string wrap_bytes =
@@ -195,47 +232,10 @@ Status Vault::ListWith(const Identity& actor, bool include_destroyed,
   // An auditor (who holds no key) sees every document's number, level,
   // state and copies: the register, without names or contents.
   const bool auditor = state_->FindMember(SigningKeyOf(actor))->role() == format::ROLE_AUDITOR;
-  // One key per (level, epoch) for the whole listing: each is a locked
-  // allocation (several system calls) and a walk down the lineage. Entries
-  // are never removed while the listing runs, so a found key stays valid.
-  std::mutex keys_mu;
-  std::map<std::pair<uint32_t, uint32_t>, crypto::SecretBytes> level_keys;
-  // Whether `d` is listed, and if so its description. Thread-safe.
+  LevelKeyCache level_keys;
   const auto describe = [&](const format::DocumentState& d, DocumentInfo& info,
                             const ReadWindow* window) -> Result<bool> {
-    const uint32_t level = d.added().level();
-    const std::string& reg = d.added().reg_no();
-    if (!ring->Has(level) && !auditor) return false;  // above the clearance: not even the name
-    if (d.destroyed() && !include_destroyed) return false;
-    info.reg_no = reg;
-    info.doc_id_hex = ToHex(d.added().doc_id());
-    info.level = Level(level);
-    info.level_name = state_->level_names[level];
-    info.added_by = MemberName(d.added_by());
-    info.destroyed = d.destroyed();
-    info.destroyed_unix = d.destroyed_unix();
-    info.destroyed_by = d.destroyed() ? MemberName(d.destroyed_by()) : "";
-    info.extract_count = d.extract_count();
-    DescribeRegistration(d, info);
-    if (d.destroyed() || auditor) return true;
-    CUSTODY_ASSIGN(auto wrap, LoadWrap(d, window));
-    const crypto::SecretBytes* key;
-    {
-      std::lock_guard<std::mutex> lock(keys_mu);
-      auto found = level_keys.find({level, wrap.epoch()});
-      if (found == level_keys.end()) {
-        CUSTODY_ASSIGN(auto level_key, LevelKeyAt(*ring, *state_, level, wrap.epoch()));
-        found = level_keys.emplace(std::make_pair(level, wrap.epoch()), std::move(level_key)).first;
-      }
-      key = &found->second;
-    }
-    auto meta = OpenMetadata(key->span(), state_->vault_id, wrap);
-    if (!meta) return std::unexpected(meta.error().With("document " + reg));
-    info.title = meta->title();
-    info.file_name = meta->file_name();
-    info.size = meta->size();
-    info.added_unix = meta->added_unix();
-    return true;
+    return DescribeDocument(*ring, auditor, include_destroyed, d, level_keys, window, info);
   };
   // Hands one described document on, in order, on this thread.
   std::string line;
@@ -332,6 +332,57 @@ Status Vault::ListWith(const Identity& actor, bool include_destroyed,
   while (!ahead.empty()) CUSTODY_TRY(drain());
   if (!by_leaf) return std::unexpected(by_leaf.error());
   return {};
+}
+
+Result<bool> Vault::DescribeDocument(const KeyRing& ring, bool auditor, bool include_destroyed,
+                                     const format::DocumentState& d, LevelKeyCache& level_keys,
+                                     const ReadWindow* window, DocumentInfo& info) const {
+  const uint32_t level = d.added().level();
+  const std::string& reg = d.added().reg_no();
+  if (!ring.Has(level) && !auditor) return false;  // above the clearance: not even the name
+  if (d.destroyed() && !include_destroyed) return false;
+  info.reg_no = reg;
+  info.doc_id_hex = ToHex(d.added().doc_id());
+  info.level = Level(level);
+  info.level_name = state_->level_names[level];
+  info.added_by = MemberName(d.added_by());
+  info.destroyed = d.destroyed();
+  info.destroyed_unix = d.destroyed_unix();
+  info.destroyed_by = d.destroyed() ? MemberName(d.destroyed_by()) : "";
+  info.extract_count = d.extract_count();
+  DescribeRegistration(d, info);
+  if (d.destroyed() || auditor) return true;
+  CUSTODY_ASSIGN(auto wrap, LoadWrap(d, window));
+  const crypto::SecretBytes* key;
+  {
+    std::lock_guard<std::mutex> lock(level_keys.mu);
+    auto found = level_keys.keys.find({level, wrap.epoch()});
+    if (found == level_keys.keys.end()) {
+      CUSTODY_ASSIGN(auto level_key, LevelKeyAt(ring, *state_, level, wrap.epoch()));
+      found = level_keys.keys.emplace(std::make_pair(level, wrap.epoch()), std::move(level_key)).first;
+    }
+    key = &found->second;
+  }
+  auto meta = OpenMetadata(key->span(), state_->vault_id, wrap);
+  if (!meta) return std::unexpected(meta.error().With("document " + reg));
+  info.title = meta->title();
+  info.file_name = meta->file_name();
+  info.size = meta->size();
+  info.added_unix = meta->added_unix();
+  return true;
+}
+
+Result<DocumentInfo> Vault::Describe(const Identity& actor, const std::string& reg_no) const {
+  CUSTODY_ASSIGN(auto ring, Unlock(actor));
+  const bool auditor = state_->FindMember(SigningKeyOf(actor))->role() == format::ROLE_AUDITOR;
+  CUSTODY_ASSIGN(const format::DocumentState* d, state_->FindDocument(reg_no));
+  if (d == nullptr) return Fail(Code::kNotFound, "no document " + reg_no + " in vault " + container_->path());
+  LevelKeyCache level_keys;
+  DocumentInfo info;
+  CUSTODY_ASSIGN(bool listed, DescribeDocument(*ring, auditor, true, *d, level_keys, nullptr, info));
+  if (!listed)
+    return Fail(Code::kNotCleared, "'" + actor.public_identity().name + "' is not cleared for document " + reg_no);
+  return info;
 }
 
 void Vault::DescribeRegistration(const format::DocumentState& d, DocumentInfo& info) const {

@@ -1,6 +1,11 @@
 // Shared by the files that implement Vault (vault/ops/*.cc); not API.
 #pragma once
 
+#include <map>
+#include <mutex>
+#include <utility>
+
+#include "crypto/secret_bytes.h"
 #include "format/custody.pb.h"
 #include "vault/catalog/catalog.h"
 #include "vault/keys/key_ring.h"
@@ -37,6 +42,15 @@ struct Vault::Readable {
   format::DocumentState doc;
   crypto::SecretBytes data_key;
   uint64_t size = 0;
+};
+
+// The level keys a listing has unwrapped, by (level, epoch): each is a
+// locked allocation (several system calls) and a walk down the lineage, so
+// one per key serves the whole listing. Entries are never removed while
+// it runs, so a found key stays valid (Vault::DescribeDocument).
+struct Vault::LevelKeyCache {
+  std::mutex mu;
+  std::map<std::pair<uint32_t, uint32_t>, crypto::SecretBytes> keys;
 };
 
 // True if KEY record `rec` holds bytes that are not a wrap of document

@@ -22,10 +22,9 @@ format::Member MemberOf(const PublicIdentity& id, format::Role role, int32_t cle
   return m;
 }
 
-Result<const format::Member*> RequireMember(const VaultState& state, const Identity& id,
+Result<const format::Member*> RequireMember(const VaultState& state, const PublicIdentity& pub,
                                             const std::string& vault_path) {
-  const auto& pub = id.public_identity();
-  const format::Member* m = state.FindMember(SigningKeyOf(id));
+  const format::Member* m = state.FindMember(SigningKeyOf(pub));
   if (m == nullptr)
     return Fail(Code::kAuth, "identity '" + pub.name + "' (" + pub.Fingerprint() +
                                  ") is not in the roster of vault " + vault_path);
@@ -35,15 +34,15 @@ Result<const format::Member*> RequireMember(const VaultState& state, const Ident
   return m;
 }
 
-Status RequireOfficer(const format::Member& member, const Identity& id, std::string_view act) {
+Status RequireOfficer(const format::Member& member, const PublicIdentity& id, std::string_view act) {
   if (member.role() == format::ROLE_OFFICER) return {};
-  return Fail(Code::kAuth, "only a secrecy officer may " + std::string(act) + "; '" +
-                               id.public_identity().name + "' is " + RoleName(member.role()));
+  return Fail(Code::kAuth, "only a secrecy officer may " + std::string(act) + "; '" + id.name +
+                               "' is " + RoleName(member.role()));
 }
 
-Status RequireDistinctCosigner(const Identity& actor, const Identity& cosigner,
+Status RequireDistinctCosigner(const PublicIdentity& actor, const PublicIdentity& cosigner,
                                std::string_view cosigner_role, std::string_view actor_role) {
-  if (actor.public_identity().ed25519 != cosigner.public_identity().ed25519) return {};
+  if (actor.ed25519 != cosigner.ed25519) return {};
   return Fail(Code::kUsage, "the " + std::string(cosigner_role) +
                                 " must be a different identity from the " + std::string(actor_role));
 }

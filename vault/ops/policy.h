@@ -20,17 +20,29 @@ namespace custody::vault {
 // `id`'s live roster entry in `state`; kAuth if absent or revoked.
 // `vault_path` names the vault in the message. The pointer lives as long as
 // `state` is not changed.
-Result<const format::Member*> RequireMember(const VaultState& state, const Identity& id,
+Result<const format::Member*> RequireMember(const VaultState& state, const PublicIdentity& id,
                                             const std::string& vault_path);
+inline Result<const format::Member*> RequireMember(const VaultState& state, const Identity& id,
+                                                   const std::string& vault_path) {
+  return RequireMember(state, id.public_identity(), vault_path);
+}
 
 // kAuth unless `member` (who is `id`) is an officer; `act` completes
 // "only a secrecy officer may ..." (e.g. "destroy documents").
-Status RequireOfficer(const format::Member& member, const Identity& id, std::string_view act);
+Status RequireOfficer(const format::Member& member, const PublicIdentity& id, std::string_view act);
+inline Status RequireOfficer(const format::Member& member, const Identity& id, std::string_view act) {
+  return RequireOfficer(member, id.public_identity(), act);
+}
 
 // kUsage if `cosigner` is the same identity as `actor`; `cosigner_role`
 // and `actor_role` name them ("witness", "officer").
-Status RequireDistinctCosigner(const Identity& actor, const Identity& cosigner,
+Status RequireDistinctCosigner(const PublicIdentity& actor, const PublicIdentity& cosigner,
                                std::string_view cosigner_role, std::string_view actor_role);
+inline Status RequireDistinctCosigner(const Identity& actor, const Identity& cosigner,
+                                      std::string_view cosigner_role, std::string_view actor_role) {
+  return RequireDistinctCosigner(actor.public_identity(), cosigner.public_identity(), cosigner_role,
+                                 actor_role);
+}
 
 // The raw Ed25519 public key of `id`, as the ledger stores it.
 std::string SigningKeyOf(const Identity& id);

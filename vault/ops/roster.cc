@@ -37,19 +37,35 @@ Status Vault::Grant(const Identity& actor, const PublicIdentity& to, Role role,
     return Fail(Code::kNotCleared, "'" + actor.public_identity().name + "' cannot grant " +
                                        LevelName(*clearance) + " without holding it");
   const std::string to_key = SigningKeyOf(to);
-  if (auto* existing = state_->FindMember(to_key);
-      existing && !existing->revoked() && existing->clearance() > level_count - 1)
-    return Fail(Code::kUsage, "'" + to.name + "' already holds " +
-                                  state_->level_names[existing->clearance()] +
-                                  "; revoke first to lower a clearance");
+  const format::Member* existing = state_->FindMember(to_key);
+  // Lowering a clearance takes away keys the member holds: as a revoke
+  // does, every level they held gets a fresh key they never see, and the
+  // grant that follows in the same commit seals the new keys of the levels
+  // they keep (R26 wants the revoke first; nobody sees one without the other).
+  const bool lowers = existing && !existing->revoked() && existing->clearance() > level_count - 1;
+  if (lowers) CUSTODY_TRY(CheckRevocable(actor, *me, *existing, to));
   WriteScope scope(this);
+  std::vector<crypto::SecretBytes> rotated;
+  if (lowers) CUSTODY_TRY(AppendRevocation(actor, *ring, to_key, rotated));
   format::Event ev;
   auto* g = ev.mutable_granted();
   *g->mutable_member() = MemberOf(to, ToFormat(role), level_count - 1);
   for (uint32_t level = 0; level < static_cast<uint32_t>(level_count); ++level)
-    *g->add_slots() = SealKeySlot(g->member(), level, state_->epochs[level], ring->Key(level));
+    *g->add_slots() = SealKeySlot(g->member(), level, state_->epochs[level],
+                                  level < rotated.size() ? rotated[level].span() : ring->Key(level));
   CUSTODY_TRY(AppendEvent(std::move(ev), {&actor}));
   return CommitAll(actor, scope);
+}
+
+Status Vault::CheckRevocable(const Identity& actor, const format::Member& me, const format::Member& target,
+                             const PublicIdentity& who) const {
+  if (target.keys().ed25519() == me.keys().ed25519())
+    return Fail(Code::kUsage, "an officer cannot revoke or lower their own clearance");
+  if (target.clearance() > me.clearance())
+    return Fail(Code::kNotCleared, "revoking '" + who.name + "' rotates " +
+                                       state_->level_names[target.clearance()] +
+                                       ", which '" + actor.public_identity().name + "' does not hold");
+  return {};
 }
 
 Status Vault::Revoke(const Identity& actor, const PublicIdentity& who) {
@@ -61,13 +77,16 @@ Status Vault::Revoke(const Identity& actor, const PublicIdentity& who) {
   if (target == nullptr || target->revoked())
     return Fail(Code::kNotFound, "'" + who.name + "' (" + who.Fingerprint() +
                                      ") is not a member of this vault");
-  if (target->keys().ed25519() == me->keys().ed25519())
-    return Fail(Code::kUsage, "an officer cannot revoke their own identity");
-  if (target->clearance() > me->clearance())
-    return Fail(Code::kNotCleared, "revoking '" + who.name + "' rotates " +
-                                       state_->level_names[target->clearance()] +
-                                       ", which '" + actor.public_identity().name + "' does not hold");
+  CUSTODY_TRY(CheckRevocable(actor, *me, *target, who));
   WriteScope scope(this);
+  std::vector<crypto::SecretBytes> new_keys;
+  CUSTODY_TRY(AppendRevocation(actor, *ring, who_key, new_keys));
+  return CommitAll(actor, scope);
+}
+
+Status Vault::AppendRevocation(const Identity& actor, const KeyRing& ring, const std::string& who_key,
+                               std::vector<crypto::SecretBytes>& new_keys) {
+  const format::Member* target = state_->FindMember(who_key);
   format::Event ev;
   auto* r = ev.mutable_revoked();
   r->set_member_ed25519(who_key);
@@ -76,7 +95,6 @@ Status Vault::Revoke(const Identity& actor, const PublicIdentity& who) {
   // lineage): documents keep their key records; holders of the new key
   // reach the old ones, the revoked member never the new one.
   const auto rotated = static_cast<uint32_t>(target->clearance() + 1);
-  std::vector<crypto::SecretBytes> new_keys;
   for (uint32_t level = 0; level < rotated; ++level) {
     r->add_rotated_levels(level);
     new_keys.push_back(crypto::SecretBytes::Random(kLevelKeySize));
@@ -88,10 +106,9 @@ Status Vault::Revoke(const Identity& actor, const PublicIdentity& who) {
     auto* link = r->add_lineage();
     link->set_level(level);
     link->set_epoch(epoch);
-    link->set_prev_key(SealLineageLink(new_keys.back().span(), ring->Key(level), state_->vault_id, level, epoch));
+    link->set_prev_key(SealLineageLink(new_keys.back().span(), ring.Key(level), state_->vault_id, level, epoch));
   }
-  CUSTODY_TRY(AppendEvent(std::move(ev), {&actor}));
-  return CommitAll(actor, scope);
+  return AppendEvent(std::move(ev), {&actor});
 }
 
 }  // namespace custody::vault

@@ -12,6 +12,7 @@
 #include "tests/testutil/fixed_clock.h"
 #include "tests/testutil/temp_dir.h"
 #include "vault/disposal/engine.h"
+#include "vault/disposal/engine_internal.h"
 #include "vault/disposal/io.h"
 
 using custody::Code;
@@ -246,4 +247,19 @@ TEST_CASE("NonRotationalMediaGetThePurgeWarning", "[engine]") {
   CHECK(w[0].find("not a Purge") != std::string::npos);
   f.rotational = Tristate::kYes;
   CHECK(f.Warnings().empty());
+}
+
+// The last chunk's rate-limited update and the closing forced one can carry
+// the same count; the terminal ends its line at the total, so the final
+// line of a pass would print twice. One callback per distinct count.
+TEST_CASE("PhaseProgressReportsTheFinalCountOnce", "[engine]") {
+  int calls = 0;
+  ProgressFn fn = [&](const Progress&) { ++calls; };
+  custody::vault::disposal::internal::PhaseProgress p(fn, 0, 1, false, 100);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  p.Update(100);        // past the rate limit: reported
+  p.Update(100, true);  // the closing call: same count, not again
+  CHECK(calls == 1);
+  p.Update(100, true);
+  CHECK(calls == 1);
 }
