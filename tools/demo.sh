@@ -37,12 +37,15 @@ step "A vault with the default levels; clearances granted"
 run "$C" init office.vault $O --label "Bureau 3 / approved drive 0007"
 run "$C" grant office.vault $O --to witness.pub --clearance secret --role officer
 run "$C" grant office.vault $O --to staff.pub --clearance confidential
+run "$C" roster office.vault   # members, fingerprints and public lines; needs no identity
 
 step "Adding documents at two levels (streamed, any size)"
 head -c 64000000 /dev/urandom > survey-data.bin
 printf 'Minutes of the planning meeting.\n' > minutes.txt
 printf 'Annual budget draft.\n' > budget.txt
-run "$C" add office.vault survey-data.bin --title "Survey data $year" --level secret $O
+# Titles are secret like the content: from a file (or stdin), not argv.
+printf 'Survey data %s\n' "$year" > survey.title
+run "$C" add office.vault survey-data.bin --title-file survey.title --level secret $O
 run "$C" add office.vault minutes.txt budget.txt --level confidential $S
 printf 'Cabinet circular on the new procurement rules.\n' > circular.txt
 run "$C" add office.vault circular.txt --level secret --originator "Cabinet office, circular 12" \
@@ -120,7 +123,8 @@ command -v pdfinfo >/dev/null && pdfinfo report-$year.pdf | grep -E '^(Title|Pag
 
 step "Someone puts back an older copy of the drive"
 cp office.vault yesterday.vault
-run "$C" add office.vault minutes.txt --title "Minutes, second reading" --level confidential $O
+printf 'Minutes, second reading\n' > minutes.title
+run "$C" add office.vault minutes.txt --title-file minutes.title --level confidential $O
 ANCHOR=$("$C" audit office.vault --json | grep -o '"anchor":"[^"]*"' | cut -d'"' -f4)
 echo "the auditor keeps the anchor: $ANCHOR"
 cp yesterday.vault office.vault

@@ -401,7 +401,7 @@ Step Add(TempDir& in, std::vector<std::pair<std::string, std::string>> files, in
   std::vector<std::string> contents;
   std::string name = "add";
   for (const auto& [n, data] : files) {
-    reqs.push_back({in.Write(n, data), "Title of " + n, ""});
+    reqs.push_back({in.Write(n, data), "Title of " + n, "", ""});
     contents.push_back(data);
     name += " " + n + "(" + std::to_string(data.size()) + " B)";
   }
@@ -817,7 +817,7 @@ TEST_CASE("AfterAFailedCommitSyncTheVaultRefusesFurtherCommits", "[crash][fsync]
     CHECK(g.error().code == Code::kIo);
     env.Disarm();
     // The same Vault must not commit again over the data whose sync failed.
-    auto again = (*v)->Add(*p.officer, {{in.Write("z", "after the failure"), "", ""}}, custody::testutil::LevelAt(**v, 0));
+    auto again = (*v)->Add(*p.officer, {{in.Write("z", "after the failure"), "", "", ""}}, custody::testutil::LevelAt(**v, 0));
     CHECK_FALSE(again);
     v->reset();
     for (const auto& x : env.violations()) FAIL_CHECK("sync index " << sync_index << ": " << x);
@@ -837,7 +837,7 @@ TEST_CASE("AfterAFailedDestroySyncTheVaultRefusesFurtherCommits", "[crash][fsync
     auto v = Vault::Open(kVault, Vault::Access::kWrite, &env);
     REQUIRE(v);
     REQUIRE((*v)->Grant(*p.officer, p.carol->public_identity(), vault::Role::kOfficer, custody::testutil::ClearanceAt(**v, 3)));
-    auto r = (*v)->Add(*p.officer, {{in.Write("k", "keep"), "", ""}, {in.Write("d", "doomed"), "", ""}}, custody::testutil::LevelAt(**v, 0));
+    auto r = (*v)->Add(*p.officer, {{in.Write("k", "keep"), "", "", ""}, {in.Write("d", "doomed"), "", "", ""}}, custody::testutil::LevelAt(**v, 0));
     REQUIRE(r);
     regs = *r;
   }

@@ -55,7 +55,7 @@ struct TwoChunkVault {
     WriteFileBytes(dir / "doc.bin", plain);
     auto v = Vault::Open(path, Vault::Access::kWrite);
     REQUIRE(v);
-    auto regs = (*v)->Add(*alice, {{dir / "doc.bin", "", ""}}, custody::testutil::LevelAt(**v, 1));
+    auto regs = (*v)->Add(*alice, {{dir / "doc.bin", "", "", ""}}, custody::testutil::LevelAt(**v, 1));
     REQUIRE(regs);
     reg = regs->front();
   }

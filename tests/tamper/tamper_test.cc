@@ -97,7 +97,7 @@ struct Reference {
       for (size_t i = 0; i < files.size(); ++i) {
         contents.push_back(PseudoRandom(files[i].size, static_cast<uint32_t>(files[i].size)));
         WriteFileBytes(dir / files[i].name, contents.back());
-        reqs.push_back({dir / files[i].name, "", ""});
+        reqs.push_back({dir / files[i].name, "", "", ""});
       }
       auto regs = (*v)->Add(*alice, reqs, custody::testutil::LevelAt(**v, level));
       REQUIRE(regs);
@@ -337,7 +337,7 @@ TEST_CASE("swapping two chunks of one document is detected", "[tamper][scenario]
   {
     auto v = Vault::Open(path, Vault::Access::kWrite);
     REQUIRE(v);
-    auto regs = (*v)->Add(*alice, {{dir / "big.bin", "", ""}}, custody::testutil::LevelAt(**v, 1));
+    auto regs = (*v)->Add(*alice, {{dir / "big.bin", "", "", ""}}, custody::testutil::LevelAt(**v, 1));
     REQUIRE(regs);
     reg = regs->front();
   }
@@ -375,7 +375,7 @@ TEST_CASE("swapping two documents' KEY records is detected", "[tamper][scenario]
   {
     auto v = Vault::Open(path, Vault::Access::kWrite);
     REQUIRE(v);
-    auto r = (*v)->Add(*alice, {{dir / "a.txt", "", ""}, {dir / "b.txt", "", ""}}, custody::testutil::LevelAt(**v, 1));
+    auto r = (*v)->Add(*alice, {{dir / "a.txt", "", "", ""}, {dir / "b.txt", "", "", ""}}, custody::testutil::LevelAt(**v, 1));
     REQUIRE(r);
     regs = *r;
   }
@@ -621,7 +621,7 @@ TEST_CASE("replaying an older key after a revoke is detected", "[tamper][scenari
     auto v = Vault::Open(path, Vault::Access::kWrite);
     REQUIRE(v);
     REQUIRE((*v)->Grant(*alice, bob->public_identity(), vault::Role::kStaff, custody::testutil::ClearanceAt(**v, 1)));
-    auto r = (*v)->Add(*alice, {{dir / "x.txt", "", ""}}, custody::testutil::LevelAt(**v, 0));
+    auto r = (*v)->Add(*alice, {{dir / "x.txt", "", "", ""}}, custody::testutil::LevelAt(**v, 0));
     REQUIRE(r);
     reg = r->front();
   }

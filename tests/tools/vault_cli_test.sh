@@ -318,6 +318,28 @@ import json, sys
 docs = {d["reg_no"]: d for d in json.load(open(sys.argv[1]))}
 assert docs[sys.argv[2]]["title"] == "real\r\x1b[2KS-2026-99999 fake\nrow\u202e", docs[sys.argv[2]]["title"]
 PY
+# A title is secret: --title warns that argv is public; --title-file and
+# --title - keep it off the command line.
+expect 0 "a title on the command line works, with a warning" -- $C add v.vault memo.txt $A --level internal --title "On argv"
+has err "warning: --title puts the title on the command line" "--title warns"
+printf 'From a file\nnot this line\n' > title.txt
+expect 0 "--title-file reads the first line" -- $C add v.vault memo.txt $A --level internal --title-file title.txt
+REG_TF=$(cat out)
+hasnt err "warning" "--title-file does not warn"
+printf 'From stdin\n' | $C add v.vault memo.txt $A --level internal --title - >out 2>err && ok "--title - reads standard input" || bad "--title -: $(cat err)"
+REG_TS_IN=$(cat out)
+expect 0 "listed" -- $C ls v.vault $A --json
+python3 - out "$REG_TF" "$REG_TS_IN" <<'PY' && ok "the titles from a file and from stdin are stored exactly" || bad "titles from file/stdin wrong"
+import json, sys
+docs = {d["reg_no"]: d for d in json.load(open(sys.argv[1]))}
+assert docs[sys.argv[2]]["title"] == "From a file", docs[sys.argv[2]]
+assert docs[sys.argv[3]]["title"] == "From stdin", docs[sys.argv[3]]
+PY
+head -c 5000 /dev/zero | tr '\0' t > long-title.txt
+expect 2 "a title longer than 4096 bytes is refused" -- $C add v.vault memo.txt $A --level internal --title-file long-title.txt
+expect 6 "a title file that is not there is not found, named" -- $C add v.vault memo.txt $A --level internal --title-file /nonexistent/t
+has err "/nonexistent/t" "the error names the title file"
+
 # extract restores stored names: several documents into a directory, a
 # 255-byte name included (the temporary file's name does not grow with it).
 mkdir outd
@@ -342,10 +364,36 @@ same pre-utf8.vault v.vault "the refused extraction changed nothing"
 [ -e odd2.out ] && bad "a refused extraction wrote a file" || ok "no file for the refused extraction"
 expect 0 "the vault still opens and audits" -- $C audit v.vault
 
+# Progress goes to a terminal only: on a pty, a long add shows bytes and a
+# rate and the unlock says so; through a pipe, and with -q, nothing.
+truncate -s 256M sparse.bin
+script -qec "$C add v.vault sparse.bin $A --level internal" /dev/null >tty.out 2>&1 && ok "a long add on a terminal" || bad "add on a pty failed: $(tail -c 300 tty.out)"
+grep -aq "unlocking identity alice.id" tty.out && ok "the unlock says so on a terminal" || bad "no unlocking line: $(tail -c 300 tty.out | od -c | head)"
+grep -aq "adding 1 file: .* of 256.0 MiB (.*%), .*/s" tty.out && ok "a long add shows bytes, percentage and rate on a terminal" || bad "no progress line: $(tail -c 300 tty.out | od -c | head)"
+script -qec "$C -q add v.vault sparse.bin $A --level internal" /dev/null >tty.out 2>&1
+grep -aq "adding 1 file\|unlocking" tty.out && bad "-q still shows progress" || ok "-q silences progress"
+expect 0 "through a pipe" -- $C add v.vault sparse.bin $A --level internal
+[ -s err ] && bad "progress printed to a pipe: $(head -c 200 err)" || ok "no progress through a pipe"
+rm -f sparse.bin
+
 # --help on every command.
-for cmd in "id new" "id public" init grant revoke add ls extract destroy compact audit; do
+for cmd in "id new" "id public" init grant revoke roster add ls extract destroy compact audit; do
   $C $cmd --help >out 2>&1 && grep -q "Exit codes" out && ok "--help for $cmd documents exit codes" || bad "--help for $cmd"
 done
+$C --help >out 2>&1
+[ "$(grep -c "Exit codes" out)" -eq 1 ] && ok "top-level help states the exit codes once" || bad "top-level help states the exit codes $(grep -c "Exit codes" out) times"
+grep -q "^custody\b\|Usage: custody " out && ! grep -q "/custody " out && ok "help calls the program custody, not its build path" || bad "help names: $(head -2 out)"
+# CLI11's own errors in custody's form, naming the bad word.
+expect 2 "an unknown command" -- $C frobnicate
+has err "^custody: error: unknown command 'frobnicate'" "the error names the word"
+has err "^custody: hint: 'custody --help' lists the commands" "and gives a hint"
+expect 2 "a typo of a command" -- $C extrakt v.vault
+has err "did you mean 'extract'" "a near miss is suggested"
+expect 2 "an unknown flag" -- $C ls v.vault --as alice.id --frob
+has err "^custody: error: .*--frob" "the error names the flag"
+has err "'custody ls --help' lists the options" "the hint names the command's help"
+expect 2 "no command" -- $C
+has err "^custody: error: a command is required" "no command says so"
 
 echo
 echo "$passed passed, $failed failed"

@@ -1,4 +1,5 @@
 #include "tools/custody/cli.h"
+#include "tools/custody/progress.h"
 
 #include "base/encoding.h"
 #include "base/json.h"
@@ -134,6 +135,8 @@ Result<std::unique_ptr<vault::Identity>> UnlockIdentity(const std::string& path,
   if (::access(path.c_str(), F_OK) != 0)
     return Fail(Code::kNotFound, role + " identity file " + path + " not found");
   CUSTODY_ASSIGN(auto pass, ReadPassphrase(passphrase_file, "Passphrase for " + role + " " + path));
+  // Argon2id takes seconds at the sensitive profile: say what is happening.
+  StatusLine status("custody: unlocking " + role + " " + path + "…");
   return vault::Identity::Load(path, pass);
 }
 

@@ -88,8 +88,7 @@ void RegisterAuditCommands(CLI::App& app) {
   auto* audit = app.add_subcommand(
       "audit", "Verify a vault without any key: superblocks, every record checksum, the signed "
                "ledger chain, checkpoints, every document's ciphertext hash, and that destroyed "
-               "documents were overwritten. Exit 5 if anything is wrong.\n" +
-                   std::string(kExitCodesHelp));
+               "documents were overwritten. Exit 5 if anything is wrong.");
   audit->add_option("VAULT", o->vault)->required();
   audit->add_flag("--json", o->json, "Report as JSON on stdout");
   AddExpectOption(audit, o->expect, "fail (exit 5) on");

@@ -54,7 +54,7 @@ void RegisterCopy(CLI::App& app) {
       "state, recorded in the ledger once it exists. A plaintext copy goes only to a member cleared "
       "for the level; a sealed copy (--sealed) is an age file that only the recipient's key opens, "
       "with a signed marking beside it (PATH.marking), and may go to anyone named by a public "
-      "identity line.\n" + std::string(kExitCodesHelp));
+      "identity line.");
   cmd->add_option("VAULT", o->vault)->required();
   cmd->add_option("REG", o->reg, "Registration number")->required();
   cmd->add_option("--as", o->as, "Identity file of the issuer")->required();
@@ -134,8 +134,7 @@ void RegisterReturn(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "return",
       "Record that a copy came back, signed by an officer. A sealed copy must be handed back as "
-      "the file issued (--file): its BLAKE2b-256 must match the one recorded.\n" +
-          std::string(kExitCodesHelp));
+      "the file issued (--file): its BLAKE2b-256 must match the one recorded.");
   cmd->add_option("VAULT", o->vault)->required();
   cmd->add_option("COPY", o->copy, "The copy, REG/N")->required();
   cmd->add_option("--as", o->as, "Officer's identity file")->required();
@@ -165,7 +164,7 @@ void RegisterDisposeCopy(CLI::App& app, bool lost) {
                        : "Record that a copy (issued, or returned) was destroyed, signed by an "
                          "officer and a witness, with the reason. The copy's bytes are outside "
                          "the vault: destroy them first.") +
-          "\n" + std::string(kExitCodesHelp));
+          "");
   cmd->add_option("VAULT", o->vault)->required();
   cmd->add_option("COPY", o->copy, "The copy, REG/N")->required();
   cmd->add_option("--as", o->as, "Officer's identity file")->required();
@@ -202,8 +201,7 @@ void RegisterCopies(CLI::App& app) {
   auto o = std::make_shared<Opts>();
   auto* cmd = app.add_subcommand(
       "copies",
-      "List tracked copies (needs no identity): numbers, recipients, scopes, states.\n" +
-          std::string(kExitCodesHelp));
+      "List tracked copies (needs no identity): numbers, recipients, scopes, states.");
   cmd->add_option("VAULT", o->vault)->required();
   auto* out = cmd->add_flag("--outstanding", o->outstanding, "Only copies still out (issued)");
   cmd->add_flag("--overdue", o->overdue, "Only copies past their return-by date")->excludes(out);
@@ -269,8 +267,7 @@ void RegisterOpen(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "open",
       "Decrypt a sealed copy with your identity (nothing exported): its signed marking "
-      "(COPY.marking) is verified against the file and printed on stderr first.\n" +
-          std::string(kExitCodesHelp));
+      "(COPY.marking) is verified against the file and printed on stderr first.");
   cmd->add_option("COPY", o->copy, "The sealed copy (age file)")->required();
   cmd->add_option("--as", o->as, "Identity file of the recipient")->required();
   cmd->add_option("--out", o->out, "Destination file, or - for stdout")->required();
@@ -293,7 +290,7 @@ void RegisterExportAge(CLI::App& id) {
       "export-age",
       "Write the identity's X25519 key as an age identity file (AGE-SECRET-KEY-1..., mode 0600) "
       "for `age -d -i FILE`. Anyone holding that file can open every sealed copy and key slot "
-      "addressed to you: prefer `custody open`.\n" + std::string(kExitCodesHelp));
+      "addressed to you: prefer `custody open`.");
   cmd->add_option("FILE", o->file, "Identity file")->required();
   cmd->add_option("--out", o->out, "The age identity file to create (refuses to overwrite)")->required();
   cmd->add_option("--passphrase-file", o->passphrase_file, "Read the passphrase from FILE");

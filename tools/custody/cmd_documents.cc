@@ -1,39 +1,71 @@
 // custody add | ls | extract | destroy
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <cstdio>
 #include <filesystem>
 #include <functional>
 #include <iostream>
+#include <optional>
+#include <mutex>
 #include <set>
 
 #include "base/json.h"
+#include "base/posix.h"
 #include "base/utf8.h"
 #include "format/constants.h"
 #include "tools/custody/cli.h"
 #include "tools/custody/inflight.h"
+#include "tools/custody/progress.h"
 #include "vault/vault.h"
 
 namespace custody::cli {
 
 namespace {
 
+// The first line of `path` (- : standard input), without its newline; at
+// most 4 KiB are read, whatever the file holds.
+Result<std::string> ReadTitleFile(const std::string& path) {
+  const int fd = path == "-" ? 0 : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::unexpected(ErrnoError(errno, "cannot read the title from", path));
+  std::string text;
+  char buf[4097];
+  ssize_t n;
+  while (text.size() < 4097 && (n = ::read(fd, buf, sizeof buf - text.size())) > 0) {
+    text.append(buf, static_cast<size_t>(n));
+    if (text.find('\n') != std::string::npos) break;
+  }
+  if (fd != 0) ::close(fd);
+  text = text.substr(0, text.find('\n'));
+  if (!text.empty() && text.back() == '\r') text.pop_back();
+  if (text.size() > 4096) return Fail(Code::kUsage, "the title in " + path + " is longer than 4096 bytes");
+  if (text.empty()) return Fail(Code::kUsage, "no title in " + path + " (its first line is empty)");
+  return text;
+}
+
 void RegisterAdd(CLI::App& app) {
   struct AddOpts {
-    std::string vault, as, level, title, name, reg_no, originator, custodian, passphrase_file;
+    std::string vault, as, level, title, title_file, name, reg_no, originator, custodian, passphrase_file;
     std::vector<std::string> files;
     bool urgent = false;
     std::optional<uint32_t> years;
   };
   auto ao = std::make_shared<AddOpts>();
   auto* add = app.add_subcommand("add", "Encrypt files into the vault at a level; prints one "
-                                        "registration number per file.\n" +
-                                            std::string(kExitCodesHelp));
+                                        "registration number per file.");
   add->add_option("VAULT", ao->vault)->required();
   add->add_option("FILE", ao->files, "Files to add (all in one atomic commit)")->required();
   add->add_option("--as", ao->as, "Identity file")->required();
   add->add_option("--level", ao->level, "Classification level")->required();
-  add->add_option("--title", ao->title, "Title (default: the file name); secret like the content");
+  auto* title = add->add_option("--title", ao->title,
+                                "Title (default: the file name); - reads it from standard input. "
+                                "Secret like the content: prefer --title-file or -, since other local "
+                                "users can read a command line");
+  add->add_option("--title-file", ao->title_file, "Read the title from the first line of FILE (- : stdin)")
+      ->excludes(title);
   add->add_option("--name", ao->name,
                   "File name to store (default: the file's own; extract restores it), UTF-8");
   add->add_option("--reg-no", ao->reg_no, "Registration number (default: assigned, e.g. S-2026-00001)");
@@ -45,6 +77,15 @@ void RegisterAdd(CLI::App& app) {
                   "Classification period in years (default: the vault's for the level; 0: none)");
   add->add_option("--passphrase-file", ao->passphrase_file, "Read the passphrase from FILE");
   SetBody(add, [ao] {
+    if (ao->title == "-") ao->title_file = "-";
+    if (!ao->title_file.empty()) {
+      auto t = ReadTitleFile(ao->title_file);
+      if (!t) return Report(t.error());
+      ao->title = std::move(*t);
+    } else if (!ao->title.empty()) {
+      std::cerr << "custody: warning: --title puts the title on the command line, where any local "
+                   "user can read it (/proc/PID/cmdline); use --title-file FILE or --title -\n";
+    }
     if (!ao->reg_no.empty() && ao->files.size() != 1)
       return Report(Error{Code::kUsage, "--reg-no names one document; add one file at a time"});
     if (!ao->name.empty() && ao->files.size() != 1)
@@ -65,7 +106,24 @@ void RegisterAdd(CLI::App& app) {
     if (!id) return Report(id.error());
     std::vector<vault::AddRequest> reqs;
     for (const auto& f : ao->files) reqs.push_back({f, ao->title, ao->reg_no, ao->name});
+    // Progress: the vault file grows by about the bytes encrypted so far.
+    uint64_t total = 0;
+    for (const auto& f : ao->files) {
+      struct stat st;
+      if (::stat(f.c_str(), &st) == 0) total += static_cast<uint64_t>(st.st_size);
+    }
+    struct stat before;
+    const uint64_t start = ::stat(ao->vault.c_str(), &before) == 0 ? static_cast<uint64_t>(before.st_size) : 0;
+    std::optional<ProgressMeter> meter;
+    meter.emplace("adding " + std::to_string(ao->files.size()) + (ao->files.size() == 1 ? " file" : " files"),
+                  total, [path = ao->vault, start]() -> uint64_t {
+                    struct stat st;
+                    return ::stat(path.c_str(), &st) == 0 && static_cast<uint64_t>(st.st_size) > start
+                               ? static_cast<uint64_t>(st.st_size) - start
+                               : 0;
+                  });
     auto regs = (*v)->Add(**id, reqs, *level, details);
+    meter.reset();
     if (!regs) return Report(regs.error());
     for (const auto& r : *regs) std::cout << r << "\n";
     return 0;
@@ -131,8 +189,7 @@ void RegisterLs(CLI::App& app) {
   auto lo = std::make_shared<LsOpts>();
   auto* ls = app.add_subcommand("ls", "List the documents you are cleared for (others are not "
                                       "shown at all). An auditor sees every document's number, "
-                                      "level, state and copies, never a title.\n" +
-                                          std::string(kExitCodesHelp));
+                                      "level, state and copies, never a title.");
   ls->add_option("VAULT", lo->vault)->required();
   ls->add_option("--as", lo->as, "Identity file")->required();
   ls->add_flag("--json", lo->json, "One JSON array on stdout");
@@ -171,11 +228,26 @@ void RegisterLs(CLI::App& app) {
 // the temporary file is registered and a signal removes it; the entry goes
 // when the extraction has finished or failed (the file renamed or removed).
 Status ExtractRegistered(vault::Vault& v, const vault::Identity& id,
-                         const vault::ExtractRequest& req, const std::string& vault_path) {
+                         const vault::ExtractRequest& req, const std::string& vault_path,
+                         uint64_t size = 0) {
   ExtractSignalGuard guard;
   std::unique_ptr<InflightEntry> entry;
+  // Progress: how far the temporary file has grown (set once it exists).
+  std::mutex temp_mu;
+  std::string temp_seen;
+  std::optional<ProgressMeter> meter;
+  if (req.out_path != "-")
+    meter.emplace("extracting " + req.reg_no, size, [&]() -> uint64_t {
+      std::lock_guard<std::mutex> lock(temp_mu);
+      struct stat st;
+      return !temp_seen.empty() && ::stat(temp_seen.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
+    });
   auto on_temp_file = [&](const std::string& temp_path) -> Status {
     const std::string temp = Absolute(temp_path);
+    {
+      std::lock_guard<std::mutex> lock(temp_mu);
+      temp_seen = temp;
+    }
     auto e = InflightEntry::Register(temp, req.reg_no, Absolute(vault_path));
     if (!e) return std::unexpected(e.error().With("extraction refused"));
     entry = std::move(*e);
@@ -183,6 +255,7 @@ Status ExtractRegistered(vault::Vault& v, const vault::Identity& id,
     return {};
   };
   Status s = v.Extract(id, req, on_temp_file);
+  meter.reset();
   guard.Disarm();
   entry.reset();
   return s;
@@ -198,8 +271,7 @@ void RegisterExtract(CLI::App& app) {
   auto* ex = app.add_subcommand("extract", "Decrypt documents: each under its stored file name into "
                                            "--out-dir (default: the current directory), or one to "
                                            "--out FILE (or - for stdout). Each extraction is recorded "
-                                           "in the ledger.\n" +
-                                               std::string(kExitCodesHelp));
+                                           "in the ledger.");
   ex->add_option("VAULT", xo->vault)->required();
   ex->add_option("REG", xo->regs, "Registration numbers")->required();
   ex->add_option("--as", xo->as, "Identity file")->required();
@@ -218,7 +290,8 @@ void RegisterExtract(CLI::App& app) {
     if (!id) return Report(id.error());
     if (!xo->out.empty()) {
       vault::ExtractRequest req{xo->regs[0], xo->out, 1, xo->force, xo->purpose};
-      if (auto s = ExtractRegistered(**v, **id, req, xo->vault); !s) return Report(s.error());
+      auto doc = (*v)->Describe(**id, req.reg_no);  // its size, for the progress line
+      if (auto s = ExtractRegistered(**v, **id, req, xo->vault, doc ? doc->size : 0); !s) return Report(s.error());
       return 0;
     }
     // Under the stored names: every destination is known and checked
@@ -228,6 +301,7 @@ void RegisterExtract(CLI::App& app) {
     if (!std::filesystem::is_directory(dir))
       return Report(Error{Code::kNotFound, "--out-dir " + dir.string() + " is not a directory"});
     std::vector<vault::ExtractRequest> reqs;
+    std::vector<uint64_t> sizes;
     std::set<std::string> names;
     for (const auto& reg : xo->regs) {
       auto doc = (*v)->Describe(**id, reg);
@@ -246,9 +320,11 @@ void RegisterExtract(CLI::App& app) {
       if (!xo->force && std::filesystem::symlink_status(dest).type() != std::filesystem::file_type::not_found)
         return Report(Error{Code::kIo, dest + " already exists (use --force to replace it)"});
       reqs.push_back({reg, dest, 1, xo->force, xo->purpose});
+      sizes.push_back(doc->size);
     }
-    for (const auto& req : reqs) {
-      if (auto s = ExtractRegistered(**v, **id, req, xo->vault); !s) return Report(s.error());
+    for (size_t i = 0; i < reqs.size(); ++i) {
+      const auto& req = reqs[i];
+      if (auto s = ExtractRegistered(**v, **id, req, xo->vault, sizes[i]); !s) return Report(s.error());
       std::cout << req.out_path << "\n";
     }
     return 0;
@@ -268,7 +344,7 @@ void RegisterDestroy(CLI::App& app) {
       "NOT guaranteed: on flash media (SSD, USB sticks, SD cards) the device may keep old copies "
       "of overwritten blocks; only the destroyed key makes those unreadable. Backups or copies of "
       "the vault file made earlier still hold the document's wrapped key and ciphertext; "
-      "they must be destroyed separately.\n" + std::string(kExitCodesHelp));
+      "they must be destroyed separately.");
   des->add_option("VAULT", dso->vault)->required();
   des->add_option("REG", dso->reg, "Registration number")->required();
   des->add_option("--as", dso->as, "Officer's identity file")->required();
@@ -333,7 +409,7 @@ void RegisterOfficerVaultCommand(CLI::App& app, const std::string& name, const s
                                  OfficerAct act) {
   struct Opts { std::string vault, as, passphrase_file; };
   auto o = std::make_shared<Opts>();
-  auto* cmd = app.add_subcommand(name, help + "\n" + std::string(kExitCodesHelp));
+  auto* cmd = app.add_subcommand(name, help + "");
   cmd->add_option("VAULT", o->vault)->required();
   cmd->add_option("--as", o->as, "Officer's identity file")->required();
   cmd->add_option("--passphrase-file", o->passphrase_file, "Read the passphrase from FILE");

@@ -12,7 +12,7 @@ void RegisterIdentityCommands(CLI::App& app) {
 
   struct NewOpts { std::string out, name, kdf = "moderate", passphrase_file; };
   auto o = std::make_shared<NewOpts>();
-  auto* nw = id->add_subcommand("new", "Generate a new identity file.\n" + std::string(kExitCodesHelp));
+  auto* nw = id->add_subcommand("new", "Generate a new identity file.");
   nw->add_option("--out", o->out, "Identity file to create (refuses to overwrite)")->required();
   nw->add_option("--name", o->name, "Display name (UTF-8, any script)")->required();
   nw->add_option("--kdf", o->kdf, "Argon2id cost: interactive, moderate (default) or sensitive")
@@ -33,7 +33,7 @@ void RegisterIdentityCommands(CLI::App& app) {
 
   auto file = std::make_shared<std::string>();
   auto* pub = id->add_subcommand("public", "Print the public identity line of an identity file "
-                                           "(no passphrase needed).\n" + std::string(kExitCodesHelp));
+                                           "(no passphrase needed).");
   pub->add_option("FILE", *file, "Identity file")->required();
   SetBody(pub, [file] {
     // The public keys are stored in clear beside the sealed secrets, so no

@@ -73,8 +73,7 @@ void RegisterLogCommand(CLI::App& app) {
       "log", "Show the ledger, one line per event: time, act, registration or copy number, who "
              "signed it, witness or recipient, purpose/reason/scope — never a title. Needs no "
              "identity; the whole chain is verified against the signed checkpoint and the "
-             "committed head before anything is printed (exit 5 if it does not verify).\n" +
-                 std::string(kExitCodesHelp));
+             "committed head before anything is printed (exit 5 if it does not verify).");
   log->add_option("VAULT", o->vault)->required();
   log->add_option("--reg", o->reg, "Only events about this document (and its copies), or one copy REG/N");
   log->add_option("--since", o->since, "Only events at or after this UTC time: YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ");

@@ -186,8 +186,7 @@ void RegisterMountCommands(CLI::App& app) {
       "Mount the vault at DIR: a folder per level you are cleared for, your documents in "
       "it under their file names (registration number in the xattr user.custody.reg_no and in "
       "LEVEL/.custody/index). The mount, the first open of each document and the unmount are "
-      "recorded in the ledger. Never visible to other users. This version mounts read-only.\n" +
-          std::string(kExitCodesHelp));
+      "recorded in the ledger. Never visible to other users. This version mounts read-only.");
   m->add_option("VAULT", o->vault)->required();
   m->add_option("DIR", o->dir, "An empty directory")->required();
   m->add_option("--as", o->as, "Identity file")->required();
@@ -199,7 +198,7 @@ void RegisterMountCommands(CLI::App& app) {
 
   auto dir = std::make_shared<std::string>();
   auto* u = app.add_subcommand("unmount", "Unmount a custody mount and wait until its unmount is "
-                                          "recorded.\n" + std::string(kExitCodesHelp));
+                                          "recorded.");
   u->add_option("DIR", *dir)->required();
   SetBody(u, [dir] { return RunUnmount(*dir); });
 }

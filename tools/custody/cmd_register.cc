@@ -25,8 +25,7 @@ void RegisterDeclassify(CLI::App& app) {
       "(--review --to LEVEL|public --reason TEXT); a second officer, also cleared for it, "
       "approves (--approve): only then does the document move, its key and metadata wrapped "
       "under the new level and the old wraps overwritten in place. --withdraw cancels a pending "
-      "review. 'public' documents are readable by every member holding any clearance.\n" +
-          std::string(kExitCodesHelp));
+      "review. 'public' documents are readable by every member holding any clearance.");
   cmd->add_option("VAULT", o->vault)->required();
   cmd->add_option("REG", o->reg, "Registration number")->required();
   auto* review = cmd->add_flag("--review", o->review, "Propose the declassification (first officer)");
@@ -75,8 +74,7 @@ void RegisterHandled(CLI::App& app) {
   struct Opts { std::string vault, reg, as, note, passphrase_file; };
   auto o = std::make_shared<Opts>();
   auto* cmd = app.add_subcommand(
-      "handled", "Record that a document was dealt with (its due date is met).\n" +
-                     std::string(kExitCodesHelp));
+      "handled", "Record that a document was dealt with (its due date is met).");
   cmd->add_option("VAULT", o->vault)->required();
   cmd->add_option("REG", o->reg, "Registration number")->required();
   cmd->add_option("--as", o->as, "Identity file (cleared for the document)")->required();
@@ -100,8 +98,7 @@ void RegisterDue(CLI::App& app) {
       "due",
       "What is overdue (needs no identity): documents not handled by their due date, copies past "
       "their return-by date, and documents whose classification period has ended (candidates for "
-      "a declassification review). Exit 0 whether or not anything is due.\n" +
-          std::string(kExitCodesHelp));
+      "a declassification review). Exit 0 whether or not anything is due.");
   cmd->add_option("VAULT", o->vault)->required();
   cmd->add_option("--at", o->at, "What will be due by the end of DATE (YYYY-MM-DD, UTC) instead of now");
   cmd->add_flag("--json", o->json, "One JSON array on stdout");

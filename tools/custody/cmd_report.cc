@@ -102,7 +102,7 @@ void RegisterReportCommand(CLI::App& app) {
       "report", "The yearly report from the verified ledger alone (no identity): per level, "
                 "documents registered, copies issued / returned / destroyed / outstanding at year "
                 "end, declassified, destroyed; and the problems a full audit finds (exit 5 after "
-                "printing if there are any).\n" + std::string(kExitCodesHelp));
+                "printing if there are any).");
   rep->add_option("VAULT", o->vault)->required();
   rep->add_option("--year", o->year, "The UTC calendar year, e.g. 2026")->required();
   rep->add_flag("--json", o->json, "One JSON object on stdout");

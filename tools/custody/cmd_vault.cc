@@ -32,8 +32,7 @@ void RegisterInit(CLI::App& app) {
   };
   auto io = std::make_shared<InitOpts>();
   auto* init = app.add_subcommand("init", "Create a vault; the creator becomes its first secrecy "
-                                          "officer, cleared for every level.\n" +
-                                              std::string(kExitCodesHelp));
+                                          "officer, cleared for every level.");
   init->add_option("VAULT", io->vault, "Vault file to create")->required();
   init->add_option("--as", io->as, "Creator's identity file")->required();
   init->add_option("--levels", io->levels,
@@ -78,8 +77,7 @@ void RegisterGrant(CLI::App& app) {
   auto* grant = app.add_subcommand("grant", "Grant an identity a clearance (a level and every "
                                             "level below it), or change a member's: a lower "
                                             "clearance rotates the keys of the levels they held, "
-                                            "as a revoke does. Officers only.\n" +
-                                                std::string(kExitCodesHelp));
+                                            "as a revoke does. Officers only.");
   grant->add_option("VAULT", go->vault)->required();
   grant->add_option("--as", go->as, "Officer's identity file")->required();
   grant->add_option("--to", go->to,
@@ -117,8 +115,7 @@ void RegisterRevoke(CLI::App& app) {
   auto ro = std::make_shared<RevokeOpts>();
   auto* revoke = app.add_subcommand(
       "revoke", "Revoke an identity: rotates the key of every level it held and re-wraps every "
-                "document key (document data is not rewritten). Officers only.\n" +
-                    std::string(kExitCodesHelp));
+                "document key (document data is not rewritten). Officers only.");
   revoke->add_option("VAULT", ro->vault)->required();
   revoke->add_option("--as", ro->as, "Officer's identity file")->required();
   revoke->add_option("--to", ro->to,
@@ -144,7 +141,7 @@ void RegisterRoster(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "roster", "List the vault's members (needs no identity): name, fingerprint, role, clearance and "
                 "the public identity line that grant, revoke and copy --to take (as do the name and "
-                "the fingerprint). Revoked members are listed last.\n" + std::string(kExitCodesHelp));
+                "the fingerprint). Revoked members are listed last.");
   cmd->add_option("VAULT", o->vault)->required();
   cmd->add_flag("--json", o->json, "One JSON array on stdout");
   SetBody(cmd, [o] {

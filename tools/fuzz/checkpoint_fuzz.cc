@@ -231,11 +231,11 @@ World* MakeWorld() {
     Must(v, "open");
     Must((*v)->Grant(A, w->bob->public_identity(), vault::Role::kOfficer, *(*v)->LevelAt(1)), "grant bob");
     Must((*v)->Grant(A, w->carol->public_identity(), vault::Role::kStaff, *(*v)->LevelAt(2)), "grant carol");
-    auto r1 = (*v)->Add(A, {{dir + "/a.txt", "A", ""}, {dir + "/c.txt", "", "REG-C"}}, *(*v)->LevelAt(0));
+    auto r1 = (*v)->Add(A, {{dir + "/a.txt", "A", "", ""}, {dir + "/c.txt", "", "REG-C", ""}}, *(*v)->LevelAt(0));
     Must(r1, "add");
-    auto r2 = (*v)->Add(A, {{dir + "/b.txt", "", ""}}, *(*v)->LevelAt(1));
+    auto r2 = (*v)->Add(A, {{dir + "/b.txt", "", "", ""}}, *(*v)->LevelAt(1));
     Must(r2, "add");
-    auto r3 = (*v)->Add(A, {{dir + "/d.txt", "", ""}}, *(*v)->LevelAt(2));
+    auto r3 = (*v)->Add(A, {{dir + "/d.txt", "", "", ""}}, *(*v)->LevelAt(2));
     Must(r3, "add");
     regs = {r1->front(), r1->back(), r2->front(), r3->front()};
     Must((*v)->Revoke(A, w->carol->public_identity()), "revoke carol");
@@ -252,7 +252,7 @@ World* MakeWorld() {
     Must((*v)->Destroy(A, *w->bob, regs[2], "fuzz"), "destroy");
     s1 = ReadFile(p);
     Must((*v)->Revoke(A, w->dave->public_identity()), "revoke dave");
-    Must((*v)->Add(A, {{dir + "/a.txt", "again", ""}}, *(*v)->LevelAt(1)), "add");
+    Must((*v)->Add(A, {{dir + "/a.txt", "again", "", ""}}, *(*v)->LevelAt(1)), "add");
   }
   s2 = ReadFile(p);
   fs::remove_all(dir);

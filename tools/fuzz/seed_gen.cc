@@ -67,9 +67,9 @@ int main(int argc, char** argv) {
     Check(v.has_value(), "open");
     Check((*v)->Grant(*alice, bob->public_identity(), vault::Role::kStaff, *(*v)->LevelAt(1)).has_value(), "grant");
     vaults.push_back(Read(p));
-    auto r1 = (*v)->Add(*alice, {{(work / "a.txt").string(), "A", ""}, {(work / "empty.txt").string(), "", ""}}, *(*v)->LevelAt(0));
+    auto r1 = (*v)->Add(*alice, {{(work / "a.txt").string(), "A", "", ""}, {(work / "empty.txt").string(), "", "", ""}}, *(*v)->LevelAt(0));
     Check(r1.has_value(), "add");
-    auto r2 = (*v)->Add(*alice, {{(work / "b.txt").string(), "", "X-1"}}, *(*v)->LevelAt(2));
+    auto r2 = (*v)->Add(*alice, {{(work / "b.txt").string(), "", "X-1", ""}}, *(*v)->LevelAt(2));
     Check(r2.has_value(), "add");
     vaults.push_back(Read(p));
     int fd = ::open("/dev/null", O_WRONLY);

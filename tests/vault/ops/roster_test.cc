@@ -99,14 +99,46 @@ TEST_CASE("vault/OnlyOfficersMayGrantAndCannotGrantAboveOwnClearance", "[vault][
   auto high = v->Grant(*junior, other->public_identity(), vault::Role::kStaff, ClearanceAt(*v, 2));
   REQUIRE_FALSE(high);
   CHECK(high.error().code == Code::kNotCleared);
-  // Lowering a clearance by grant is refused.
-  auto lower = v->Grant(*f.officer, staff->public_identity(), vault::Role::kStaff, ClearanceAt(*v, 0));
-  REQUIRE_FALSE(lower);
-  CHECK(lower.error().code == Code::kUsage);
+  // An officer cannot lower their own clearance, nor one above their own.
+  auto self = v->Grant(*junior, junior->public_identity(), vault::Role::kOfficer, ClearanceAt(*v, 0));
+  REQUIRE_FALSE(self);
+  CHECK(self.error().code == Code::kUsage);
   auto audit = Vault::Audit(f.path);
   REQUIRE(audit);
   CHECK(audit->ok());
   CHECK(audit->members.size() == 3);
+}
+
+// Lowering a clearance takes keys away: like a revoke, every level the
+// member held gets a fresh key; they keep the lower levels' new keys only,
+// so a level key they saved before is no use for anything added after.
+TEST_CASE("vault/LoweringAClearanceRotatesTheLevelsHeld", "[vault][access][revoke]") {
+  Fixture f;
+  auto sam = Identity::Generate("Staff Sam");
+  const std::string sam_key(reinterpret_cast<const char*>(sam->public_identity().ed25519.data()), 32);
+  std::string secret_reg, internal_reg;
+  {
+    auto v = OpenWrite(f.path);
+    REQUIRE(v->Grant(*f.officer, sam->public_identity(), vault::Role::kStaff, ClearanceAt(*v, 2)));
+    secret_reg = v->Add(*f.officer, {File(f.Input("s.txt", "secret plan"))}, LevelAt(*v, 2))->at(0);
+    ExpectExtracts(*v, *sam, secret_reg, "secret plan", f.dir);
+    REQUIRE(v->Grant(*f.officer, sam->public_identity(), vault::Role::kStaff, ClearanceAt(*v, 0)));
+    CHECK(v->TEST_state().epochs == std::vector<uint32_t>{1, 1, 1, 0});
+    CHECK(v->TEST_state().FindMember(sam_key)->clearance() == 0);
+    CHECK_FALSE(v->TEST_state().FindMember(sam_key)->revoked());
+    ExpectExtractFails(*v, *sam, secret_reg, Code::kNotCleared, f.dir);
+    internal_reg = v->Add(*sam, {File(f.Input("i.txt", "after lowering"))}, LevelAt(*v, 0))->at(0);
+    ExpectExtracts(*v, *f.officer, internal_reg, "after lowering", f.dir);
+  }
+  auto v = OpenWrite(f.path);
+  ExpectExtracts(*v, *sam, internal_reg, "after lowering", f.dir);
+  ExpectExtractFails(*v, *sam, secret_reg, Code::kNotCleared, f.dir);
+  CHECK(vault::FindSlot(v->TEST_state(), sam_key, 0) != nullptr);
+  for (uint32_t level = 1; level < 4; ++level) CHECK(vault::FindSlot(v->TEST_state(), sam_key, level) == nullptr);
+  auto audit = Vault::Audit(f.path);
+  REQUIRE(audit);
+  for (const auto& p : audit->problems) UNSCOPED_INFO(p.where << ": " << p.message);
+  CHECK(audit->ok());
 }
 
 // Regression (fixed). Was: Vault::Extract's kNotCleared message indexes level_names with the

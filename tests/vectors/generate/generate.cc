@@ -353,9 +353,9 @@ int main(int argc, char** argv) {
     Must(vault::Vault::Create(pbase, alice, {"public", "secret"}, "Vectors").has_value(), "create");
     auto v = OpenW(pbase);
     Must(v->Grant(alice, bob.public_identity(), vault::Role::kStaff, custody::testutil::ClearanceAt(*v, 0)).has_value(), "grant");
-    Must(v->Add(alice, {{(g_work / "p.txt").string(), "Public", "P-1"}}, custody::testutil::LevelAt(*v, 0)).has_value(), "add");
+    Must(v->Add(alice, {{(g_work / "p.txt").string(), "Public", "P-1", ""}}, custody::testutil::LevelAt(*v, 0)).has_value(), "add");
     base_before_s = Read(pbase);
-    Must(v->Add(alice, {{(g_work / "s.txt").string(), "Secret", "S-1"}}, custody::testutil::LevelAt(*v, 1)).has_value(), "add");
+    Must(v->Add(alice, {{(g_work / "s.txt").string(), "Secret", "S-1", ""}}, custody::testutil::LevelAt(*v, 1)).has_value(), "add");
   }
   const std::string base = Read(pbase);
   auto open_state = [&](const std::string& bytes) {
@@ -449,7 +449,7 @@ int main(int argc, char** argv) {
     Write(p, base);
     Write(g_work / "n.txt", "newer\n");
     auto v = OpenW(p);
-    Must(v->Add(alice, {{(g_work / "n.txt").string(), "", "P-2"}}, custody::testutil::LevelAt(*v, 0)).has_value(), "add");
+    Must(v->Add(alice, {{(g_work / "n.txt").string(), "", "P-2", ""}}, custody::testutil::LevelAt(*v, 0)).has_value(), "add");
     v.reset();
     std::string b = Read(p).substr(0, base.size());
     Vector("R8_fallback", ExtractH("open success", "R8",  "alice", "S-1",
@@ -1073,9 +1073,9 @@ int main(int argc, char** argv) {
       Must(v->Grant(alice, bob.public_identity(), vault::Role::kStaff, custody::testutil::ClearanceAt(*v, 0)).has_value(), "grant bob");
       Must(v->Grant(alice, carol.public_identity(), vault::Role::kOfficer, custody::testutil::ClearanceAt(*v, 1)).has_value(), "grant carol");
       Must(v->Grant(alice, erin->public_identity(), vault::Role::kOfficer, custody::testutil::ClearanceAt(*v, 0)).has_value(), "grant erin");
-      Must(v->Add(alice, {{(g_work / "p.txt").string(), "Public", "P-1"}}, custody::testutil::LevelAt(*v, 0)).has_value(), "add P-1");
-      Must(v->Add(alice, {{(g_work / "s.txt").string(), "Secret", "S-1"}}, custody::testutil::LevelAt(*v, 1)).has_value(), "add S-1");
-      Must(v->Add(alice, {{(g_work / "p.txt").string(), "Gone", "P-2"}}, custody::testutil::LevelAt(*v, 0)).has_value(), "add P-2");
+      Must(v->Add(alice, {{(g_work / "p.txt").string(), "Public", "P-1", ""}}, custody::testutil::LevelAt(*v, 0)).has_value(), "add P-1");
+      Must(v->Add(alice, {{(g_work / "s.txt").string(), "Secret", "S-1", ""}}, custody::testutil::LevelAt(*v, 1)).has_value(), "add S-1");
+      Must(v->Add(alice, {{(g_work / "p.txt").string(), "Gone", "P-2", ""}}, custody::testutil::LevelAt(*v, 0)).has_value(), "add P-2");
       Must(v->Destroy(alice, bob, "P-2", "vector").has_value(), "destroy P-2");
       vault::CopyRequest plain;
       plain.reg_no = "P-1";
