@@ -103,6 +103,8 @@ if [ "$missing" -eq 0 ]; then ok "man page documents every command and its $chec
 # shell has it) and zsh (through bashcompinit, in a real interactive zsh).
 mkdir bin && ln -s "$C" bin/custody
 "$C" add v.vault doc.txt $A --level low --reg-no L-7 >/dev/null 2>&1
+"$C" copy v.vault L-7 $A --to Alice --scope "the test" --out copy.txt >/dev/null 2>&1
+mkdir mnt
 complete_bash() {  # WORDS...: what TAB offers after them
   PATH=$T/bin:$PATH bash -c '
     source /usr/share/bash-completion/bash_completion
@@ -128,6 +130,9 @@ check_completion "$reg" custody extract v.vault ""
 check_completion L-7 custody extract v.vault --as a.id ""
 check_completion public custody declassify v.vault "$reg" --to ""
 check_completion auditor custody grant v.vault --role ""
+check_completion L-7/1 custody return v.vault ""
+check_completion a.id custody ls v.vault --as a.
+check_completion mnt custody mount v.vault m
 
 if command -v zsh >/dev/null; then
   cat > z.zsh <<'EOF'

@@ -53,6 +53,17 @@ _custody_from_vault() {
   esac
 }
 
+# File (or, with -d, directory) names: bash-completion's _filedir where it is
+# loaded (quoting, names with spaces, ~), compgen otherwise (and in zsh).
+_custody_files() {
+  if [[ -n ${BASH_VERSION:-} ]] && declare -F _filedir >/dev/null; then
+    _filedir "$@"
+  else
+    compopt -o filenames 2>/dev/null
+    COMPREPLY=($(compgen "${1:--f}" -- "$cur"))
+  fi
+}
+
 _custody_complete() {
   local cur prev words cword
   if [[ -n ${BASH_VERSION:-} ]] && declare -F _init_completion >/dev/null; then
@@ -114,12 +125,12 @@ _custody_complete() {
       wipe:--method) COMPREPLY=($(compgen -W "zero one random dod-3 dod-7 gutmann bmb" -- "$cur")) ;;
       wipe:--verify) COMPREPLY=($(compgen -W "off last all" -- "$cur")) ;;
       wipe:--reason) COMPREPLY=($(compgen -W "repair scrap reuse transfer" -- "$cur")) ;;
-      wipe:--free-space) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- "$cur")) ;;
+      wipe:--free-space) _custody_files -d ;;
       *)
         if [[ $kind != value ]]; then
           COMPREPLY=($(compgen -W "${kind//,/ }" -- "$cur"))
         else
-          compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur"))
+          _custody_files
         fi ;;
     esac
     return
@@ -132,11 +143,11 @@ _custody_complete() {
   # A positional argument, by the name --help gives it.
   local name=${positionals[n]:-${positionals[-1]}}
   case $cmd:$name in
-    open:COPY) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")) ;;
+    open:COPY) _custody_files ;;
     *:REG) COMPREPLY=($(compgen -W "$(_custody_from_vault "$vault" regs)" -- "$cur")) ;;
     *:COPY) COMPREPLY=($(compgen -W "$(_custody_from_vault "$vault" copies)" -- "$cur")) ;;
-    *:DIR) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -d -- "$cur")) ;;
-    *) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")) ;;
+    *:DIR) _custody_files -d ;;
+    *) _custody_files ;;
   esac
 }
 complete -F _custody_complete custody
