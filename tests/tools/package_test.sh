@@ -61,6 +61,9 @@ if cmp -s doc.txt back.txt; then ok "extract gives back the added bytes"; else b
 page=$T/root/usr/share/man/man1/custody.1.gz
 man --warnings -l "$page" 2>warnings >/dev/null
 if [ ! -s warnings ]; then ok "man --warnings -l: no warning"; else bad "man warnings: $(head -c 400 warnings)"; fi
+# Not hyphenated (a flag split across lines cannot be copied or searched).
+if MANWIDTH=80 MANPAGER=cat PAGER=cat man -l "$page" 2>/dev/null | grep -q '‐$'; then
+  bad "the man page hyphenates words at 80 columns"; else ok "the man page hyphenates nothing"; fi
 MANWIDTH=2000 MANPAGER=cat PAGER=cat man -l "$page" 2>/dev/null > page.txt
 has page.txt "EXIT STATUS" "man page has EXIT STATUS"
 has page.txt "ENVIRONMENT" "man page has ENVIRONMENT"
