@@ -146,8 +146,12 @@ zpty -r z line '*READY*'; zpty -r z line '*READY*'
 zpty -w -n z $'custody ad\t'; sleep 0.5
 zpty -w -n z $'--le\t'; sleep 0.5
 zpty -w -n z $'\C-u print DONE\n'
-out=''
-while zpty -r -t z chunk; do out+=$chunk; [[ $out == *DONE*DONE* ]] && break; done
+# Until the echoed command and its output are both in (20 s at most: each
+# TAB runs custody --help, slow on a loaded machine).
+out='' waited=0
+while [[ $out != *DONE*DONE* ]] && (( waited < 200 )); do
+  if zpty -r -t z chunk; then out+=$chunk; else sleep 0.1; (( waited++ )); fi
+done
 print -r -- "$out"
 zpty -d z
 EOF
