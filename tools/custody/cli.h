@@ -16,7 +16,8 @@
 
 namespace custody::cli {
 
-// The release, as certificates and --version state it.
+// The release, as certificates and --version state it; CMakeLists.txt reads
+// the project (and Debian package) version from this line.
 inline constexpr const char* kToolVersion = "0.6.0";
 
 // The documented exit codes (README "Exit codes"); equal to custody::Code.
