@@ -144,7 +144,7 @@ _custody_complete() {
   local name=${positionals[n]:-${positionals[-1]}}
   case $cmd:$name in
     open:COPY) _custody_files ;;
-    *:REG) COMPREPLY=($(compgen -W "$(_custody_from_vault "$vault" regs)" -- "$cur")) ;;
+    *:REG | *:REG...) COMPREPLY=($(compgen -W "$(_custody_from_vault "$vault" regs)" -- "$cur")) ;;
     *:COPY) COMPREPLY=($(compgen -W "$(_custody_from_vault "$vault" copies)" -- "$cur")) ;;
     *:DIR) _custody_files -d ;;
     *) _custody_files ;;
