@@ -236,6 +236,9 @@ dups=$(grep -a -E "(write |verify) pass [0-9]/3" tty.txt | grep -E " ([0-9.]+ [K
 has tty.txt "removed $MNT/named-secret.txt (renamed to a random name, then unlinked)" "file removal is described"
 [ "$(jq -r .body.media.path f.json)" = "$MNT" ] && ok "certificate records the directory" || bad "media.path $(jq -r .body.media.path f.json)"
 [ "$(jq -r .body.media.name_digest f.json | wc -c)" = 65 ] && ok "certificate records a digest of the name" || bad "no name_digest"
+want=$(printf 'custody wipe file name\0%s\0%s' "$(jq -r .body.certificate.id f.json)" named-secret.txt | b2sum -l 256 | cut -d' ' -f1)
+[ "$(jq -r .body.media.name_digest f.json)" = "$want" ] && ok "an auditor told the name confirms it with b2sum (docs/WIPE.md)" \
+  || bad "name_digest does not match the documented b2sum recipe"
 [ "$(count_in named-secret f.json)" = 0 ] && ok "the hidden file name is not in the certificate" || bad "file name in f.json"
 pdf_filed f.json "file-wipe PDF"
 [ "$(count_in named-secret pdf.txt)" = 0 ] && ok "the hidden file name is not in the PDF" || bad "file name in f.pdf"
