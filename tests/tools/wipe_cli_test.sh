@@ -272,18 +272,23 @@ expect 1 "the image file backing a mounted loop device is refused" -- $C wipe fs
 has err "backs $FL, which is mounted at $MNT" "the refusal names the loop device and the mount point"
 
 # --- overlayfs: the lower layer keeps the data -------------------------------------
-mkdir -p "$T/ovl/lower" "$T/ovl/upper" "$T/ovl/work" "$T/ovl/merged"
-yes "$TOKEN_KEPT" | head -c 65536 > "$T/ovl/lower/layered.txt"
-if mount -t overlay overlay -o "lowerdir=$T/ovl/lower,upperdir=$T/ovl/upper,workdir=$T/ovl/work" "$T/ovl/merged"; then
-  expect 2 "a file on overlayfs is refused" -- $C wipe "$T/ovl/merged/layered.txt" --method zero
+# All layers on the small test filesystem: a build that does not refuse
+# overlayfs fills only that, not the disk under $T.
+O="$MNT/ovl"
+mkdir -p "$O/lower" "$O/upper" "$O/work" "$T/merged"
+TOKEN_LAYER=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+yes "$TOKEN_LAYER" | head -c 65536 > "$O/lower/layered.txt"
+if mount -t overlay overlay -o "lowerdir=$O/lower,upperdir=$O/upper,workdir=$O/work" "$T/merged"; then
+  expect 2 "a file on overlayfs is refused" -- $C wipe "$T/merged/layered.txt" --method zero
   has err "overlayfs" "the refusal names overlayfs"
   has err "lower layer keeps" "and says why"
-  expect 2 "free space on overlayfs is refused" -- $C wipe --free-space "$T/ovl/merged" --method zero
-  [ "$(count_in "$TOKEN_KEPT" "$T/ovl/lower/layered.txt")" -gt 100 ] && ok "the lower layer is untouched" || bad "lower layer changed"
-  umount "$T/ovl/merged"
+  expect 2 "free space on overlayfs is refused" -- $C wipe --free-space "$T/merged" --method zero
+  [ "$(count_in "$TOKEN_LAYER" "$O/lower/layered.txt")" -gt 100 ] && ok "the lower layer is untouched" || bad "lower layer changed"
+  umount "$T/merged"
 else
   bad "cannot mount overlayfs"
 fi
+rm -rf "$O"
 umount "$MNT"; MNT=""
 sync
 [ "$(count_in "$TOKEN_WIPED" fs.img)" -eq 0 ] && ok "no byte pattern of the wiped file on the raw image" \
