@@ -2,9 +2,9 @@
 
 #include <sodium.h>
 
-#include "crypto/sodium_check.h"
-
 #include <cstdlib>
+
+#include "crypto/sodium_check.h"
 
 namespace custody::crypto {
 
@@ -18,9 +18,10 @@ void AeadSeal(std::span<const uint8_t> key, std::span<const uint8_t> plaintext,
   uint8_t* nonce = out.data();
   randombytes_buf(nonce, kAeadNonceSize);
   unsigned long long written = 0;
-  internal::MustSucceed(crypto_aead_xchacha20poly1305_ietf_encrypt(out.data() + kAeadNonceSize, &written,
-                                             plaintext.data(), plaintext.size(), ad.data(),
-                                             ad.size(), nullptr, nonce, key.data()), "crypto_aead_xchacha20poly1305_ietf_encrypt");
+  internal::MustSucceed(crypto_aead_xchacha20poly1305_ietf_encrypt(
+                            out.data() + kAeadNonceSize, &written, plaintext.data(),
+                            plaintext.size(), ad.data(), ad.size(), nullptr, nonce, key.data()),
+                        "crypto_aead_xchacha20poly1305_ietf_encrypt");
 }
 
 Status AeadOpen(std::span<const uint8_t> key, std::span<const uint8_t> sealed,

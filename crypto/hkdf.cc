@@ -2,10 +2,10 @@
 
 #include <sodium.h>
 
-#include "crypto/sodium_check.h"
-
 #include <algorithm>
 #include <cstdlib>
+
+#include "crypto/sodium_check.h"
 
 namespace custody::crypto {
 
@@ -20,7 +20,8 @@ void Hmac3(std::span<const uint8_t> key, std::span<const uint8_t> a, std::span<c
   static const uint8_t kNothing = 0;
   auto ptr = [](std::span<const uint8_t> s) { return s.empty() ? &kNothing : s.data(); };
   crypto_auth_hmacsha256_state state;
-  internal::MustSucceed(crypto_auth_hmacsha256_init(&state, ptr(key), key.size()), "crypto_auth_hmacsha256_init");
+  internal::MustSucceed(crypto_auth_hmacsha256_init(&state, ptr(key), key.size()),
+                        "crypto_auth_hmacsha256_init");
   for (auto part : {a, b, c})
     if (!part.empty())
       internal::MustSucceed(crypto_auth_hmacsha256_update(&state, part.data(), part.size()),

@@ -2,12 +2,12 @@
 
 #include <sodium.h>
 
-#include "crypto/sodium_check.h"
-
-#include <cstdlib>
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
+
+#include "crypto/sodium_check.h"
 
 namespace custody::crypto {
 
@@ -35,7 +35,8 @@ void FillKeystream(const KeystreamSeed& seed, uint64_t stream_id, uint64_t offse
   while (done < out.size()) {
     size_t n = std::min(kZeroBlock, out.size() - done);
     internal::MustSucceed(crypto_stream_chacha20_xor_ic(out.data() + done, kZeros.data(), n, nonce,
-                                  (offset + done) / 64, seed.data()), "crypto_stream_chacha20_xor_ic");
+                                                        (offset + done) / 64, seed.data()),
+                          "crypto_stream_chacha20_xor_ic");
     done += n;
   }
 }

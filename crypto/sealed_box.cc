@@ -12,13 +12,15 @@ static_assert(kX25519KeySize == crypto_box_PUBLICKEYBYTES);
 X25519KeyPair GenerateX25519() {
   X25519KeyPair pair;
   pair.secret_key = SecretBytes(crypto_box_SECRETKEYBYTES);
-  internal::MustSucceed(crypto_box_keypair(pair.public_key.data(), pair.secret_key.data()), "crypto_box_keypair");
+  internal::MustSucceed(crypto_box_keypair(pair.public_key.data(), pair.secret_key.data()),
+                        "crypto_box_keypair");
   return pair;
 }
 
 X25519Public X25519PublicFromSecret(const SecretBytes& secret) {
   X25519Public pub{};
-  internal::MustSucceed(crypto_scalarmult_base(pub.data(), secret.data()), "crypto_scalarmult_base");
+  internal::MustSucceed(crypto_scalarmult_base(pub.data(), secret.data()),
+                        "crypto_scalarmult_base");
   return pub;
 }
 
@@ -28,8 +30,9 @@ Result<std::string> SealTo(const X25519Public& recipient, std::span<const uint8_
   // a low-order point, and a box "sealed" to it could never be opened.
   if (crypto_box_seal(reinterpret_cast<uint8_t*>(out.data()), plaintext.data(), plaintext.size(),
                       recipient.data()) != 0)
-    return Fail(Code::kUsage, "the X25519 (age) key is a low-order point: nothing sealed to it "
-                              "could ever be opened");
+    return Fail(Code::kUsage,
+                "the X25519 (age) key is a low-order point: nothing sealed to it "
+                "could ever be opened");
   return out;
 }
 
