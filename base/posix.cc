@@ -1,5 +1,6 @@
 #include "base/posix.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -32,6 +33,24 @@ Error ErrnoError(int err, const std::string& what, const std::string& path) {
                                                         : std::strerror(err);
   Code code = (err == ENOENT || err == ENOTDIR) ? Code::kNotFound : Code::kIo;
   return Error{code, (path.empty() ? what : what + " " + path) + ": " + reason};
+}
+
+Result<std::string> ReadSmallFile(const std::string& path, size_t max, const std::string& what,
+                                  Code too_large) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return std::unexpected(ErrnoError(errno, "open", path));
+  std::string out;
+  char buf[16384];
+  for (;;) {
+    ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return std::unexpected(ErrnoError(errno, "read", path));
+    if (n == 0) return out;
+    out.append(buf, static_cast<size_t>(n));
+    if (out.size() > max)
+      return std::unexpected(Error{too_large, path + " is larger than " + std::to_string(max) +
+                                                  " bytes; not " + what});
+  }
 }
 
 std::string DirName(const std::string& path) {

@@ -44,6 +44,14 @@ class UniqueFd {
 // everything else.
 Error ErrnoError(int err, const std::string& what, const std::string& path = "");
 
+// The whole of a file that is small by nature (a certificate, a public
+// identity, a copy marking), read without trusting its size: at most `max`
+// bytes are read, so /dev/zero or a huge file fails instead of exhausting
+// memory. kNotFound if it does not exist, `too_large` ("<path> is larger
+// than <max> bytes; not <what>") if it holds more, ErrnoError otherwise.
+Result<std::string> ReadSmallFile(const std::string& path, size_t max, const std::string& what,
+                                  Code too_large = Code::kCorrupt);
+
 // Directory part of a path: "." when there is no slash, "/" for "/x".
 std::string DirName(const std::string& path);
 

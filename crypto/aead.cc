@@ -4,6 +4,8 @@
 
 #include <cstdlib>
 
+#include "crypto/sodium_check.h"
+
 namespace custody::crypto {
 
 static_assert(kAeadKeySize == crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
@@ -16,9 +18,10 @@ void AeadSeal(std::span<const uint8_t> key, std::span<const uint8_t> plaintext,
   uint8_t* nonce = out.data();
   randombytes_buf(nonce, kAeadNonceSize);
   unsigned long long written = 0;
-  crypto_aead_xchacha20poly1305_ietf_encrypt(out.data() + kAeadNonceSize, &written,
-                                             plaintext.data(), plaintext.size(), ad.data(),
-                                             ad.size(), nullptr, nonce, key.data());
+  internal::MustSucceed(crypto_aead_xchacha20poly1305_ietf_encrypt(
+                            out.data() + kAeadNonceSize, &written, plaintext.data(),
+                            plaintext.size(), ad.data(), ad.size(), nullptr, nonce, key.data()),
+                        "crypto_aead_xchacha20poly1305_ietf_encrypt");
 }
 
 Status AeadOpen(std::span<const uint8_t> key, std::span<const uint8_t> sealed,

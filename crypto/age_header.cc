@@ -8,6 +8,7 @@
 #include "base/encoding.h"
 #include "crypto/age_internal.h"
 #include "crypto/hkdf.h"
+#include "crypto/sodium_check.h"
 
 namespace custody::crypto::age_internal {
 
@@ -63,9 +64,10 @@ void ChaChaSeal(std::span<const uint8_t> key, std::span<const uint8_t, 12> nonce
   if (key.size() != crypto_aead_chacha20poly1305_ietf_KEYBYTES ||
       out.size() != plaintext.size() + crypto_aead_chacha20poly1305_ietf_ABYTES)
     std::abort();  // programmer error
-  crypto_aead_chacha20poly1305_ietf_encrypt(out.data(), nullptr, plaintext.data(),
-                                            plaintext.size(), nullptr, 0, nullptr, nonce.data(),
-                                            key.data());
+  internal::MustSucceed(crypto_aead_chacha20poly1305_ietf_encrypt(
+                            out.data(), nullptr, plaintext.data(), plaintext.size(), nullptr, 0,
+                            nullptr, nonce.data(), key.data()),
+                        "crypto_aead_chacha20poly1305_ietf_encrypt");
 }
 
 bool ChaChaOpen(std::span<const uint8_t> key, std::span<const uint8_t, 12> nonce,

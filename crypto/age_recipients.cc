@@ -14,6 +14,7 @@
 #include "crypto/age_internal.h"
 #include "crypto/hkdf.h"
 #include "crypto/random.h"
+#include "crypto/sodium_check.h"
 
 namespace custody::crypto {
 
@@ -108,7 +109,8 @@ Result<std::vector<AgeStanza>> AgeX25519Recipient::Wrap(const SecretBytes& file_
   // A fresh ephemeral secret for every stanza of every file.
   SecretBytes ephemeral = SecretBytes::Random(32);
   std::array<uint8_t, 32> share{};
-  crypto_scalarmult_base(share.data(), ephemeral.data());
+  internal::MustSucceed(crypto_scalarmult_base(share.data(), ephemeral.data()),
+                        "crypto_scalarmult_base");
   SecretBytes shared(32);
   if (crypto_scalarmult(shared.data(), ephemeral.data(), public_key_.data()) != 0)
     return Fail(Code::kUsage, "age recipient is a low-order point (no shared secret)");
@@ -122,7 +124,8 @@ Result<std::vector<AgeStanza>> AgeX25519Recipient::Wrap(const SecretBytes& file_
 
 AgeX25519Identity::AgeX25519Identity(SecretBytes secret) : secret_(std::move(secret)) {
   if (secret_.size() != kX25519KeySize) std::abort();  // programmer error
-  crypto_scalarmult_base(public_key_.data(), secret_.data());
+  internal::MustSucceed(crypto_scalarmult_base(public_key_.data(), secret_.data()),
+                        "crypto_scalarmult_base");
 }
 
 SecretBytes AgeX25519Identity::ToSecretString() const {

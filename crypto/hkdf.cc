@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "crypto/sodium_check.h"
+
 namespace custody::crypto {
 
 namespace {
@@ -18,10 +20,13 @@ void Hmac3(std::span<const uint8_t> key, std::span<const uint8_t> a, std::span<c
   static const uint8_t kNothing = 0;
   auto ptr = [](std::span<const uint8_t> s) { return s.empty() ? &kNothing : s.data(); };
   crypto_auth_hmacsha256_state state;
-  crypto_auth_hmacsha256_init(&state, ptr(key), key.size());
+  internal::MustSucceed(crypto_auth_hmacsha256_init(&state, ptr(key), key.size()),
+                        "crypto_auth_hmacsha256_init");
   for (auto part : {a, b, c})
-    if (!part.empty()) crypto_auth_hmacsha256_update(&state, part.data(), part.size());
-  crypto_auth_hmacsha256_final(&state, out);
+    if (!part.empty())
+      internal::MustSucceed(crypto_auth_hmacsha256_update(&state, part.data(), part.size()),
+                            "crypto_auth_hmacsha256_update");
+  internal::MustSucceed(crypto_auth_hmacsha256_final(&state, out), "crypto_auth_hmacsha256_final");
   // The state holds key-derived pads.
   sodium_memzero(&state, sizeof state);
 }

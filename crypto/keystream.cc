@@ -2,10 +2,12 @@
 
 #include <sodium.h>
 
-#include <cstdlib>
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
+
+#include "crypto/sodium_check.h"
 
 namespace custody::crypto {
 
@@ -32,8 +34,9 @@ void FillKeystream(const KeystreamSeed& seed, uint64_t stream_id, uint64_t offse
   size_t done = 0;
   while (done < out.size()) {
     size_t n = std::min(kZeroBlock, out.size() - done);
-    crypto_stream_chacha20_xor_ic(out.data() + done, kZeros.data(), n, nonce,
-                                  (offset + done) / 64, seed.data());
+    internal::MustSucceed(crypto_stream_chacha20_xor_ic(out.data() + done, kZeros.data(), n, nonce,
+                                                        (offset + done) / 64, seed.data()),
+                          "crypto_stream_chacha20_xor_ic");
     done += n;
   }
 }

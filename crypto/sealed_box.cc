@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include "crypto/sodium_check.h"
+
 namespace custody::crypto {
 
 static_assert(kSealOverhead == crypto_box_SEALBYTES);
@@ -10,20 +12,27 @@ static_assert(kX25519KeySize == crypto_box_PUBLICKEYBYTES);
 X25519KeyPair GenerateX25519() {
   X25519KeyPair pair;
   pair.secret_key = SecretBytes(crypto_box_SECRETKEYBYTES);
-  crypto_box_keypair(pair.public_key.data(), pair.secret_key.data());
+  internal::MustSucceed(crypto_box_keypair(pair.public_key.data(), pair.secret_key.data()),
+                        "crypto_box_keypair");
   return pair;
 }
 
 X25519Public X25519PublicFromSecret(const SecretBytes& secret) {
   X25519Public pub{};
-  crypto_scalarmult_base(pub.data(), secret.data());
+  internal::MustSucceed(crypto_scalarmult_base(pub.data(), secret.data()),
+                        "crypto_scalarmult_base");
   return pub;
 }
 
-std::string SealTo(const X25519Public& recipient, std::span<const uint8_t> plaintext) {
+Result<std::string> SealTo(const X25519Public& recipient, std::span<const uint8_t> plaintext) {
   std::string out(plaintext.size() + kSealOverhead, '\0');
-  crypto_box_seal(reinterpret_cast<uint8_t*>(out.data()), plaintext.data(), plaintext.size(),
-                  recipient.data());
+  // Fails exactly when the shared secret is all zeros: the recipient key is
+  // a low-order point, and a box "sealed" to it could never be opened.
+  if (crypto_box_seal(reinterpret_cast<uint8_t*>(out.data()), plaintext.data(), plaintext.size(),
+                      recipient.data()) != 0)
+    return Fail(Code::kUsage,
+                "the X25519 (age) key is a low-order point: nothing sealed to it "
+                "could ever be opened");
   return out;
 }
 

@@ -31,8 +31,9 @@ X25519KeyPair GenerateX25519();
 // Derives the public key from a 32-byte secret scalar.
 X25519Public X25519PublicFromSecret(const SecretBytes& secret);
 
-// Seals `plaintext` to `recipient`. Never fails.
-std::string SealTo(const X25519Public& recipient, std::span<const uint8_t> plaintext);
+// Seals `plaintext` to `recipient`. kUsage if `recipient` is a low-order
+// point (no shared secret; the box could never be opened).
+Result<std::string> SealTo(const X25519Public& recipient, std::span<const uint8_t> plaintext);
 // Opens a sealed box with the recipient's pair. kCorrupt if it was not sealed
 // to this key or was altered.
 Result<SecretBytes> OpenSealed(const X25519KeyPair& pair, std::string_view sealed);

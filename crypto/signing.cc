@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include "crypto/sodium_check.h"
+
 namespace custody::crypto {
 
 static_assert(kSignatureSize == crypto_sign_BYTES);
@@ -14,15 +16,18 @@ SigningKeyPair GenerateSigningKey() {
 SigningKeyPair SigningKeyFromSeed(SecretBytes seed) {
   SigningKeyPair pair;
   pair.secret = SecretBytes(crypto_sign_SECRETKEYBYTES);
-  crypto_sign_seed_keypair(pair.public_key.data(), pair.secret.data(), seed.data());
+  internal::MustSucceed(
+      crypto_sign_seed_keypair(pair.public_key.data(), pair.secret.data(), seed.data()),
+      "crypto_sign_seed_keypair");
   return pair;
 }
 
 std::string Sign(const SigningKeyPair& key, std::string_view message) {
   std::string sig(kSignatureSize, '\0');
-  crypto_sign_detached(reinterpret_cast<uint8_t*>(sig.data()), nullptr,
-                       reinterpret_cast<const uint8_t*>(message.data()), message.size(),
-                       key.secret.data());
+  internal::MustSucceed(crypto_sign_detached(reinterpret_cast<uint8_t*>(sig.data()), nullptr,
+                                             reinterpret_cast<const uint8_t*>(message.data()),
+                                             message.size(), key.secret.data()),
+                        "crypto_sign_detached");
   return sig;
 }
 

@@ -23,7 +23,10 @@ source "$(dirname "$(readlink -f "$0")")/listing.sh"
 
 (cd "$g" && sha256sum --quiet -c SHA256SUMS) || fail "golden files were modified (SHA256SUMS)"
 cp "$g/vault.cv" "$work/vault.cv"   # extract records events: work on a copy
-A=(--as "$g/officer.id" --passphrase-file "$g/passphrase")
+# Private copies of the passphrase files: a checkout leaves them readable by
+# others, and a passphrase file others can read is refused.
+for p in "$g"/*passphrase; do install -m 600 "$p" "$work/"; done
+A=(--as "$g/officer.id" --passphrase-file "$work/passphrase")
 
 anchor=$(awk '/^anchor/{print $2}' "$g/expected/audit.txt")
 "$custody" audit "$work/vault.cv" --expect "$anchor" > "$work/audit.txt" || fail "audit exited $? on the golden vault"
@@ -41,7 +44,7 @@ for doc in "$g"/expected/*; do
   cmp "$doc" "$work/$reg" || fail "extract $reg is not bit-exact"
 done
 # The revoked member reads nothing, not even what existed before the revoke.
-if "$custody" extract "$work/vault.cv" C-GOLD-1 --as "$g/leaver.id" --passphrase-file "$g/leaver.passphrase" \
+if "$custody" extract "$work/vault.cv" C-GOLD-1 --as "$g/leaver.id" --passphrase-file "$work/leaver.passphrase" \
     --out "$work/leak" 2>/dev/null; then fail "the revoked member extracted C-GOLD-1"; fi
 # The destroyed document stays destroyed.
 if "$custody" extract "$work/vault.cv" C-GOLD-9 "${A[@]}" --out "$work/C-GOLD-9" 2>/dev/null; then

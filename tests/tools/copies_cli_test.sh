@@ -21,6 +21,7 @@ unchanged() { same snap.vault v.vault "$1 leaves the vault unchanged"; }
 absent() { if [ -e "$1" ]; then bad "$2: $1 exists"; else ok "$2"; fi; }
 
 for n in alice bob carol dave; do echo "pass-$n" > $n.pass; done
+chmod 600 *.pass   # passphrase files others can read are refused
 for n in alice bob carol dave; do
   $C id new --out $n.id --name "${n^}" --kdf interactive --passphrase-file $n.pass >/dev/null
   $C id public $n.id > $n.pub

@@ -26,7 +26,7 @@ source "$TESTLIB"
 export CUSTODY_STATE_DIR="$T/state"   # never the real home
 set -m   # background jobs get their own process group and keep SIGINT
 
-echo "pass-officer" > o.pass
+echo "pass-officer" > o.pass; chmod 600 *.pass
 A="--as o.id --passphrase-file o.pass"
 $C id new --out o.id --name "Officer" --kdf interactive --passphrase-file o.pass >/dev/null || { echo "FAIL id new"; exit 1; }
 $C init v.vault $A --label "extract kill test" >/dev/null || { echo "FAIL init"; exit 1; }

@@ -26,7 +26,7 @@ ok()  { passed=$((passed + 1)); }
 bad() { failed=$((failed + 1)); echo "FAIL $*"; }
 now_ms() { date +%s%3N; }
 
-echo "pass-officer" > o.pass
+echo "pass-officer" > o.pass; chmod 600 *.pass
 A="--as o.id --passphrase-file o.pass"
 $C id new --out o.id --name "Officer" --kdf interactive --passphrase-file o.pass >/dev/null || { echo "FAIL id new"; exit 1; }
 $C init v.vault $A --label "kill test" >/dev/null || { echo "FAIL init"; exit 1; }

@@ -19,6 +19,7 @@ hasnt(){ if grep -q -- "$2" "$1"; then bad "$3: '$2' found in $1"; else ok "$3";
 lines(){ local n; n=$(wc -l < "$1"); if [ "$n" -eq "$2" ]; then ok "$3"; else bad "$3: $n lines, expected $2"; fi; }
 
 for n in alice bob wang dave; do echo "pass-$n" > $n.pass; done
+chmod 600 *.pass   # passphrase files others can read are refused
 $C id new --out alice.id --name "Alice" --kdf interactive --passphrase-file alice.pass >/dev/null
 $C id new --out bob.id --name "Bob" --kdf interactive --passphrase-file bob.pass >/dev/null
 $C id new --out wang.id --name "王小明" --kdf interactive --passphrase-file wang.pass >/dev/null

@@ -27,6 +27,7 @@ xattr() { python3 -c 'import os,sys; print(os.getxattr(sys.argv[1], sys.argv[2])
 if [ ! -e /dev/fuse ]; then echo "FAIL /dev/fuse is missing"; exit 1; fi
 
 for n in alice dave erin; do echo "pass-$n" > $n.pass; done
+chmod 600 *.pass   # passphrase files others can read are refused
 for n in alice dave erin; do
   $C id new --out $n.id --name "${n^}" --kdf interactive --passphrase-file $n.pass >/dev/null
   $C id public $n.id > $n.pub
@@ -194,7 +195,7 @@ $C log v.vault > out
 # --- bad input
 expect 6 "mount on a directory that does not exist" -- $C mount v.vault nowhere $A
 expect 6 "unmount of a directory that is no custody mount" -- $C unmount src
-expect 3 "mount with a wrong passphrase" -- bash -c "echo wrong > wrong.pass; $C mount v.vault m --as alice.id --passphrase-file wrong.pass"
+expect 3 "mount with a wrong passphrase" -- bash -c "echo wrong > wrong.pass; chmod 600 wrong.pass; $C mount v.vault m --as alice.id --passphrase-file wrong.pass"
 mountpoint -q m && bad "mounted with a wrong passphrase" || ok "nothing mounted"
 
 echo "passed $passed, failed $failed"

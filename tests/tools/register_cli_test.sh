@@ -21,6 +21,7 @@ unchanged() { same snap.vault v.vault "$1 leaves the vault unchanged"; }
 jq_is() { local got; got=$(jq -r "$2" "$1"); [ "$got" = "$3" ] && ok "$4" || bad "$4: $2 is '$got', not '$3'"; }
 
 for n in alice bob erin dave; do echo "pass-$n" > $n.pass; done
+chmod 600 *.pass   # passphrase files others can read are refused
 for n in alice bob erin dave; do
   $C id new --out $n.id --name "${n^}" --kdf interactive --passphrase-file $n.pass >/dev/null
   $C id public $n.id > $n.pub
@@ -174,7 +175,7 @@ jq_is out '.declassified | length > 0' "true" "the report counts the declassific
 jq_is out '.documents_overdue' "$want" "the report counts the unhandled document overdue at year end"
 
 # --- an auditor's ls: the register without names or contents
-echo "pass-audrey" > audrey.pass
+echo "pass-audrey" > audrey.pass; chmod 600 *.pass
 $C id new --out audrey.id --name "Audrey" --kdf interactive --passphrase-file audrey.pass >/dev/null
 $C id public audrey.id > audrey.pub
 $C grant v.vault $A --to audrey.pub --role auditor >/dev/null

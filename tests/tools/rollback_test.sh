@@ -20,7 +20,7 @@ cd "$T"
 source "$TESTLIB"
 export CUSTODY_STATE_DIR="$T/state"
 
-echo "pass-officer" > o.pass
+echo "pass-officer" > o.pass; chmod 600 *.pass
 A="--as o.id --passphrase-file o.pass"
 $C id new --out o.id --name "Officer" --kdf interactive --passphrase-file o.pass >/dev/null || exit 1
 $C init v.vault $A --label "rollback test" >/dev/null || exit 1

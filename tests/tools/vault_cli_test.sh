@@ -22,6 +22,7 @@ hasnt(){ if grep -q -- "$2" "$1"; then bad "$3: '$2' found in $1"; else ok "$3";
 same() { if cmp -s "$1" "$2"; then ok "$3"; else bad "$3: $1 and $2 differ"; fi; }
 
 for n in alice bob carol dave; do echo "pass-$n" > $n.pass; done
+chmod 600 *.pass   # passphrase files others can read are refused
 expect 0 "id new" -- $C id new --out alice.id --name "Alice 王 Officer" --kdf interactive --passphrase-file alice.pass
 for n in bob carol dave; do $C id new --out $n.id --name "${n^}" --kdf interactive --passphrase-file $n.pass >/dev/null; done
 expect 0 "id public needs no passphrase" -- $C id public bob.id
@@ -41,6 +42,25 @@ has err "internal, confidential, secret, top-secret" "unknown level message list
 expect 0 "grant bob confidential" -- $C grant v.vault $A --to bob.pub --clearance confidential
 expect 0 "grant carol officer secret" -- $C grant v.vault $A --to carol.pub --clearance secret --role officer
 expect 3 "a staff member cannot grant" -- $C grant v.vault $B --to dave.pub --clearance internal
+# A low-order X25519 key (here the all-zero point) has no shared secret: a
+# slot sealed to it could never be opened, so the grant is refused.
+LOW="age1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq5cu47z $(cut -d' ' -f2 dave.pub) Zero"
+expect 2 "grant to a low-order X25519 key is refused" -- $C grant v.vault $A --to "$LOW" --clearance internal
+has err "low-order" "the refusal says the key is a low-order point"
+has err "Zero" "the refusal names the member"
+# (ulimit: a build without the bound fails with bad_alloc, not by eating RAM)
+expect 2 "a public identity file is read with a bound (--to /dev/zero)" -- \
+  bash -c "ulimit -v 4000000; exec $C grant v.vault $A --to /dev/zero --clearance internal"
+has err "larger than 4096 bytes" "the refusal says the file is too large"
+# Passphrase files: refused when others may read them (as ssh refuses keys),
+# accepted from a pipe, a descriptor or stdin ("-").
+cp alice.pass open.pass; chmod 644 open.pass
+expect 2 "a passphrase file readable by others is refused" -- \
+  $C ls v.vault --as alice.id --passphrase-file open.pass
+has err "chmod 600 open.pass" "the refusal says how to fix it"
+has err "0644" "the refusal shows the mode"
+expect 0 "a passphrase from a pipe is accepted" -- $C ls v.vault --as alice.id --passphrase-file <(cat alice.pass)
+expect 0 "a passphrase on stdin (-) is accepted" -- $C ls v.vault --as alice.id --passphrase-file - < alice.pass
 
 head -c 5000000 /dev/urandom > big.bin; echo "memo body" > memo.txt; : > empty.txt
 printf 'TOPSECRET-CONTENT-%s' {1..1000} > ts.txt

@@ -31,7 +31,7 @@ maxof() { sorted "$1" | tail -1; }
 median() { sorted "$1" | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
 calc() { awk "BEGIN{printf \"$1\", $2}"; }
 
-echo "bench-passphrase" > "$W/pass"
+echo "bench-passphrase" > "$W/pass"; chmod 600 "$W/pass"   # others-readable passphrase files are refused
 A="--as $W/o.id --passphrase-file $W/pass"
 C id new --out "$W/o.id" --name "Bench Officer" --kdf interactive --passphrase-file "$W/pass" >/dev/null
 C id new --out "$W/r.id" --name "Bench Recipient" --kdf interactive --passphrase-file "$W/pass" >/dev/null

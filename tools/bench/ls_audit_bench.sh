@@ -17,7 +17,7 @@ case $mode in
 build)
   N=$3; CUSTODY=$(readlink -f "${4:-build/tools/custody}"); BATCH=${BENCH_BATCH:-50000}
   mkdir -p "$D"; cp "$CUSTODY" "$D/custody.build"; CUSTODY=$D/custody.build
-  echo "bench-passphrase" >"$PF"
+  echo "bench-passphrase" >"$PF"; chmod 600 "$PF"
   export CUSTODY_STATE_DIR=$D/state.owner
   "$CUSTODY" id new --out "$D/owner.key" --name owner --kdf interactive --passphrase-file "$PF" >/dev/null
   V=$D/scale.vault

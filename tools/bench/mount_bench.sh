@@ -47,7 +47,7 @@ for i in range(n):
 PY
 
 # custody: one vault, the big file and the small ones added in two commits.
-echo pw > pass
+echo pw > pass; chmod 600 pass
 C id new --out me.id --name Bench --kdf interactive --passphrase-file pass >/dev/null
 C init v.vault --as me.id --passphrase-file pass >/dev/null
 C add v.vault big.bin --as me.id --passphrase-file pass --level secret >/dev/null

@@ -19,7 +19,7 @@ trap 'rm -rf "$T"' EXIT
 cp "$C" "$T/custody"; C="$T/custody"
 cd "$T"
 export CUSTODY_STATE_DIR="$T/state"
-echo bench > pass
+echo bench > pass; chmod 600 pass
 ID="--as officer.id --passphrase-file pass"
 $C id new --out officer.id --name "Officer" --kdf interactive --passphrase-file pass >/dev/null
 $C init v.vault $ID >/dev/null

@@ -55,7 +55,7 @@ tpipe() {
   echo "$(el "$s" "$a") $(el "$s" "$b") $(el "$s" "$e")"
 }
 
-PF=$W/pass; echo "bench-passphrase" >"$PF"
+PF=$W/pass; echo "bench-passphrase" >"$PF"; chmod 600 "$PF"
 SO=$W/state.owner; SW=$W/state.writer; SR=$W/state.reader
 C()  { CUSTODY_STATE_DIR=$SO "$CUSTODY" "$@"; }       # owner (officer)
 CW() { CUSTODY_STATE_DIR=$SW "$CUSTODY" "$@"; }       # another process/user: writer

@@ -38,7 +38,7 @@ calc() { awk "BEGIN{printf \"$1\", $2}"; }
 verdict() { # verdict VALUE OP LIMIT  -> "met" / "MISSED"
   awk -v v="$1" -v l="$3" -v op="$2" 'BEGIN{ok = (op==">=") ? (v>=l) : (v<=l); print ok ? "met" : "MISSED"}'; }
 
-PF=$W/pass; echo "bench-passphrase" >"$PF"
+PF=$W/pass; echo "bench-passphrase" >"$PF"; chmod 600 "$PF"
 ID=$W/id.key
 C() { "$CUSTODY" "$@"; }
 C id new --out "$ID" --name bench --kdf interactive --passphrase-file "$PF" >/dev/null

@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -80,14 +81,33 @@ Result<crypto::SecretBytes> ReadSecretLine(int fd, const std::string& what) {
   if (n == 0) return Fail(Code::kUsage, what + " is empty");
   return crypto::SecretBytes::CopyOf(buf.slice(0, n));
 }
+
+// As ssh does for private keys: a passphrase in a regular file that its
+// group or others may read is refused, since anyone who can read it can
+// unlock the identity. Pipes, descriptors and terminals (`-`, <(...),
+// /dev/fd/N) have no such mode to check.
+Status CheckPassphraseFileMode(int fd, const std::string& path) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return Fail(Code::kIo, "cannot stat passphrase file " + path);
+  if (!S_ISREG(st.st_mode) || (st.st_mode & 077) == 0) return {};
+  char mode[8];
+  std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+  return Fail(Code::kUsage, "passphrase file " + path + " has mode " + mode +
+                                ": its group or others can read or change it; run chmod 600 " + path);
+}
 }  // namespace
 
 Result<crypto::SecretBytes> ReadPassphrase(const std::string& passphrase_file,
                                            const std::string& prompt, bool confirm) {
+  if (passphrase_file == "-") return ReadSecretLine(STDIN_FILENO, "passphrase on stdin");
   if (!passphrase_file.empty()) {
     int fd = ::open(passphrase_file.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return Fail(Code::kNotFound, "passphrase file " + passphrase_file + " not found");
-    auto r = ReadSecretLine(fd, "passphrase file " + passphrase_file);
+    Result<crypto::SecretBytes> r;
+    if (auto s = CheckPassphraseFileMode(fd, passphrase_file); !s)
+      r = std::unexpected(s.error());
+    else
+      r = ReadSecretLine(fd, "passphrase file " + passphrase_file);
     ::close(fd);
     return r;
   }

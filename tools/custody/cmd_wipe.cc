@@ -14,12 +14,14 @@
 #include <iostream>
 #include <sstream>
 
+#include "crypto/hash.h"
 #include "tools/custody/cli.h"
 #include "vault/disposal/certificate.h"
 #include "vault/disposal/certificate_pdf.h"
 #include "base/encoding.h"
 #include "vault/disposal/engine.h"
 #include "vault/disposal/io.h"
+#include "vault/ops/policy.h"
 
 namespace custody::cli {
 namespace {
@@ -70,20 +72,37 @@ std::string Duration(double seconds) {
   return buf;
 }
 
-// Progress on stderr, only when it is a terminal: one line rewritten in place.
-d::ProgressFn TerminalProgress() {
+// Whether pass `i` of `count` is read back under `mode`.
+bool Verified(d::VerifyMode mode, size_t i, size_t count) {
+  return mode == d::VerifyMode::kAll || (mode == d::VerifyMode::kLast && i + 1 == count);
+}
+
+// Progress on stderr, only when it is a terminal: one line rewritten in
+// place, ended once per phase. The ETA is for the whole wipe: what is left
+// of this phase plus every write and read-back still to come (each the
+// size of the target), at this phase's rate. `mode` is how the passes are
+// verified; a lone read-back (cert verify) reports pass_count 0.
+d::ProgressFn TerminalProgress(d::VerifyMode mode = d::VerifyMode::kOff) {
   if (!isatty(STDERR_FILENO)) return {};
-  return [](const d::Progress& p) {
+  return [mode](const d::Progress& p) {
     double rate = p.seconds > 0 ? static_cast<double>(p.bytes_done) / p.seconds : 0;
-    std::string line = std::string("\r") + (p.verifying ? "verify" : "write ") + " pass " +
-                       std::to_string(p.pass_index + 1) + "/" + std::to_string(p.pass_count) +
-                       "  " + HumanBytes(static_cast<double>(p.bytes_done));
+    std::string line = std::string("\r") + (p.verifying ? "verify" : "write ");
+    if (p.pass_count > 0)
+      line += " pass " + std::to_string(p.pass_index + 1) + "/" + std::to_string(p.pass_count);
+    line += "  " + HumanBytes(static_cast<double>(p.bytes_done));
     if (p.bytes_total) line += " / " + HumanBytes(static_cast<double>(p.bytes_total));
     char buf[64];
     std::snprintf(buf, sizeof buf, "  %.0f MB/s", rate / 1e6);
     line += buf;
-    if (p.bytes_total && rate > 0)
-      line += "  ETA " + Duration(static_cast<double>(p.bytes_total - p.bytes_done) / rate);
+    if (p.bytes_total && rate > 0) {
+      uint64_t phases_left = 0;
+      if (!p.verifying && p.pass_count > 0 && Verified(mode, p.pass_index, p.pass_count)) ++phases_left;
+      for (size_t j = p.pass_index + 1; j < p.pass_count; ++j)
+        phases_left += 1 + (Verified(mode, j, p.pass_count) ? 1 : 0);
+      double left = static_cast<double>(p.bytes_total - p.bytes_done) +
+                    static_cast<double>(phases_left) * static_cast<double>(p.bytes_total);
+      line += "  ETA " + Duration(left / rate);
+    }
     line += "\033[K";
     if (p.bytes_total && p.bytes_done >= p.bytes_total) line += "\n";
     std::cerr << line << std::flush;
@@ -183,7 +202,8 @@ void PrintFacts(const d::DeviceFacts& f, d::TargetKind kind) {
   std::cerr << "\n";
   auto or_unknown = [](const std::string& s) { return s.empty() ? std::string("unknown") : s; };
   std::cerr << "  model " << or_unknown(f.model) << ", serial " << or_unknown(f.serial)
-            << ", transport " << or_unknown(f.transport) << ", size "
+            << ", transport " << or_unknown(f.transport)
+            << (kind == d::TargetKind::kBlockDevice ? ", size " : ", device size ")
             << HumanBytes(static_cast<double>(f.size_bytes)) << ", sectors "
             << f.logical_sector_size << "/" << f.physical_sector_size << ", rotational "
             << d::TristateName(f.rotational) << ", removable " << d::TristateName(f.removable)
@@ -256,8 +276,9 @@ int PrepareCertificate(const WipeArgs& a, WipePlan& plan) {
     auto w = UnlockIdentity(a.witness_id, a.witness_pass, "witness");
     if (!w) return Report(w.error());
     plan.witness = std::move(*w);
-    if (plan.witness->public_identity().ed25519 == plan.op->public_identity().ed25519)
-      return Report(Error{Code::kAuth, "the witness must be a different identity from the operator"});
+    // As destroy and copy approval: a usage error, the same message.
+    if (auto s = vault::RequireDistinctCosigner(*plan.op, *plan.witness, "witness", "operator"); !s)
+      return Report(s.error());
   }
   return 0;
 }
@@ -312,11 +333,12 @@ int WriteCertificate(const WipeArgs& a, const WipePlan& plan, const d::WipeRepor
   std::string body_bytes = body.Write();
   std::vector<d::CertificateSignature> sigs{
       d::SignCertificateBody(body_bytes, "operator", plan.op->signing())};
-  std::vector<std::string> signed_by{"operator: " + input.operator_signatory.name + " (" +
-                                     input.operator_signatory.PublicText() + ")"};
+  // Name and key on separate lines: a key must not break across lines.
+  std::vector<std::string> signed_by{"operator: " + input.operator_signatory.name + "\n" +
+                                     input.operator_signatory.PublicText()};
   if (plan.witness) {
     sigs.push_back(d::SignCertificateBody(body_bytes, "witness", plan.witness->signing()));
-    signed_by.push_back("witness: " + input.witness->name + " (" + input.witness->PublicText() + ")");
+    signed_by.push_back("witness: " + input.witness->name + "\n" + input.witness->PublicText());
   }
   std::string file = d::AssembleCertificate(body_bytes, sigs);
   // Self-check: the file we are about to hand out must verify.
@@ -340,8 +362,13 @@ void PrintWipeText(const d::WipeReport& r, const std::string& cert_path,
   if (auto m = r.first_mismatch())
     std::cout << ": " << r.mismatched_bytes() << " byte(s) differ, first at offset " << *m;
   std::cout << "\n";
-  if (r.kind != d::TargetKind::kBlockDevice)
-    std::cout << (r.removed ? "removed " : "NOT removed ") << r.target << "\n";
+  if (r.kind == d::TargetKind::kFile)
+    std::cout << (r.removed ? "removed " + r.target + " (renamed to a random name, then unlinked)"
+                            : r.target + " NOT removed (left for examination)")
+              << "\n";
+  else if (r.kind == d::TargetKind::kFreeSpace)
+    std::cout << (r.removed ? "removed the filler file from " : "filler file NOT removed from ")
+              << r.target << "\n";
   if (!cert_path.empty()) std::cout << "certificate: " << cert_path << ", " << pdf_path << "\n";
 }
 
@@ -365,18 +392,19 @@ int RunWipe(const WipeArgs& a) {
   if (int rc = CheckWipeArgs(a, plan)) return rc;
   if (int rc = PrepareCertificate(a, plan)) return rc;
 
-  plan.options.progress = TerminalProgress();
+  plan.options.progress = TerminalProgress(plan.options.verify);
+  // Block devices had their facts shown before the confirmation prompt;
+  // files and free space show theirs before the first pass.
+  plan.options.before_passes = [](const d::WipeReport& r) {
+    if (r.kind == d::TargetKind::kBlockDevice) return;
+    PrintFacts(r.device, r.kind);
+    PrintNotes(r.notes);
+  };
   plan.options.cancel = &g_cancel;
   SignalGuard signals;
   std::optional<d::WipeReport> report;
   if (int rc = WipeTarget(a, plan.options, report)) return rc;
   const d::WipeReport& r = *report;
-
-  // Block devices had their facts shown before the confirmation prompt.
-  if (r.kind != d::TargetKind::kBlockDevice) {
-    PrintFacts(r.device, r.kind);
-    PrintNotes(r.notes);
-  }
 
   std::string cert_path;
   if (plan.op) {
@@ -397,23 +425,6 @@ struct CertVerifyArgs {
   bool json = false;
 };
 
-Result<std::string> ReadSmallFile(const std::string& path) {
-  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) return std::unexpected(ErrnoError(errno, "open " + path));
-  std::string out;
-  char buf[65536];
-  for (;;) {
-    ssize_t n = read(fd.get(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return std::unexpected(ErrnoError(errno, "read " + path));
-    if (n == 0) break;
-    out.append(buf, static_cast<size_t>(n));
-    if (out.size() > d::kMaxCertificateSize)
-      return Fail(Code::kCorrupt, path + " is too large to be a certificate");
-  }
-  return out;
-}
-
 // Size and serial of what --device names (a block device or an image file).
 Result<d::DeviceFacts> ProbeForCheck(const std::string& path) {
   UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
@@ -429,7 +440,7 @@ Result<d::DeviceFacts> ProbeForCheck(const std::string& path) {
 }
 
 int RunCertVerify(const CertVerifyArgs& a) {
-  auto bytes = ReadSmallFile(a.cert);
+  auto bytes = ReadSmallFile(a.cert, d::kMaxCertificateSize, "a certificate");
   if (!bytes) return Report(bytes.error());
   auto v = d::VerifyCertificate(*bytes);
   if (!v) return Report(v.error().With(a.cert));
@@ -442,6 +453,10 @@ int RunCertVerify(const CertVerifyArgs& a) {
   out.Set("operator", v->operator_signatory.name + " " + v->operator_signatory.PublicText());
   if (v->witness) out.Set("witness", v->witness->name + " " + v->witness->PublicText());
   out.Set("recorded_verification", verdict);
+  // The PDF tells its reader to compare this with the one it prints.
+  const std::string digest =
+      custody::ToHex(std::span<const uint8_t>(crypto::Blake2b256(v->body_bytes)));
+  out.Set("body_blake2b_256", digest);
   if (!a.json) {
     std::cout << a.cert << ": signatures valid\n  operator " << v->operator_signatory.name << " ("
               << v->operator_signatory.PublicText() << ")\n";
@@ -449,7 +464,8 @@ int RunCertVerify(const CertVerifyArgs& a) {
       std::cout << "  witness  " << v->witness->name << " (" << v->witness->PublicText() << ")\n";
     else
       std::cout << "  witness  none\n";
-    std::cout << "  recorded verification: " << verdict << "\n";
+    std::cout << "  recorded verification: " << verdict << "\n"
+              << "  BLAKE2b-256 of body: " << digest << "\n";
   }
 
   int rc = 0;

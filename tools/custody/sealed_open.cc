@@ -31,15 +31,6 @@ namespace {
 
 using Emit = std::function<Status(std::span<const uint8_t>)>;
 
-Result<std::string> ReadSmallFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Fail(Code::kNotFound, "cannot read " + path);
-  std::ostringstream s;
-  s << in.rdbuf();
-  if (s.str().size() > 64 * 1024) return Fail(Code::kCorrupt, path + " is too large for a copy marking");
-  return s.str();
-}
-
 // The whole file through `file`, for the check before plaintext goes to
 // stdout.
 Result<crypto::Hash256> HashWhole(File& file) {
@@ -269,7 +260,7 @@ Status WriteAll(int fd, std::span<const uint8_t> b) {
 }  // namespace
 
 Status OpenSealedCopy(const std::string& copy, const vault::Identity& id, const std::string& out_path) {
-  CUSTODY_ASSIGN(std::string text, ReadSmallFile(copy + ".marking"));
+  CUSTODY_ASSIGN(std::string text, ReadSmallFile(copy + ".marking", 64 * 1024, "a copy marking"));
   auto marking = vault::CopyMarking::ParseVerified(text);
   if (!marking) return std::unexpected(marking.error().With(copy + ".marking"));
   auto recipient = vault::PublicIdentity::Parse(marking->recipient_line);

@@ -2,6 +2,9 @@
 // JSON that is signed, one helper per section.
 #include <ctime>
 
+#include <filesystem>
+
+#include "crypto/hash.h"
 #include "crypto/random.h"
 #include "base/encoding.h"
 #include "vault/disposal/certificate.h"
@@ -56,11 +59,34 @@ void SetPeople(Json& body, const CertificateInput& input) {
   }
 }
 
-Json MediaSection(const WipeReport& report) {
+// A file wipe renames the file to a random name before unlinking it, so
+// that its name does not survive in the directory; a certificate spelling
+// the name out would undo that wherever it is filed. What an auditor needs
+// is to tie the certificate to the file they were told of: the directory
+// in clear, and the name as BLAKE2b-256("custody wipe file name" 0 id 0
+// name), which confirms a name given to them and does not show it to anyone
+// else (a guessable name can still be guessed: docs/WIPE.md says so).
+std::string NameDigest(const std::string& id, const std::string& name) {
+  std::string input = "custody wipe file name";
+  input.push_back('\0');
+  input += id;
+  input.push_back('\0');
+  input += name;
+  return custody::ToHex(std::span<const uint8_t>(crypto::Blake2b256(input)));
+}
+
+Json MediaSection(const WipeReport& report, const std::string& id) {
   const DeviceFacts& d = report.device;
   Json media = Json::Object();
   media.Set("target_kind", TargetKindName(report.kind));
-  media.Set("path", report.target);
+  if (report.kind == TargetKind::kFile) {
+    std::filesystem::path p(report.target);
+    std::string dir = p.parent_path().string();
+    media.Set("path", dir.empty() ? std::string(".") : dir);
+    media.Set("name_digest", NameDigest(id, p.filename().string()));
+  } else {
+    media.Set("path", report.target);
+  }
   media.Set("device", d.kernel_name);
   media.Set("vendor", d.vendor);
   media.Set("model", d.model);
@@ -148,11 +174,13 @@ void SetRecord(Json& body, const WipeReport& report, const CertificateInput& inp
 
 Json BuildCertificateBody(const WipeReport& report, const CertificateInput& input) {
   Json body = Json::Object();
-  body.Set("certificate", CertificateSection(input));
+  Json cert = CertificateSection(input);
+  const std::string id = cert.Find("id")->as_string();
+  body.Set("certificate", std::move(cert));
   body.Set("reason", ReasonName(input.reason));
   body.Set("destination", DestinationFor(input.reason));
   SetPeople(body, input);
-  body.Set("media", MediaSection(report));
+  body.Set("media", MediaSection(report, id));
   body.Set("sanitization", SanitizationSection(report, input));
   body.Set("verification", VerificationSection(report));
   SetRecord(body, report, input);

@@ -24,12 +24,32 @@ std::string Str(const Json* obj, std::string_view key) {
   return v->Write();
 }
 
+// "4096 bytes (4.00 KiB)": the unit follows the size, so a small file does
+// not read as "0.00 GiB".
 std::string Bytes(const Json* obj, std::string_view key) {
   std::string n = Str(obj, key);
   if (n.empty()) return n;
+  const char* units[] = {"KiB", "MiB", "GiB", "TiB"};
+  double v = std::stod(n);
+  if (v < 1024) return n + " bytes";
+  int u = -1;
+  while (v >= 1024 && u < 3) {
+    v /= 1024;
+    ++u;
+  }
   char buf[64];
-  std::snprintf(buf, sizeof buf, " (%.2f GiB)", std::stod(n) / (1024.0 * 1024 * 1024));
+  std::snprintf(buf, sizeof buf, " (%.2f %s)", v, units[u]);
   return n + " bytes" + buf;
+}
+
+// Keys and digests in a size at which they fit the value column on one line.
+constexpr double kKeySize = 7.5;
+
+bool HasRandomPass(const Json* san) {
+  if (!san || !san->Find("passes") || !san->Find("passes")->is_array()) return false;
+  for (const Json& p : san->Find("passes")->items())
+    if (Str(&p, "pattern") == "random") return true;
+  return false;
 }
 
 // The printout's sections, in order; each reads its own part of the body
@@ -46,19 +66,29 @@ void WriteOperator(PageWriter& w, const Json* op) {
   w.Row("Name", Str(op, "name"));
   w.Row("Organisation", Str(op, "organisation"));
   w.Row("Location", Str(op, "location"));
-  w.Row("Signing key", Str(op, "public"));
+  w.Row("Signing key", Str(op, "public"), kKeySize);
 }
 
 void WriteMedia(PageWriter& w, const Json* media) {
   w.Heading("Media information");
-  w.Row("Target", Str(media, "target_kind") + "  " + Str(media, "path"));
+  const std::string kind = Str(media, "target_kind");
+  if (kind == "file")
+    w.Row("Target", "file in " + Str(media, "path") +
+                        " (its name is recorded only as name_digest, since the wipe hides it)");
+  else
+    w.Row("Target", kind + "  " + Str(media, "path"));
   w.Row("Make / vendor", Str(media, "vendor"));
   w.Row("Model", Str(media, "model"));
   w.Row("Serial number", Str(media, "serial"));
   w.Row("Media type", Str(media, "media_type") + " (rotational: " + Str(media, "rotational") +
                           ", removable: " + Str(media, "removable") + ")");
   w.Row("Transport", Str(media, "transport"));
-  w.Row("Size", Bytes(media, "size_bytes"));
+  // For a file or free-space wipe the medium is the device holding the
+  // filesystem; what was overwritten is under "Bytes per pass".
+  if (kind == "block-device")
+    w.Row("Size", Bytes(media, "size_bytes"));
+  else
+    w.Row("Device size", Bytes(media, "size_bytes") + ", of the device holding the filesystem");
   w.Row("Sector size", Str(media, "logical_sector_size") + " logical, " +
                            Str(media, "physical_sector_size") + " physical");
   w.Row("HPA / DCO", Str(media, "hpa") + " / " + Str(media, "dco"));
@@ -81,7 +111,7 @@ void WriteSanitization(PageWriter& w, const Json& body) {
   w.Row("Method used", Str(san, "method") + ", " + Str(san, "rounds") + " round(s): " + passes);
   w.Row("Bytes per pass", Bytes(san, "target_bytes"));
   w.Row("Bytes written", Bytes(san, "bytes_written"));
-  w.Row("Random seed", Str(san, "seed"));
+  if (HasRandomPass(san)) w.Row("Random seed", Str(san, "seed"), kKeySize);
   w.Row("Tool used", Str(san, "tool") + " " + Str(san, "tool_version"));
   w.Row("Started / finished", Str(times, "started") + "  /  " + Str(times, "finished"));
   w.Row("Host", Str(&body, "host"));
@@ -127,7 +157,7 @@ void WriteWitness(PageWriter& w, const Json* witness) {
   w.Heading("Person validating the sanitization (witness)");
   if (witness) {
     w.Row("Name", Str(witness, "name"));
-    w.Row("Signing key", Str(witness, "public"));
+    w.Row("Signing key", Str(witness, "public"), kKeySize);
   } else {
     w.Row("Name", "none recorded");
   }
@@ -137,10 +167,9 @@ void WriteDigitalRecord(PageWriter& w, std::string_view body_bytes,
                         const std::vector<std::string>& signed_by) {
   w.Heading("Digital record");
   crypto::Hash256 digest = crypto::Blake2b256(body_bytes);
-  w.Row("BLAKE2b-256 of body", custody::ToHex(std::span<const uint8_t>(digest)));
-  std::string signers;
-  for (const auto& s : signed_by) signers += (signers.empty() ? "" : "\n") + s;
-  w.Row("Ed25519 signatures", signers.empty() ? "NONE — this certificate is unsigned" : signers);
+  w.Row("BLAKE2b-256 of body", custody::ToHex(std::span<const uint8_t>(digest)), kKeySize);
+  if (signed_by.empty()) w.Row("Ed25519 signatures", "NONE — this certificate is unsigned");
+  for (const auto& s : signed_by) w.Row("Ed25519 signature", s, kKeySize);
   w.Paragraph(
       "This printout is not itself the signed record. Check the JSON file with "
       "\"custody cert verify FILE\" and compare the BLAKE2b-256 above.");
@@ -170,7 +199,14 @@ Status WriteCertificatePdf(const std::string& path, const Json& body, std::strin
   const Json* op = body.Find("operator");
   const Json* witness = body.Find("witness");
   const Json* repair = body.Find("repair");
-  CUSTODY_TRY(pdf::RenderPdf(out->temp_path(), {.title = "Certificate of Sanitization", .footer = {}},
+  // Every page names its certificate and its place, so a signature page
+  // cannot be stapled to another certificate unnoticed.
+  const std::string id = Str(body.Find("certificate"), "id");
+  auto footer = [id](int page, int pages) {
+    return "Certificate of Sanitization " + id + " — page " + std::to_string(page) + " of " +
+           std::to_string(pages);
+  };
+  CUSTODY_TRY(pdf::RenderPdf(out->temp_path(), {.title = "Certificate of Sanitization", .footer = footer},
                              [&](PageWriter& w) {
                                WriteHeader(w, body);
                                WriteOperator(w, op);

@@ -140,6 +140,10 @@ const char* TristateName(Tristate value) {
 
 std::string DeviceFacts::MediaType() const {
   if (transport == "memory") return "memory";
+  // The kernel calls loop and virtio disks rotational by default; that says
+  // nothing about the medium underneath.
+  if (transport == "loop") return "loop device (the medium is that of its backing file)";
+  if (transport == "virtio") return "virtual disk (the host's medium is unknown)";
   if (rotational == Tristate::kYes) return "magnetic";
   if (rotational == Tristate::kNo) return "flash or other non-rotational";
   return "unknown";
@@ -227,6 +231,8 @@ std::string FilesystemName(int64_t f_type) {
   s << "0x" << std::hex << f_type;
   return s.str();
 }
+
+bool IsOverlay(int64_t f_type) { return f_type == 0x794c7630; }
 
 bool IsCopyOnWrite(int64_t f_type) {
   for (const auto& e : kFilesystems)

@@ -70,4 +70,8 @@ std::string FilesystemName(int64_t f_type);
 // overwriting a file or its free space cannot be relied on.
 bool IsCopyOnWrite(int64_t f_type);
 
+// True for overlayfs, where a write to a file from a lower layer copies it up
+// and leaves the lower layer's copy in place.
+bool IsOverlay(int64_t f_type);
+
 }  // namespace custody::vault::disposal

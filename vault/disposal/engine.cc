@@ -14,6 +14,7 @@
 #include "crypto/random.h"
 #include "base/env.h"
 #include "vault/disposal/engine_internal.h"
+#include "vault/disposal/in_use.h"
 
 namespace custody::vault::disposal {
 namespace {
@@ -79,6 +80,7 @@ Status RunPasses(int fd, uint64_t size, bool fill, uint32_t sector, const WipeOp
                  WipeReport& r) {
   std::vector<Pass> passes = PassSequence(o.method, o.rounds);
   r.target_bytes = size;
+  if (o.before_passes) o.before_passes(r);
   for (size_t i = 0; i < passes.size(); ++i) {
     PassResult pr;
     pr.pass = passes[i];
@@ -117,6 +119,12 @@ Status RunPasses(int fd, uint64_t size, bool fill, uint32_t sector, const WipeOp
 
 Status CheckNotCopyOnWrite(const std::string& path, const struct statfs& sfs,
                            const char* what) {
+  if (IsOverlay(sfs.f_type))
+    return Fail(Code::kUsage,
+                "refusing to wipe " + std::string(what) + " " + path +
+                    " on overlayfs: writes go to the upper layer (a file from a lower layer is "
+                    "copied up first), so the lower layer keeps the original data. Wipe the "
+                    "layer's own filesystem or device instead");
   if (!IsCopyOnWrite(sfs.f_type)) return {};
   return Fail(Code::kUsage,
               "refusing to wipe " + std::string(what) + " " + path + " on " +
@@ -249,6 +257,11 @@ Result<WipeReport> WipeBlockDevice(const std::string& path, const WipeOptions& o
   struct stat st {};
   if (stat(path.c_str(), &st) != 0) return std::unexpected(ErrnoError(errno, "stat " + path));
   if (!S_ISBLK(st.st_mode)) return Fail(Code::kUsage, path + " is not a block device");
+  // O_EXCL below catches a device that is itself mounted or claimed; not
+  // one that is the backing store of a loop device, or whose partition or
+  // holder is in use.
+  if (std::string why = BlockDeviceUser(st.st_rdev); !why.empty())
+    return Fail(Code::kIo, path + " is in use: it " + why + "; unmount or release it first");
   // O_EXCL on a block device claims it: the open fails with EBUSY while it
   // is mounted or held by LVM, RAID, swap or another exclusive opener.
   UniqueFd fd(open(path.c_str(), O_RDWR | O_DIRECT | O_EXCL | O_CLOEXEC));
@@ -293,6 +306,8 @@ Result<WipeReport> WipeFile(const std::string& path, const WipeOptions& options)
   struct statfs sfs {};
   if (statfs(path.c_str(), &sfs) != 0) return std::unexpected(ErrnoError(errno, "statfs " + path));
   CUSTODY_TRY(CheckNotCopyOnWrite(path, sfs, "file"));
+  if (std::string why = FileUser(path, st); !why.empty())
+    return Fail(Code::kIo, path + " is in use: it " + why + "; unmount and detach it first");
 
   UniqueFd fd(open(path.c_str(), O_RDWR | O_DIRECT | O_NOFOLLOW | O_CLOEXEC));
   if (!fd.valid()) {

@@ -44,6 +44,8 @@
 
 namespace custody::vault::disposal {
 
+struct WipeReport;
+
 enum class VerifyMode { kOff, kLast, kAll };
 const char* VerifyModeName(VerifyMode mode);  // "off", "last", "all"
 Result<VerifyMode> ParseVerifyMode(std::string_view name);  // kUsage otherwise
@@ -73,6 +75,9 @@ struct WipeOptions {
   uint64_t sync_interval = uint64_t{1} << 30;
   // Called every ~250 ms and at the end of each phase. May be empty.
   ProgressFn progress;
+  // Called once with the report as it stands before the first byte is
+  // written (target, device facts, notes), so a caller can show them first.
+  std::function<void(const WipeReport&)> before_passes;
   // When set and it becomes true (e.g. from a SIGINT handler), the wipe stops
   // after the current chunk with kIo "interrupted"; a free-space filler is
   // still removed. Must outlive the call.

@@ -48,6 +48,10 @@ class PhaseProgress {
     if (!fn_) return;
     auto now = Clock::now();
     if (!force && now - last_ < std::chrono::milliseconds(250)) return;
+    // The last chunk's update and the closing forced one can report the same
+    // count: a caller that ends the line at the total must see it once.
+    if (emitted_ && p_.bytes_done == done) return;
+    emitted_ = true;
     last_ = now;
     p_.bytes_done = done;
     p_.seconds = std::chrono::duration<double>(now - start_).count();
@@ -59,6 +63,7 @@ class PhaseProgress {
   const ProgressFn& fn_;
   Clock::time_point start_;
   Clock::time_point last_;
+  bool emitted_ = false;
   Progress p_;
 };
 

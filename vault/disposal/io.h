@@ -41,9 +41,10 @@ class AlignedBuffer {
   size_t size_ = 0;
 };
 
-// Certificates (JSON and PDF) are published with this mode (before umask),
-// as they always have been. Issue 12 changes them to 0600.
-inline constexpr mode_t kCertificateFileMode = 0644;
+// Certificates (JSON and PDF) are published readable by their owner only:
+// they name people, devices, serials and directories, and the owner files
+// or hands them on deliberately.
+inline constexpr mode_t kCertificateFileMode = 0600;
 
 // Commits `out` (REQUIRES: created with the DefaultEnv) without replacing an
 // existing destination: kUsage "<dest> already exists; not overwriting it"

@@ -1,5 +1,7 @@
 #include "vault/identity/identity.h"
 
+#include "base/posix.h"
+
 #include <fstream>
 #include <sstream>
 
@@ -91,10 +93,15 @@ Result<PublicIdentity> PublicIdentity::Parse(const std::string& line_in) {
 
 Result<PublicIdentity> PublicIdentity::ParseLineOrFile(const std::string& line_or_path) {
   if (line_or_path.rfind("age1", 0) == 0) return Parse(line_or_path);
-  std::ifstream in(line_or_path);
-  if (!in) return Fail(Code::kNotFound, "public identity file " + line_or_path + " not found");
-  std::string line;
-  std::getline(in, line);
+  // A public identity line is well under 1 KiB (a name is at most 200
+  // characters); the bound keeps `--to /dev/zero` from eating memory.
+  auto text = ReadSmallFile(line_or_path, 4096, "a public identity file", Code::kUsage);
+  if (!text) {
+    if (text.error().code == Code::kNotFound)
+      return Fail(Code::kNotFound, "public identity file " + line_or_path + " not found");
+    return std::unexpected(text.error());
+  }
+  std::string line = text->substr(0, text->find('\n'));
   auto parsed = Parse(line);
   if (!parsed) return std::unexpected(parsed.error().With(line_or_path));
   return parsed;

@@ -77,15 +77,17 @@ Result<crypto::SecretBytes> LevelKeyAt(const KeyRing& ring, const VaultState& st
   return key;
 }
 
-format::KeySlot SealKeySlot(const format::Member& member, uint32_t level, uint32_t epoch,
-                            std::span<const uint8_t> level_key) {
+Result<format::KeySlot> SealKeySlot(const format::Member& member, uint32_t level, uint32_t epoch,
+                                    std::span<const uint8_t> level_key) {
   crypto::X25519Public pub{};
   std::copy(member.keys().x25519().begin(), member.keys().x25519().end(), pub.begin());
   format::KeySlot slot;
   slot.set_member_ed25519(member.keys().ed25519());
   slot.set_level(level);
   slot.set_epoch(epoch);
-  slot.set_sealed_key(crypto::SealTo(pub, level_key));
+  auto sealed = crypto::SealTo(pub, level_key);
+  if (!sealed) return std::unexpected(sealed.error().With("'" + member.keys().name() + "'"));
+  slot.set_sealed_key(std::move(*sealed));
   return slot;
 }
 

@@ -60,7 +60,8 @@ std::string SealLineageLink(std::span<const uint8_t> new_key, std::span<const ui
                             const std::string& vault_id, uint32_t level, uint32_t new_epoch);
 
 // A key slot sealing `level_key` (level `level`, epoch `epoch`) to `member`.
-format::KeySlot SealKeySlot(const format::Member& member, uint32_t level, uint32_t epoch,
-                            std::span<const uint8_t> level_key);
+// kUsage if the member's X25519 key is a low-order point.
+Result<format::KeySlot> SealKeySlot(const format::Member& member, uint32_t level, uint32_t epoch,
+                                    std::span<const uint8_t> level_key);
 
 }  // namespace custody::vault

@@ -50,9 +50,11 @@ Status Vault::Grant(const Identity& actor, const PublicIdentity& to, Role role,
   format::Event ev;
   auto* g = ev.mutable_granted();
   *g->mutable_member() = MemberOf(to, ToFormat(role), level_count - 1);
-  for (uint32_t level = 0; level < static_cast<uint32_t>(level_count); ++level)
-    *g->add_slots() = SealKeySlot(g->member(), level, state_->epochs[level],
-                                  level < rotated.size() ? rotated[level].span() : ring->Key(level));
+  for (uint32_t level = 0; level < static_cast<uint32_t>(level_count); ++level) {
+    CUSTODY_ASSIGN(*g->add_slots(),
+                   SealKeySlot(g->member(), level, state_->epochs[level],
+                               level < rotated.size() ? rotated[level].span() : ring->Key(level)));
+  }
   CUSTODY_TRY(AppendEvent(std::move(ev), {&actor}));
   return CommitAll(actor, scope);
 }
@@ -101,7 +103,7 @@ Status Vault::AppendRevocation(const Identity& actor, const KeyRing& ring, const
     const uint32_t epoch = state_->epochs[level] + 1;
     for (const auto& [key, m] : state_->members) {
       if (m.revoked() || key == who_key || m.clearance() < static_cast<int32_t>(level)) continue;
-      *r->add_slots() = SealKeySlot(m, level, epoch, new_keys.back().span());
+      CUSTODY_ASSIGN(*r->add_slots(), SealKeySlot(m, level, epoch, new_keys.back().span()));
     }
     auto* link = r->add_lineage();
     link->set_level(level);

@@ -32,9 +32,9 @@ Status CheckLevelList(const std::vector<std::string>& levels, const std::string&
 // first officer holding a fresh key for every level.
 // The vault id is derived from the creator's key and a fresh nonce (R100),
 // and the genesis starts the authority links (R101).
-std::string SignedGenesis(const Identity& creator, const std::vector<std::string>& levels,
-                          const std::string& label, int64_t now, const VaultProfile& profile,
-                          std::string* vault_id_out) {
+Result<std::string> SignedGenesis(const Identity& creator, const std::vector<std::string>& levels,
+                                  const std::string& label, int64_t now,
+                                  const VaultProfile& profile, std::string* vault_id_out) {
   const format::Member m = MemberOf(creator.public_identity(), format::ROLE_OFFICER,
                                     static_cast<int32_t>(levels.size()) - 1);
   const std::string nonce = crypto::RandomString(kGenesisNonceSize);
@@ -62,7 +62,7 @@ std::string SignedGenesis(const Identity& creator, const std::vector<std::string
   if (profile.cosign_copies_from) vc->mutable_profile()->set_cosign_copies_from(*profile.cosign_copies_from + 1);
   for (uint32_t level = 0; level < levels.size(); ++level) {
     auto key = crypto::SecretBytes::Random(kLevelKeySize);
-    *vc->add_slots() = SealKeySlot(m, level, 0, key.span());
+    CUSTODY_ASSIGN(*vc->add_slots(), SealKeySlot(m, level, 0, key.span()));
   }
   format::SignedEvent se;
   se.set_body(ev.SerializeAsString());
@@ -92,7 +92,8 @@ Status Vault::Create(const std::string& path, const Identity& creator,
   if (profile.cosign_copies_from && *profile.cosign_copies_from >= levels.size())
     return Fail(Code::kUsage, "the co-signature level must be one of the vault's levels");
   std::string vault_id;
-  const std::string payload = SignedGenesis(creator, levels, label, clock->NowUnix(), profile, &vault_id);
+  CUSTODY_ASSIGN(const std::string payload,
+                 SignedGenesis(creator, levels, label, clock->NowUnix(), profile, &vault_id));
   format::Superblock sb;
   sb.set_format_version(format::kFormatVersion);
   sb.set_vault_id(vault_id);

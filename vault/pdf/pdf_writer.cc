@@ -72,16 +72,16 @@ void PageWriter::Heading(const std::string& text) {
   y_ += 4;
 }
 
-void PageWriter::Row(const std::string& label, const std::string& value) {
+void PageWriter::Row(const std::string& label, const std::string& value, double size) {
   const std::string shown = value.empty() ? "—" : value;
   double label_h = Measure(label, 9, true, kLabelWidth - 8);
-  double value_h = Measure(shown, 9, false, kPageWidth - 2 * kMargin - kLabelWidth);
+  double value_h = Measure(shown, size, false, kPageWidth - 2 * kMargin - kLabelWidth);
   EnsureRoom(std::max(label_h, value_h));
   double y0 = y_;
   Text(label, 9, true, kMargin, kLabelWidth - 8, 0);
   double y_label = y_;
   y_ = y0;
-  Text(shown, 9, false, kMargin + kLabelWidth, kPageWidth - 2 * kMargin - kLabelWidth, 0);
+  Text(shown, size, false, kMargin + kLabelWidth, kPageWidth - 2 * kMargin - kLabelWidth, 0);
   y_ = std::max(y_, y_label) + 2;
 }
 

@@ -35,8 +35,9 @@ class PageWriter {
   void Title(const std::string& text);
   // A bold heading with a rule under it.
   void Heading(const std::string& text);
-  // A label (bold, left column) and its value ("—" when empty).
-  void Row(const std::string& label, const std::string& value);
+  // A label (bold, left column) and its value ("—" when empty), the value
+  // in `size` points (smaller for keys and digests that must not wrap).
+  void Row(const std::string& label, const std::string& value, double size = 9);
   void Paragraph(const std::string& text, double size = 8.5);
   // One line of a table: `cells` in columns of the given widths (points,
   // from the left margin; they should add up to at most the text width).

@@ -675,7 +675,7 @@ int main(int argc, char** argv) {
     s->set_member_ed25519(Raw(alice.public_identity().ed25519));
     s->set_level(0);
     s->set_epoch(1);
-    s->set_sealed_key(crypto::SealTo(alice.public_identity().x25519, crypto::AsBytes(crypto::RandomString(32))));
+    s->set_sealed_key(*crypto::SealTo(alice.public_identity().x25519, crypto::AsBytes(crypto::RandomString(32))));
     craft::AppendEvent(b, r, {&alice});
     Vector("R112_revoke_without_lineage", VaultH("open failure", "R27 R112", "revoke rotates level 0 but carries no lineage link from the new key to the old one"), b);
   }
