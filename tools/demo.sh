@@ -18,6 +18,7 @@ cleanup() { [ -n "$LOOP" ] && losetup -d "$LOOP" 2>/dev/null; rm -rf "$W"; }
 trap cleanup EXIT
 ROOT=$(pwd)
 cd "$W"
+umask 077  # passphrase files others can read are refused, as ssh refuses such keys
 export CUSTODY_STATE_DIR="$W/state"   # this demo's client memory, not the user's
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@"; }

@@ -15,6 +15,7 @@ T=$(mktemp -d /tmp/custody-pkg.XXXXXX)
 export CUSTODY_STATE_DIR="$T/state"
 trap 'rm -rf "$T"' EXIT
 cd "$T"
+umask 077  # passphrase files others can read are refused, as ssh refuses such keys
 source "$TESTLIB"
 started=$SECONDS
 
