@@ -268,7 +268,7 @@ int PrepareCertificate(const WipeArgs& a, WipePlan& plan) {
   plan.pdf_path = d::PdfPathFor(a.cert);
   for (const std::string& p : {a.cert, plan.pdf_path})
     if (access(p.c_str(), F_OK) == 0)
-      return Report(Error{Code::kUsage, p + " already exists; not overwriting it"});
+      return Report(Error{Code::kIo, p + " already exists; not overwriting it"});
   auto o = UnlockIdentity(a.operator_id, a.operator_pass, "operator");
   if (!o) return Report(o.error());
   plan.op = std::move(*o);

@@ -21,11 +21,11 @@ void AlignedBuffer::Free::operator()(uint8_t* p) const { std::free(p); }
 
 Status CommitNewFile(AtomicFile& out) {
   auto s = out.Commit(/*replace=*/false);
-  // The Env reports a refused no-replace rename as kIo; wipe has always
-  // called an existing certificate a usage error (docs/WIPE.md, exit 2), the
-  // same answer as its up-front check gives.
+  // An existing destination is exit 1 in every command (README "Exit
+  // codes"), the same answer as wipe's up-front check gives, with the
+  // message saying so.
   if (!s && !out.published() && ::access(out.dest().c_str(), F_OK) == 0)
-    return Fail(Code::kUsage, out.dest() + " already exists; not overwriting it");
+    return Fail(Code::kIo, out.dest() + " already exists; not overwriting it");
   return s;
 }
 

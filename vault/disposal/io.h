@@ -47,7 +47,7 @@ class AlignedBuffer {
 inline constexpr mode_t kCertificateFileMode = 0600;
 
 // Commits `out` (REQUIRES: created with the DefaultEnv) without replacing an
-// existing destination: kUsage "<dest> already exists; not overwriting it"
+// existing destination: kIo "<dest> already exists; not overwriting it"
 // if there is one, else AtomicFile::Commit's result.
 Status CommitNewFile(AtomicFile& out);
 
