@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   cli::RegisterLogCommand(app);
   cli::RegisterReportCommand(app);
   cli::RegisterMountCommands(app);
+  cli::RegisterCheckpointCommands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -163,9 +163,10 @@ Result<VerifierKey> VerifierKey::Parse(std::string_view vkey) {
     return Fail(Code::kUsage, "verifier key '" + std::string(vkey) + "': " + why +
                                   " (expected NAME+KEYID+BASE64, as 'custody checkpoint key' prints)");
   };
-  const size_t p2 = vkey.rfind('+');
-  const size_t p1 = p2 == std::string_view::npos || p2 == 0 ? std::string_view::npos : vkey.rfind('+', p2 - 1);
-  if (p1 == std::string_view::npos) return bad("not three fields separated by '+'");
+  // A name holds no '+', base64 may: the first two '+' separate the fields.
+  const size_t p1 = vkey.find('+');
+  const size_t p2 = p1 == std::string_view::npos ? p1 : vkey.find('+', p1 + 1);
+  if (p2 == std::string_view::npos) return bad("not three fields separated by '+'");
   VerifierKey k;
   k.name = std::string(vkey.substr(0, p1));
   if (!IsValidKeyName(k.name)) return bad("invalid name");

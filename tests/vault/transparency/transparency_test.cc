@@ -2,6 +2,7 @@
 // notes (note.h), against answers other implementations computed.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -200,4 +201,23 @@ TEST_CASE("MalformedNotesAreRefused") {
   std::string many = text + "\n";
   for (int i = 0; i <= 100; ++i) many += "\xE2\x80\x94 n" + std::to_string(i) + " AAAAAAAA\n";
   CHECK_FALSE(tp::ParseNote(many));
+}
+
+TEST_CASE("VerifierKeysRoundTripWhateverTheirBase64Holds") {
+  // Base64 may hold '+' (the field separator): the fields are split at the
+  // first two, as Go's note.NewVerifier does.
+  int with_plus = 0;
+  for (int i = 0; i < 64; ++i) {
+    const tp::VerifierKey k{"custody/00ff/0123456789abcdef", i % 2 ? tp::kAlgEd25519 : tp::kAlgCosignatureV1,
+                            crypto::GenerateSigningKey().public_key};
+    const std::string text = k.ToString();
+    with_plus += text.substr(text.rfind('+') + 1).find('+') != std::string::npos ||
+                 std::count(text.begin(), text.end(), '+') > 2;
+    auto back = tp::VerifierKey::Parse(text);
+    REQUIRE(back);
+    CHECK(back->name == k.name);
+    CHECK(back->alg == k.alg);
+    CHECK(back->key == k.key);
+  }
+  CHECK(with_plus > 0);
 }
