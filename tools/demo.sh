@@ -131,7 +131,7 @@ AUDITOR_KEY=$("$C" checkpoint key office.vault --as auditor.pub --cosigner)
 echo "the auditor keeps the note and their own verifier key: $AUDITOR_KEY"
 "$C" audit office.vault --checkpoint cosigned.note --key "$AUDITOR_KEY" | grep -E "^checkpoint|^audit"
 cp office.vault after-auditor.vault; cp before-auditor.vault office.vault
-echo "an older copy of the drive fails the auditor's checkpoint, without any key:"
+echo "an older copy of the drive fails the auditor's checkpoint (no secret key needed):"
 "$C" audit office.vault --checkpoint cosigned.note --key "$AUDITOR_KEY" | grep "PROBLEM    checkpoint" || echo "(audit failed with exit $?)"
 cp after-auditor.vault office.vault
 

@@ -45,8 +45,10 @@ struct VerifiedNote {
 // against `keys` (any origin): kUsage if it is not a checkpoint note;
 // kCorrupt "bad signature" if a line by one of `keys` does not verify;
 // kAuth "unknown key" if no line is by one of them. Lines by other keys
-// are ignored, as the signed-note spec says.
-Result<VerifiedNote> VerifyCheckpointNote(const std::string& note, const std::vector<transparency::VerifierKey>& keys);
+// are ignored, as the signed-note spec says. With `origin`, a checkpoint of
+// another log is kUsage, before any signature is looked at.
+Result<VerifiedNote> VerifyCheckpointNote(const std::string& note, const std::vector<transparency::VerifierKey>& keys,
+                                          const std::string* origin = nullptr);
 
 // What a note was checked against and what that found.
 struct CheckpointFinding {

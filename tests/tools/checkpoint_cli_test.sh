@@ -132,6 +132,9 @@ expect 3 "a note signed by someone else than the --key given is an unknown key" 
   $C audit v.vault --checkpoint cp2.note --key "$(cat go.vkey)"
 has err "unknown key: no signature on the note is by a key given with --key" "and says which keys it trusted"
 expect 2 "a file that is not a note is a usage error" -- $C audit v.vault --checkpoint one.txt
+$C init other.vault $A --label "another vault" >/dev/null || exit 1
+expect 2 "another vault's checkpoint is a usage error" -- $C audit other.vault --checkpoint cp2.note
+has err "not of this vault" "and says whose it is"
 expect 2 "a malformed --key is a usage error" -- $C audit v.vault --checkpoint cp2.note --key nonsense
 cmp -s v.vault v.before && ok "the refused commands changed nothing" || bad "the vault changed"
 

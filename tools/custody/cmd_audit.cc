@@ -97,10 +97,13 @@ std::string AuditText(const std::string& vault_path, const vault::AuditReport& r
     for (size_t i = 0; i < c.note.signers.size(); ++i)
       out << " " << c.note.signers[i]
           << (c.note.cosigned_at[i] ? " (cosigned " + IsoTime(int64_t(c.note.cosigned_at[i])) + ")" : "");
-    out << "; " << (c.problem.empty() ? "the ledger (" + std::to_string(c.tree_size) + " events) extends it, " +
-                                            std::to_string(c.proof.size()) + "-hash consistency proof verified"
-                                      : c.problem)
-        << "\n";
+    if (!c.problem.empty())
+      out << "; " << c.problem << "\n";
+    else if (c.note.head.size == c.tree_size)
+      out << "; the ledger holds exactly it (same size, same root)\n";
+    else
+      out << "; the ledger (" << c.tree_size << " events) extends it, " << c.proof.size()
+          << "-hash consistency proof verified\n";
   }
   for (const auto& m : r.members) out << "member     " << m << "\n";
   for (const auto& p : r.problems) out << "PROBLEM    " << p.where << ": " << p.message << "\n";

@@ -33,11 +33,15 @@ std::string SignCheckpointNote(const std::string& vault_id_hex, const tp::Merkle
   return tp::FormatNote(note);
 }
 
-Result<VerifiedNote> VerifyCheckpointNote(const std::string& bytes, const std::vector<tp::VerifierKey>& keys) {
+Result<VerifiedNote> VerifyCheckpointNote(const std::string& bytes, const std::vector<tp::VerifierKey>& keys,
+                                          const std::string* origin) {
   auto note = tp::ParseNote(bytes);
   if (!note) return Fail(Code::kUsage, "not a checkpoint note: " + note.error().message);
   auto head = tp::ParseCheckpoint(note->text);
   if (!head) return Fail(Code::kUsage, "not a checkpoint note: " + head.error().message);
+  if (origin != nullptr && head->origin != *origin)
+    return Fail(Code::kUsage, "the note is a checkpoint of '" + head->origin + "', not of this vault ('" + *origin +
+                                  "')");
   VerifiedNote v{std::move(*note), std::move(*head), {}, {}};
   for (const auto& sig : v.note.signatures) {
     for (const auto& key : keys) {
@@ -65,18 +69,16 @@ Result<CheckpointFinding> CheckCheckpointNote(const std::string& vault_id_hex, c
     for (const auto& k : roster)
       for (uint8_t alg : {tp::kAlgEd25519, tp::kAlgCosignatureV1})
         keys.push_back(CheckpointVerifierKey(vault_id_hex, k, alg));
-  auto verified = VerifyCheckpointNote(bytes, keys);
+  const std::string origin = CheckpointOrigin(vault_id_hex);
+  auto verified = VerifyCheckpointNote(bytes, keys, &origin);
   if (!verified) {
     if (verified.error().code != Code::kAuth) return std::unexpected(verified.error());
     return Fail(Code::kAuth, std::string("unknown key: no signature on the note is by ") +
                                  (trusted.empty() ? "a member of this vault's roster" : "a key given with --key"));
   }
-  const tp::TreeHead& head = verified->head;
-  if (head.origin != CheckpointOrigin(vault_id_hex))
-    return Fail(Code::kUsage, "the note is a checkpoint of '" + head.origin + "', not of this vault ('" +
-                                  CheckpointOrigin(vault_id_hex) + "')");
   CheckpointFinding f;
   f.note = std::move(*verified);
+  const tp::TreeHead& head = f.note.head;
   f.tree_size = tree.size();
   f.tree_root = tree.Root();
   const std::string held = std::to_string(f.tree_size) + " events";
