@@ -64,7 +64,7 @@ func (v *cosigVerifier) Verify(msg, sig []byte) bool {
 }
 
 func verifier(vkey string) note.Verifier {
-	parts := strings.Split(vkey, "+")
+	parts := strings.SplitN(vkey, "+", 3) // base64 may hold "+", a name may not
 	if len(parts) == 3 {
 		raw, err := base64.StdEncoding.DecodeString(parts[2])
 		if err == nil && len(raw) == 33 && raw[0] == 0x04 {
