@@ -74,8 +74,7 @@ void RegisterCosign(CLI::App& parent) {
   auto* cmd = parent.add_subcommand(
       "cosign", "Cosign a checkpoint note (C2SP tlog-cosignature, cosignature/v1) after checking it: "
                 "its signature by a member of VAULT's roster and that VAULT's ledger extends it. "
-                "Prints the note with the cosignature added. Any member may cosign, an auditor included.\n" +
-                    std::string(kExitCodesHelp));
+                "Prints the note with the cosignature added. Any member may cosign, an auditor included.");
   cmd->add_option("NOTE", o->note, "The checkpoint note")->required();
   cmd->add_option("--as", o->as, "Cosigner's identity file")->required();
   cmd->add_option("--vault", o->vault, "The vault the note is a checkpoint of")->required();
@@ -102,7 +101,7 @@ void RegisterKey(CLI::App& parent) {
   auto* cmd = parent.add_subcommand(
       "key", "Print the C2SP verifier key (NAME+KEYID+BASE64) of an identity as a checkpoint signer of "
              "VAULT (or, with --cosigner, as a cosigner): what an auditor keeps to pass 'audit --key'. "
-             "Reads only the public half of the identity file.\n" + std::string(kExitCodesHelp));
+             "Reads only the public half of the identity file.");
   cmd->add_option("VAULT", o->vault)->required();
   cmd->add_option("--as", o->as, "Identity file, or its public line")->required();
   cmd->add_flag("--cosigner", o->cosigner, "The key as a cosigner (algorithm 0x04)");
@@ -125,8 +124,7 @@ void RegisterLeaves(CLI::App& parent) {
   auto o = std::make_shared<Opts>();
   auto* cmd = parent.add_subcommand(
       "leaves", "Print the tree's leaves, one line per ledger event: base64 of the event's exact stored "
-                "bytes, so that another implementation can rebuild the RFC 6962 tree. Needs no key.\n" +
-                    std::string(kExitCodesHelp));
+                "bytes, so that another implementation can rebuild the RFC 6962 tree. Needs no key.");
   cmd->add_option("VAULT", o->vault)->required();
   SetBody(cmd, [o] {
     auto v = OpenVault(o->vault, vault::Vault::Access::kRead);
@@ -164,7 +162,7 @@ void RegisterVerify(CLI::App& parent) {
   auto* cmd = parent.add_subcommand(
       "verify", "Without the vault: check two checkpoint notes of one vault, each signed by a --key, and "
                 "that PROOF (one base64 hash a line, RFC 6962) shows NEW extends OLD. Exit 5 with "
-                "'rollback' or 'fork' if it does not.\n" + std::string(kExitCodesHelp));
+                "'rollback' or 'fork' if it does not.");
   cmd->add_option("OLD", o->old_note, "The earlier checkpoint note")->required();
   cmd->add_option("NEW", o->new_note, "The later checkpoint note")->required();
   cmd->add_option("--proof", o->proof, "The consistency proof file")->required();
