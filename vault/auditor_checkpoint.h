@@ -79,8 +79,9 @@ Result<CheckpointFinding> CheckCheckpointNote(const std::string& vault_id_hex, c
 // it as CheckCheckpointNote does (against the roster) and that it shows no
 // problem: a cosigner only vouches for what it verified. Returns the note
 // with the cosignature line appended (an existing one by the same key is
-// replaced). kUsage if `cosigner` is not in the roster (it must hold an
-// identity of the vault, an auditor's included).
+// replaced). kAuth if `cosigner` is not in the roster (it must hold an
+// identity of the vault, an auditor's included); kCorrupt "not cosigned:
+// rollback…/fork…" if the tree does not extend the note.
 Result<std::string> CosignCheckpointNote(const std::string& vault_id_hex, const transparency::MerkleTree& tree,
                                          const std::vector<crypto::Ed25519Public>& roster, const std::string& note,
                                          const crypto::SigningKeyPair& cosigner, uint64_t timestamp);
