@@ -122,6 +122,23 @@ step "The yearly report from the ledger alone, and its printable PDF"
 run "$C" report office.vault --year "$year" --pdf report-$year.pdf
 command -v pdfinfo >/dev/null && pdfinfo report-$year.pdf | grep -E '^(Title|Pages)'
 
+step "An auditor's checkpoint: a signed C2SP note over the ledger's RFC 6962 tree, cosigned"
+echo "demo passphrase of auditor" > auditor.pass
+"$C" id new --out auditor.id --name "Chen Jie (Auditor)" --kdf interactive --passphrase-file auditor.pass >/dev/null
+"$C" id public auditor.id > auditor.pub
+cp office.vault before-auditor.vault
+run "$C" grant office.vault $O --to auditor.pub --role auditor
+run "$C" checkpoint office.vault $O --out checkpoint.note
+run "$C" checkpoint cosign checkpoint.note --as auditor.id --passphrase-file auditor.pass --vault office.vault --out cosigned.note
+cat cosigned.note
+AUDITOR_KEY=$("$C" checkpoint key office.vault --as auditor.pub --cosigner)
+echo "the auditor keeps the note and their own verifier key: $AUDITOR_KEY"
+"$C" audit office.vault --checkpoint cosigned.note --key "$AUDITOR_KEY" | grep -E "^checkpoint|^audit"
+cp office.vault after-auditor.vault; cp before-auditor.vault office.vault
+echo "an older copy of the drive fails the auditor's checkpoint (no secret key needed):"
+"$C" audit office.vault --checkpoint cosigned.note --key "$AUDITOR_KEY" | grep "PROBLEM    checkpoint" || echo "(audit failed with exit $?)"
+cp after-auditor.vault office.vault
+
 step "Someone puts back an older copy of the drive"
 cp office.vault yesterday.vault
 printf 'Minutes, second reading\n' > minutes.title

@@ -25,7 +25,9 @@
 #include "base/clock.h"
 #include "base/env.h"
 #include "base/status.h"
+#include "vault/auditor_checkpoint.h"
 #include "vault/identity/identity.h"
+#include "vault/transparency/merkle.h"
 
 namespace custody::vault {
 
@@ -234,6 +236,15 @@ struct AuditReport {
   std::vector<AuditProblem> problems;
   std::vector<std::string> damaged_documents;  // registration numbers
   bool ok() const { return problems.empty(); }
+  // With a checkpoint note given to Audit: what checking it found (a
+  // rollback or fork is also one of `problems`).
+  std::optional<CheckpointFinding> checkpoint;
+};
+
+// An auditor's checkpoint note for Audit to check (vault/auditor_checkpoint.h).
+struct CheckpointCheck {
+  std::string note;                                 // the note's bytes
+  std::vector<transparency::VerifierKey> trusted;   // empty: the replayed roster
 };
 
 // A member of the roster (revoked ones included) as the ledger names them.
@@ -307,8 +318,13 @@ class Vault {
   // otherwise the damage is listed in the report.
   // With `anchor`, also checks that the ledger still holds the head an
   // earlier audit recorded (rollback / truncation / rewritten history).
+  // With `checkpoint`, also checks that note (CheckCheckpointNote) against
+  // the RFC 6962 tree of the events replayed: the note's own failures
+  // (not a note, unknown key, bad signature) are the Result's error, a
+  // rollback or fork a problem in the report.
   static Result<AuditReport> Audit(const std::string& path, Env* env = DefaultEnv(),
-                                   const AuditAnchor* anchor = nullptr);
+                                   const AuditAnchor* anchor = nullptr,
+                                   const CheckpointCheck* checkpoint = nullptr);
 
   // Rewrites a format v1 vault as v2 in place (FORMAT.md §3.15): refused
   // (kCorrupt) unless a full audit of it passes; `officer` must be a live
@@ -467,6 +483,12 @@ class Vault {
   // The roster entry for a raw Ed25519 key, revoked members included;
   // nullopt for a key that never was a member.
   std::optional<MemberSummary> MemberByKey(const std::string& ed25519) const;
+  // The Ed25519 key of every member the roster ever held, revoked included.
+  std::vector<crypto::Ed25519Public> RosterKeys() const;
+  // The RFC 6962 tree over the ledger's events (their exact stored bytes),
+  // read by the same verified walk as ForEachVerifiedEvent: kCorrupt if the
+  // ledger read now is not the one Open verified.
+  Result<transparency::MerkleTree> LedgerTree() const;
 
   // Walks the whole ledger, event 0 first, handing each event to `visit`,
   // but only after checking that the ledger read now is the one Open
@@ -487,7 +509,12 @@ class Vault {
   // after exactly that many equal to it (kCorrupt otherwise, before any
   // visit): a drive rolled back or a history rewritten since is refused.
   Status ForEachVerifiedEvent(const LedgerEventVisitor& visit, const AuditAnchor* expect = nullptr,
-                              LedgerWalk walk = LedgerWalk::kVerifyFirst) const;
+                              LedgerWalk walk = LedgerWalk::kVerifyFirst) const {
+    return WalkVerifiedEvents(visit, expect, walk, nullptr);
+  }
+  // The same verified walk (one read), handing out each event's exact
+  // stored bytes (its EVENT record's payload) instead.
+  Status ForEachVerifiedEventBytes(const std::function<Status(std::string_view)>& fn) const;
 
   // Every tracked copy, in (reg_no, copy_no) order, streamed (the copy
   // tree is read a leaf at a time); stops at the first error fn or a page
@@ -534,6 +561,10 @@ class Vault {
   const Container& TEST_container() const { return *container_; }
 
  private:
+  // ForEachVerifiedEvent; with `bytes`, each event's stored bytes are also
+  // handed to it during the first (verifying) pass.
+  Status WalkVerifiedEvents(const LedgerEventVisitor& visit, const AuditAnchor* expect, LedgerWalk walk,
+                            const std::function<Status(std::string_view)>* bytes) const;
   Vault();
   class WriteScope;
 

@@ -70,6 +70,7 @@ void RegisterExportAge(CLI::App& id);          // id export-age (under `id`)
 void RegisterLogCommand(CLI::App& app);        // log
 void RegisterReportCommand(CLI::App& app);     // report
 void RegisterMountCommands(CLI::App& app);     // mount, unmount
+void RegisterCheckpointCommands(CLI::App& app);  // checkpoint [cosign, key, leaves, verify]
 
 }  // namespace custody::cli
 
@@ -102,6 +103,11 @@ Result<vault::AuditAnchor> ParseAnchor(const std::string& expect);
 // The --expect option of audit, log and report: `refused` says what the
 // command does with a ledger that does not extend the anchor.
 void AddExpectOption(CLI::App* cmd, std::string& expect, const std::string& refused);
+// A checkpoint note or proof file (cmd_checkpoint.cc), whole and bounded;
+// kNotFound or kUsage naming `what` and the path.
+Result<std::string> ReadNoteFile(const std::string& path, const std::string& what);
+// --key values: C2SP verifier keys; kUsage naming a bad one.
+Result<std::vector<transparency::VerifierKey>> ParseVerifierKeys(const std::vector<std::string>& keys);
 // ParseAnchor for an --expect that may be absent (empty: nullopt).
 Result<std::optional<vault::AuditAnchor>> ParseExpect(const std::string& expect);
 }  // namespace custody::cli

@@ -48,6 +48,24 @@ std::string AuditJson(const std::string& vault_path, const vault::AuditReport& r
   out.Set("bytes_hashed", r.bytes_hashed);
   out.Set("members", StringArray(r.members));
   out.Set("damaged_documents", StringArray(r.damaged_documents));
+  if (r.checkpoint) {
+    const auto& c = *r.checkpoint;
+    auto b64 = [](const crypto::Hash256& h) {
+      return ToBase64(std::string_view(reinterpret_cast<const char*>(h.data()), h.size()));
+    };
+    Json cp = Json::Object();
+    cp.Set("origin", c.note.head.origin);
+    cp.Set("size", c.note.head.size);
+    cp.Set("root", b64(c.note.head.root));
+    cp.Set("signers", StringArray(c.note.signers));
+    cp.Set("tree_size", c.tree_size);
+    cp.Set("tree_root", b64(c.tree_root));
+    Json proof = Json::Array();
+    for (const auto& h : c.proof) proof.Push(b64(h));
+    cp.Set("consistency_proof", std::move(proof));
+    cp.Set("problem", c.problem);
+    out.Set("checkpoint", std::move(cp));
+  }
   out.Set("problems", AuditProblemsJson(r.problems));
   out.Set("ok", Json::Bool(r.ok()));
   return out.Write(JsonStyle::kOrdered) + "\n";
@@ -74,6 +92,20 @@ std::string AuditText(const std::string& vault_path, const vault::AuditReport& r
         << " signed event(s) there continue the ledger: a commit was interrupted after its data "
            "reached the disk, or the newest superblock was erased (a rollback); compare with "
            "your anchor\n";
+  if (r.checkpoint) {
+    const auto& c = *r.checkpoint;
+    out << "checkpoint " << c.note.head.size << " events, signed by";
+    for (size_t i = 0; i < c.note.signers.size(); ++i)
+      out << " " << EscapeForTerminal(c.note.signers[i])
+          << (c.note.cosigned_at[i] ? " (cosigned " + IsoTime(int64_t(c.note.cosigned_at[i])) + ")" : "");
+    if (!c.problem.empty())
+      out << "; " << EscapeForTerminal(c.problem) << "\n";
+    else if (c.note.head.size == c.tree_size)
+      out << "; the ledger holds exactly it (same size, same root)\n";
+    else
+      out << "; the ledger (" << c.tree_size << " events) extends it, " << c.proof.size()
+          << "-hash consistency proof verified\n";
+  }
   for (const auto& m : r.members) out << "member     " << EscapeForTerminal(m) << "\n";
   for (const auto& p : r.problems) out << "PROBLEM    " << EscapeForTerminal(p.where) << ": " << EscapeForTerminal(p.message) << "\n";
   out << (r.ok() ? "audit: OK\n" : "audit: FAILED (" + std::to_string(r.problems.size()) + " problems)\n");
@@ -83,7 +115,7 @@ std::string AuditText(const std::string& vault_path, const vault::AuditReport& r
 }  // namespace
 
 void RegisterAuditCommands(CLI::App& app) {
-  struct Opts { std::string vault, expect; bool json = false; };
+  struct Opts { std::string vault, expect, checkpoint; std::vector<std::string> keys; bool json = false; };
   auto o = std::make_shared<Opts>();
   auto* audit = app.add_subcommand(
       "audit", "Verify a vault without any key: superblocks, every record checksum, the signed "
@@ -92,10 +124,27 @@ void RegisterAuditCommands(CLI::App& app) {
   audit->add_option("VAULT", o->vault)->required();
   audit->add_flag("--json", o->json, "Report as JSON on stdout");
   AddExpectOption(audit, o->expect, "fail (exit 5) on");
+  audit->add_option("--checkpoint", o->checkpoint,
+                    "A checkpoint note ('custody checkpoint'): fail (exit 5) with 'rollback' or 'fork' unless "
+                    "the ledger extends it (RFC 6962 consistency proof)");
+  audit->add_option("--key", o->keys,
+                    "With --checkpoint: trust only this verifier key ('custody checkpoint key'; repeatable) "
+                    "instead of the vault's roster");
   SetBody(audit, [o] {
     auto anchor = ParseExpect(o->expect);
     if (!anchor) return Report(anchor.error());
-    auto rep = vault::Vault::Audit(o->vault, custody::DefaultEnv(), *anchor ? &**anchor : nullptr);
+    if (!o->keys.empty() && o->checkpoint.empty())
+      return Report(Error{Code::kUsage, "--key belongs to --checkpoint"});
+    std::optional<vault::CheckpointCheck> check;
+    if (!o->checkpoint.empty()) {
+      auto note = ReadNoteFile(o->checkpoint, "checkpoint note");
+      if (!note) return Report(note.error());
+      auto keys = ParseVerifierKeys(o->keys);
+      if (!keys) return Report(keys.error());
+      check = vault::CheckpointCheck{std::move(*note), std::move(*keys)};
+    }
+    auto rep = vault::Vault::Audit(o->vault, custody::DefaultEnv(), *anchor ? &**anchor : nullptr,
+                                   check ? &*check : nullptr);
     if (!rep) return Report(rep.error());
     std::cout << (o->json ? AuditJson(o->vault, *rep) : AuditText(o->vault, *rep));
     return rep->ok() ? 0 : static_cast<int>(Code::kCorrupt);

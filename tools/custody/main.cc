@@ -112,6 +112,7 @@ int main(int argc, char** argv) {
   cli::RegisterLogCommand(app);
   cli::RegisterReportCommand(app);
   cli::RegisterMountCommands(app);
+  cli::RegisterCheckpointCommands(app);
   cli::AddExitCodeFooters(app);
   try {
     app.parse(argc, argv);

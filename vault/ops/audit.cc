@@ -25,9 +25,9 @@ namespace {
 
 class Auditor {
  public:
-  Auditor(const Container& c, const AuditAnchor* anchor)
-      : c_(c), anchor_(anchor), pages_(c), trees_(pages_), copy_trees_(pages_) {}
-  AuditReport Run();
+  Auditor(const Container& c, const AuditAnchor* anchor, const CheckpointCheck* checkpoint)
+      : c_(c), anchor_(anchor), checkpoint_(checkpoint), pages_(c), trees_(pages_), copy_trees_(pages_) {}
+  Result<AuditReport> Run();
 
  private:
   void Problem(const std::string& where, const std::string& message) {
@@ -64,6 +64,8 @@ class Auditor {
 
   const Container& c_;
   const AuditAnchor* anchor_;
+  const CheckpointCheck* checkpoint_;
+  transparency::MerkleTree tree_;           // over the events replayed (for checkpoint_)
   AuditReport rep_;
   VaultState state_;
   std::string anchor_head_;                 // the ledger head after anchor_->event_count events
@@ -78,7 +80,7 @@ class Auditor {
   bool chain_broken_ = false;
 };
 
-AuditReport Auditor::Run() {
+Result<AuditReport> Auditor::Run() {
   // The empty ledger's head: `--expect 0:<64 zeros>` holds for every vault.
   if (anchor_ && anchor_->event_count == 0) anchor_head_ = state_.ledger_head;
   DescribeSuperblock();
@@ -89,6 +91,14 @@ AuditReport Auditor::Run() {
   if (!chain_broken_) ScanTail();
   rep_.ledger_head_hex = ToHex(state_.ledger_head);
   if (anchor_ && !chain_broken_) CheckAnchor();
+  if (checkpoint_ && !chain_broken_) {
+    CUSTODY_ASSIGN(CheckpointFinding f, CheckCheckpointNote(rep_.vault_id_hex, tree_, RosterKeysOf(state_),
+                                                            checkpoint_->trusted, checkpoint_->note));
+    if (!f.problem.empty()) Problem("checkpoint", f.problem);
+    rep_.checkpoint = std::move(f);
+  } else if (checkpoint_) {
+    Problem("checkpoint", "not checked: the ledger could not be replayed to its end");
+  }
   ListMembers();
   CheckDocuments();
   return std::move(rep_);
@@ -214,6 +224,7 @@ void Auditor::VisitEvent(const RecordRef& ref, const Result<std::string>& payloa
   }
   rep_.signatures_verified += *replayed;
   ++rep_.events;
+  if (checkpoint_) tree_.Append(*payload);
   last_event_offset_ = ref.offset;
   if (anchor_ && state_.event_count == anchor_->event_count) anchor_head_ = state_.ledger_head;
 }
@@ -511,14 +522,15 @@ void Auditor::CheckDocument(const format::DocumentState& d, DocFindings& f) cons
 
 }  // namespace
 
-Result<AuditReport> Vault::Audit(const std::string& path, Env* env, const AuditAnchor* anchor) {
+Result<AuditReport> Vault::Audit(const std::string& path, Env* env, const AuditAnchor* anchor,
+                                 const CheckpointCheck* checkpoint) {
   auto opened = Container::Open(env, path, Container::Mode::kRead);
   if (!opened) {
     if (opened.error().code == Code::kNotFound)
       return Fail(Code::kNotFound, "vault " + path + " not found");
     return std::unexpected(opened.error());
   }
-  return Auditor(**opened, anchor).Run();
+  return Auditor(**opened, anchor, checkpoint).Run();
 }
 
 }  // namespace custody::vault

@@ -57,6 +57,10 @@ struct Vault::LevelKeyCache {
 // `doc_id`: an erasure must leave it alone (ops/destroy.cc).
 Result<bool> HoldsAnotherDocumentsKey(const Container& c, const RecordRef& rec, const std::string& doc_id);
 
+// The Ed25519 key of every member `state` ever held, revoked included
+// (ops/ledger_walk.cc): whom a checkpoint note may be signed by.
+std::vector<crypto::Ed25519Public> RosterKeysOf(const VaultState& state);
+
 // The catalog's pages as CATALOG_PAGE records (FORMAT.md §3.16): read from
 // a container, appended to one or to a container being built (compaction).
 class ContainerPageReader : public PageReader {

@@ -37,8 +37,35 @@ std::optional<MemberSummary> Vault::MemberByKey(const std::string& ed25519) cons
   return s;
 }
 
-Status Vault::ForEachVerifiedEvent(const LedgerEventVisitor& visit, const AuditAnchor* expect,
-                                   LedgerWalk walk) const {
+std::vector<crypto::Ed25519Public> RosterKeysOf(const VaultState& state) {
+  std::vector<crypto::Ed25519Public> keys;
+  for (const auto& [raw, m] : state.members) {
+    crypto::Ed25519Public k{};
+    if (raw.size() != k.size()) continue;  // the roster's rules admit 32-byte keys only
+    std::copy(raw.begin(), raw.end(), k.begin());
+    keys.push_back(k);
+  }
+  return keys;
+}
+
+std::vector<crypto::Ed25519Public> Vault::RosterKeys() const { return RosterKeysOf(*state_); }
+
+Status Vault::ForEachVerifiedEventBytes(const std::function<Status(std::string_view)>& fn) const {
+  return WalkVerifiedEvents([](const format::Event&, const std::vector<std::string>&) -> Status { return {}; },
+                            nullptr, LedgerWalk::kVisitWhileVerifying, &fn);
+}
+
+Result<transparency::MerkleTree> Vault::LedgerTree() const {
+  transparency::MerkleTree tree;
+  CUSTODY_TRY(ForEachVerifiedEventBytes([&](std::string_view bytes) -> Status {
+    tree.Append(bytes);
+    return {};
+  }));
+  return tree;
+}
+
+Status Vault::WalkVerifiedEvents(const LedgerEventVisitor& visit, const AuditAnchor* expect, LedgerWalk walk,
+                                 const std::function<Status(std::string_view)>* bytes) const {
   const std::string& path = container_->path();
   // Pass 1: the chain, from event 0, through the checkpoint's head to the
   // head Open verified. Nothing is shown until all of it holds.
@@ -66,6 +93,7 @@ Status Vault::ForEachVerifiedEvent(const LedgerEventVisitor& visit, const AuditA
     if (ev.prev_hash() != prev) return broken(ref.offset, "does not chain to the one before");
     if (ev.vault_id() != state_->vault_id) return broken(ref.offset, "belongs to another vault");
     hashes.push_back(crypto::Blake2b256(payload));
+    if (bytes != nullptr) CUSTODY_TRY((*bytes)(payload));
     prev = crypto::HashToString(hashes.back());
     if (hashes.size() == checkpoint_events_ && prev != checkpoint_head_)
       return broken(ref.offset, "is not the one the signed checkpoint covers (history rewritten)");
