@@ -19,6 +19,7 @@ BUILD=$(readlink -f "${2:?usage: checkpoint_cli_test.sh CUSTODY BUILD_SH}")
 T=$(mktemp -d /tmp/custody-checkpoint.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 cd "$T"
+umask 077  # passphrase files others can read are refused
 source "$TESTLIB"
 export CUSTODY_STATE_DIR="$T/state"
 
