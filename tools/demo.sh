@@ -153,10 +153,11 @@ echo "and the auditor's anchor catches the old copy without any key:"
 
 step "A format v1 vault (the golden one) is read-only until upgraded"
 G=$ROOT/tests/golden/v1
+install -m 600 "$G/passphrase" v1.pass   # a checkout leaves it readable by others, which is refused
 cp "$G/vault.cv" v1.vault
-"$C" extract v1.vault I-GOLD-1 --as "$G/officer.id" --passphrase-file "$G/passphrase" --out memo.txt || echo "(refused with exit $?)"
-run "$C" upgrade v1.vault --as "$G/officer.id" --passphrase-file "$G/passphrase"
-run "$C" extract v1.vault I-GOLD-1 --as "$G/officer.id" --passphrase-file "$G/passphrase" --out memo.txt --purpose "demo"
+"$C" extract v1.vault I-GOLD-1 --as "$G/officer.id" --passphrase-file v1.pass --out memo.txt || echo "(refused with exit $?)"
+run "$C" upgrade v1.vault --as "$G/officer.id" --passphrase-file v1.pass
+run "$C" extract v1.vault I-GOLD-1 --as "$G/officer.id" --passphrase-file v1.pass --out memo.txt --purpose "demo"
 run cat memo.txt
 
 if "$C" wipe --help >/dev/null 2>&1; then
