@@ -1,5 +1,9 @@
 #include "base/utf8.h"
 
+#include <locale.h>
+#include <wchar.h>
+#include <wctype.h>
+
 #include <cstdint>
 #include <cstdio>
 
@@ -106,6 +110,71 @@ std::string EscapeForTerminal(std::string_view text) {
     }
     i += len;
   }
+  return out;
+}
+
+
+std::u32string CodePoints(std::string_view text) {
+  std::u32string out;
+  for (size_t i = 0; i < text.size();) {
+    const size_t len = Utf8SequenceAt(text, i);
+    if (len == 0) {  // REQUIRES broken: shown as U+FFFD rather than read past
+      out.push_back(0xfffd);
+      ++i;
+      continue;
+    }
+    out.push_back(CodePointAt(text, i, len));
+    i += len;
+  }
+  return out;
+}
+
+namespace {
+// The C library's UTF-8 character tables, whatever the process locale is
+// (the CLI does not call setlocale). glibc 2.35+ has C.UTF-8 built in.
+locale_t Utf8Locale() {
+  static const locale_t loc = [] {
+    locale_t l = newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(0));
+    return l != static_cast<locale_t>(0) ? l : newlocale(LC_CTYPE_MASK, "en_US.UTF-8", static_cast<locale_t>(0));
+  }();
+  return loc;
+}
+}  // namespace
+
+bool IsLetter(char32_t cp) {
+  if (cp < 0x80) return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z');
+  const locale_t loc = Utf8Locale();
+  return loc != static_cast<locale_t>(0) && iswalpha_l(static_cast<wint_t>(cp), loc) != 0;
+}
+
+bool IsUpperCase(char32_t cp) {
+  if (cp < 0x80) return cp >= 'A' && cp <= 'Z';
+  const locale_t loc = Utf8Locale();
+  return loc != static_cast<locale_t>(0) && iswupper_l(static_cast<wint_t>(cp), loc) != 0;
+}
+
+size_t DisplayWidth(std::string_view text) {
+  const locale_t loc = Utf8Locale();
+  size_t width = 0;
+  for (char32_t cp : CodePoints(text)) {
+    if (cp < 0x80 || loc == static_cast<locale_t>(0)) {
+      ++width;
+      continue;
+    }
+    // wcwidth has no _l form: the tables are read under the UTF-8 locale
+    // for this thread only.
+    const locale_t old = uselocale(loc);
+    const int w = wcwidth(static_cast<wchar_t>(cp));
+    uselocale(old);
+    width += w < 0 ? 1 : static_cast<size_t>(w);
+  }
+  return width;
+}
+
+std::string PadToWidth(std::string_view text, size_t width) {
+  std::string out(text);
+  const size_t w = DisplayWidth(text);
+  if (w < width) out.append(width - w, ' ');
   return out;
 }
 

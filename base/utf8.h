@@ -30,4 +30,21 @@ std::string RepairUtf8(std::string_view text);
 // escapes on its own.
 std::string EscapeForTerminal(std::string_view text);
 
+// The code points of well-formed UTF-8 `text` (REQUIRES: IsValidUtf8).
+std::u32string CodePoints(std::string_view text);
+
+// Unicode character classes, as the C library's UTF-8 locale (C.UTF-8,
+// built into glibc) defines them: a letter of any script; an upper-case
+// letter (one that has a lower-case form).
+bool IsLetter(char32_t cp);
+bool IsUpperCase(char32_t cp);
+
+// How many terminal columns `text` takes: two for each wide (East Asian)
+// character, none for a combining mark, one otherwise (and for anything the
+// C library cannot measure). For aligning columns that hold names from
+// users in any script.
+size_t DisplayWidth(std::string_view text);
+// `text` followed by spaces up to `width` columns (none if it is wider).
+std::string PadToWidth(std::string_view text, size_t width);
+
 }  // namespace custody

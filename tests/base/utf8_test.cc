@@ -5,7 +5,12 @@
 
 #include "base/utf8.h"
 
+using custody::CodePoints;
+using custody::DisplayWidth;
 using custody::EscapeForTerminal;
+using custody::IsLetter;
+using custody::IsUpperCase;
+using custody::PadToWidth;
 
 TEST_CASE("PrintableTextInAnyScriptIsUnchanged", "[utf8]") {
   for (const char* text : {"", "Operation Title", "内部 秘密 机密 绝密", "naïve café", "😀 emoji", "a  b"}) {
@@ -41,4 +46,29 @@ TEST_CASE("EscapedTextHoldsNoControlByteAtAll", "[utf8]") {
     CAPTURE(static_cast<int>(c));
     CHECK((c >= 0x20 && c < 0x7f));
   }
+}
+
+TEST_CASE("LettersOfEveryScriptAndTheirCase", "[utf8]") {
+  for (char32_t c : std::u32string(U"aZ内秘éßжαक")) {
+    CAPTURE(static_cast<uint32_t>(c));
+    CHECK(IsLetter(c));
+  }
+  for (char32_t c : std::u32string(U"1-_ 。،\u200b")) {
+    CAPTURE(static_cast<uint32_t>(c));
+    CHECK_FALSE(IsLetter(c));
+  }
+  CHECK(IsUpperCase(U'S'));
+  CHECK(IsUpperCase(U'É'));
+  CHECK(IsUpperCase(U'Ж'));
+  CHECK_FALSE(IsUpperCase(U'é'));
+  CHECK_FALSE(IsUpperCase(U'秘'));  // no case at all
+}
+
+TEST_CASE("DisplayWidthCountsColumnsNotBytes", "[utf8]") {
+  CHECK(DisplayWidth("secret") == 6);
+  CHECK(DisplayWidth("秘密") == 4);          // wide: two columns each
+  CHECK(DisplayWidth("e\xcc\x81t\xc3\xa9") == 3);  // a combining accent takes none
+  CHECK(PadToWidth("秘密", 6) == "秘密  ");
+  CHECK(PadToWidth("secret", 3) == "secret");  // never cut
+  CHECK(CodePoints("a秘") == std::u32string(U"a秘"));
 }

@@ -35,7 +35,7 @@ void RegisterDeclassify(CLI::App& app) {
   approve->excludes(withdraw);
   cmd->add_option("--to", o->to, "With --review: the new level, or public");
   cmd->add_option("--reason", o->reason, "Why (recorded; required with --review)");
-  cmd->add_option("--as", o->as, "Officer's identity file")->required();
+  cmd->add_option("-i,--as", o->as, "Officer's identity file")->required();
   cmd->add_option("--passphrase-file", o->passphrase_file, "Read the passphrase from FILE");
   SetBody(cmd, [o] {
     if (o->review + o->approve + o->withdraw != 1)
@@ -77,7 +77,7 @@ void RegisterHandled(CLI::App& app) {
       "handled", "Record that a document was dealt with (its due date is met).");
   cmd->add_option("VAULT", o->vault)->required();
   cmd->add_option("REG", o->reg, "Registration number")->required();
-  cmd->add_option("--as", o->as, "Identity file (cleared for the document)")->required();
+  cmd->add_option("-i,--as", o->as, "Identity file (cleared for the document)")->required();
   cmd->add_option("--note", o->note, "What was done (recorded in clear: no classified words)");
   cmd->add_option("--passphrase-file", o->passphrase_file, "Read the passphrase from FILE");
   SetBody(cmd, [o] {
@@ -133,10 +133,12 @@ void RegisterDue(CLI::App& app) {
       return 0;
     }
     std::printf("%-15s %-22s %-13s %-21s %9s  %s\n", "KIND", "NUMBER", "LEVEL", "DUE", "DAYS-OVER", "WHO");
-    for (const auto& d : *due)
-      std::printf("%-15s %-22s %-13s %-21s %9lld  %s\n", d.kind.c_str(), d.number.c_str(),
-                  EscapeForTerminal(d.level_name).c_str(), IsoTime(d.due_unix).c_str(),
+    for (const auto& d : *due) {
+      // The level name may be in any script: padded by terminal columns.
+      std::printf("%-15s %-22s %s %-21s %9lld  %s\n", d.kind.c_str(), d.number.c_str(),
+                  PadToWidth(EscapeForTerminal(d.level_name), 13).c_str(), IsoTime(d.due_unix).c_str(),
                   static_cast<long long>((now - d.due_unix) / 86400), EscapeForTerminal(d.who).c_str());
+    }
     return 0;
   });
 }

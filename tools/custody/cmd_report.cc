@@ -27,7 +27,7 @@ std::string ReportText(const std::string& path, const vault::YearReport& r) {
       << std::setw(w) << "lost" << std::setw(w) << "outstanding" << std::setw(w) << "overdue"
       << std::setw(w) << "docs destr." << std::setw(w) << "declass." << "\n";
   for (const auto& l : r.levels)
-    out << std::left << std::setw(14) << EscapeForTerminal(l.level) << std::right << std::setw(w) << l.registered
+    out << PadToWidth(EscapeForTerminal(l.level), 14) << std::right << std::setw(w) << l.registered
         << std::setw(w) << l.copies_issued << std::setw(w) << l.copies_returned << std::setw(w)
         << l.copies_destroyed << std::setw(w) << l.copies_lost << std::setw(w) << l.copies_outstanding
         << std::setw(w) << l.copies_overdue << std::setw(w) << l.documents_destroyed << std::setw(w)

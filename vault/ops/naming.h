@@ -3,6 +3,7 @@
 // "Registration numbers").
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -10,7 +11,13 @@
 
 namespace custody::vault {
 
-// [a-z][a-z0-9-]{0,31}
+// A level name: 1 to kMaxLevelNameChars characters (and at most
+// kMaxLevelNameBytes bytes of UTF-8), each a letter of any script that is
+// not upper case, a digit 0-9 or '-', the first a letter: "secret",
+// "top-secret", "秘密", "streng-geheim". Case is not folded, so upper case
+// is refused rather than allowing "Secret" beside "secret".
+inline constexpr size_t kMaxLevelNameChars = 32;
+inline constexpr size_t kMaxLevelNameBytes = 128;
 bool IsValidLevelName(const std::string& name);
 
 // [A-Za-z0-9][A-Za-z0-9._/-]{0,63}

@@ -21,7 +21,7 @@ Status CheckLevelList(const std::vector<std::string>& levels, const std::string&
   for (const auto& l : levels) {
     if (!IsValidLevelName(l))
       return Fail(Code::kUsage, "bad level name '" + l +
-                                    "' (lower-case letters, digits and '-', starting with a letter)");
+                                    "' (up to 32 letters of any script, not upper case, digits and '-', starting with a letter)");
     if (!seen.insert(l).second) return Fail(Code::kUsage, "level '" + l + "' given twice");
   }
   if (label.size() > 256) return Fail(Code::kUsage, "label longer than 256 bytes");

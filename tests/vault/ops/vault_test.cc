@@ -56,7 +56,8 @@ TEST_CASE("vault/CreateRefusesExistingPathAndBadLevelLists", "[vault]") {
   CHECK(ReadFileBytes(f.path) == before);
 
   std::vector<std::vector<std::string>> bad = {
-      {}, {"secret", "secret"}, {"Secret"}, {"1st"}, {"has space"}, {""},
+      {}, {"secret", "secret"}, {"Secret"}, {"1st"}, {"has space"}, {""}, {"Секрет"},
+      {"秘密!"}, {"\xff"}, {std::string(33, 'a')}, {"-secret"},
       std::vector<std::string>(17, "x")};
   for (size_t i = 0; i < 17; ++i) bad.back()[i] = "level" + std::to_string(i);
   for (const auto& levels : bad) {
@@ -66,6 +67,9 @@ TEST_CASE("vault/CreateRefusesExistingPathAndBadLevelLists", "[vault]") {
     CHECK_FALSE(fs::exists(f.dir / "bad.vault"));
   }
   CHECK(Vault::Create(f.dir / "custom.vault", *f.officer, {"open", "closed-1"}, "x"));
+  // Any script, lower case or caseless, up to 32 letters.
+  CHECK(Vault::Create(f.dir / "zh.vault", *f.officer, {"内部", "秘密", "机密", "绝密"}, "x"));
+  CHECK(Vault::Create(f.dir / "ru.vault", *f.officer, {"секретно", "très-secret", std::string(32, 'a')}, "x"));
 }
 
 TEST_CASE("vault/OpenOfMissingVaultIsNotFound", "[vault]") {
