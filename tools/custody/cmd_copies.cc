@@ -42,8 +42,9 @@ bool Overdue(const vault::CopyInfo& c, int64_t now) {
 
 void RegisterCopy(CLI::App& app) {
   struct Opts {
-    std::string vault, reg, as, to, scope, purpose, return_by, out, passphrase_file, cosigner,
+    std::string vault, reg, as, scope, purpose, return_by, out, passphrase_file, cosigner,
         cosigner_passphrase_file;
+    std::vector<std::string> to;
     uint32_t copies = 1;
     bool sealed = false;
   };
@@ -57,10 +58,14 @@ void RegisterCopy(CLI::App& app) {
       "identity line.");
   cmd->add_option("VAULT", o->vault)->required();
   cmd->add_option("REG", o->reg, "Registration number")->required();
-  cmd->add_option("--as", o->as, "Identity file of the issuer")->required();
-  cmd->add_option("--to", o->to, "Recipient: public identity line, a file holding one, or a member's name")
+  cmd->add_option("-i,--as", o->as, "Identity file of the issuer")->required();
+  cmd->add_option("--to", o->to,
+                  "Recipient: public identity line, a file holding one, a member's name or fingerprint; "
+                  "repeat it for a hand-out (one prompt, one commit, --copies each)")
       ->required();
-  cmd->add_option("--copies", o->copies, "How many copies (default 1); files get -N before .age");
+  cmd->add_option("--copies", o->copies,
+                  "How many copies per recipient (default 1); with several copies, files get -N "
+                  "(the copy number) before .age");
   cmd->add_option("--scope", o->scope, "Distribution scope (recorded, and on the marking)")->required();
   cmd->add_option("--purpose", o->purpose, "Why (recorded)");
   cmd->add_option("--return-by", o->return_by, "Date the copy is due back, YYYY-MM-DD (UTC)");
@@ -68,7 +73,7 @@ void RegisterCopy(CLI::App& app) {
                   "Identity file of a second officer approving the copy (where the vault requires it)");
   cmd->add_option("--cosigner-passphrase-file", o->cosigner_passphrase_file, "Co-signer's passphrase file");
   cmd->add_flag("--sealed", o->sealed, "Write an age file to the recipient's age1 key");
-  cmd->add_option("--out", o->out, "Destination file, or - for stdout (one plaintext copy)")->required();
+  cmd->add_option("-o,--out", o->out, "Destination file, or - for stdout (one plaintext copy)")->required();
   cmd->add_option("--passphrase-file", o->passphrase_file, "Read the passphrase from FILE");
   SetBody(cmd, [o] {
     if (int refused = RefusePlaintextToTerminal(o->out)) return refused;
@@ -80,8 +85,13 @@ void RegisterCopy(CLI::App& app) {
     }
     auto v = OpenVault(o->vault, vault::Vault::Access::kWrite);
     if (!v) return Report(v.error());
-    auto to = ResolveMember(**v, o->to);
-    if (!to) return Report(to.error());
+    // Every recipient is resolved before the passphrase is asked.
+    std::vector<vault::PublicIdentity> to;
+    for (const auto& who : o->to) {
+      auto p = ResolveMember(**v, who);
+      if (!p) return Report(p.error());
+      to.push_back(std::move(*p));
+    }
     auto id = UnlockIdentity(o->as, o->passphrase_file);
     if (!id) return Report(id.error());
     std::unique_ptr<vault::Identity> cosigner;
@@ -93,7 +103,8 @@ void RegisterCopy(CLI::App& app) {
     vault::CopyRequest req;
     req.cosigner = cosigner.get();
     req.reg_no = o->reg;
-    req.recipient = *to;
+    req.recipient = to.front();
+    req.also_to.assign(to.begin() + 1, to.end());
     req.copies = o->copies;
     req.scope = o->scope;
     req.purpose = o->purpose;
@@ -137,7 +148,7 @@ void RegisterReturn(CLI::App& app) {
       "the file issued (--file): its BLAKE2b-256 must match the one recorded.");
   cmd->add_option("VAULT", o->vault)->required();
   cmd->add_option("COPY", o->copy, "The copy, REG/N")->required();
-  cmd->add_option("--as", o->as, "Officer's identity file")->required();
+  cmd->add_option("-i,--as", o->as, "Officer's identity file")->required();
   cmd->add_option("--file", o->file, "The sealed copy's file as handed back");
   cmd->add_option("--passphrase-file", o->passphrase_file, "Read the passphrase from FILE");
   SetBody(cmd, [o] {
@@ -167,7 +178,7 @@ void RegisterDisposeCopy(CLI::App& app, bool lost) {
           "");
   cmd->add_option("VAULT", o->vault)->required();
   cmd->add_option("COPY", o->copy, "The copy, REG/N")->required();
-  cmd->add_option("--as", o->as, "Officer's identity file")->required();
+  cmd->add_option("-i,--as", o->as, "Officer's identity file")->required();
   if (!lost) {
     cmd->add_option("--witness", o->witness, "Witness's identity file (a different member)")->required();
     cmd->add_option("--witness-passphrase-file", o->witness_passphrase_file, "Witness's passphrase file");
@@ -246,13 +257,15 @@ void RegisterCopies(CLI::App& app) {
         all.Push(std::move(j));
         return {};
       }
-      char line[1024];
-      std::snprintf(line, sizeof line, "%-20s %3u  %-9s %-13s %-10s %-22s %-21s %-21s %s\n",
-                    c.number.c_str(), c.of, state.c_str(), EscapeForTerminal(c.level_name).c_str(),
-                    c.sealed ? "sealed" : "plaintext", EscapeForTerminal(c.recipient_name).c_str(),
-                    IsoTime(c.issued_unix).c_str(), Date(c.return_by_unix).c_str(),
-                    EscapeForTerminal(c.scope).c_str());
-      std::cout << line;
+      // Level and recipient names may be in any script: padded by the
+      // columns they take on the terminal, not their bytes.
+      char head[64];
+      std::snprintf(head, sizeof head, "%-20s %3u  %-9s ", c.number.c_str(), c.of, state.c_str());
+      char tail[64];
+      std::snprintf(tail, sizeof tail, " %-21s %-21s ", IsoTime(c.issued_unix).c_str(), Date(c.return_by_unix).c_str());
+      std::cout << head << PadToWidth(EscapeForTerminal(c.level_name), 13) << " "
+                << (c.sealed ? "sealed    " : "plaintext ") << PadToWidth(EscapeForTerminal(c.recipient_name), 22)
+                << tail << EscapeForTerminal(c.scope) << "\n";
       return {};
     });
     if (!listed) return Report(listed.error());
@@ -269,8 +282,8 @@ void RegisterOpen(CLI::App& app) {
       "Decrypt a sealed copy with your identity (nothing exported): its signed marking "
       "(COPY.marking) is verified against the file and printed on stderr first.");
   cmd->add_option("COPY", o->copy, "The sealed copy (age file)")->required();
-  cmd->add_option("--as", o->as, "Identity file of the recipient")->required();
-  cmd->add_option("--out", o->out, "Destination file, or - for stdout")->required();
+  cmd->add_option("-i,--as", o->as, "Identity file of the recipient")->required();
+  cmd->add_option("-o,--out", o->out, "Destination file, or - for stdout")->required();
   cmd->add_option("--passphrase-file", o->passphrase_file, "Read the passphrase from FILE");
   SetBody(cmd, [o] {
     if (int refused = RefusePlaintextToTerminal(o->out)) return refused;
@@ -292,7 +305,7 @@ void RegisterExportAge(CLI::App& id) {
       "for `age -d -i FILE`. Anyone holding that file can open every sealed copy and key slot "
       "addressed to you: prefer `custody open`.");
   cmd->add_option("FILE", o->file, "Identity file")->required();
-  cmd->add_option("--out", o->out, "The age identity file to create (refuses to overwrite)")->required();
+  cmd->add_option("-o,--out", o->out, "The age identity file to create (refuses to overwrite)")->required();
   cmd->add_option("--passphrase-file", o->passphrase_file, "Read the passphrase from FILE");
   SetBody(cmd, [o] {
     auto ident = UnlockIdentity(o->file, o->passphrase_file);

@@ -252,29 +252,43 @@ Result<std::vector<CopyInfo>> Vault::IssueCopies(const Identity& actor, const Co
   CUSTODY_ASSIGN(Readable r, PrepareRead(actor, req.reg_no));
   const uint32_t level = r.doc.added().level();
   CUSTODY_TRY(CheckCopyCosigner(actor, req.cosigner, level, req.reg_no));
-  format::PublicKeys recipient = KeysOf(req.recipient);
-  if (!req.sealed) {
-    // A plaintext copy is readable by whoever holds it: only to a member
-    // the vault itself clears for the level.
-    const format::Member* m = state_->FindMember(SigningKeyOf(req.recipient));
-    if (m == nullptr || m->revoked())
-      return Fail(Code::kNotCleared, "'" + req.recipient.name + "' is not a member of vault " +
-                                         container_->path() + "; a plaintext copy of " + req.reg_no +
-                                         " goes only to a member cleared for " +
-                                         state_->level_names[level] + " (a sealed copy may go to anyone)");
-    if (m->clearance() < static_cast<int32_t>(level))
-      return Fail(Code::kNotCleared, "'" + req.recipient.name + "' is not cleared for " +
-                                         state_->level_names[level] + " (document " + req.reg_no +
-                                         "); a plaintext copy is refused");
-    recipient = m->keys();
+  // Every recipient is checked before anything is written, so a hand-out
+  // with one wrong name issues nothing.
+  std::vector<const PublicIdentity*> people{&req.recipient};
+  for (const auto& p : req.also_to) people.push_back(&p);
+  if (people.size() > kMaxCopiesAtOnce / req.copies)
+    return Fail(Code::kUsage, "at most " + std::to_string(kMaxCopiesAtOnce) + " copies at once");
+  std::vector<format::PublicKeys> recipients;
+  for (const PublicIdentity* p : people) {
+    format::PublicKeys keys = KeysOf(*p);
+    if (!req.sealed) {
+      // A plaintext copy is readable by whoever holds it: only to a member
+      // the vault itself clears for the level.
+      const format::Member* m = state_->FindMember(SigningKeyOf(*p));
+      if (m == nullptr || m->revoked())
+        return Fail(Code::kNotCleared, "'" + p->name + "' is not a member of vault " + container_->path() +
+                                           "; a plaintext copy of " + req.reg_no +
+                                           " goes only to a member cleared for " + state_->level_names[level] +
+                                           " (a sealed copy may go to anyone)");
+      if (m->clearance() < static_cast<int32_t>(level))
+        return Fail(Code::kNotCleared, "'" + p->name + "' is not cleared for " + state_->level_names[level] +
+                                           " (document " + req.reg_no + "); a plaintext copy is refused");
+      keys = m->keys();
+    }
+    recipients.push_back(std::move(keys));
   }
-  if (r.doc.copies_issued() > UINT32_MAX - req.copies)
+  const uint32_t total = req.copies * static_cast<uint32_t>(people.size());
+  if (req.out_path == "-" && total != 1)
+    return Fail(Code::kUsage, "several copies need --out PATH, not -");
+  if (r.doc.copies_issued() > UINT32_MAX - total)
     return Fail(Code::kUsage, "document " + req.reg_no + " has no copy numbers left");
   const uint32_t first = r.doc.copies_issued() + 1;
-  const uint32_t last = first + req.copies - 1;
+  const uint32_t last = first + total - 1;
+  // Copy n goes to this recipient (`copies` in a row for each).
+  auto recipient_of = [&](uint32_t n) -> size_t { return (n - first) / req.copies; };
   std::vector<std::string> paths;
   for (uint32_t n = first; n <= last; ++n) {
-    std::string p = CopyPath(req.out_path, n, req.copies);
+    std::string p = CopyPath(req.out_path, n, total);
     for (const std::string& q : req.sealed ? std::vector<std::string>{p, MarkingPath(p)}
                                            : std::vector<std::string>{p})
       if (q != "-" && ::access(q.c_str(), F_OK) == 0) return Fail(Code::kIo, q + " already exists");
@@ -303,8 +317,10 @@ Result<std::vector<CopyInfo>> Vault::IssueCopies(const Identity& actor, const Co
     auto* x = ev.mutable_document_extracted();
     x->set_doc_id(r.doc.added().doc_id());
     x->set_reg_no(req.reg_no);
+    std::string names;
+    for (const auto& k : recipients) names += (names.empty() ? "" : ", ") + k.name();
     x->set_purpose("copies " + req.reg_no + "/" + std::to_string(first) +
-                   (last != first ? "-" + std::to_string(last) : "") + " to " + recipient.name() +
+                   (last != first ? "-" + std::to_string(last) : "") + " to " + names +
                    (req.purpose.empty() ? "" : ": " + req.purpose));
     x->set_to_stdout(req.out_path == "-");
     WriteScope scope(this);
@@ -315,7 +331,8 @@ Result<std::vector<CopyInfo>> Vault::IssueCopies(const Identity& actor, const Co
   // Every copy whole in its temporary file (or on the descriptor) before
   // any of them is recorded as issued.
   std::vector<std::string> hashes;
-  for (auto& f : files) {
+  for (uint32_t n = first; n <= last; ++n) {
+    auto& f = files[n - first];
     if (!f) {
       CUSTODY_TRY(DecryptTo(r, DescriptorSink(req.out_fd)));
       hashes.emplace_back();
@@ -323,7 +340,7 @@ Result<std::vector<CopyInfo>> Vault::IssueCopies(const Identity& actor, const Co
       CUSTODY_TRY(DecryptTo(r, FileSink(*f->file())));
       hashes.emplace_back();
     } else {
-      crypto::AgeX25519Recipient to(req.recipient.x25519);
+      crypto::AgeX25519Recipient to(people[recipient_of(n)]->x25519);
       const DecryptFn decrypt = [&](const PlaintextSink& sink, const ChunkRewrite* rewrite) {
         return DecryptTo(r, sink, rewrite);
       };
@@ -343,7 +360,7 @@ Result<std::vector<CopyInfo>> Vault::IssueCopies(const Identity& actor, const Co
       x->set_reg_no(req.reg_no);
       x->set_copy_no(n);
       x->set_of(last);
-      *x->mutable_recipient() = recipient;
+      *x->mutable_recipient() = recipients[recipient_of(n)];
       x->set_level(level);
       x->set_scope(req.scope);
       x->set_purpose(req.purpose);
@@ -375,7 +392,7 @@ Result<std::vector<CopyInfo>> Vault::IssueCopies(const Identity& actor, const Co
         m.of = last;
         m.level = state_->level_names[level];
         m.scope = req.scope;
-        m.recipient_line = LineOf(recipient);
+        m.recipient_line = LineOf(recipients[recipient_of(n)]);
         m.issuer_line = actor.public_identity().ToLine();
         m.issued_unix = c->issued_unix();
         std::copy(hashes[i].begin(), hashes[i].end(), m.file_hash.begin());
