@@ -122,6 +122,10 @@ struct AddRequest {
   std::string title;   // defaults to the file name
   std::string reg_no;  // empty: assigned automatically
   std::string file_name;  // the name extract restores; defaults to the path's last component
+  // An open descriptor of a regular file to read instead of opening `path`
+  // (which then only names the input in messages): `add -` hands standard
+  // input over this way. Not closed by Add.
+  int fd = -1;
 };
 
 // The register's rules, fixed when the vault is created (format::Profile).
@@ -154,7 +158,10 @@ struct ExtractRequest {
 struct CopyRequest {
   std::string reg_no;
   PublicIdentity recipient;  // plaintext: a live member cleared for the level
-  uint32_t copies = 1;       // numbered on from the document's last copy
+  // Further recipients (a hand-out): `copies` copies each, numbered on in
+  // this order after the first recipient's, all in the same commit.
+  std::vector<PublicIdentity> also_to;
+  uint32_t copies = 1;       // per recipient; numbered on from the document's last copy
   std::string scope;         // required
   std::string purpose;
   int64_t return_by_unix = 0;  // 0: none
@@ -162,7 +169,8 @@ struct CopyRequest {
   // A second officer cleared for the level, who co-signs every copy; needed
   // where the vault's profile requires it (VaultProfile::cosign_copies_from).
   const Identity* cosigner = nullptr;
-  // One copy: the destination ("-" for `out_fd`, plaintext only). Several:
+  // One copy: the destination ("-" for `out_fd`, plaintext only). Several
+  // (more copies or more recipients):
   // each copy's file is this path with "-<copy number>" inserted before a
   // trailing ".age" (or appended).
   std::string out_path;

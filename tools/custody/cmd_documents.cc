@@ -1,10 +1,12 @@
 // custody add | ls | extract | destroy
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <functional>
@@ -46,21 +48,102 @@ Result<std::string> ReadTitleFile(const std::string& path) {
   return text;
 }
 
+// Standard input, whole, in an anonymous memory file (memfd): never a file
+// on disk, since it is plaintext. The vault's format needs a document's
+// size before its first chunk is written, so a pipe cannot be streamed as
+// it comes; the memory file holds it meanwhile and is gone at exit.
+Result<int> StdinInMemory() {
+  const int fd = ::memfd_create("custody-add-stdin", MFD_CLOEXEC);
+  if (fd < 0) return std::unexpected(ErrnoError(errno, "cannot hold standard input in memory", "add -"));
+  std::vector<char> buf(1 << 20);
+  for (;;) {
+    const ssize_t n = ::read(0, buf.data(), buf.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return std::unexpected(ErrnoError(errno, "cannot read standard input", "add -"));
+    if (n == 0) break;
+    for (ssize_t done = 0; done < n;) {
+      const ssize_t w = ::write(fd, buf.data() + done, static_cast<size_t>(n - done));
+      if (w < 0 && errno == EINTR) continue;
+      if (w < 0) {
+        const int e = errno;
+        ::close(fd);
+        return std::unexpected(ErrnoError(e, "cannot hold standard input in memory", "add -"));
+      }
+      done += w;
+    }
+  }
+  return fd;
+}
+
+// One input of `add`: a file named on the command line, or found under a
+// directory given with -r (then `title` is its path relative to that
+// directory's parent, as tar records it).
+struct AddInput {
+  std::string path;
+  std::string title;
+};
+
+// The files `add` is given, with -r's directories expanded: every regular
+// file under them in name order; symbolic links and special files are
+// skipped with a warning (a vault holds documents, not links).
+Result<std::vector<AddInput>> ExpandAddInputs(const std::vector<std::string>& args, bool recursive) {
+  namespace fs = std::filesystem;
+  std::vector<AddInput> out;
+  for (const std::string& arg : args) {
+    std::error_code ec;
+    const auto st = fs::symlink_status(arg, ec);
+    if (!fs::is_directory(st) || arg == "-") {
+      out.push_back({arg, ""});
+      continue;
+    }
+    if (!recursive)
+      return Fail(Code::kUsage, "cannot add " + arg + ": it is a directory (add -r adds every file under it)");
+    std::string top = fs::path(arg).lexically_normal().filename().string();
+    if (top.empty() || top == "." || top == "..")
+      top = fs::weakly_canonical(fs::path(arg), ec).filename().string();
+    std::vector<AddInput> found;
+    fs::recursive_directory_iterator it(arg, fs::directory_options::none, ec), end;
+    for (; !ec && it != end; it.increment(ec)) {
+      const auto s = it->symlink_status(ec);
+      if (ec) break;
+      if (fs::is_directory(s)) continue;
+      const std::string path = it->path().string();
+      if (!fs::is_regular_file(s)) {
+        std::cerr << "custody: warning: skipped " << EscapeForTerminal(path) << ": "
+                  << (fs::is_symlink(s) ? "a symbolic link" : "not a regular file") << "\n";
+        continue;
+      }
+      const std::string rel = it->path().lexically_relative(arg).string();
+      found.push_back({path, top.empty() ? rel : top + "/" + rel});
+    }
+    if (ec) return std::unexpected(ErrnoError(ec.value(), "cannot read the directory", arg));
+    if (found.empty()) return Fail(Code::kUsage, "no files to add under " + arg);
+    std::sort(found.begin(), found.end(), [](const AddInput& a, const AddInput& b) { return a.path < b.path; });
+    for (auto& f : found) out.push_back(std::move(f));
+  }
+  return out;
+}
+
 void RegisterAdd(CLI::App& app) {
   struct AddOpts {
     std::string vault, as, level, title, title_file, name, reg_no, originator, custodian, passphrase_file;
     std::vector<std::string> files;
-    bool urgent = false;
+    bool urgent = false, recursive = false;
     std::optional<uint32_t> years;
   };
   auto ao = std::make_shared<AddOpts>();
   auto* add = app.add_subcommand("add", "Encrypt files into the vault at a level; prints one "
                                         "registration number per file.");
   add->add_option("VAULT", ao->vault)->required();
-  add->add_option("FILE", ao->files, "Files to add (all in one atomic commit)")->required();
-  add->add_option("--as", ao->as, "Identity file")->required();
-  add->add_option("--level", ao->level, "Classification level")->required();
-  auto* title = add->add_option("--title", ao->title,
+  add->add_option("FILE", ao->files,
+                  "Files to add (all in one atomic commit); - : standard input (needs --name)")
+      ->required();
+  add->add_flag("-r,--recursive", ao->recursive,
+                "Add every file under the directories given, each its own document titled with its "
+                "path relative to the directory's parent (unless --title)");
+  add->add_option("-i,--as", ao->as, "Identity file")->required();
+  add->add_option("-l,--level", ao->level, "Classification level")->required();
+  auto* title = add->add_option("-t,--title", ao->title,
                                 "Title (default: the file name); - reads it from standard input. "
                                 "Secret like the content: prefer --title-file or -, since other local "
                                 "users can read a command line");
@@ -78,6 +161,8 @@ void RegisterAdd(CLI::App& app) {
   add->add_option("--passphrase-file", ao->passphrase_file, "Read the passphrase from FILE");
   SetBody(add, [ao] {
     if (ao->title == "-") ao->title_file = "-";
+    if (ao->title_file == "-" && std::find(ao->files.begin(), ao->files.end(), "-") != ao->files.end())
+      return Report(Error{Code::kUsage, "standard input cannot hold both the document and its title"});
     if (!ao->title_file.empty()) {
       auto t = ReadTitleFile(ao->title_file);
       if (!t) return Report(t.error());
@@ -86,10 +171,15 @@ void RegisterAdd(CLI::App& app) {
       std::cerr << "custody: warning: --title puts the title on the command line, where any local "
                    "user can read it (/proc/PID/cmdline); use --title-file FILE or --title -\n";
     }
-    if (!ao->reg_no.empty() && ao->files.size() != 1)
+    auto inputs = ExpandAddInputs(ao->files, ao->recursive);
+    if (!inputs) return Report(inputs.error());
+    if (!ao->reg_no.empty() && inputs->size() != 1)
       return Report(Error{Code::kUsage, "--reg-no names one document; add one file at a time"});
-    if (!ao->name.empty() && ao->files.size() != 1)
+    if (!ao->name.empty() && inputs->size() != 1)
       return Report(Error{Code::kUsage, "--name names one document; add one file at a time"});
+    const bool from_stdin = std::any_of(inputs->begin(), inputs->end(), [](const AddInput& f) { return f.path == "-"; });
+    if (from_stdin && (inputs->size() != 1 || ao->name.empty()))
+      return Report(Error{Code::kUsage, "add - reads one document from standard input and needs --name NAME"});
     auto v = OpenVault(ao->vault, vault::Vault::Access::kWrite);
     if (!v) return Report(v.error());
     // The level is checked before the passphrase is asked for, so a typo
@@ -104,18 +194,32 @@ void RegisterAdd(CLI::App& app) {
     }
     auto id = UnlockIdentity(ao->as, ao->passphrase_file);
     if (!id) return Report(id.error());
+    // Standard input is read only now, after every check and the unlock.
+    std::optional<int> stdin_fd;
+    if (from_stdin) {
+      auto fd = StdinInMemory();
+      if (!fd) return Report(fd.error());
+      stdin_fd = *fd;
+    }
+    struct CloseFd {
+      std::optional<int>& fd;
+      ~CloseFd() { if (fd) ::close(*fd); }
+    } close_stdin{stdin_fd};
     std::vector<vault::AddRequest> reqs;
-    for (const auto& f : ao->files) reqs.push_back({f, ao->title, ao->reg_no, ao->name});
+    for (const auto& f : *inputs)
+      reqs.push_back({f.path == "-" ? "standard input" : f.path, ao->title.empty() ? f.title : ao->title,
+                      ao->reg_no, ao->name, f.path == "-" ? *stdin_fd : -1});
     // Progress: the vault file grows by about the bytes encrypted so far.
     uint64_t total = 0;
-    for (const auto& f : ao->files) {
+    for (const auto& f : reqs) {
       struct stat st;
-      if (::stat(f.c_str(), &st) == 0) total += static_cast<uint64_t>(st.st_size);
+      if ((f.fd >= 0 ? ::fstat(f.fd, &st) : ::stat(f.path.c_str(), &st)) == 0)
+        total += static_cast<uint64_t>(st.st_size);
     }
     struct stat before;
     const uint64_t start = ::stat(ao->vault.c_str(), &before) == 0 ? static_cast<uint64_t>(before.st_size) : 0;
     std::optional<ProgressMeter> meter;
-    meter.emplace("adding " + std::to_string(ao->files.size()) + (ao->files.size() == 1 ? " file" : " files"),
+    meter.emplace("adding " + std::to_string(reqs.size()) + (reqs.size() == 1 ? " file" : " files"),
                   total, [path = ao->vault, start]() -> uint64_t {
                     struct stat st;
                     return ::stat(path.c_str(), &st) == 0 && static_cast<uint64_t>(st.st_size) > start
@@ -125,7 +229,10 @@ void RegisterAdd(CLI::App& app) {
     auto regs = (*v)->Add(**id, reqs, *level, details);
     meter.reset();
     if (!regs) return Report(regs.error());
-    for (const auto& r : *regs) std::cout << r << "\n";
+    for (size_t i = 0; i < regs->size(); ++i) {
+      Explain("added " + reqs[i].path + " as " + (*regs)[i] + " at level " + ao->level);
+      std::cout << (*regs)[i] << "\n";
+    }
     return 0;
   });
 }
@@ -171,12 +278,12 @@ std::string LsTextHeader() {
 }
 
 std::string LsTextLine(const vault::DocumentInfo& d) {
-  char line[512];
-  std::snprintf(line, sizeof line, "%-16s %-14s %12llu  %-20s  ", d.reg_no.c_str(),
-                d.is_public ? "public" : d.level_name.c_str(),
-                static_cast<unsigned long long>(d.size),
+  // Level names may be in any script: padded by the columns they take.
+  std::string out = PadToWidth(d.reg_no, 16) + " " + PadToWidth(d.is_public ? "public" : EscapeForTerminal(d.level_name), 14);
+  char line[64];
+  std::snprintf(line, sizeof line, " %12llu  %-20s  ", static_cast<unsigned long long>(d.size),
                 d.destroyed || d.added_unix == 0 ? "-" : IsoTime(d.added_unix).c_str());
-  std::string out = line;
+  out += line;
   // Titles and names come from users: escaped, so that a title cannot move
   // the cursor, overwrite a row or start a new one.
   out += d.destroyed ? "(destroyed " + IsoTime(d.destroyed_unix) + " by " + EscapeForTerminal(d.destroyed_by) + ")"
@@ -191,9 +298,9 @@ void RegisterLs(CLI::App& app) {
                                       "shown at all). An auditor sees every document's number, "
                                       "level, state and copies, never a title.");
   ls->add_option("VAULT", lo->vault)->required();
-  ls->add_option("--as", lo->as, "Identity file")->required();
+  ls->add_option("-i,--as", lo->as, "Identity file")->required();
   ls->add_flag("--json", lo->json, "One JSON array on stdout");
-  ls->add_flag("--all", lo->all, "Include destroyed documents (registration number only)");
+  ls->add_flag("-a,--all", lo->all, "Include destroyed documents (registration number only)");
   ls->add_option("--passphrase-file", lo->passphrase_file, "Read the passphrase from FILE");
   SetBody(ls, [lo] {
     auto v = OpenVault(lo->vault, vault::Vault::Access::kRead);
@@ -274,8 +381,8 @@ void RegisterExtract(CLI::App& app) {
                                            "in the ledger.");
   ex->add_option("VAULT", xo->vault)->required();
   ex->add_option("REG", xo->regs, "Registration numbers")->required();
-  ex->add_option("--as", xo->as, "Identity file")->required();
-  auto* out = ex->add_option("--out", xo->out, "Destination file, or - for stdout (one document)");
+  ex->add_option("-i,--as", xo->as, "Identity file")->required();
+  auto* out = ex->add_option("-o,--out", xo->out, "Destination file, or - for stdout (one document)");
   ex->add_option("--out-dir", xo->out_dir, "Directory to extract into, under the stored names")->excludes(out);
   ex->add_option("--purpose", xo->purpose, "Why it is extracted (recorded in the ledger)");
   ex->add_flag("--force", xo->force, "Replace an existing destination file");
@@ -347,13 +454,13 @@ void RegisterDestroy(CLI::App& app) {
       "they must be destroyed separately.");
   des->add_option("VAULT", dso->vault)->required();
   des->add_option("REG", dso->reg, "Registration number")->required();
-  des->add_option("--as", dso->as, "Officer's identity file")->required();
+  des->add_option("-i,--as", dso->as, "Officer's identity file")->required();
   des->add_option("--witness", dso->witness, "Witness's identity file (a different member)")->required();
   des->add_option("--reason", dso->reason, "Why it is destroyed (recorded)")->required();
   des->add_option("--passphrase-file", dso->passphrase_file, "Officer's passphrase file");
   des->add_option("--witness-passphrase-file", dso->witness_passphrase_file, "Witness's passphrase file");
   des->add_flag("--force", dso->force, "Destroy although copies are outstanding (they stay recorded)");
-  des->add_flag("--yes", dso->yes, "Do not ask for the registration number to be typed back");
+  des->add_flag("-y,--yes", dso->yes, "Do not ask for the registration number to be typed back");
   SetBody(des, [dso] {
     auto v = OpenVault(dso->vault, vault::Vault::Access::kWrite);
     if (!v) return Report(v.error());
@@ -411,7 +518,7 @@ void RegisterOfficerVaultCommand(CLI::App& app, const std::string& name, const s
   auto o = std::make_shared<Opts>();
   auto* cmd = app.add_subcommand(name, help + "");
   cmd->add_option("VAULT", o->vault)->required();
-  cmd->add_option("--as", o->as, "Officer's identity file")->required();
+  cmd->add_option("-i,--as", o->as, "Officer's identity file")->required();
   cmd->add_option("--passphrase-file", o->passphrase_file, "Read the passphrase from FILE");
   SetBody(cmd, [o, act] {
     return act(o->vault, [o] { return UnlockIdentity(o->as, o->passphrase_file, "officer"); });
@@ -432,7 +539,12 @@ void RegisterCompactCommand(CLI::App& app) {
         if (!v) return Report(v.error());
         auto officer = unlock();
         if (!officer) return Report(officer.error());
+        // Compaction reads what it keeps, writes it, then zeroes the old
+        // file: how much is kept is known only at the end, so no ETA.
+        std::optional<ProgressMeter> meter;
+        meter.emplace("compacting " + path, 0, BytesMovedFromNow(/*writes=*/true, 0));
         auto r = (*v)->Compact(**officer);
+        meter.reset();
         if (!r) return Report(r.error());
         std::cout << "compacted " << path << ": " << r->old_size << " -> " << r->new_size
                   << " bytes, " << r->documents_kept << " documents kept; old file overwritten\n";

@@ -76,7 +76,7 @@ Status CheckAddInputs(const VaultState& state, const std::vector<AddRequest>& fi
   for (const auto& f : files) {
     CUSTODY_TRY(CheckStoredNames(f));
     struct stat st;
-    if (::stat(f.path.c_str(), &st) != 0)
+    if ((f.fd >= 0 ? ::fstat(f.fd, &st) : ::stat(f.path.c_str(), &st)) != 0)
       return std::unexpected(ErrnoError(errno, "cannot add", f.path));
     if (S_ISDIR(st.st_mode)) return Fail(Code::kUsage, "cannot add " + f.path + ": it is a directory");
     if (!S_ISREG(st.st_mode)) return Fail(Code::kUsage, "cannot add " + f.path + ": not a regular file");
@@ -119,10 +119,14 @@ Result<std::vector<std::string>> Vault::Add(const Identity& actor,
   WriteScope scope(this);
   std::vector<std::string> out;
   for (const auto& f : files) {
-    int fd = ::open(f.path.c_str(), O_RDONLY | O_CLOEXEC);
+    const int fd = f.fd >= 0 ? f.fd : ::open(f.path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return std::unexpected(ErrnoError(errno, "cannot add", f.path));
     struct stat st;
-    ::fstat(fd, &st);
+    if (::fstat(fd, &st) != 0) {
+      const int e = errno;
+      if (f.fd < 0) ::close(fd);
+      return std::unexpected(ErrnoError(e, "cannot add", f.path));
+    }
     const std::string doc_id = crypto::RandomString(16);
     auto data_key = crypto::SecretBytes::Random(32);
     // Every new document is padded (Padmé): a keyless reader learns its
@@ -130,7 +134,7 @@ Result<std::vector<std::string>> Vault::Add(const Identity& actor,
     auto extent = EncryptIntoExtent(*container_, fd, static_cast<uint64_t>(st.st_size),
                                     format::PADDING_PADME, data_key.span(),
                                     ChunkAdPrefix(state_->vault_id, doc_id, 1), f.path);
-    ::close(fd);
+    if (f.fd < 0) ::close(fd);
     if (!extent) return std::unexpected(extent.error());
     format::DocumentMetadata meta;
     // Names are UTF-8 text in the sealed metadata (proto3 strings), checked
