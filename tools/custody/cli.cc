@@ -13,6 +13,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <iomanip>
@@ -65,14 +66,17 @@ class EchoOff {
   bool active_ = false;
 };
 
-// Reads one line from fd into secret memory, without the newline.
-Result<crypto::SecretBytes> ReadSecretLine(int fd, const std::string& what) {
+// Reads one line from fd into secret memory, without the newline. At a
+// terminal, input that ends before anything was typed (Ctrl-D) means no
+// passphrase was given: an authentication failure, like a wrong one.
+Result<crypto::SecretBytes> ReadSecretLine(int fd, const std::string& what, bool terminal = false) {
   crypto::SecretBytes buf(1024);
   size_t n = 0;
   for (;;) {
     char c;
     ssize_t r = ::read(fd, &c, 1);
     if (r < 0) return Fail(Code::kIo, "cannot read " + what);
+    if (r == 0 && n == 0 && terminal) return Fail(Code::kAuth, "no " + what + " given (input ended at the prompt)");
     if (r == 0 || c == '\n') break;
     if (n == buf.size()) return Fail(Code::kUsage, what + " is longer than 1023 bytes");
     buf.data()[n++] = static_cast<uint8_t>(c);
@@ -97,6 +101,14 @@ Status CheckPassphraseFileMode(int fd, const std::string& path) {
 }
 }  // namespace
 
+// "0.42 s": how long since `start`, for -v.
+std::string SecondsSince(std::chrono::steady_clock::time_point start) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f s",
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  return buf;
+}
+
 Result<crypto::SecretBytes> ReadPassphrase(const std::string& passphrase_file,
                                            const std::string& prompt, bool confirm) {
   if (passphrase_file == "-") return ReadSecretLine(STDIN_FILENO, "passphrase on stdin");
@@ -119,7 +131,7 @@ Result<crypto::SecretBytes> ReadPassphrase(const std::string& passphrase_file,
     Result<crypto::SecretBytes> r;
     {
       EchoOff off(tty);
-      r = ReadSecretLine(tty, "passphrase");
+      r = ReadSecretLine(tty, "passphrase", /*terminal=*/true);
     }
     (void)!::write(tty, "\n", 1);
     return r;
@@ -143,9 +155,14 @@ Result<std::unique_ptr<vault::Vault>> OpenVault(const std::string& path, vault::
                       << "; rollback of a vault cannot be detected\n";
     return m ? std::move(*m) : nullptr;
   }();
+  const auto started = std::chrono::steady_clock::now();
   auto v = vault::Vault::Open(path, access, DefaultEnv(), SystemClock(), memory.get());
-  if (v)
+  if (v) {
     for (const auto& w : (*v)->warnings()) std::cerr << "custody: warning: " << w << "\n";
+    Explain("opened vault " + path + (access == vault::Vault::Access::kWrite ? " for writing" : "") + ": id " +
+            (*v)->id_hex() + ", " + std::to_string((*v)->event_count()) + " events, ledger verified in " +
+            SecondsSince(started));
+  }
   return v;
 }
 
@@ -156,8 +173,16 @@ Result<std::unique_ptr<vault::Identity>> UnlockIdentity(const std::string& path,
     return Fail(Code::kNotFound, role + " identity file " + path + " not found");
   CUSTODY_ASSIGN(auto pass, ReadPassphrase(passphrase_file, "Passphrase for " + role + " " + path));
   // Argon2id takes seconds at the sensitive profile: say what is happening.
-  StatusLine status("custody: unlocking " + role + " " + path + "…");
-  return vault::Identity::Load(path, pass);
+  const auto started = std::chrono::steady_clock::now();
+  Result<std::unique_ptr<vault::Identity>> id;
+  {
+    StatusLine status("custody: unlocking " + role + " " + path + "…");
+    id = vault::Identity::Load(path, pass);
+  }
+  if (id)
+    Explain("unlocked " + role + " '" + (*id)->public_identity().name + "' (" + (*id)->public_identity().Fingerprint() +
+            ") from " + path + " in " + SecondsSince(started));
+  return id;
 }
 
 namespace {

@@ -23,7 +23,7 @@ inline constexpr const char* kToolVersion = "0.6.0";
 // The documented exit codes (README "Exit codes"); equal to custody::Code.
 inline constexpr const char* kExitCodesHelp =
     "Exit codes: 0 success; 1 other failure (I/O, disk full, lock held); 2 usage "
-    "(unknown flag, unknown level); 3 authentication (wrong passphrase, identity not "
+    "(unknown flag, unknown level); 3 authentication (wrong or no passphrase, identity not "
     "in the roster); 4 not cleared for that level; 5 integrity (corrupt, tampered, "
     "truncated, not a vault); 6 not found (document, copy, file, vault).";
 

@@ -1,5 +1,8 @@
 // custody audit — needs no identity and no key.
+#include <sys/stat.h>
+
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 
@@ -7,6 +10,7 @@
 #include "base/json.h"
 #include "base/utf8.h"
 #include "tools/custody/cli.h"
+#include "tools/custody/progress.h"
 #include "vault/vault.h"
 
 namespace custody::cli {
@@ -143,8 +147,14 @@ void RegisterAuditCommands(CLI::App& app) {
       if (!keys) return Report(keys.error());
       check = vault::CheckpointCheck{std::move(*note), std::move(*keys)};
     }
+    // An audit reads the whole file once, about: that is its progress.
+    struct stat st {};
+    const uint64_t size = ::stat(o->vault.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
+    std::optional<ProgressMeter> meter;
+    meter.emplace("auditing " + o->vault, size, BytesMovedFromNow(/*writes=*/false, size));
     auto rep = vault::Vault::Audit(o->vault, custody::DefaultEnv(), *anchor ? &**anchor : nullptr,
                                    check ? &*check : nullptr);
+    meter.reset();
     if (!rep) return Report(rep.error());
     std::cout << (o->json ? AuditJson(o->vault, *rep) : AuditText(o->vault, *rep));
     return rep->ok() ? 0 : static_cast<int>(Code::kCorrupt);

@@ -76,10 +76,10 @@ void RegisterCosign(CLI::App& parent) {
                 "its signature by a member of VAULT's roster and that VAULT's ledger extends it. "
                 "Prints the note with the cosignature added. Any member may cosign, an auditor included.");
   cmd->add_option("NOTE", o->note, "The checkpoint note")->required();
-  cmd->add_option("--as", o->as, "Cosigner's identity file")->required();
+  cmd->add_option("-i,--as", o->as, "Cosigner's identity file")->required();
   cmd->add_option("--vault", o->vault, "The vault the note is a checkpoint of")->required();
   cmd->add_option("--passphrase-file", o->passphrase_file, "Read the passphrase from FILE");
-  cmd->add_option("--out", o->out, "Write the cosigned note to FILE, which must not exist (default: stdout)");
+  cmd->add_option("-o,--out", o->out, "Write the cosigned note to FILE, which must not exist (default: stdout)");
   SetBody(cmd, [o] {
     auto note = ReadNoteFile(o->note, "checkpoint note");
     if (!note) return Report(note.error());
@@ -103,7 +103,7 @@ void RegisterKey(CLI::App& parent) {
              "VAULT (or, with --cosigner, as a cosigner): what an auditor keeps to pass 'audit --key'. "
              "Reads only the public half of the identity file.");
   cmd->add_option("VAULT", o->vault)->required();
-  cmd->add_option("--as", o->as, "Identity file, or its public line")->required();
+  cmd->add_option("-i,--as", o->as, "Identity file, or its public line")->required();
   cmd->add_flag("--cosigner", o->cosigner, "The key as a cosigner (algorithm 0x04)");
   SetBody(cmd, [o] {
     auto pub = vault::PublicIdentity::ReadFromIdentityFile(o->as);
@@ -213,9 +213,9 @@ void RegisterCheckpointCommands(CLI::App& app) {
       "--as. Keep it off the drive; 'custody audit VAULT --checkpoint NOTE' later proves the vault "
       "extends it, or reports a rollback or fork (exit 5). Without --as, prints the unsigned body.");
   cmd->add_option("VAULT", o->vault);
-  cmd->add_option("--as", o->as, "Signer's identity file (any member, an auditor included)");
+  cmd->add_option("-i,--as", o->as, "Signer's identity file (any member, an auditor included)");
   cmd->add_option("--passphrase-file", o->passphrase_file, "Read the passphrase from FILE");
-  cmd->add_option("--out", o->out, "Write the note to FILE, which must not exist (default: stdout)");
+  cmd->add_option("-o,--out", o->out, "Write the note to FILE, which must not exist (default: stdout)");
   RegisterCosign(*cmd);
   RegisterKey(*cmd);
   RegisterLeaves(*cmd);

@@ -13,7 +13,7 @@ void RegisterIdentityCommands(CLI::App& app) {
   struct NewOpts { std::string out, name, kdf = "moderate", passphrase_file; };
   auto o = std::make_shared<NewOpts>();
   auto* nw = id->add_subcommand("new", "Generate a new identity file.");
-  nw->add_option("--out", o->out, "Identity file to create (refuses to overwrite)")->required();
+  nw->add_option("-o,--out", o->out, "Identity file to create (refuses to overwrite)")->required();
   nw->add_option("--name", o->name, "Display name (UTF-8, any script)")->required();
   nw->add_option("--kdf", o->kdf, "Argon2id cost: interactive, moderate (default) or sensitive")
       ->check(CLI::IsMember({"interactive", "moderate", "sensitive"}));

@@ -78,7 +78,7 @@ void RegisterLogCommand(CLI::App& app) {
   log->add_option("--reg", o->reg, "Only events about this document (and its copies), or one copy REG/N");
   log->add_option("--since", o->since, "Only events at or after this UTC time: YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ");
   log->add_flag("--json", o->json, "JSON Lines: one object per event (`jq -s` makes an array)");
-  log->add_option("--as", o->as, "Identity file: add the titles of the documents it may read");
+  log->add_option("-i,--as", o->as, "Identity file: add the titles of the documents it may read");
   log->add_option("--passphrase-file", o->passphrase_file, "Read the passphrase from FILE");
   AddExpectOption(log, o->expect, "refuse (exit 5, nothing printed)");
   SetBody(log, [o] {

@@ -189,7 +189,7 @@ void RegisterMountCommands(CLI::App& app) {
       "recorded in the ledger. Never visible to other users. This version mounts read-only.");
   m->add_option("VAULT", o->vault)->required();
   m->add_option("DIR", o->dir, "An empty directory")->required();
-  m->add_option("--as", o->as, "Identity file")->required();
+  m->add_option("-i,--as", o->as, "Identity file")->required();
   m->add_option("--passphrase-file", o->passphrase_file, "Read the passphrase from FILE");
   m->add_flag("--ro", o->read_only, "Read-only (the only mode of this version)");
   m->add_option("--idle", o->idle_minutes, "Unmount after this many minutes without a request (0: never)");

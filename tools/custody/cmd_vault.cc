@@ -34,7 +34,7 @@ void RegisterInit(CLI::App& app) {
   auto* init = app.add_subcommand("init", "Create a vault; the creator becomes its first secrecy "
                                           "officer, cleared for every level.");
   init->add_option("VAULT", io->vault, "Vault file to create")->required();
-  init->add_option("--as", io->as, "Creator's identity file")->required();
+  init->add_option("-i,--as", io->as, "Creator's identity file")->required();
   init->add_option("--levels", io->levels,
                    "Ordered level list, lowest first (default internal,confidential,secret,top-secret)");
   init->add_option("--label", io->label, "Outer marking label, readable without keys");
@@ -79,7 +79,7 @@ void RegisterGrant(CLI::App& app) {
                                             "clearance rotates the keys of the levels they held, "
                                             "as a revoke does. Officers only.");
   grant->add_option("VAULT", go->vault)->required();
-  grant->add_option("--as", go->as, "Officer's identity file")->required();
+  grant->add_option("-i,--as", go->as, "Officer's identity file")->required();
   grant->add_option("--to", go->to,
                     "Public identity line or a file holding it; a member's roster name or fingerprint")
       ->required();
@@ -117,7 +117,7 @@ void RegisterRevoke(CLI::App& app) {
       "revoke", "Revoke an identity: rotates the key of every level it held and re-wraps every "
                 "document key (document data is not rewritten). Officers only.");
   revoke->add_option("VAULT", ro->vault)->required();
-  revoke->add_option("--as", ro->as, "Officer's identity file")->required();
+  revoke->add_option("-i,--as", ro->as, "Officer's identity file")->required();
   revoke->add_option("--to", ro->to,
                      "The member: roster name, fingerprint, public identity line or a file holding it")
       ->required();

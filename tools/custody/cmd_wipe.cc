@@ -519,8 +519,8 @@ void RegisterWipeCommands(CLI::App& app) {
   auto wa = std::make_shared<WipeArgs>();
   CLI::App* wipe = app.add_subcommand(
       "wipe",
-      "Overwrite a block device, a file, or a filesystem's free space, verify by reading back "
-      "with O_DIRECT, and optionally write a signed certificate (JSON + PDF). See docs/WIPE.md.");
+      "Overwrite and verify a block device, a file, or a filesystem's free space. Verification "
+      "reads back with O_DIRECT; --cert writes a signed certificate (JSON + PDF). See docs/WIPE.md.");
   wipe->add_option("target", wa->target, "block device (/dev/sdX) or regular file");
   wipe->add_option("--free-space", wa->free_space,
                    "fill the free space of the filesystem holding DIR, sync, remove the filler");
@@ -529,7 +529,7 @@ void RegisterWipeCommands(CLI::App& app) {
       ->check(CLI::Range(1, 1000));
   wipe->add_option("--verify", wa->verify, "read back with O_DIRECT: off, last (default), all");
   wipe->add_flag("--json", wa->json, "print the result as JSON on stdout");
-  wipe->add_flag("--yes", wa->yes, "do not ask before destroying a block device");
+  wipe->add_flag("-y,--yes", wa->yes, "do not ask before destroying a block device");
   wipe->add_option("--cert", wa->cert, "write a signed certificate to OUT (and OUT's .pdf)");
   wipe->add_option("--reason", wa->reason, "repair, scrap, reuse or transfer (with --cert)");
   wipe->add_option("--operator", wa->operator_id, "identity file of the operator (signs)");

@@ -2,6 +2,8 @@
 // own cmd_*.cc; this file only sets up the process and dispatches.
 #include <algorithm>
 #include <iostream>
+#include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -23,6 +25,23 @@ void AddExitCodeFooters(CLI::App& app) {
     AddExitCodeFooters(*sub);
   }
 }
+
+// The list of commands shows each one's first sentence only, as git's and
+// apt's do; the whole description is in `custody COMMAND --help` (and the
+// manual page). One screen instead of four.
+class ShortCommandList : public CLI::Formatter {
+ public:
+  std::string make_subcommand(const CLI::App* sub) const override {
+    std::string text = sub->get_description();
+    // Up to the first full stop, colon or semicolon that ends a clause.
+    for (const char* end : {". ", ": ", "; "})
+      if (const size_t at = text.find(end); at != std::string::npos) text = text.substr(0, at);
+    if (!text.empty() && text.back() == '.') text.pop_back();
+    std::stringstream out;
+    CLI::detail::format_help(out, sub->get_display_name(true), text, get_column_width());
+    return out.str();
+  }
+};
 
 // The Levenshtein distance, for "did you mean".
 size_t EditDistance(const std::string& a, const std::string& b) {
@@ -93,10 +112,13 @@ int main(int argc, char** argv) {
   cli::SweepInflightExtractions(std::cerr);
   CLI::App app{"custody — a secure file vault for classified material.", "custody"};
   app.footer(cli::kExitCodesHelp);
+  app.formatter(std::make_shared<cli::ShortCommandList>());
   app.add_flag_callback("-q,--quiet", [] { cli::SetQuiet(true); },
                         "No progress lines on stderr (errors and warnings still print)");
+  app.add_flag_callback("-v,--verbose", [] { cli::SetVerbose(true); },
+                        "Say what the command does and how long its slow steps took (on stderr)");
   app.require_subcommand(1);
-  app.fallthrough();  // -q after the command, too
+  app.fallthrough();  // -q and -v after the command, too
   app.set_version_flag("--version", std::string("custody ") + custody::cli::kToolVersion + " (format v" +
                                         std::to_string(custody::format::kFormatVersion) + ", reads v" +
                                         std::to_string(custody::format::kOldestReadableFormatVersion) + ")");

@@ -1,6 +1,9 @@
 #include "tools/custody/progress.h"
 
+#include <fcntl.h>
 #include <unistd.h>
+
+#include <algorithm>
 
 #include <chrono>
 #include <cstdio>
@@ -11,6 +14,7 @@ namespace custody::cli {
 
 namespace {
 std::atomic<bool> g_quiet{false};
+std::atomic<bool> g_verbose{false};
 
 // The line is rewritten in place: carriage return, text, clear to the end.
 void WriteLine(const std::string& text) {
@@ -22,6 +26,39 @@ void ClearLine() { (void)!::write(2, "\r\033[K", 4); }
 
 void SetQuiet(bool quiet) { g_quiet = quiet; }
 bool ShowsProgress() { return !g_quiet && ::isatty(2) == 1; }
+
+void SetVerbose(bool verbose) { g_verbose = verbose; }
+bool IsVerbose() { return g_verbose; }
+void Explain(const std::string& text) {
+  if (!g_verbose) return;
+  const std::string line = "custody: " + EscapeForTerminal(text) + "\n";
+  (void)!::write(2, line.data(), line.size());
+}
+
+ProcessIo ProcessIoSoFar() {
+  // "rchar: N\nwchar: N\n..." (a few hundred bytes): read whole each time.
+  ProcessIo io;
+  const int fd = ::open("/proc/self/io", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return io;
+  char buf[512];
+  const ssize_t n = ::read(fd, buf, sizeof buf - 1);
+  ::close(fd);
+  if (n <= 0) return io;
+  buf[n] = '\0';
+  unsigned long long r = 0, w = 0;
+  if (std::sscanf(buf, "rchar: %llu wchar: %llu", &r, &w) == 2) io = {r, w};
+  return io;
+}
+
+std::function<uint64_t()> BytesMovedFromNow(bool writes, uint64_t cap) {
+  const ProcessIo start = ProcessIoSoFar();
+  return [start, writes, cap] {
+    const ProcessIo now = ProcessIoSoFar();
+    uint64_t moved = (now.read > start.read ? now.read - start.read : 0);
+    if (writes) moved += now.written > start.written ? now.written - start.written : 0;
+    return cap == 0 ? moved : std::min(moved, cap);
+  };
+}
 
 std::string HumanBytes(uint64_t bytes) {
   static const char* const kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB"};

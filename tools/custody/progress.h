@@ -24,6 +24,24 @@ void SetQuiet(bool quiet);
 // True if progress lines go to stderr: a terminal, and not -q.
 bool ShowsProgress();
 
+// -v: what a command does and how long its slow steps took, as
+// "custody: <text>" lines on stderr (terminal or not; never a secret).
+void SetVerbose(bool verbose);
+bool IsVerbose();
+void Explain(const std::string& text);
+
+// What this process has read and written so far, all threads (the
+// kernel's rchar and wchar, /proc/self/io; 0 where it cannot be read): how
+// a meter follows work that streams a file, such as an audit.
+struct ProcessIo {
+  uint64_t read = 0;
+  uint64_t written = 0;
+};
+ProcessIo ProcessIoSoFar();
+// A meter's `done` for work that moves bytes from now on: those read (and
+// also those written, if `writes`), never more than `cap` (0: no cap).
+std::function<uint64_t()> BytesMovedFromNow(bool writes, uint64_t cap);
+
 class ProgressMeter {
  public:
   // `what` leads the line ("adding 2 files"); `total` bytes are expected
