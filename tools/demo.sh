@@ -52,6 +52,16 @@ printf 'Cabinet circular on the new procurement rules.\n' > circular.txt
 run "$C" add office.vault circular.txt --level secret --originator "Cabinet office, circular 12" \
     --custodian "Li Wei (Deputy Officer)" --urgent $O
 CIRC=$(tail -n1 <<<"$("$C" ls office.vault $O --json | grep -o '"reg_no":"S-[^"]*"' | cut -d'"' -f4)")
+echo "a whole folder, each file its own document titled with its path; and one from standard input:"
+mkdir -p correspondence/2026 && printf 'Letter to the ministry.\n' > correspondence/2026/ministry.txt
+printf 'Reply from the province.\n' > correspondence/province.txt
+run "$C" add office.vault correspondence -r --level confidential $O
+printf 'Notes dictated at the meeting.\n' | run "$C" add office.vault - --name dictation.txt --level confidential $O
+
+step "Level names in the office's own language"
+run "$C" init bureau.vault $O --levels 内部,秘密,机密,绝密 --label "Bureau 3 / drive 0008"
+run "$C" add bureau.vault minutes.txt --level 秘密 $O
+run "$C" ls bureau.vault $O
 
 step "Listing: the officer sees everything; staff see nothing above confidential"
 run "$C" ls office.vault $O
@@ -79,6 +89,12 @@ rm -f liaison.key survey-liaison.bin
 echo "destroying the original while its copy is out is refused:"
 "$C" destroy office.vault "$REG" $O --witness witness.id --witness-passphrase-file witness.pass --reason "x" || echo "(refused with exit $?)"
 run "$C" return office.vault "$REG/1" $O --file survey.age
+
+step "A hand-out: one copy each to several members, one passphrase prompt, one commit"
+MIN=$("$C" ls office.vault $S --json | grep -o '"reg_no":"C-[^"]*"' | head -1 | cut -d'"' -f4)
+run "$C" copy office.vault "$MIN" $O --to "Li Wei (Deputy Officer)" --to "Zhang Min" \
+    --scope "planning meeting handout" --return-by "$((year + 1))-01-31" --out minutes-handout.txt
+run ls minutes-handout-*.txt
 
 step "The register: due dates, handling, what is overdue (no identity needed)"
 run "$C" due office.vault --at "$(date -u -d '+7 days' +%Y-%m-%d)"
