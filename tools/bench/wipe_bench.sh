@@ -13,6 +13,20 @@
 # comparison is, if anything, unfavourable to custody. nwipe is slow and
 # reports no byte count when interrupted, so it runs on its own smaller
 # device (NWIPE_MIB) under `timeout` (NWIPE_SECONDS); the output says so.
+#
+# Then the two ratios of issue 12 point 12, per repetition and interleaved
+# (REPEATS times, page cache dropped before each read), printed as a range:
+#   verify: `custody cert verify CERT --device DEV` (wall time of the whole
+#           command) against `dd if=DEV iflag=direct bs=1M of=/dev/null`
+#           run right before and right after it (their mean);
+#   random: `custody wipe --method random --verify off` (write phase from its
+#           --json report, final fdatasync included) against
+#           `dd if=/dev/zero of=DEV oflag=direct bs=1M` right before it and
+#           after the reads (their mean; the reads need the random pass).
+# Order in each repetition: dd write, custody random wipe, dd read, custody
+# cert verify --device, dd read, dd write.
+# Each line shows the load average, as the machine is shared. WIPE_BENCH_RATIOS_ONLY=1
+# skips the best-of table above them (and shred and nwipe).
 set -uo pipefail
 C=$(readlink -f "${1:?usage: wipe_bench.sh PATH/TO/custody [SIZE_MIB] [REPEATS]}")
 SIZE_MIB=${2:-1024}
@@ -42,6 +56,7 @@ declare -A cw cv
 methods="zero random"
 for m in $methods; do cw[$m]=0; cv[$m]=0; done
 for r in $(seq "$REPEATS"); do
+  [ "${WIPE_BENCH_RATIOS_ONLY:-0}" = 1 ] && break
   t0=$(now); dd if=/dev/zero of="$L" bs=1M oflag=direct status=none 2>/dev/null; t1=$(now)
   dd_write=$(best "$dd_write" "$(mbps $BYTES "$(awk -v a=$t0 -v b=$t1 'BEGIN{print b-a}')")")
   t0=$(now); dd if="$L" of=/dev/null bs=1M iflag=direct status=none; t1=$(now)
@@ -79,11 +94,12 @@ nwipe_run() {  # method -> "MB/s"
   fi
 }
 nw_zero=0 nw_prng=0
-if command -v nwipe >/dev/null; then
+if command -v nwipe >/dev/null && [ "${WIPE_BENCH_RATIOS_ONLY:-0}" != 1 ]; then
   nw_zero=$(nwipe_run zero)
   nw_prng=$(nwipe_run prng)
 fi
 
+if [ "${WIPE_BENCH_RATIOS_ONLY:-0}" != 1 ]; then
 echo
 printf "%-34s %8s\n" "tool" "MB/s"
 printf "%-34s %8s\n" "dd bs=1M oflag=direct (write)" "$dd_write"
@@ -106,4 +122,46 @@ done
 [ "$shred_w" != 0 ] && echo "  custody random / shred -n1       = $(ratio "${cw[random]}" "$shred_w")"
 [ "$nw_zero" != 0 ] && echo "  custody zero / nwipe zero        = $(ratio "${cw[zero]}" "$nw_zero")"
 [ "$nw_prng" != 0 ] && echo "  custody random / nwipe prng      = $(ratio "${cw[random]}" "$nw_prng")"
+fi
+
+# --- issue 12 point 12: interleaved ratios, every repetition ------------------
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { print b - a }'; }
+drop_caches() { sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true; }
+printf 'op\n' > "$DIR/op.pass"; chmod 600 "$DIR/op.pass"
+export CUSTODY_STATE_DIR=$DIR/state
+"$C" id new --out "$DIR/op.id" --name "Bench Operator" --kdf interactive \
+  --passphrase-file "$DIR/op.pass" >/dev/null || { echo "custody id new failed"; exit 1; }
+echo
+echo "interleaved ratios, $REPEATS repetitions (target >= 0.95 every run)"
+vr=() wr=()
+for r in $(seq "$REPEATS"); do
+  rm -f "$DIR/c.json" "$DIR/c.pdf"
+  drop_caches
+  t0=$(now); dd if=/dev/zero of="$L" bs=1M oflag=direct status=none 2>/dev/null; t1=$(now)
+  ddw=$(elapsed "$t0" "$t1")
+  out=$("$C" wipe "$L" --yes --method random --verify off --json --cert "$DIR/c.json" --reason reuse \
+    --operator "$DIR/op.id" --operator-passphrase-file "$DIR/op.pass" 2>/dev/null) \
+    || { echo "custody wipe --method random failed"; exit 1; }
+  w=$(echo "$out" | sed -n 's/.*"write_bytes_per_second":\([0-9]*\).*/\1/p')
+  cws=$(awk -v b=$BYTES -v w="$w" 'BEGIN { print b / w }')
+  drop_caches
+  t0=$(now); dd if="$L" of=/dev/null bs=1M iflag=direct status=none; t1=$(now); ddr1=$(elapsed "$t0" "$t1")
+  drop_caches
+  t0=$(now); "$C" cert verify "$DIR/c.json" --device "$L" >/dev/null 2>&1 \
+    || { echo "custody cert verify --device failed"; exit 1; }
+  t1=$(now); cvs=$(elapsed "$t0" "$t1")
+  drop_caches
+  t0=$(now); dd if="$L" of=/dev/null bs=1M iflag=direct status=none; t1=$(now); ddr2=$(elapsed "$t0" "$t1")
+  # The second dd write comes after the reads, which need the random pass.
+  t0=$(now); dd if=/dev/zero of="$L" bs=1M oflag=direct status=none 2>/dev/null; t1=$(now)
+  ddw2=$(elapsed "$t0" "$t1")
+  v=$(awk -v a="$ddr1" -v b="$ddr2" -v c="$cvs" 'BEGIN { printf "%.2f", (a + b) / 2 / c }')
+  x=$(awk -v a="$ddw" -v b="$ddw2" -v c="$cws" 'BEGIN { printf "%.2f", (a + b) / 2 / c }')
+  vr+=("$v"); wr+=("$x")
+  printf '  rep %d (load %s): verify %.2fs vs dd read %.2fs/%.2fs = %sx; random write %.2fs vs dd write %.2fs/%.2fs = %sx\n' \
+    "$r" "$(cut -d' ' -f1-3 /proc/loadavg)" "$cvs" "$ddr1" "$ddr2" "$v" "$cws" "$ddw" "$ddw2" "$x"
+done
+range() { printf '%s\n' "$@" | sort -n | awk 'NR == 1 { lo = $1 } { hi = $1 } END { print lo "-" hi }'; }
+echo "  cert verify --device / dd iflag=direct read:   $(range "${vr[@]}")x"
+echo "  wipe --method random / dd oflag=direct write:  $(range "${wr[@]}")x"
 exit 0

@@ -76,6 +76,65 @@ TEST_CASE("VerifyReportsFirstMismatchOffsetOnRegularFileOpenedODirect", "[engine
   CHECK(bad->mismatched_bytes == 3);
 }
 
+// The random pattern is compared piece by piece (64 KiB pieces of each
+// chunk): a change in the last, partial piece of the last, partial chunk is
+// found at its offset, and the bytes after it are still compared.
+TEST_CASE("VerifyFindsAChangeInTheLastPartialPieceOfTheLastPartialChunk", "[engine]") {
+  TempDir dir;
+  auto seed = custody::crypto::RandomKeystreamSeed();
+  Pass pass = PassSequence(Method::kRandom, 1)[0];
+  const size_t chunk = 256 * 1024;
+  const size_t size = 2 * chunk + 3 * 65536 + 8192;  // 2 chunks, then 3.125 pieces
+  std::string bytes = PassBytes(pass, seed, size);
+  const std::string path = dir.File("target");
+  WriteFileBytes(path, bytes, Durability::kFsync);
+  custody::UniqueFd fd(open(path.c_str(), O_RDONLY | O_DIRECT));
+  REQUIRE(fd.valid());
+  auto clean = VerifyFd(fd.get(), size, pass, seed, chunk, {});
+  REQUIRE(clean);
+  CHECK(clean->ok());
+  CHECK(clean->bytes_compared == size);
+
+  bytes[size - 10] ^= 0x20;
+  bytes[size - 1] ^= 0x01;
+  WriteFileBytes(path, bytes, Durability::kFsync);
+  auto bad = VerifyFd(fd.get(), size, pass, seed, chunk, {});
+  REQUIRE(bad);
+  CHECK(bad->bytes_compared == size);
+  CHECK(bad->first_mismatch == size - 10);
+  CHECK(bad->mismatched_bytes == 2);
+}
+
+// O_DIRECT reads whole blocks: an image file whose size is not a multiple of
+// the block (nor of 512) is still read to its last byte and compared, with
+// no read error for the tail.
+TEST_CASE("VerifyReadsATailThatEndsInsideABlockWithODirect", "[engine]") {
+  TempDir dir;
+  auto seed = custody::crypto::RandomKeystreamSeed();
+  Pass pass = PassSequence(Method::kRandom, 1)[0];
+  for (size_t size : {size_t{1000}, size_t{3 * 65536 + 4096 + 777}}) {
+    INFO(size);
+    std::string bytes = PassBytes(pass, seed, size);
+    const std::string path = dir.File("odd" + std::to_string(size));
+    WriteFileBytes(path, bytes, Durability::kFsync);
+    auto clean = VerifyPath(path, size, pass, seed);
+    REQUIRE(clean);
+    CHECK(clean->ok());
+    CHECK(clean->bytes_compared == size);
+
+    bytes[size - 1] = static_cast<char>(bytes[size - 1] ^ 0x80);
+    WriteFileBytes(path, bytes, Durability::kFsync);
+    std::vector<IoErrorRecord> errors;
+    custody::UniqueFd fd(open(path.c_str(), O_RDONLY | O_DIRECT));
+    REQUIRE(fd.valid());
+    auto bad = VerifyFd(fd.get(), size, pass, seed, 65536, {}, &errors);
+    REQUIRE(bad);
+    CHECK(errors.empty());
+    CHECK(bad->first_mismatch == size - 1);
+    CHECK(bad->mismatched_bytes == 1);
+  }
+}
+
 TEST_CASE("VerifyOfConstantPatternFindsASingleChangedByte", "[engine]") {
   TempDir dir;
   Pass zero = PassSequence(Method::kZero, 1)[0];
