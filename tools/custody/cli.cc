@@ -189,12 +189,12 @@ std::string IsoTime(int64_t unix_seconds) {
 }
 
 Json AuditProblemsJson(const std::vector<vault::AuditProblem>& problems) {
-  Json out = Json::Array();
+  Json out = Json::array();
   for (const auto& p : problems) {
-    Json pj = Json::Object();
-    pj.Set("where", p.where);
-    pj.Set("problem", p.message);
-    out.Push(std::move(pj));
+    Json pj = Json::object();
+    pj["where"] = p.where;
+    pj["problem"] = p.message;
+    out.push_back(std::move(pj));
   }
   return out;
 }

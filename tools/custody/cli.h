@@ -10,6 +10,7 @@
 #include <string>
 
 #include "crypto/secret_bytes.h"
+#include "base/json.h"
 #include "base/status.h"
 #include "vault/identity/identity.h"
 #include "vault/vault.h"
@@ -73,10 +74,6 @@ void RegisterMountCommands(CLI::App& app);     // mount, unmount
 void RegisterCheckpointCommands(CLI::App& app);  // checkpoint [cosign, key, leaves, verify]
 
 }  // namespace custody::cli
-
-namespace custody {
-class Json;
-}
 
 namespace custody::cli {
 // "2026-11-27T08:00:00Z"
