@@ -46,7 +46,17 @@ std::string AuditJson(const std::string& vault_path, const vault::AuditReport& r
   out["documents_live"] = r.documents_live;
   out["documents_destroyed"] = r.documents_destroyed;
   out["bytes_hashed"] = r.bytes_hashed;
-  out["members"] = StringArray(r.members);
+  Json members = Json::array();
+  for (const auto& m : r.members) {
+    Json mj = Json::object();
+    mj["name"] = m.name;
+    mj["fingerprint"] = m.fingerprint;
+    mj["role"] = m.role;
+    mj["clearance"] = m.clearance == "none" ? Json() : Json(m.clearance);
+    mj["revoked"] = m.revoked;
+    members.push_back(std::move(mj));
+  }
+  out["members"] = std::move(members);
   out["damaged_documents"] = StringArray(r.damaged_documents);
   if (r.checkpoint) {
     const auto& c = *r.checkpoint;
@@ -63,7 +73,7 @@ std::string AuditJson(const std::string& vault_path, const vault::AuditReport& r
     Json proof = Json::array();
     for (const auto& h : c.proof) proof.push_back(b64(h));
     cp["consistency_proof"] = std::move(proof);
-    cp["problem"] = c.problem;
+    cp["problem"] = c.problem.empty() ? Json() : Json(c.problem);
     out["checkpoint"] = std::move(cp);
   }
   out["problems"] = AuditProblemsJson(r.problems);
@@ -106,7 +116,9 @@ std::string AuditText(const std::string& vault_path, const vault::AuditReport& r
       out << "; the ledger (" << c.tree_size << " events) extends it, " << c.proof.size()
           << "-hash consistency proof verified\n";
   }
-  for (const auto& m : r.members) out << "member     " << EscapeForTerminal(m) << "\n";
+  for (const auto& m : r.members)
+    out << "member     " << EscapeForTerminal(m.name) << " " << m.fingerprint << " " << m.role << " "
+        << EscapeForTerminal(m.clearance) << (m.revoked ? " revoked" : "") << "\n";
   for (const auto& p : r.problems) out << "PROBLEM    " << EscapeForTerminal(p.where) << ": " << EscapeForTerminal(p.message) << "\n";
   out << (r.ok() ? "audit: OK\n" : "audit: FAILED (" + std::to_string(r.problems.size()) + " problems)\n");
   return out.str();

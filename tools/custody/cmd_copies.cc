@@ -234,10 +234,10 @@ void RegisterCopies(CLI::App& app) {
         j["purpose"] = c.purpose;
         j["issued_by"] = c.issued_by;
         j["issued"] = IsoTime(c.issued_unix);
-        j["return_by"] = c.return_by_unix == 0 ? "" : IsoTime(c.return_by_unix);
-        j["returned"] = c.returned_unix == 0 ? "" : IsoTime(c.returned_unix);
+        j["return_by"] = TimeOrNull(c.return_by_unix);
+        j["returned"] = TimeOrNull(c.returned_unix);
         j["returned_by"] = c.returned_by;
-        j["disposed"] = c.disposed_unix == 0 ? "" : IsoTime(c.disposed_unix);
+        j["disposed"] = TimeOrNull(c.disposed_unix);
         j["disposed_by"] = c.disposed_by;
         j["witness"] = c.witness;
         j["reason"] = c.reason;

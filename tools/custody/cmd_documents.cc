@@ -141,7 +141,7 @@ std::string LsJsonLine(const vault::DocumentInfo& d, bool first) {
   j["title"] = d.title;
   j["file_name"] = d.file_name;
   j["size"] = d.size;
-  j["added"] = d.destroyed || d.added_unix == 0 ? "" : IsoTime(d.added_unix);
+  j["added"] = TimeOrNull(d.destroyed ? 0 : d.added_unix);
   j["added_by"] = d.added_by;
   j["extracts"] = d.extract_count;
   j["state"] = d.destroyed ? "destroyed" : "held";
@@ -149,10 +149,10 @@ std::string LsJsonLine(const vault::DocumentInfo& d, bool first) {
   j["originator"] = d.originator;
   j["custodian"] = d.custodian;
   j["urgent"] = Json(d.urgent);
-  j["due"] = d.due_unix == 0 ? "" : IsoTime(d.due_unix);
-  j["handled"] = d.handled_unix == 0 ? "" : IsoTime(d.handled_unix);
+  j["due"] = TimeOrNull(d.due_unix);
+  j["handled"] = TimeOrNull(d.handled_unix);
   j["handled_by"] = d.handled_by;
-  j["classified_until"] = d.classified_until_unix == 0 ? "" : IsoTime(d.classified_until_unix);
+  j["classified_until"] = TimeOrNull(d.classified_until_unix);
   j["declassification_pending"] = d.review_pending;
   j["copies_issued"] = d.copies_issued;
   j["copies_outstanding"] = d.copies_outstanding;
@@ -214,6 +214,7 @@ void RegisterLs(CLI::App& app) {
                 return {};
               });
     if (!listed) {
+      if (lo->json) std::cout << "\n]\n";  // the listing so far stays a JSON array
       std::cout.flush();
       return Report(listed.error());
     }

@@ -59,7 +59,11 @@ std::string LogJsonLine(const vault::LogEntry& e) {
   if (!e.level.empty()) j["level"] = e.level;
   j["actor"] = PartyJson(e.actor);
   for (const auto& [role, p] : e.others) j[role] = PartyJson(p);
-  for (const auto& [k, v] : e.details) j[JsonKey(k)] = v;
+  for (const auto& [k, v] : e.details) {
+    // The counts among the details are numbers (docs/JSON.md).
+    if (k == "documents kept" || k == "v1 events") j[JsonKey(k)] = std::stoull(v);
+    else j[JsonKey(k)] = v;
+  }
   if (!e.title.empty()) j["title"] = e.title;
   return WriteJson(j) + "\n";
 }

@@ -377,10 +377,10 @@ int WipeOutcome(const d::WipeReport& r) {
     std::ostringstream msg;
     msg << "verification failed: " << r.mismatched_bytes() << " byte(s) differ from the final "
         << "pattern, first at offset " << r.first_mismatch().value_or(0);
-    return Report(Error{Code::kCorrupt, msg.str()});
+    return ReportInResult(Error{Code::kCorrupt, msg.str()});
   }
   if (!r.errors.empty())
-    return Report(Error{Code::kIo, std::to_string(r.errors.size()) +
+    return ReportInResult(Error{Code::kIo, std::to_string(r.errors.size()) +
                                        " region(s) could not be written or read; see the report"});
   return 0;
 }
@@ -447,9 +447,15 @@ int RunCertVerify(const CertVerifyArgs& a) {
 
   Json out = Json::object();
   out["certificate"] = a.cert;
-  out["signatures"] = "valid";
-  out["operator"] = v->operator_signatory.name + " " + v->operator_signatory.PublicText();
-  if (v->witness) out["witness"] = v->witness->name + " " + v->witness->PublicText();
+  out["signatures_valid"] = true;  // else VerifyCertificate failed above
+  const auto person = [](const d::Signatory& s) {
+    Json p = Json::object();
+    p["name"] = s.name;
+    p["public"] = s.PublicText();
+    return p;
+  };
+  out["operator"] = person(v->operator_signatory);
+  out["witness"] = v->witness ? person(*v->witness) : Json();
   out["recorded_verification"] = verdict;
   // The PDF tells its reader to compare this with the one it prints.
   const std::string digest =
@@ -468,7 +474,7 @@ int RunCertVerify(const CertVerifyArgs& a) {
 
   int rc = 0;
   if (verdict == "failed") {
-    rc = Report(Error{Code::kCorrupt, "the certificate is authentic but records a FAILED "
+    rc = ReportInResult(Error{Code::kCorrupt, "the certificate is authentic but records a FAILED "
                                       "verification of the wipe"});
   }
   if (rc == 0 && !a.device.empty()) {
@@ -493,6 +499,7 @@ int RunCertVerify(const CertVerifyArgs& a) {
     dev["mismatched_bytes"] = outcome->mismatched_bytes;
     if (outcome->first_mismatch) dev["first_mismatch_offset"] = *outcome->first_mismatch;
     dev["result"] = outcome->ok() ? "passed" : "failed";
+    dev["holds_final_pass"] = outcome->ok();
     out["device_check"] = std::move(dev);
     if (!a.json)
       std::cout << "  " << a.device << ": " << HumanBytes(static_cast<double>(outcome->bytes_compared))
@@ -501,7 +508,7 @@ int RunCertVerify(const CertVerifyArgs& a) {
                                   : "does NOT hold the final pass")
                 << "\n";
     if (!outcome->ok())
-      rc = Report(Error{Code::kCorrupt,
+      rc = ReportInResult(Error{Code::kCorrupt,
                         a.device + " does not hold the final pass: " +
                             std::to_string(outcome->mismatched_bytes) +
                             " byte(s) differ, first at offset " +
