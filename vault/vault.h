@@ -239,7 +239,12 @@ struct AuditReport {
   uint64_t documents_live = 0;
   uint64_t documents_destroyed = 0;
   uint64_t bytes_hashed = 0;
-  std::vector<std::string> members;  // "name fingerprint role clearance"
+  struct Member {
+    std::string name, fingerprint, role;
+    std::string clearance;  // a level name, or "none"
+    bool revoked = false;
+  };
+  std::vector<Member> members;
   uint64_t tail_events = 0;  // signed events past the committed end (R104)
   std::vector<AuditProblem> problems;
   std::vector<std::string> damaged_documents;  // registration numbers

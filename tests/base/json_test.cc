@@ -9,20 +9,27 @@ using custody::Code;
 using namespace custody;
 
 TEST_CASE("WriterSortsKeysAndUsesNoWhitespace", "[json]") {
-  Json j = Json::Object();
-  j.Set("zeta", uint64_t{1});
-  j.Set("alpha", "x");
-  j.Set("mid", Json::Bool(true));
-  Json arr = Json::Array();
-  arr.Push(uint64_t{0});
-  arr.Push(Json());
-  j.Set("arr", std::move(arr));
-  CHECK(j.Write() == R"({"alpha":"x","arr":[0,null],"mid":true,"zeta":1})");
+  Json j = Json::object();
+  j["zeta"] = uint64_t{1};
+  j["alpha"] = "x";
+  j["mid"] = true;
+  Json arr = Json::array();
+  arr.push_back(uint64_t{0});
+  arr.push_back(nullptr);
+  j["arr"] = std::move(arr);
+  CHECK(WriteCanonicalJson(j) == R"({"alpha":"x","arr":[0,null],"mid":true,"zeta":1})");
 }
 
 TEST_CASE("WriterEscapesOnlyQuoteBackslashAndControlBytes", "[json]") {
   Json j(std::string("a\"b\\c\n\x01\x1f/\x7f 王小明"));
-  CHECK(j.Write() == "\"a\\\"b\\\\c\\u000a\\u0001\\u001f/\x7f 王小明\"");
+  CHECK(WriteCanonicalJson(j) == "\"a\\\"b\\\\c\\u000a\\u0001\\u001f/\x7f 王小明\"");
+}
+
+TEST_CASE("WriterSortsKeysAsUnsignedBytes", "[json]") {
+  Json j = Json::object();
+  j["\xc3\xa9"] = uint64_t{1};  // é: 0xc3 sorts after every ASCII byte
+  j["z"] = uint64_t{2};
+  CHECK(WriteCanonicalJson(j) == "{\"z\":2,\"\xc3\xa9\":1}");
 }
 
 TEST_CASE("ParseThenWriteIsIdentityOnCanonicalText", "[json]") {
@@ -30,45 +37,61 @@ TEST_CASE("ParseThenWriteIsIdentityOnCanonicalText", "[json]") {
       R"({"a":{"b":[1,2,{"c":"\u0000x\"\\"}],"d":18446744073709551615},"e":false,"名字":"王小明"})";
   auto j = ParseCanonicalJson(text);
   REQUIRE(j);
-  CHECK(j->Write() == text);
-  CHECK(j->Find("a")->Find("d")->as_int() == UINT64_MAX);
-  CHECK(j->Find("名字")->as_string() == "王小明");
+  CHECK(WriteCanonicalJson(*j) == text);
+  CHECK((*j)["a"]["d"].get<uint64_t>() == UINT64_MAX);
+  CHECK(FindMember(*j, "名字")->get_ref<const std::string&>() == "王小明");
+  CHECK(FindMember(*j, "absent") == nullptr);
 }
 
-TEST_CASE("ParserRecordsSourceSpans", "[json]") {
-  std::string text = R"({"body":{"x":1},"y":[]})";
+// Where certificates take the signed body's bytes from: the sub-value's own
+// canonical spelling is exactly the span it was parsed from.
+TEST_CASE("SubValuesRespellAsTheirSourceSpan", "[json]") {
+  std::string text = R"({"body":{"x":1,"y":"\u000a"},"z":[]})";
   auto j = ParseCanonicalJson(text);
   REQUIRE(j);
-  const Json* body = j->Find("body");
-  CHECK(text.substr(body->source_begin(), body->source_end() - body->source_begin()) ==
-        R"({"x":1})");
+  CHECK(WriteCanonicalJson(*FindMember(*j, "body")) == R"({"x":1,"y":"\u000a"})");
 }
 
 TEST_CASE("ParserRejectsEveryNonCanonicalSpelling", "[json]") {
   const char* bad[] = {
       R"({"a":1} )",          R"( {"a":1})",        R"({"a": 1})",
-      R"({"b":1,"a":2})",     R"({"a":1,"a":1})",   R"({"a":01})",
-      R"({"a":-1})",          R"({"a":1.0})",       R"({"a":1e3})",
+      R"({"b":1,"a":2})",     R"({"a":1,"a":1})",   R"({"a":1,"a":2})",
+      R"({"a":01})",          R"({"a":-1})",        R"({"a":-0})",
+      R"({"a":1.0})",         R"({"a":1e3})",       R"({"a":0.5})",
       R"({"a":"\n"})",        R"({"a":"\u0041"})",  R"({"a":"\u001F"})",
       R"({"a":"\/"})",        "{\"a\":\"\x01\"}",   "{\"a\":\"\xc3\"}",
-      "{\"a\":\"\xc0\xaf\"}", R"({"a":18446744073709551616})",
+      "{\"a\":\"\xc0\xaf\"}", "{\"a\":\"\xed\xa0\x80\"}", R"({"a":"\ud800"})",
+      R"({"a":18446744073709551616})",
       R"({"a":tru})",         R"({"a":1,})",        R"([1,])",
-      "",                     R"({"a":"x)",
+      "",                     R"({"a":"x)",         "{\"a\":1}\n",
+      R"({"a":1}{"b":2})",
   };
   for (const char* text : bad) {
     INFO(text);
     auto j = ParseCanonicalJson(text);
     REQUIRE_FALSE(j);
     CHECK(j.error().code == Code::kCorrupt);
+    CHECK(j.error().message.find("JSON") != std::string::npos);
   }
 }
 
 TEST_CASE("ParserLimitsNesting", "[json]") {
-  std::string deep(100, '[');
-  deep += std::string(100, ']');
-  CHECK_FALSE(ParseCanonicalJson(deep));
-  std::string ok(10, '[');
-  ok += std::string(10, ']');
+  // Far deeper than any stack frame budget would allow a recursive walk.
+  for (size_t n : {size_t{34}, size_t{100}, size_t{200000}}) {
+    std::string deep(n, '[');
+    deep += std::string(n, ']');
+    auto j = ParseCanonicalJson(deep);
+    REQUIRE_FALSE(j);
+    CHECK(j.error().code == Code::kCorrupt);
+    CHECK(j.error().message.find("nested deeper") != std::string::npos);
+  }
+  std::string objects;
+  for (int i = 0; i < 40; ++i) objects += "{\"a\":";
+  objects += "1" + std::string(40, '}');
+  CHECK_FALSE(ParseCanonicalJson(objects));
+  // kMaxJsonDepth levels below the top one are fine.
+  std::string ok(kMaxJsonDepth + 1, '[');
+  ok += std::string(kMaxJsonDepth + 1, ']');
   CHECK(ParseCanonicalJson(ok));
 }
 
@@ -96,61 +119,44 @@ TEST_CASE("Base64AndHexAcceptOnlyCanonicalSpellings", "[encoding]") {
   CHECK_FALSE(custody::FromHex("abc"));
 }
 
-// The insertion-ordered form is what `custody audit --json` and `ls --json`
-// print; scripts and tests/golden/v1/expected/ls.json depend on its bytes.
-TEST_CASE("OrderedStyleKeepsInsertionOrder", "[json]") {
-  Json j = Json::Object();
-  j.Set("reg_no", "A-1");
-  j.Set("level", "secret");
-  j.Set("size", uint64_t{12});
-  j.Set("ok", Json::Bool(false));
-  Json arr = Json::Array();
-  arr.Push("x");
-  arr.Push(uint64_t{3});
-  j.Set("list", std::move(arr));
-  CHECK(j.Write(JsonStyle::kOrdered) ==
-        R"({"reg_no":"A-1","level":"secret","size":12,"ok":false,"list":["x",3]})");
+// The CLI spelling: insertion order, the library's escapes, always valid
+// JSON. Scripts and tests/golden/*/expected/ls.json depend on its bytes.
+TEST_CASE("CliJsonKeepsInsertionOrder", "[json]") {
+  Json j = Json::object();
+  j["reg_no"] = "A-1";
+  j["level"] = "secret";
+  j["size"] = uint64_t{12};
+  j["ok"] = false;
+  j["list"] = Json::array({"x", 3});
+  CHECK(WriteJson(j) == R"({"reg_no":"A-1","level":"secret","size":12,"ok":false,"list":["x",3]})");
   // The same value still has its one canonical spelling.
-  CHECK(j.Write() == R"({"level":"secret","list":["x",3],"ok":false,"reg_no":"A-1","size":12})");
+  CHECK(WriteCanonicalJson(j) ==
+        R"({"level":"secret","list":["x",3],"ok":false,"reg_no":"A-1","size":12})");
 }
 
-TEST_CASE("SetOnAnExistingKeyReplacesInPlace", "[json]") {
-  Json j = Json::Object();
-  j.Set("b", uint64_t{1});
-  j.Set("a", uint64_t{2});
-  j.Set("b", uint64_t{3});
-  CHECK(j.members().size() == 2);
-  CHECK(j.Write(JsonStyle::kOrdered) == R"({"b":3,"a":2})");
+TEST_CASE("AssigningAnExistingKeyReplacesInPlace", "[json]") {
+  Json j = Json::object();
+  j["b"] = uint64_t{1};
+  j["a"] = uint64_t{2};
+  j["b"] = uint64_t{3};
+  CHECK(j.size() == 2);
+  CHECK(WriteJson(j) == R"({"b":3,"a":2})");
 }
 
-TEST_CASE("OrderedStyleUsesShortEscapesForNewlineReturnAndTab", "[json]") {
+TEST_CASE("CliJsonEscapesControlBytesAndReplacesInvalidUtf8", "[json]") {
   Json j(std::string("a\"b\\c\n\r\t\x01\x1f/\x7f 王小明"));
-  CHECK(j.Write(JsonStyle::kOrdered) ==
-        "\"a\\\"b\\\\c\\n\\r\\t\\u0001\\u001f/\x7f 王小明\"");
+  CHECK(WriteJson(j) == "\"a\\\"b\\\\c\\n\\r\\t\\u0001\\u001f/\x7f 王小明\"");
   // Canonical keeps \u00XX for every control byte.
-  CHECK(j.Write() == "\"a\\\"b\\\\c\\u000a\\u000d\\u0009\\u0001\\u001f/\x7f 王小明\"");
-}
-
-TEST_CASE("OrderedStyleEscapesKeysToo", "[json]") {
-  Json j = Json::Object();
-  j.Set("a\tb", "");
-  CHECK(j.Write(JsonStyle::kOrdered) == "{\"a\\tb\":\"\"}");
-}
-
-TEST_CASE("ObjectsWithTheSameMembersInAnotherOrderAreEqual", "[json]") {
-  Json a = Json::Object();
-  a.Set("x", uint64_t{1});
-  a.Set("y", "2");
-  Json b = Json::Object();
-  b.Set("y", "2");
-  b.Set("x", uint64_t{1});
-  CHECK(a == b);
-  b.Set("x", uint64_t{2});
-  CHECK_FALSE(a == b);
+  CHECK(WriteCanonicalJson(j) == "\"a\\\"b\\\\c\\u000a\\u000d\\u0009\\u0001\\u001f/\x7f 王小明\"");
+  Json key = Json::object();
+  key["a\tb"] = "";
+  CHECK(WriteJson(key) == "{\"a\\tb\":\"\"}");
+  // Output must stay parseable even for a name that is not UTF-8.
+  CHECK(WriteJson(Json(std::string("x\xff"))) == "\"x\xef\xbf\xbd\"");
 }
 
 TEST_CASE("EmptyContainersInBothStyles", "[json]") {
-  CHECK(Json::Object().Write(JsonStyle::kOrdered) == "{}");
-  CHECK(Json::Array().Write(JsonStyle::kOrdered) == "[]");
-  CHECK(Json::Object().Write() == "{}");
+  CHECK(WriteJson(Json::object()) == "{}");
+  CHECK(WriteJson(Json::array()) == "[]");
+  CHECK(WriteCanonicalJson(Json::object()) == "{}");
 }

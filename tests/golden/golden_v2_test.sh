@@ -55,7 +55,7 @@ if [ -f "$g/expected/copies.json" ]; then
   "$custody" copies "$work/vault.cv" --json > "$work/copies.json" || fail "copies exited $?"
   jq -e -n --slurpfile w "$g/expected/copies.json" --slurpfile g "$work/copies.json" \
     '($w[0] | length) == ($g[0] | length) and
-     all(range($w[0] | length); . as $i | $w[0][$i] | to_entries | all(.value == $g[0][$i][.key]))' \
+     all(range($w[0] | length); . as $i | $w[0][$i] | to_entries | all(.value == ($g[0][$i][.key] | if . == null then "" else . end)))' \
     > /dev/null || fail "copies --json differs from the recorded copies"
 fi
 echo "golden_${version}_test: ok ($version vault opens via its checkpoint, lists, audits with its anchor, extracts bit-exact)"

@@ -51,7 +51,7 @@ jq_is ls.json ".[] | select(.reg_no==\"$REG\") | .classified_until | .[0:4]" "$(
   "a secret document is classified for 20 years by default"
 jq_is ls.json ".[] | select(.reg_no==\"$REG_L\") | .due | .[0:10]" "$(date -u -d '+3 days' +%Y-%m-%d)" \
   "an ordinary document is due in the vault's handling time (3 days)"
-jq_is ls.json ".[] | select(.reg_no==\"$REG_L\") | .classified_until" "" "--classified-years 0: no period"
+jq_is ls.json ".[] | select(.reg_no==\"$REG_L\") | .classified_until" "null" "--classified-years 0: no period"
 snap
 expect 4 "a custodian not cleared for the level is refused" -- \
   $C add v.vault letter.txt $A --level secret --custodian Dave

@@ -38,11 +38,50 @@ int RefusePlaintextToTerminal(const std::string& out) {
                 "redirect stdout to a file or use --out FILE");
 }
 
-int Report(const Error& error, const std::string& hint) {
+namespace {
+bool g_json_errors = false;
+
+const char* ErrorKind(Code code) {
+  switch (code) {
+    case Code::kOk: return "ok";
+    case Code::kIo: return "io";
+    case Code::kUsage: return "usage";
+    case Code::kAuth: return "auth";
+    case Code::kNotCleared: return "not_cleared";
+    case Code::kCorrupt: return "corrupt";
+    case Code::kNotFound: return "not_found";
+  }
+  return "io";
+}
+}  // namespace
+
+void SetJsonErrors(bool on) { g_json_errors = on; }
+
+int ReportInResult(const Error& error, const std::string& hint) {
   // Messages quote names, titles and paths from users: escaped.
   std::cerr << "custody: error: " << EscapeForTerminal(error.message) << "\n";
   if (!hint.empty()) std::cerr << "custody: hint: " << hint << "\n";
   return static_cast<int>(error.code);
+}
+
+int Report(const Error& error, const std::string& hint) {
+  if (g_json_errors) {
+    // docs/JSON.md, "Errors". The library escapes what the terminal
+    // escaping above would: control characters.
+    Json e = Json::object();
+    e["code"] = static_cast<int>(error.code);
+    e["kind"] = ErrorKind(error.code);
+    e["message"] = error.message;
+    if (!hint.empty()) e["hint"] = hint;
+    Json out = Json::object();
+    out["error"] = std::move(e);
+    std::cout << WriteJson(out) << "\n" << std::flush;
+  }
+  return ReportInResult(error, hint);
+}
+
+Json TimeOrNull(int64_t unix_seconds) {
+  return unix_seconds == 0 ? Json() : Json(IsoTime(unix_seconds));
 }
 
 namespace {
@@ -214,12 +253,12 @@ std::string IsoTime(int64_t unix_seconds) {
 }
 
 Json AuditProblemsJson(const std::vector<vault::AuditProblem>& problems) {
-  Json out = Json::Array();
+  Json out = Json::array();
   for (const auto& p : problems) {
-    Json pj = Json::Object();
-    pj.Set("where", p.where);
-    pj.Set("problem", p.message);
-    out.Push(std::move(pj));
+    Json pj = Json::object();
+    pj["where"] = p.where;
+    pj["problem"] = p.message;
+    out.push_back(std::move(pj));
   }
   return out;
 }

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "crypto/secret_bytes.h"
+#include "base/json.h"
 #include "base/status.h"
 #include "vault/identity/identity.h"
 #include "vault/vault.h"
@@ -30,6 +31,13 @@ inline constexpr const char* kExitCodesHelp =
 // Prints "custody: error: <message>" (and "hint: ..." lines if given) to
 // stderr and returns the exit code for the error.
 int Report(const Error& error, const std::string& hint = "");
+// With --json on the command line (main sets it), Report also prints the
+// error object of docs/JSON.md on stdout: {"error":{"code","kind","message"[,"hint"]}}.
+void SetJsonErrors(bool on);
+// Report without the error object: for a command whose --json result, already
+// printed, itself records the failure (audit's "ok", wipe's verification,
+// cert verify's verdict and device check).
+int ReportInResult(const Error& error, const std::string& hint = "");
 // Plaintext never goes to a terminal: with `--out -` and stdout a terminal,
 // the exit code of that usage error (reported); 0 otherwise.
 int RefusePlaintextToTerminal(const std::string& out);
@@ -74,13 +82,12 @@ void RegisterCheckpointCommands(CLI::App& app);  // checkpoint [cosign, key, lea
 
 }  // namespace custody::cli
 
-namespace custody {
-class Json;
-}
-
 namespace custody::cli {
 // "2026-11-27T08:00:00Z"
 std::string IsoTime(int64_t unix_seconds);
+// IsoTime, or JSON null for 0 (no such time): the --json spelling of an
+// absent timestamp.
+Json TimeOrNull(int64_t unix_seconds);
 // "2026-12-31" -> the last second of that UTC day (a date something is due
 // by); kUsage naming `option` otherwise.
 Result<int64_t> ParseDate(const std::string& date, const std::string& option);

@@ -25,54 +25,64 @@ std::string HighestLevel(const vault::AuditReport& r) {
 }
 
 Json StringArray(const std::vector<std::string>& v) {
-  Json a = Json::Array();
-  for (const auto& s : v) a.Push(s);
+  Json a = Json::array();
+  for (const auto& s : v) a.push_back(s);
   return a;
 }
 
 // Members in the order scripts have always seen them (kOrdered).
 std::string AuditJson(const std::string& vault_path, const vault::AuditReport& r) {
-  Json out = Json::Object();
-  out.Set("vault", vault_path);
-  out.Set("vault_id", r.vault_id_hex);
-  out.Set("label", r.label);
-  out.Set("levels", StringArray(r.level_names));
-  out.Set("highest_level_held", HighestLevel(r));
-  out.Set("sequence", r.sequence);
-  out.Set("records", r.records);
-  out.Set("events", r.events);
-  out.Set("ledger_head", r.ledger_head_hex);
-  out.Set("anchor", std::to_string(r.events) + ":" + r.ledger_head_hex);
-  out.Set("uncommitted_tail_bytes", r.uncommitted_tail);
-  out.Set("uncommitted_tail_events", r.tail_events);
-  out.Set("signatures_verified", r.signatures_verified);
-  out.Set("checkpoints_verified", r.checkpoints_verified);
-  out.Set("documents_live", r.documents_live);
-  out.Set("documents_destroyed", r.documents_destroyed);
-  out.Set("bytes_hashed", r.bytes_hashed);
-  out.Set("members", StringArray(r.members));
-  out.Set("damaged_documents", StringArray(r.damaged_documents));
+  Json out = Json::object();
+  out["vault"] = vault_path;
+  out["vault_id"] = r.vault_id_hex;
+  out["label"] = r.label;
+  out["levels"] = StringArray(r.level_names);
+  out["highest_level_held"] = HighestLevel(r);
+  out["sequence"] = r.sequence;
+  out["records"] = r.records;
+  out["events"] = r.events;
+  out["ledger_head"] = r.ledger_head_hex;
+  out["anchor"] = std::to_string(r.events) + ":" + r.ledger_head_hex;
+  out["uncommitted_tail_bytes"] = r.uncommitted_tail;
+  out["uncommitted_tail_events"] = r.tail_events;
+  out["signatures_verified"] = r.signatures_verified;
+  out["checkpoints_verified"] = r.checkpoints_verified;
+  out["documents_live"] = r.documents_live;
+  out["documents_destroyed"] = r.documents_destroyed;
+  out["bytes_hashed"] = r.bytes_hashed;
+  Json members = Json::array();
+  for (const auto& m : r.members) {
+    Json mj = Json::object();
+    mj["name"] = m.name;
+    mj["fingerprint"] = m.fingerprint;
+    mj["role"] = m.role;
+    mj["clearance"] = m.clearance == "none" ? Json() : Json(m.clearance);
+    mj["revoked"] = m.revoked;
+    members.push_back(std::move(mj));
+  }
+  out["members"] = std::move(members);
+  out["damaged_documents"] = StringArray(r.damaged_documents);
   if (r.checkpoint) {
     const auto& c = *r.checkpoint;
     auto b64 = [](const crypto::Hash256& h) {
       return ToBase64(std::string_view(reinterpret_cast<const char*>(h.data()), h.size()));
     };
-    Json cp = Json::Object();
-    cp.Set("origin", c.note.head.origin);
-    cp.Set("size", c.note.head.size);
-    cp.Set("root", b64(c.note.head.root));
-    cp.Set("signers", StringArray(c.note.signers));
-    cp.Set("tree_size", c.tree_size);
-    cp.Set("tree_root", b64(c.tree_root));
-    Json proof = Json::Array();
-    for (const auto& h : c.proof) proof.Push(b64(h));
-    cp.Set("consistency_proof", std::move(proof));
-    cp.Set("problem", c.problem);
-    out.Set("checkpoint", std::move(cp));
+    Json cp = Json::object();
+    cp["origin"] = c.note.head.origin;
+    cp["size"] = c.note.head.size;
+    cp["root"] = b64(c.note.head.root);
+    cp["signers"] = StringArray(c.note.signers);
+    cp["tree_size"] = c.tree_size;
+    cp["tree_root"] = b64(c.tree_root);
+    Json proof = Json::array();
+    for (const auto& h : c.proof) proof.push_back(b64(h));
+    cp["consistency_proof"] = std::move(proof);
+    cp["problem"] = c.problem.empty() ? Json() : Json(c.problem);
+    out["checkpoint"] = std::move(cp);
   }
-  out.Set("problems", AuditProblemsJson(r.problems));
-  out.Set("ok", Json::Bool(r.ok()));
-  return out.Write(JsonStyle::kOrdered) + "\n";
+  out["problems"] = AuditProblemsJson(r.problems);
+  out["ok"] = Json(r.ok());
+  return WriteJson(out) + "\n";
 }
 
 std::string AuditText(const std::string& vault_path, const vault::AuditReport& r) {
@@ -110,7 +120,9 @@ std::string AuditText(const std::string& vault_path, const vault::AuditReport& r
       out << "; the ledger (" << c.tree_size << " events) extends it, " << c.proof.size()
           << "-hash consistency proof verified\n";
   }
-  for (const auto& m : r.members) out << "member     " << EscapeForTerminal(m) << "\n";
+  for (const auto& m : r.members)
+    out << "member     " << EscapeForTerminal(m.name) << " " << m.fingerprint << " " << m.role << " "
+        << EscapeForTerminal(m.clearance) << (m.revoked ? " revoked" : "") << "\n";
   for (const auto& p : r.problems) out << "PROBLEM    " << EscapeForTerminal(p.where) << ": " << EscapeForTerminal(p.message) << "\n";
   out << (r.ok() ? "audit: OK\n" : "audit: FAILED (" + std::to_string(r.problems.size()) + " problems)\n");
   return out.str();

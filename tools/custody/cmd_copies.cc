@@ -221,7 +221,7 @@ void RegisterCopies(CLI::App& app) {
     auto v = OpenVault(o->vault, vault::Vault::Access::kRead);
     if (!v) return Report(v.error());
     const int64_t now = SystemClock()->NowUnix();
-    Json all = Json::Array();
+    Json all = Json::array();
     if (!o->json)
       std::cout << "COPY                 OF  STATE     LEVEL         KIND       RECIPIENT              "
                    "ISSUED                RETURN-BY             SCOPE\n";
@@ -230,31 +230,31 @@ void RegisterCopies(CLI::App& app) {
       if (o->overdue && !Overdue(c, now)) return {};
       const std::string state = Overdue(c, now) ? "overdue" : c.state;
       if (o->json) {
-        Json j = Json::Object();
-        j.Set("copy", c.number);
-        j.Set("reg_no", c.reg_no);
-        j.Set("copy_no", c.copy_no);
-        j.Set("of", c.of);
-        j.Set("state", state);
-        j.Set("level", c.level_name);
-        j.Set("sealed", Json::Bool(c.sealed));
-        j.Set("recipient", c.recipient_name);
-        j.Set("recipient_fingerprint", c.recipient_fingerprint);
-        j.Set("recipient_in_roster", Json::Bool(c.recipient_in_roster));
-        j.Set("scope", c.scope);
-        j.Set("purpose", c.purpose);
-        j.Set("issued_by", c.issued_by);
-        j.Set("issued", IsoTime(c.issued_unix));
-        j.Set("return_by", c.return_by_unix == 0 ? "" : IsoTime(c.return_by_unix));
-        j.Set("returned", c.returned_unix == 0 ? "" : IsoTime(c.returned_unix));
-        j.Set("returned_by", c.returned_by);
-        j.Set("disposed", c.disposed_unix == 0 ? "" : IsoTime(c.disposed_unix));
-        j.Set("disposed_by", c.disposed_by);
-        j.Set("witness", c.witness);
-        j.Set("reason", c.reason);
-        j.Set("sealed_blake2b256", c.sealed_hash_hex);
-        j.Set("cosigned_by", c.cosigned_by);
-        all.Push(std::move(j));
+        Json j = Json::object();
+        j["copy"] = c.number;
+        j["reg_no"] = c.reg_no;
+        j["copy_no"] = c.copy_no;
+        j["of"] = c.of;
+        j["state"] = state;
+        j["level"] = c.level_name;
+        j["sealed"] = Json(c.sealed);
+        j["recipient"] = c.recipient_name;
+        j["recipient_fingerprint"] = c.recipient_fingerprint;
+        j["recipient_in_roster"] = Json(c.recipient_in_roster);
+        j["scope"] = c.scope;
+        j["purpose"] = c.purpose;
+        j["issued_by"] = c.issued_by;
+        j["issued"] = IsoTime(c.issued_unix);
+        j["return_by"] = TimeOrNull(c.return_by_unix);
+        j["returned"] = TimeOrNull(c.returned_unix);
+        j["returned_by"] = c.returned_by;
+        j["disposed"] = TimeOrNull(c.disposed_unix);
+        j["disposed_by"] = c.disposed_by;
+        j["witness"] = c.witness;
+        j["reason"] = c.reason;
+        j["sealed_blake2b256"] = c.sealed_hash_hex;
+        j["cosigned_by"] = c.cosigned_by;
+        all.push_back(std::move(j));
         return {};
       }
       // Level and recipient names may be in any script: padded by the
@@ -269,7 +269,7 @@ void RegisterCopies(CLI::App& app) {
       return {};
     });
     if (!listed) return Report(listed.error());
-    if (o->json) std::cout << all.Write(JsonStyle::kOrdered) << "\n";
+    if (o->json) std::cout << WriteJson(all) << "\n";
     return 0;
   });
 }

@@ -240,32 +240,30 @@ void RegisterAdd(CLI::App& app) {
 // `ls` streams: each document is printed as the catalog's pages are read,
 // so the first line does not wait for the last and memory stays bounded.
 // `--json`: one array, an object per line, members in the documented order
-// (kOrdered).
+// (docs/JSON.md).
 std::string LsJsonLine(const vault::DocumentInfo& d, bool first) {
-  Json j = Json::Object();
-  j.Set("reg_no", d.reg_no);
-  j.Set("level", d.is_public ? "public" : d.level_name);  // public: held under the lowest level's key
-  j.Set("title", d.title);
-  j.Set("file_name", d.file_name);
-  j.Set("size", d.size);
-  j.Set("added", d.destroyed || d.added_unix == 0 ? "" : IsoTime(d.added_unix));
-  j.Set("added_by", d.added_by);
-  j.Set("extracts", d.extract_count);
-  j.Set("state", d.destroyed ? "destroyed" : "held");
-  j.Set("public", Json::Bool(d.is_public));
-  j.Set("originator", d.originator);
-  j.Set("custodian", d.custodian);
-  j.Set("urgent", Json::Bool(d.urgent));
-  j.Set("due", d.due_unix == 0 ? "" : IsoTime(d.due_unix));
-  j.Set("handled", d.handled_unix == 0 ? "" : IsoTime(d.handled_unix));
-  j.Set("handled_by", d.handled_by);
-  j.Set("classified_until", d.classified_until_unix == 0 ? "" : IsoTime(d.classified_until_unix));
-  j.Set("declassification_pending", d.review_pending);
-  j.Set("copies_issued", d.copies_issued);
-  j.Set("copies_outstanding", d.copies_outstanding);
-  std::string out = first ? "\n  " : ",\n  ";
-  j.WriteTo(out, JsonStyle::kOrdered);
-  return out;
+  Json j = Json::object();
+  j["reg_no"] = d.reg_no;
+  j["level"] = d.is_public ? "public" : d.level_name;  // public: held under the lowest level's key
+  j["title"] = d.title;
+  j["file_name"] = d.file_name;
+  j["size"] = d.size;
+  j["added"] = TimeOrNull(d.destroyed ? 0 : d.added_unix);
+  j["added_by"] = d.added_by;
+  j["extracts"] = d.extract_count;
+  j["state"] = d.destroyed ? "destroyed" : "held";
+  j["public"] = Json(d.is_public);
+  j["originator"] = d.originator;
+  j["custodian"] = d.custodian;
+  j["urgent"] = Json(d.urgent);
+  j["due"] = TimeOrNull(d.due_unix);
+  j["handled"] = TimeOrNull(d.handled_unix);
+  j["handled_by"] = d.handled_by;
+  j["classified_until"] = TimeOrNull(d.classified_until_unix);
+  j["declassification_pending"] = d.review_pending;
+  j["copies_issued"] = d.copies_issued;
+  j["copies_outstanding"] = d.copies_outstanding;
+  return (first ? "\n  " : ",\n  ") + WriteJson(j);
 }
 
 // A fixed-width table; destroyed documents show who destroyed them in place
@@ -323,6 +321,7 @@ void RegisterLs(CLI::App& app) {
                 return {};
               });
     if (!listed) {
+      if (lo->json) std::cout << "\n]\n";  // the listing so far stays a JSON array
       std::cout.flush();
       return Report(listed.error());
     }

@@ -27,9 +27,9 @@ std::string JsonKey(std::string k) {
 }
 
 Json PartyJson(const vault::LogParty& p) {
-  Json j = Json::Object();
-  j.Set("name", p.name);
-  j.Set("fingerprint", p.fingerprint);
+  Json j = Json::object();
+  j["name"] = p.name;
+  j["fingerprint"] = p.fingerprint;
   return j;
 }
 
@@ -49,19 +49,23 @@ std::string LogTextLine(const vault::LogEntry& e) {
 }
 
 std::string LogJsonLine(const vault::LogEntry& e) {
-  Json j = Json::Object();
-  j.Set("sequence", e.sequence);
-  j.Set("time", IsoTime(e.time_unix));
-  j.Set("kind", e.kind);
-  j.Set("act", e.act);
-  if (!e.number.empty()) j.Set("number", e.number);
-  if (!e.reg_no.empty()) j.Set("reg_no", e.reg_no);
-  if (!e.level.empty()) j.Set("level", e.level);
-  j.Set("actor", PartyJson(e.actor));
-  for (const auto& [role, p] : e.others) j.Set(role, PartyJson(p));
-  for (const auto& [k, v] : e.details) j.Set(JsonKey(k), v);
-  if (!e.title.empty()) j.Set("title", e.title);
-  return j.Write(JsonStyle::kOrdered) + "\n";
+  Json j = Json::object();
+  j["sequence"] = e.sequence;
+  j["time"] = IsoTime(e.time_unix);
+  j["kind"] = e.kind;
+  j["act"] = e.act;
+  if (!e.number.empty()) j["number"] = e.number;
+  if (!e.reg_no.empty()) j["reg_no"] = e.reg_no;
+  if (!e.level.empty()) j["level"] = e.level;
+  j["actor"] = PartyJson(e.actor);
+  for (const auto& [role, p] : e.others) j[role] = PartyJson(p);
+  for (const auto& [k, v] : e.details) {
+    // The counts among the details are numbers (docs/JSON.md).
+    if (k == "documents kept" || k == "v1 events") j[JsonKey(k)] = std::stoull(v);
+    else j[JsonKey(k)] = v;
+  }
+  if (!e.title.empty()) j["title"] = e.title;
+  return WriteJson(j) + "\n";
 }
 
 }  // namespace

@@ -114,18 +114,18 @@ void RegisterDue(CLI::App& app) {
     auto due = (*v)->ListDue(now);
     if (!due) return Report(due.error());
     if (o->json) {
-      Json all = Json::Array();
+      Json all = Json::array();
       for (const auto& d : *due) {
-        Json j = Json::Object();
-        j.Set("kind", d.kind);
-        j.Set("number", d.number);
-        j.Set("level", d.level_name);
-        j.Set("due", IsoTime(d.due_unix));
-        j.Set("days_over", static_cast<uint64_t>((now - d.due_unix) / 86400));  // due < now
-        j.Set("who", d.who);
-        all.Push(std::move(j));
+        Json j = Json::object();
+        j["kind"] = d.kind;
+        j["number"] = d.number;
+        j["level"] = d.level_name;
+        j["due"] = IsoTime(d.due_unix);
+        j["days_over"] = static_cast<uint64_t>((now - d.due_unix) / 86400);  // due < now
+        j["who"] = d.who;
+        all.push_back(std::move(j));
       }
-      std::cout << all.Write(JsonStyle::kOrdered) << "\n";
+      std::cout << WriteJson(all) << "\n";
       return 0;
     }
     if (due->empty()) {

@@ -51,46 +51,46 @@ std::string ReportText(const std::string& path, const vault::YearReport& r) {
 }
 
 std::string ReportJson(const std::string& path, const vault::YearReport& r) {
-  Json j = Json::Object();
-  j.Set("vault", path);
-  j.Set("vault_id", r.vault_id_hex);
-  j.Set("year", static_cast<uint64_t>(r.year));
-  j.Set("anchor", std::to_string(r.event_count) + ":" + r.ledger_head_hex);
-  j.Set("events_in_year", r.events_in_year);
-  j.Set("unknown_events_in_year", r.unknown_events_in_year);
-  Json levels = Json::Array();
+  Json j = Json::object();
+  j["vault"] = path;
+  j["vault_id"] = r.vault_id_hex;
+  j["year"] = static_cast<uint64_t>(r.year);
+  j["anchor"] = std::to_string(r.event_count) + ":" + r.ledger_head_hex;
+  j["events_in_year"] = r.events_in_year;
+  j["unknown_events_in_year"] = r.unknown_events_in_year;
+  Json levels = Json::array();
   for (const auto& l : r.levels) {
-    Json o = Json::Object();
-    o.Set("level", l.level);
-    o.Set("registered", l.registered);
-    o.Set("copies_issued", l.copies_issued);
-    o.Set("copies_returned", l.copies_returned);
-    o.Set("copies_destroyed", l.copies_destroyed);
-    o.Set("copies_lost", l.copies_lost);
-    o.Set("copies_outstanding", l.copies_outstanding);
-    o.Set("copies_overdue", l.copies_overdue);
-    o.Set("documents_destroyed", l.documents_destroyed);
-    o.Set("declassified_from", l.declassified_from);
-    o.Set("declassified_to", l.declassified_to);
-    levels.Push(std::move(o));
+    Json o = Json::object();
+    o["level"] = l.level;
+    o["registered"] = l.registered;
+    o["copies_issued"] = l.copies_issued;
+    o["copies_returned"] = l.copies_returned;
+    o["copies_destroyed"] = l.copies_destroyed;
+    o["copies_lost"] = l.copies_lost;
+    o["copies_outstanding"] = l.copies_outstanding;
+    o["copies_overdue"] = l.copies_overdue;
+    o["documents_destroyed"] = l.documents_destroyed;
+    o["declassified_from"] = l.declassified_from;
+    o["declassified_to"] = l.declassified_to;
+    levels.push_back(std::move(o));
   }
-  j.Set("levels", std::move(levels));
-  Json declassified = Json::Array();
+  j["levels"] = std::move(levels);
+  Json declassified = Json::array();
   for (const auto& [move, n] : r.declassified) {
-    Json o = Json::Object();
-    o.Set("from", move.first);
-    o.Set("to", move.second);
-    o.Set("documents", n);
-    declassified.Push(std::move(o));
+    Json o = Json::object();
+    o["from"] = move.first;
+    o["to"] = move.second;
+    o["documents"] = n;
+    declassified.push_back(std::move(o));
   }
-  j.Set("declassified", std::move(declassified));
-  j.Set("documents_overdue", r.documents_overdue ? Json(*r.documents_overdue) : Json());
-  Json acts = Json::Object();
-  for (const auto& [who, n] : r.acts_by_member) acts.Set(who, n);
-  j.Set("acts_by_member", std::move(acts));
-  j.Set("audit_problems", r.audit_problems ? Json(*r.audit_problems) : Json());
-  j.Set("problems", AuditProblemsJson(r.problems));
-  return j.Write(JsonStyle::kOrdered) + "\n";
+  j["declassified"] = std::move(declassified);
+  j["documents_overdue"] = r.documents_overdue ? Json(*r.documents_overdue) : Json();
+  Json acts = Json::object();
+  for (const auto& [who, n] : r.acts_by_member) acts[who] = n;
+  j["acts_by_member"] = std::move(acts);
+  j["audit_problems"] = r.audit_problems ? Json(*r.audit_problems) : Json();
+  j["problems"] = AuditProblemsJson(r.problems);
+  return WriteJson(j) + "\n";
 }
 
 }  // namespace

@@ -151,18 +151,18 @@ void RegisterRoster(CLI::App& app) {
       return m.clearance < 0 ? std::string("-") : (*v)->level_names()[static_cast<size_t>(m.clearance)];
     };
     if (o->json) {
-      Json all = Json::Array();
+      Json all = Json::array();
       for (const auto& m : (*v)->Roster()) {
-        Json j = Json::Object();
-        j.Set("name", m.name);
-        j.Set("fingerprint", m.fingerprint);
-        j.Set("role", m.role);
-        j.Set("clearance", m.clearance < 0 ? Json() : Json(clearance(m)));
-        j.Set("revoked", Json::Bool(m.revoked));
-        j.Set("public", m.public_line);
-        all.Push(std::move(j));
+        Json j = Json::object();
+        j["name"] = m.name;
+        j["fingerprint"] = m.fingerprint;
+        j["role"] = m.role;
+        j["clearance"] = m.clearance < 0 ? Json() : Json(clearance(m));
+        j["revoked"] = Json(m.revoked);
+        j["public"] = m.public_line;
+        all.push_back(std::move(j));
       }
-      std::cout << all.Write(JsonStyle::kOrdered) << "\n";
+      std::cout << WriteJson(all) << "\n";
       return 0;
     }
     for (const auto& m : (*v)->Roster())

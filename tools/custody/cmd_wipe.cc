@@ -179,20 +179,18 @@ Json ReportJson(const d::WipeReport& r, const std::string& cert, const std::stri
   input.tool_version = kToolVersion;
   input.host = HostName();
   Json body = d::BuildCertificateBody(r, input);
-  Json out = Json::Object();
+  Json out = Json::object();
   for (const char* key : {"media", "sanitization", "verification", "times", "errors", "notes", "host"})
-    if (const Json* v = body.Find(key)) out.Set(key, *v);
+    if (const Json* v = FindMember(body, key)) out[key] = *v;
   const PassSeconds t = SumPassSeconds(r);
-  Json timing = Json::Object();
-  timing.Set("write_ms", static_cast<uint64_t>(t.write * 1000));
-  timing.Set("verify_ms", static_cast<uint64_t>(t.verify * 1000));
-  timing.Set("write_bytes_per_second",
-             static_cast<uint64_t>(t.write > 0 ? static_cast<double>(r.bytes_written()) / t.write : 0));
-  timing.Set("verify_bytes_per_second",
-             static_cast<uint64_t>(t.verify > 0 ? static_cast<double>(r.bytes_verified()) / t.verify : 0));
-  out.Set("timing", std::move(timing));
-  out.Set("certificate", cert);
-  out.Set("pdf", pdf);
+  Json timing = Json::object();
+  timing["write_ms"] = static_cast<uint64_t>(t.write * 1000);
+  timing["verify_ms"] = static_cast<uint64_t>(t.verify * 1000);
+  timing["write_bytes_per_second"] = static_cast<uint64_t>(t.write > 0 ? static_cast<double>(r.bytes_written()) / t.write : 0);
+  timing["verify_bytes_per_second"] = static_cast<uint64_t>(t.verify > 0 ? static_cast<double>(r.bytes_verified()) / t.verify : 0);
+  out["timing"] = std::move(timing);
+  out["certificate"] = cert;
+  out["pdf"] = pdf;
   return out;
 }
 
@@ -330,7 +328,7 @@ int WriteCertificate(const WipeArgs& a, const WipePlan& plan, const d::WipeRepor
   input.tool_version = kToolVersion;
   input.host = HostName();
   Json body = d::BuildCertificateBody(r, input);
-  std::string body_bytes = body.Write();
+  std::string body_bytes = WriteCanonicalJson(body);
   std::vector<d::CertificateSignature> sigs{
       d::SignCertificateBody(body_bytes, "operator", plan.op->signing())};
   // Name and key on separate lines: a key must not break across lines.
@@ -379,10 +377,10 @@ int WipeOutcome(const d::WipeReport& r) {
     std::ostringstream msg;
     msg << "verification failed: " << r.mismatched_bytes() << " byte(s) differ from the final "
         << "pattern, first at offset " << r.first_mismatch().value_or(0);
-    return Report(Error{Code::kCorrupt, msg.str()});
+    return ReportInResult(Error{Code::kCorrupt, msg.str()});
   }
   if (!r.errors.empty())
-    return Report(Error{Code::kIo, std::to_string(r.errors.size()) +
+    return ReportInResult(Error{Code::kIo, std::to_string(r.errors.size()) +
                                        " region(s) could not be written or read; see the report"});
   return 0;
 }
@@ -413,7 +411,7 @@ int RunWipe(const WipeArgs& a) {
   }
 
   if (a.json)
-    std::cout << ReportJson(r, cert_path, plan.pdf_path).Write() << "\n";
+    std::cout << WriteJson(ReportJson(r, cert_path, plan.pdf_path)) << "\n";
   else
     PrintWipeText(r, cert_path, plan.pdf_path);
   return WipeOutcome(r);
@@ -447,16 +445,22 @@ int RunCertVerify(const CertVerifyArgs& a) {
   const Json& body = v->body;
   std::string verdict = d::RecordedVerdict(body);
 
-  Json out = Json::Object();
-  out.Set("certificate", a.cert);
-  out.Set("signatures", "valid");
-  out.Set("operator", v->operator_signatory.name + " " + v->operator_signatory.PublicText());
-  if (v->witness) out.Set("witness", v->witness->name + " " + v->witness->PublicText());
-  out.Set("recorded_verification", verdict);
+  Json out = Json::object();
+  out["certificate"] = a.cert;
+  out["signatures_valid"] = true;  // else VerifyCertificate failed above
+  const auto person = [](const d::Signatory& s) {
+    Json p = Json::object();
+    p["name"] = s.name;
+    p["public"] = s.PublicText();
+    return p;
+  };
+  out["operator"] = person(v->operator_signatory);
+  out["witness"] = v->witness ? person(*v->witness) : Json();
+  out["recorded_verification"] = verdict;
   // The PDF tells its reader to compare this with the one it prints.
   const std::string digest =
       custody::ToHex(std::span<const uint8_t>(crypto::Blake2b256(v->body_bytes)));
-  out.Set("body_blake2b_256", digest);
+  out["body_blake2b_256"] = digest;
   if (!a.json) {
     std::cout << a.cert << ": signatures valid\n  operator " << v->operator_signatory.name << " ("
               << v->operator_signatory.PublicText() << ")\n";
@@ -470,7 +474,7 @@ int RunCertVerify(const CertVerifyArgs& a) {
 
   int rc = 0;
   if (verdict == "failed") {
-    rc = Report(Error{Code::kCorrupt, "the certificate is authentic but records a FAILED "
+    rc = ReportInResult(Error{Code::kCorrupt, "the certificate is authentic but records a FAILED "
                                       "verification of the wipe"});
   }
   if (rc == 0 && !a.device.empty()) {
@@ -488,14 +492,15 @@ int RunCertVerify(const CertVerifyArgs& a) {
     SignalGuard signals;
     auto outcome = d::VerifyPath(a.device, fp->size, fp->pass, fp->seed, TerminalProgress(), &g_cancel);
     if (!outcome) return Report(outcome.error());
-    Json dev = Json::Object();
-    dev.Set("path", a.device);
-    dev.Set("final_pass", fp->pass.Describe());
-    dev.Set("bytes_compared", outcome->bytes_compared);
-    dev.Set("mismatched_bytes", outcome->mismatched_bytes);
-    if (outcome->first_mismatch) dev.Set("first_mismatch_offset", *outcome->first_mismatch);
-    dev.Set("result", outcome->ok() ? "passed" : "failed");
-    out.Set("device_check", std::move(dev));
+    Json dev = Json::object();
+    dev["path"] = a.device;
+    dev["final_pass"] = fp->pass.Describe();
+    dev["bytes_compared"] = outcome->bytes_compared;
+    dev["mismatched_bytes"] = outcome->mismatched_bytes;
+    if (outcome->first_mismatch) dev["first_mismatch_offset"] = *outcome->first_mismatch;
+    dev["result"] = outcome->ok() ? "passed" : "failed";
+    dev["holds_final_pass"] = outcome->ok();
+    out["device_check"] = std::move(dev);
     if (!a.json)
       std::cout << "  " << a.device << ": " << HumanBytes(static_cast<double>(outcome->bytes_compared))
                 << " re-read with O_DIRECT, "
@@ -503,13 +508,13 @@ int RunCertVerify(const CertVerifyArgs& a) {
                                   : "does NOT hold the final pass")
                 << "\n";
     if (!outcome->ok())
-      rc = Report(Error{Code::kCorrupt,
+      rc = ReportInResult(Error{Code::kCorrupt,
                         a.device + " does not hold the final pass: " +
                             std::to_string(outcome->mismatched_bytes) +
                             " byte(s) differ, first at offset " +
                             std::to_string(*outcome->first_mismatch)});
   }
-  if (a.json) std::cout << out.Write() << "\n";
+  if (a.json) std::cout << WriteJson(out) << "\n";
   return rc;
 }
 

@@ -5,6 +5,7 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "crypto/hardening.h"
@@ -110,6 +111,10 @@ int main(int argc, char** argv) {
   // Before anything else: plaintext a killed extraction left on disk is
   // reported and removed by whichever custody command runs next.
   cli::SweepInflightExtractions(std::cerr);
+  // Any --json before a "--" (CLI11 parse errors included): errors are also
+  // printed as a JSON object on stdout (docs/JSON.md).
+  for (int i = 1; i < argc && std::string_view(argv[i]) != "--"; ++i)
+    if (std::string_view(argv[i]) == "--json") cli::SetJsonErrors(true);
   CLI::App app{"custody — a secure file vault for classified material.", "custody"};
   app.footer(cli::kExitCodesHelp);
   app.formatter(std::make_shared<cli::ShortCommandList>());

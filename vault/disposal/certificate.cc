@@ -12,10 +12,10 @@ std::unexpected<Error> Corrupt(const std::string& what) {
 }
 
 // Fetches a member of the given type or fails naming its path.
-Result<const Json*> Member(const Json& obj, std::string_view key, Json::Type type,
+Result<const Json*> Member(const Json& obj, std::string_view key, Json::value_t type,
                            const std::string& where) {
   if (!obj.is_object()) return Corrupt(where + " is not an object");
-  const Json* v = obj.Find(key);
+  const Json* v = FindMember(obj, key);
   if (v == nullptr) return Corrupt("missing " + where + "." + std::string(key));
   if (v->type() != type) return Corrupt(where + "." + std::string(key) + " has the wrong type");
   return v;
@@ -23,11 +23,11 @@ Result<const Json*> Member(const Json& obj, std::string_view key, Json::Type typ
 
 Result<Signatory> ParseSignatory(const Json& j, const std::string& where) {
   Signatory s;
-  CUSTODY_ASSIGN(const Json* name, Member(j, "name", Json::Type::kString, where));
-  CUSTODY_ASSIGN(const Json* pub, Member(j, "public", Json::Type::kString, where));
-  auto key = Signatory::ParsePublicText(pub->as_string());
+  CUSTODY_ASSIGN(const Json* name, Member(j, "name", Json::value_t::string, where));
+  CUSTODY_ASSIGN(const Json* pub, Member(j, "public", Json::value_t::string, where));
+  auto key = Signatory::ParsePublicText(pub->get_ref<const std::string&>());
   if (!key) return Corrupt(where + ".public is not an ed25519:<base64> key");
-  s.name = name->as_string();
+  s.name = name->get_ref<const std::string&>();
   s.ed25519 = *key;
   return s;
 }
@@ -95,19 +95,19 @@ CertificateSignature SignCertificateBody(std::string_view body_bytes, std::strin
 
 std::string AssembleCertificate(std::string_view body_bytes,
                                 const std::vector<CertificateSignature>& signatures) {
-  Json sigs = Json::Array();
+  Json sigs = Json::array();
   for (const auto& s : signatures) {
-    Json j = Json::Object();
-    j.Set("role", s.role);
-    j.Set("public", Signatory{"", s.ed25519}.PublicText());
-    j.Set("signature", custody::ToBase64(s.signature));
-    sigs.Push(std::move(j));
+    Json j = Json::object();
+    j["role"] = s.role;
+    j["public"] = Signatory{"", s.ed25519}.PublicText();
+    j["signature"] = custody::ToBase64(s.signature);
+    sigs.push_back(std::move(j));
   }
   // {"body":<body bytes>,"signatures":[...]}: the keys are already in order.
   std::string out = "{\"body\":";
   out.append(body_bytes);
   out += ",\"signatures\":";
-  sigs.WriteTo(out);
+  out += WriteCanonicalJson(sigs);
   out += "}\n";
   return out;
 }
@@ -116,14 +116,14 @@ namespace {
 
 // The body's certificate section: this format, in this version.
 Status CheckFormat(const Json& body) {
-  CUSTODY_ASSIGN(const Json* cert, Member(body, "certificate", Json::Type::kObject, "body"));
-  CUSTODY_ASSIGN(const Json* format, Member(*cert, "format", Json::Type::kString, "certificate"));
-  CUSTODY_ASSIGN(const Json* version, Member(*cert, "version", Json::Type::kInt, "certificate"));
-  if (format->as_string() != kCertificateFormat)
-    return Corrupt("format is \"" + format->as_string() + "\", expected \"" +
+  CUSTODY_ASSIGN(const Json* cert, Member(body, "certificate", Json::value_t::object, "body"));
+  CUSTODY_ASSIGN(const Json* format, Member(*cert, "format", Json::value_t::string, "certificate"));
+  CUSTODY_ASSIGN(const Json* version, Member(*cert, "version", Json::value_t::number_unsigned, "certificate"));
+  if (format->get_ref<const std::string&>() != kCertificateFormat)
+    return Corrupt("format is \"" + format->get_ref<const std::string&>() + "\", expected \"" +
                    std::string(kCertificateFormat) + "\"");
-  if (version->as_int() != kCertificateVersion)
-    return Corrupt("version " + std::to_string(version->as_int()) + " is not supported (expected " +
+  if (version->get<uint64_t>() != kCertificateVersion)
+    return Corrupt("version " + std::to_string(version->get<uint64_t>()) + " is not supported (expected " +
                    std::to_string(kCertificateVersion) + ")");
   return {};
 }
@@ -131,12 +131,12 @@ Status CheckFormat(const Json& body) {
 // Who the body says vouches for it: an operator, always, and a witness who
 // must be someone else.
 Status ParseSignatories(const Json& body, const Json& sigs, VerifiedCertificate& out) {
-  const Json* op = body.Find("operator");
-  if (op == nullptr || sigs.items().empty())
+  const Json* op = FindMember(body, "operator");
+  if (op == nullptr || sigs.empty())
     return Fail(Code::kAuth, "certificate is unsigned: it names no operator or carries no "
                              "signature, so nobody vouches for it");
   CUSTODY_ASSIGN(out.operator_signatory, ParseSignatory(*op, "operator"));
-  if (const Json* w = body.Find("witness")) {
+  if (const Json* w = FindMember(body, "witness")) {
     CUSTODY_ASSIGN(Signatory witness, ParseSignatory(*w, "witness"));
     out.witness = witness;
     if (witness.ed25519 == out.operator_signatory.ed25519)
@@ -149,32 +149,32 @@ Status ParseSignatories(const Json& body, const Json& sigs, VerifiedCertificate&
 // each role may sign once.
 Status VerifySignature(const Json& s, const VerifiedCertificate& out, bool& have_operator,
                        bool& have_witness) {
-  if (!s.is_object() || s.members().size() != 3)
+  if (!s.is_object() || s.size() != 3)
     return Corrupt("a signature must be exactly {\"public\",\"role\",\"signature\"}");
-  CUSTODY_ASSIGN(const Json* role, Member(s, "role", Json::Type::kString, "signature"));
-  CUSTODY_ASSIGN(const Json* pub, Member(s, "public", Json::Type::kString, "signature"));
-  CUSTODY_ASSIGN(const Json* sig, Member(s, "signature", Json::Type::kString, "signature"));
+  CUSTODY_ASSIGN(const Json* role, Member(s, "role", Json::value_t::string, "signature"));
+  CUSTODY_ASSIGN(const Json* pub, Member(s, "public", Json::value_t::string, "signature"));
+  CUSTODY_ASSIGN(const Json* sig, Member(s, "signature", Json::value_t::string, "signature"));
   const Signatory* expected = nullptr;
   bool* seen = nullptr;
-  if (role->as_string() == "operator") {
+  if (role->get_ref<const std::string&>() == "operator") {
     expected = &out.operator_signatory;
     seen = &have_operator;
-  } else if (role->as_string() == "witness" && out.witness) {
+  } else if (role->get_ref<const std::string&>() == "witness" && out.witness) {
     expected = &*out.witness;
     seen = &have_witness;
   } else {
-    return Corrupt("signature with unexpected role \"" + role->as_string() + "\"");
+    return Corrupt("signature with unexpected role \"" + role->get_ref<const std::string&>() + "\"");
   }
-  if (*seen) return Corrupt("two signatures for the " + role->as_string());
+  if (*seen) return Corrupt("two signatures for the " + role->get_ref<const std::string&>());
   *seen = true;
-  if (pub->as_string() != expected->PublicText())
-    return Corrupt("the " + role->as_string() + " signature is by " + pub->as_string() +
+  if (pub->get_ref<const std::string&>() != expected->PublicText())
+    return Corrupt("the " + role->get_ref<const std::string&>() + " signature is by " + pub->get_ref<const std::string&>() +
                    ", but the body names " + expected->PublicText());
-  auto raw = custody::FromBase64(sig->as_string());
+  auto raw = custody::FromBase64(sig->get_ref<const std::string&>());
   if (!raw || raw->size() != crypto::kSignatureSize)
-    return Corrupt("the " + role->as_string() + " signature is not 64 bytes of base64");
+    return Corrupt("the " + role->get_ref<const std::string&>() + " signature is not 64 bytes of base64");
   if (!crypto::Verify(expected->ed25519, CertificateSigningMessage(out.body_bytes), *raw))
-    return Corrupt("the " + role->as_string() + " signature (" + expected->name +
+    return Corrupt("the " + role->get_ref<const std::string&>() + " signature (" + expected->name +
                    ") does not verify: the certificate was altered after it was signed");
   return {};
 }
@@ -190,21 +190,21 @@ Result<VerifiedCertificate> VerifyCertificate(std::string_view file_bytes) {
   auto parsed = ParseCanonicalJson(json);
   if (!parsed) return std::unexpected(parsed.error().With("certificate"));
   const Json& top = *parsed;
-  if (!top.is_object() || top.members().size() != 2)
+  if (!top.is_object() || top.size() != 2)
     return Corrupt("top level must be exactly {\"body\",\"signatures\"}");
-  CUSTODY_ASSIGN(const Json* body, Member(top, "body", Json::Type::kObject, "file"));
-  CUSTODY_ASSIGN(const Json* sigs, Member(top, "signatures", Json::Type::kArray, "file"));
+  CUSTODY_ASSIGN(const Json* body, Member(top, "body", Json::value_t::object, "file"));
+  CUSTODY_ASSIGN(const Json* sigs, Member(top, "signatures", Json::value_t::array, "file"));
 
   VerifiedCertificate out;
   out.body = *body;
-  // The exact stored bytes, as signed.
-  out.body_bytes = std::string(json.substr(body->source_begin(),
-                                           body->source_end() - body->source_begin()));
+  // The exact stored bytes, as signed: the whole file is canonical, so the
+  // body's canonical spelling is the very span it was read from.
+  out.body_bytes = WriteCanonicalJson(*body);
 
   CUSTODY_TRY(CheckFormat(*body));
   CUSTODY_TRY(ParseSignatories(*body, *sigs, out));
   bool have_operator = false, have_witness = false;
-  for (const Json& s : sigs->items())
+  for (const Json& s : *sigs)
     CUSTODY_TRY(VerifySignature(s, out, have_operator, have_witness));
   if (!have_operator)
     return Fail(Code::kAuth, "certificate is unsigned: there is no operator signature");
@@ -214,49 +214,49 @@ Result<VerifiedCertificate> VerifyCertificate(std::string_view file_bytes) {
 }
 
 std::string RecordedVerdict(const Json& body) {
-  const Json* v = body.Find("verification");
+  const Json* v = FindMember(body, "verification");
   if (v == nullptr || !v->is_object()) return "unknown";
-  const Json* r = v->Find("result");
+  const Json* r = FindMember(*v, "result");
   if (r == nullptr || !r->is_string()) return "unknown";
-  return r->as_string();
+  return r->get_ref<const std::string&>();
 }
 
 Result<FinalPass> FinalPassOf(const Json& body) {
-  CUSTODY_ASSIGN(const Json* media, Member(body, "media", Json::Type::kObject, "body"));
-  CUSTODY_ASSIGN(const Json* san, Member(body, "sanitization", Json::Type::kObject, "body"));
-  CUSTODY_ASSIGN(const Json* kind, Member(*media, "target_kind", Json::Type::kString, "media"));
-  if (kind->as_string() != "block-device")
-    return Fail(Code::kUsage, "the certificate is for a " + kind->as_string() +
+  CUSTODY_ASSIGN(const Json* media, Member(body, "media", Json::value_t::object, "body"));
+  CUSTODY_ASSIGN(const Json* san, Member(body, "sanitization", Json::value_t::object, "body"));
+  CUSTODY_ASSIGN(const Json* kind, Member(*media, "target_kind", Json::value_t::string, "media"));
+  if (kind->get_ref<const std::string&>() != "block-device")
+    return Fail(Code::kUsage, "the certificate is for a " + kind->get_ref<const std::string&>() +
                                   " wipe, whose target was removed; only block-device "
                                   "certificates can be checked against a device");
-  CUSTODY_ASSIGN(const Json* method_name, Member(*san, "method", Json::Type::kString, "sanitization"));
-  CUSTODY_ASSIGN(const Json* rounds, Member(*san, "rounds", Json::Type::kInt, "sanitization"));
-  CUSTODY_ASSIGN(const Json* passes, Member(*san, "passes", Json::Type::kArray, "sanitization"));
-  CUSTODY_ASSIGN(const Json* seed_hex, Member(*san, "seed", Json::Type::kString, "sanitization"));
-  CUSTODY_ASSIGN(const Json* size, Member(*san, "target_bytes", Json::Type::kInt, "sanitization"));
-  auto method = ParseMethod(method_name->as_string());
-  if (!method) return Corrupt("unknown method " + method_name->as_string());
-  if (rounds->as_int() < 1 || rounds->as_int() > 1000) return Corrupt("rounds out of range");
-  std::vector<Pass> expected = PassSequence(*method, static_cast<uint32_t>(rounds->as_int()));
-  if (passes->items().size() != expected.size())
-    return Corrupt("records " + std::to_string(passes->items().size()) + " passes; " +
-                   method_name->as_string() + " has " + std::to_string(expected.size()));
+  CUSTODY_ASSIGN(const Json* method_name, Member(*san, "method", Json::value_t::string, "sanitization"));
+  CUSTODY_ASSIGN(const Json* rounds, Member(*san, "rounds", Json::value_t::number_unsigned, "sanitization"));
+  CUSTODY_ASSIGN(const Json* passes, Member(*san, "passes", Json::value_t::array, "sanitization"));
+  CUSTODY_ASSIGN(const Json* seed_hex, Member(*san, "seed", Json::value_t::string, "sanitization"));
+  CUSTODY_ASSIGN(const Json* size, Member(*san, "target_bytes", Json::value_t::number_unsigned, "sanitization"));
+  auto method = ParseMethod(method_name->get_ref<const std::string&>());
+  if (!method) return Corrupt("unknown method " + method_name->get_ref<const std::string&>());
+  if (rounds->get<uint64_t>() < 1 || rounds->get<uint64_t>() > 1000) return Corrupt("rounds out of range");
+  std::vector<Pass> expected = PassSequence(*method, static_cast<uint32_t>(rounds->get<uint64_t>()));
+  if (passes->size() != expected.size())
+    return Corrupt("records " + std::to_string(passes->size()) + " passes; " +
+                   method_name->get_ref<const std::string&>() + " has " + std::to_string(expected.size()));
   for (size_t i = 0; i < expected.size(); ++i) {
     CUSTODY_ASSIGN(const Json* pattern,
-                   Member(passes->items()[i], "pattern", Json::Type::kString, "pass"));
-    if (pattern->as_string() != expected[i].Describe())
+                   Member((*passes)[i], "pattern", Json::value_t::string, "pass"));
+    if (pattern->get_ref<const std::string&>() != expected[i].Describe())
       return Corrupt("pass " + std::to_string(i + 1) + " is recorded as " +
-                     pattern->as_string() + ", expected " + expected[i].Describe());
+                     pattern->get_ref<const std::string&>() + ", expected " + expected[i].Describe());
   }
-  auto seed = custody::FromHex(seed_hex->as_string());
+  auto seed = custody::FromHex(seed_hex->get_ref<const std::string&>());
   if (!seed || seed->size() != crypto::kKeystreamSeedSize)
     return Corrupt("seed is not 32 bytes of hex");
   FinalPass out;
   out.pass = expected.back();
   for (size_t i = 0; i < out.seed.size(); ++i) out.seed[i] = static_cast<uint8_t>((*seed)[i]);
-  out.size = size->as_int();
-  if (const Json* s = media->Find("serial"); s && s->is_string()) out.serial = s->as_string();
-  if (const Json* m = media->Find("model"); m && m->is_string()) out.model = m->as_string();
+  out.size = size->get<uint64_t>();
+  if (const Json* s = FindMember(*media, "serial"); s && s->is_string()) out.serial = s->get_ref<const std::string&>();
+  if (const Json* m = FindMember(*media, "model"); m && m->is_string()) out.model = m->get_ref<const std::string&>();
   return out;
 }
 

@@ -22,9 +22,9 @@ std::string Rfc3339(std::chrono::system_clock::time_point t) {
 }
 
 Json SignatoryJson(const Signatory& s) {
-  Json j = Json::Object();
-  j.Set("name", s.name);
-  j.Set("public", s.PublicText());
+  Json j = Json::object();
+  j["name"] = s.name;
+  j["public"] = s.PublicText();
   return j;
 }
 
@@ -32,10 +32,10 @@ Json SignatoryJson(const Signatory& s) {
 // sets them (the canonical writer sorts members, so the bytes do not depend
 // on that order).
 Json CertificateSection(const CertificateInput& input) {
-  Json cert = Json::Object();
-  cert.Set("format", std::string(kCertificateFormat));
-  cert.Set("version", kCertificateVersion);
-  cert.Set("id", input.id.empty() ? custody::ToHex(crypto::RandomString(16)) : input.id);
+  Json cert = Json::object();
+  cert["format"] = std::string(kCertificateFormat);
+  cert["version"] = kCertificateVersion;
+  cert["id"] = input.id.empty() ? custody::ToHex(crypto::RandomString(16)) : input.id;
   return cert;
 }
 
@@ -43,19 +43,19 @@ Json CertificateSection(const CertificateInput& input) {
 void SetPeople(Json& body, const CertificateInput& input) {
   // NIST: "Person performing sanitization".
   Json op = SignatoryJson(input.operator_signatory);
-  op.Set("organisation", input.organisation);
-  op.Set("location", input.location);
-  body.Set("operator", std::move(op));
+  op["organisation"] = input.organisation;
+  op["location"] = input.location;
+  body["operator"] = std::move(op);
   // NIST: "Person validating the sanitization".
-  if (input.witness) body.Set("witness", SignatoryJson(*input.witness));
+  if (input.witness) body["witness"] = SignatoryJson(*input.witness);
 
   if (!input.repair.empty()) {
-    Json repair = Json::Object();
-    repair.Set("technician", input.repair.technician);
-    repair.Set("work", input.repair.work);
-    repair.Set("state_before", input.repair.state_before);
-    repair.Set("state_after", input.repair.state_after);
-    body.Set("repair", std::move(repair));
+    Json repair = Json::object();
+    repair["technician"] = input.repair.technician;
+    repair["work"] = input.repair.work;
+    repair["state_before"] = input.repair.state_before;
+    repair["state_after"] = input.repair.state_after;
+    body["repair"] = std::move(repair);
   }
 }
 
@@ -77,112 +77,112 @@ std::string NameDigest(const std::string& id, const std::string& name) {
 
 Json MediaSection(const WipeReport& report, const std::string& id) {
   const DeviceFacts& d = report.device;
-  Json media = Json::Object();
-  media.Set("target_kind", TargetKindName(report.kind));
+  Json media = Json::object();
+  media["target_kind"] = TargetKindName(report.kind);
   if (report.kind == TargetKind::kFile) {
     std::filesystem::path p(report.target);
     std::string dir = p.parent_path().string();
-    media.Set("path", dir.empty() ? std::string(".") : dir);
-    media.Set("name_digest", NameDigest(id, p.filename().string()));
+    media["path"] = dir.empty() ? std::string(".") : dir;
+    media["name_digest"] = NameDigest(id, p.filename().string());
   } else {
-    media.Set("path", report.target);
+    media["path"] = report.target;
   }
-  media.Set("device", d.kernel_name);
-  media.Set("vendor", d.vendor);
-  media.Set("model", d.model);
-  media.Set("serial", d.serial);
-  media.Set("size_bytes", d.size_bytes);
-  media.Set("logical_sector_size", uint64_t{d.logical_sector_size});
-  media.Set("physical_sector_size", uint64_t{d.physical_sector_size});
-  media.Set("rotational", TristateName(d.rotational));
-  media.Set("removable", TristateName(d.removable));
-  media.Set("transport", d.transport);
-  media.Set("media_type", d.MediaType());
-  media.Set("hpa", d.hpa);
-  media.Set("dco", d.dco);
-  if (!d.backing_file.empty()) media.Set("backing_file", d.backing_file);
-  if (!d.filesystem.empty()) media.Set("filesystem", d.filesystem);
+  media["device"] = d.kernel_name;
+  media["vendor"] = d.vendor;
+  media["model"] = d.model;
+  media["serial"] = d.serial;
+  media["size_bytes"] = d.size_bytes;
+  media["logical_sector_size"] = uint64_t{d.logical_sector_size};
+  media["physical_sector_size"] = uint64_t{d.physical_sector_size};
+  media["rotational"] = TristateName(d.rotational);
+  media["removable"] = TristateName(d.removable);
+  media["transport"] = d.transport;
+  media["media_type"] = d.MediaType();
+  media["hpa"] = d.hpa;
+  media["dco"] = d.dco;
+  if (!d.backing_file.empty()) media["backing_file"] = d.backing_file;
+  if (!d.filesystem.empty()) media["filesystem"] = d.filesystem;
   return media;
 }
 
 Json PassesJson(const WipeReport& report) {
-  Json passes = Json::Array();
+  Json passes = Json::array();
   for (size_t i = 0; i < report.passes.size(); ++i) {
     const PassResult& p = report.passes[i];
-    Json pj = Json::Object();
-    pj.Set("index", uint64_t{i + 1});
-    pj.Set("pattern", p.pass.Describe());
-    if (p.pass.kind == Pass::Kind::kRandom) pj.Set("stream", p.pass.stream);
-    pj.Set("bytes", p.bytes_written);
-    pj.Set("verified", !p.verify ? "not-performed" : p.verify->ok() ? "passed" : "failed");
-    passes.Push(std::move(pj));
+    Json pj = Json::object();
+    pj["index"] = uint64_t{i + 1};
+    pj["pattern"] = p.pass.Describe();
+    if (p.pass.kind == Pass::Kind::kRandom) pj["stream"] = p.pass.stream;
+    pj["bytes"] = p.bytes_written;
+    pj["verified"] = !p.verify ? "not-performed" : p.verify->ok() ? "passed" : "failed";
+    passes.push_back(std::move(pj));
   }
   return passes;
 }
 
 Json SanitizationSection(const WipeReport& report, const CertificateInput& input) {
-  Json san = Json::Object();
-  san.Set("method_type", "clear");  // NIST: an overwrite is a Clear, never a Purge
-  san.Set("technique", "overwrite");
-  san.Set("method", MethodName(report.method));
-  san.Set("rounds", uint64_t{report.rounds});
-  san.Set("passes", PassesJson(report));
-  san.Set("seed", custody::ToHex(std::span<const uint8_t>(report.seed)));
-  san.Set("target_bytes", report.target_bytes);
-  san.Set("bytes_written", report.bytes_written());
-  san.Set("removed", Json::Bool(report.removed));
-  san.Set("tool", "custody");
-  san.Set("tool_version", input.tool_version);
+  Json san = Json::object();
+  san["method_type"] = "clear";  // NIST: an overwrite is a Clear, never a Purge
+  san["technique"] = "overwrite";
+  san["method"] = MethodName(report.method);
+  san["rounds"] = uint64_t{report.rounds};
+  san["passes"] = PassesJson(report);
+  san["seed"] = custody::ToHex(std::span<const uint8_t>(report.seed));
+  san["target_bytes"] = report.target_bytes;
+  san["bytes_written"] = report.bytes_written();
+  san["removed"] = Json(report.removed);
+  san["tool"] = "custody";
+  san["tool_version"] = input.tool_version;
   return san;
 }
 
 Json VerificationSection(const WipeReport& report) {
-  Json ver = Json::Object();
-  ver.Set("mode", VerifyModeName(report.verify_mode));
-  ver.Set("method", "full read-back with O_DIRECT, every byte compared");
-  ver.Set("result", VerdictName(report.verdict()));
-  ver.Set("bytes_verified", report.bytes_verified());
-  ver.Set("mismatched_bytes", report.mismatched_bytes());
-  if (auto m = report.first_mismatch()) ver.Set("first_mismatch_offset", *m);
+  Json ver = Json::object();
+  ver["mode"] = VerifyModeName(report.verify_mode);
+  ver["method"] = "full read-back with O_DIRECT, every byte compared";
+  ver["result"] = VerdictName(report.verdict());
+  ver["bytes_verified"] = report.bytes_verified();
+  ver["mismatched_bytes"] = report.mismatched_bytes();
+  if (auto m = report.first_mismatch()) ver["first_mismatch_offset"] = *m;
   return ver;
 }
 
 // Times, I/O errors, notes and host: what the run itself recorded.
 void SetRecord(Json& body, const WipeReport& report, const CertificateInput& input) {
-  Json times = Json::Object();
-  times.Set("started", Rfc3339(report.started));
-  times.Set("finished", Rfc3339(report.finished));
-  body.Set("times", std::move(times));
+  Json times = Json::object();
+  times["started"] = Rfc3339(report.started);
+  times["finished"] = Rfc3339(report.finished);
+  body["times"] = std::move(times);
 
-  Json errors = Json::Array();
+  Json errors = Json::array();
   for (const auto& e : report.errors) {
-    Json ej = Json::Object();
-    ej.Set("offset", e.offset);
-    ej.Set("length", e.length);
-    ej.Set("message", e.message);
-    errors.Push(std::move(ej));
+    Json ej = Json::object();
+    ej["offset"] = e.offset;
+    ej["length"] = e.length;
+    ej["message"] = e.message;
+    errors.push_back(std::move(ej));
   }
-  body.Set("errors", std::move(errors));
+  body["errors"] = std::move(errors);
 
-  Json notes = Json::Array();
-  for (const auto& n : report.notes) notes.Push(n);
-  body.Set("notes", std::move(notes));
-  body.Set("host", input.host);
+  Json notes = Json::array();
+  for (const auto& n : report.notes) notes.push_back(n);
+  body["notes"] = std::move(notes);
+  body["host"] = input.host;
 }
 
 }  // namespace
 
 Json BuildCertificateBody(const WipeReport& report, const CertificateInput& input) {
-  Json body = Json::Object();
+  Json body = Json::object();
   Json cert = CertificateSection(input);
-  const std::string id = cert.Find("id")->as_string();
-  body.Set("certificate", std::move(cert));
-  body.Set("reason", ReasonName(input.reason));
-  body.Set("destination", DestinationFor(input.reason));
+  const std::string id = FindMember(cert, "id")->get_ref<const std::string&>();
+  body["certificate"] = std::move(cert);
+  body["reason"] = ReasonName(input.reason);
+  body["destination"] = DestinationFor(input.reason);
   SetPeople(body, input);
-  body.Set("media", MediaSection(report, id));
-  body.Set("sanitization", SanitizationSection(report, input));
-  body.Set("verification", VerificationSection(report));
+  body["media"] = MediaSection(report, id);
+  body["sanitization"] = SanitizationSection(report, input);
+  body["verification"] = VerificationSection(report);
   SetRecord(body, report, input);
   return body;
 }

@@ -16,12 +16,12 @@ using pdf::PageWriter;
 
 std::string Str(const Json* obj, std::string_view key) {
   if (obj == nullptr || !obj->is_object()) return "";
-  const Json* v = obj->Find(key);
+  const Json* v = FindMember(*obj, key);
   if (v == nullptr) return "";
-  if (v->is_string()) return v->as_string();
-  if (v->is_int()) return std::to_string(v->as_int());
-  if (v->is_bool()) return v->as_bool() ? "yes" : "no";
-  return v->Write();
+  if (v->is_string()) return v->get_ref<const std::string&>();
+  if (v->is_number_unsigned()) return std::to_string(v->get<uint64_t>());
+  if (v->is_boolean()) return v->get<bool>() ? "yes" : "no";
+  return WriteCanonicalJson(*v);
 }
 
 // "4096 bytes (4.00 KiB)": the unit follows the size, so a small file does
@@ -46,8 +46,8 @@ std::string Bytes(const Json* obj, std::string_view key) {
 constexpr double kKeySize = 7.5;
 
 bool HasRandomPass(const Json* san) {
-  if (!san || !san->Find("passes") || !san->Find("passes")->is_array()) return false;
-  for (const Json& p : san->Find("passes")->items())
+  if (!san || !FindMember(*san, "passes") || !FindMember(*san, "passes")->is_array()) return false;
+  for (const Json& p : *FindMember(*san, "passes"))
     if (Str(&p, "pattern") == "random") return true;
   return false;
 }
@@ -55,7 +55,7 @@ bool HasRandomPass(const Json* san) {
 // The printout's sections, in order; each reads its own part of the body
 // (missing parts print as "—" rather than failing: the JSON is the record).
 void WriteHeader(PageWriter& w, const Json& body) {
-  const Json* cert = body.Find("certificate");
+  const Json* cert = FindMember(body, "certificate");
   w.Title("Certificate of Sanitization");
   w.Paragraph("After NIST SP 800-88 Rev. 1, Appendix G. Certificate " + Str(cert, "id") +
               ". Reason: " + Str(&body, "reason") + ".");
@@ -92,18 +92,18 @@ void WriteMedia(PageWriter& w, const Json* media) {
   w.Row("Sector size", Str(media, "logical_sector_size") + " logical, " +
                            Str(media, "physical_sector_size") + " physical");
   w.Row("HPA / DCO", Str(media, "hpa") + " / " + Str(media, "dco"));
-  if (media && media->Find("filesystem")) w.Row("Filesystem", Str(media, "filesystem"));
-  if (media && media->Find("backing_file")) w.Row("Backing file", Str(media, "backing_file"));
+  if (media && FindMember(*media, "filesystem")) w.Row("Filesystem", Str(media, "filesystem"));
+  if (media && FindMember(*media, "backing_file")) w.Row("Backing file", Str(media, "backing_file"));
 }
 
 void WriteSanitization(PageWriter& w, const Json& body) {
-  const Json* san = body.Find("sanitization");
-  const Json* times = body.Find("times");
+  const Json* san = FindMember(body, "sanitization");
+  const Json* times = FindMember(body, "times");
   w.Heading("Sanitization details");
   w.Row("Method type", Str(san, "method_type") + " (" + Str(san, "technique") + ")");
   std::string passes;
-  if (san && san->Find("passes") && san->Find("passes")->is_array()) {
-    for (const Json& p : san->Find("passes")->items()) {
+  if (san && FindMember(*san, "passes") && FindMember(*san, "passes")->is_array()) {
+    for (const Json& p : *FindMember(*san, "passes")) {
       if (!passes.empty()) passes += ", ";
       passes += Str(&p, "pattern");
     }
@@ -118,17 +118,17 @@ void WriteSanitization(PageWriter& w, const Json& body) {
 }
 
 void WriteVerification(PageWriter& w, const Json& body) {
-  const Json* ver = body.Find("verification");
+  const Json* ver = FindMember(body, "verification");
   w.Heading("Verification");
   w.Row("Method", Str(ver, "method") + " (" + Str(ver, "mode") + ")");
   w.Row("Result", Str(ver, "result"));
   w.Row("Bytes verified", Bytes(ver, "bytes_verified"));
   w.Row("Mismatching bytes", Str(ver, "mismatched_bytes") +
-                                 (ver && ver->Find("first_mismatch_offset")
+                                 (ver && FindMember(*ver, "first_mismatch_offset")
                                       ? ", first at offset " + Str(ver, "first_mismatch_offset")
                                       : std::string()));
-  const Json* errors = body.Find("errors");
-  w.Row("I/O errors", errors && errors->is_array() ? std::to_string(errors->items().size())
+  const Json* errors = FindMember(body, "errors");
+  w.Row("I/O errors", errors && errors->is_array() ? std::to_string(errors->size())
                                                    : std::string("?"));
 }
 
@@ -145,11 +145,11 @@ void WriteDisposition(PageWriter& w, const Json& body, const Json* repair) {
     w.Row("State after", Str(repair, "state_after"));
   }
 
-  const Json* notes = body.Find("notes");
-  if (notes && notes->is_array() && !notes->items().empty()) {
+  const Json* notes = FindMember(body, "notes");
+  if (notes && notes->is_array() && !notes->empty()) {
     w.Heading("Notes");
-    for (const Json& n : notes->items())
-      if (n.is_string()) w.Paragraph("• " + n.as_string());
+    for (const Json& n : *notes)
+      if (n.is_string()) w.Paragraph("• " + n.get_ref<const std::string&>());
   }
 }
 
@@ -196,12 +196,12 @@ Status WriteCertificatePdf(const std::string& path, const Json& body, std::strin
   // cairo writes the file by name; the AtomicFile owns it until published
   // and removes it on every early return.
   CUSTODY_ASSIGN(auto out, AtomicFile::Create(DefaultEnv(), path, kCertificateFileMode));
-  const Json* op = body.Find("operator");
-  const Json* witness = body.Find("witness");
-  const Json* repair = body.Find("repair");
+  const Json* op = FindMember(body, "operator");
+  const Json* witness = FindMember(body, "witness");
+  const Json* repair = FindMember(body, "repair");
   // Every page names its certificate and its place, so a signature page
   // cannot be stapled to another certificate unnoticed.
-  const std::string id = Str(body.Find("certificate"), "id");
+  const std::string id = Str(FindMember(body, "certificate"), "id");
   auto footer = [id](int page, int pages) {
     return "Certificate of Sanitization " + id + " — page " + std::to_string(page) + " of " +
            std::to_string(pages);
@@ -210,7 +210,7 @@ Status WriteCertificatePdf(const std::string& path, const Json& body, std::strin
                              [&](PageWriter& w) {
                                WriteHeader(w, body);
                                WriteOperator(w, op);
-                               WriteMedia(w, body.Find("media"));
+                               WriteMedia(w, FindMember(body, "media"));
                                WriteSanitization(w, body);
                                WriteVerification(w, body);
                                WriteDisposition(w, body, repair);

@@ -376,11 +376,10 @@ void Auditor::ListMembers() {
   for (const auto& [key, m] : state_.members) {
     const bool cleared = m.clearance() >= 0 &&
                          m.clearance() < static_cast<int>(state_.level_names.size());
-    rep_.members.push_back(m.keys().name() + " " +
-                           ToHex(crypto::HashToString(crypto::Blake2b256(key)).substr(0, 8)) + " " +
-                           RoleName(m.role()) + " " +
-                           (cleared ? state_.level_names[m.clearance()] : "none") +
-                           (m.revoked() ? " revoked" : ""));
+    rep_.members.push_back({m.keys().name(),
+                            ToHex(crypto::HashToString(crypto::Blake2b256(key)).substr(0, 8)),
+                            RoleName(m.role()),
+                            cleared ? state_.level_names[m.clearance()] : "none", m.revoked()});
   }
 }
 

@@ -14,17 +14,17 @@ namespace {
 constexpr size_t kMaxStateFile = 64 * 1024;  // R133
 
 Result<std::string> HexField(const Json& j, const char* name, size_t bytes, const std::string& file) {
-  const Json* f = j.Find(name);
+  const Json* f = FindMember(j, name);
   if (f == nullptr || !f->is_string()) return Fail(Code::kCorrupt, file + ": no " + name);
-  auto raw = FromHex(f->as_string(), HexCase::kLowerOnly);
+  auto raw = FromHex(f->get_ref<const std::string&>(), HexCase::kLowerOnly);
   if (!raw || raw->size() != bytes) return Fail(Code::kCorrupt, file + ": bad " + name);
   return *raw;
 }
 
 Result<uint64_t> IntField(const Json& j, const char* name, const std::string& file) {
-  const Json* f = j.Find(name);
-  if (f == nullptr || !f->is_int()) return Fail(Code::kCorrupt, file + ": no " + name);
-  return f->as_int();
+  const Json* f = FindMember(j, name);
+  if (f == nullptr || !f->is_number_unsigned()) return Fail(Code::kCorrupt, file + ": no " + name);
+  return f->get<uint64_t>();
 }
 }  // namespace
 
@@ -67,14 +67,14 @@ Status ClientMemory::Save(const RememberedState& state) const {
   CUSTODY_ASSIGN(auto stored, Load(state.vault_id));
   if (stored && stored->genesis == state.genesis && stored->event_count >= state.event_count)
     return {};
-  Json j = Json::Object();
-  j.Set("event_count", state.event_count);
-  j.Set("format", uint64_t{1});
-  j.Set("genesis", ToHex(state.genesis));
-  j.Set("head", ToHex(state.head));
-  j.Set("head_offset", state.head_offset);
-  j.Set("vault_id", ToHex(state.vault_id));
-  return WriteFileAtomically(env_, PathFor(state.vault_id), j.Write(), /*replace=*/true, 0600);
+  Json j = Json::object();
+  j["event_count"] = state.event_count;
+  j["format"] = uint64_t{1};
+  j["genesis"] = ToHex(state.genesis);
+  j["head"] = ToHex(state.head);
+  j["head_offset"] = state.head_offset;
+  j["vault_id"] = ToHex(state.vault_id);
+  return WriteFileAtomically(env_, PathFor(state.vault_id), WriteCanonicalJson(j), /*replace=*/true, 0600);
 }
 
 }  // namespace custody::vault

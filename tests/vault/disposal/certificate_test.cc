@@ -14,7 +14,9 @@
 
 using custody::Code;
 using custody::Json;
+using custody::FindMember;
 using custody::ParseCanonicalJson;
+using custody::WriteCanonicalJson;
 using namespace custody::vault::disposal;
 namespace crypto = custody::crypto;
 
@@ -68,7 +70,7 @@ struct Signed {
     input.repair = {"Tech T", "replace fan", "fan noisy", "pending"};
     input.tool_version = "0.1.0";
     input.host = "host1";
-    body_bytes = BuildCertificateBody(FakeReport(), input).Write();
+    body_bytes = WriteCanonicalJson(BuildCertificateBody(FakeReport(), input));
     std::vector<CertificateSignature> sigs{SignCertificateBody(body_bytes, "operator", op)};
     if (with_witness) sigs.push_back(SignCertificateBody(body_bytes, "witness", wit));
     file = AssembleCertificate(body_bytes, sigs);
@@ -79,15 +81,15 @@ struct Signed {
 void CollectLeaves(const Json& j, std::vector<std::vector<std::string>>& out,
                    std::vector<std::string>& path) {
   if (j.is_object()) {
-    for (const auto& [k, v] : j.members()) {
+    for (const auto& [k, v] : j.items()) {
       path.push_back(k);
       CollectLeaves(v, out, path);
       path.pop_back();
     }
   } else if (j.is_array()) {
-    for (size_t i = 0; i < j.items().size(); ++i) {
+    for (size_t i = 0; i < j.size(); ++i) {
       path.push_back("#" + std::to_string(i));
-      CollectLeaves(j.items()[i], out, path);
+      CollectLeaves(j[i], out, path);
       path.pop_back();
     }
   } else {
@@ -98,17 +100,17 @@ void CollectLeaves(const Json& j, std::vector<std::vector<std::string>>& out,
 Json* Locate(Json& j, const std::vector<std::string>& path) {
   Json* cur = &j;
   for (const auto& p : path) {
-    if (p[0] == '#') cur = &cur->items()[std::stoul(p.substr(1))];
-    else cur = cur->FindMutable(p);
+    if (p[0] == '#') cur = &(*cur)[std::stoul(p.substr(1))];
+    else cur = cur->contains(p) ? &(*cur)[p] : nullptr;
   }
   return cur;
 }
 
 Json Mutated(const Json& leaf) {
   switch (leaf.type()) {
-    case Json::Type::kString: return Json(leaf.as_string() + "x");
-    case Json::Type::kInt: return Json(leaf.as_int() + 1);
-    case Json::Type::kBool: return Json::Bool(!leaf.as_bool());
+    case Json::value_t::string: return Json(leaf.get_ref<const std::string&>() + "x");
+    case Json::value_t::number_unsigned: return Json(leaf.get<uint64_t>() + 1);
+    case Json::value_t::boolean: return Json(!leaf.get<bool>());
     default: return Json("x");
   }
 }
@@ -140,13 +142,13 @@ TEST_CASE("BodyCarriesTheNistFieldsAndTheSeed", "[certificate]") {
   for (const char* k : {"certificate", "reason", "destination", "operator", "witness", "repair",
                         "media", "sanitization", "verification", "times", "errors", "notes",
                         "host"})
-    CHECK(body->Find(k) != nullptr);
-  const Json* san = body->Find("sanitization");
-  CHECK(san->Find("method_type")->as_string() == "clear");
-  CHECK(san->Find("tool")->as_string() == "custody");
-  CHECK(san->Find("seed")->as_string().size() == 64);
-  CHECK(body->Find("media")->Find("serial")->as_string() == "SN123");
-  CHECK(body->Find("repair")->Find("technician")->as_string() == "Tech T");
+    CHECK(FindMember(*body, k) != nullptr);
+  const Json* san = FindMember(*body, "sanitization");
+  CHECK(FindMember(*san, "method_type")->get_ref<const std::string&>() == "clear");
+  CHECK(FindMember(*san, "tool")->get_ref<const std::string&>() == "custody");
+  CHECK(FindMember(*san, "seed")->get_ref<const std::string&>().size() == 64);
+  CHECK(FindMember(*body, "media")->at("serial").get_ref<const std::string&>() == "SN123");
+  CHECK(FindMember(*body, "repair")->at("technician").get_ref<const std::string&>() == "Tech T");
 }
 
 TEST_CASE("ChangingAnyBodyFieldBreaksTheSignature", "[certificate]") {
@@ -163,7 +165,7 @@ TEST_CASE("ChangingAnyBodyFieldBreaksTheSignature", "[certificate]") {
     Json* target = Locate(copy, leaf);
     REQUIRE(target != nullptr);
     *target = Mutated(*target);
-    auto v = VerifyCertificate(copy.Write() + "\n");
+    auto v = VerifyCertificate(WriteCanonicalJson(copy) + "\n");
     REQUIRE_FALSE(v);
     CHECK((v.error().code == Code::kCorrupt || v.error().code == Code::kAuth));
   }
@@ -173,19 +175,19 @@ TEST_CASE("RenamingOrDroppingABodyFieldBreaksTheSignature", "[certificate]") {
   Signed s;
   auto top = ParseCanonicalJson(std::string_view(s.file).substr(0, s.file.size() - 1));
   REQUIRE(top);
-  const Json* body = top->Find("body");
-  for (const auto& [key, value] : body->members()) {
+  const Json* body = FindMember(*top, "body");
+  for (const auto& [key, value] : body->items()) {
     INFO(key);
     Json copy = *top;
-    Json* b = copy.FindMutable("body");
-    Json rebuilt = Json::Object();
-    for (const auto& [k, v] : b->members())
-      if (k != key) rebuilt.Set(k, v);
+    Json* b = &copy["body"];
+    Json rebuilt = Json::object();
+    for (const auto& [k, v] : b->items())
+      if (k != key) rebuilt[k] = v;
     *b = rebuilt;
-    CHECK_FALSE(VerifyCertificate(copy.Write() + "\n"));
-    rebuilt.Set(key + "_", value);
+    CHECK_FALSE(VerifyCertificate(WriteCanonicalJson(copy) + "\n"));
+    rebuilt[key + "_"] = value;
     *b = rebuilt;
-    CHECK_FALSE(VerifyCertificate(copy.Write() + "\n"));
+    CHECK_FALSE(VerifyCertificate(WriteCanonicalJson(copy) + "\n"));
   }
 }
 
@@ -225,7 +227,7 @@ TEST_CASE("SignaturesCannotSwapRoles", "[certificate]") {
 TEST_CASE("OperatorAndWitnessMustDiffer", "[certificate]") {
   Signed s;
   s.input.witness = Signatory{"same", s.op.public_key};
-  std::string body = BuildCertificateBody(FakeReport(), s.input).Write();
+  std::string body = WriteCanonicalJson(BuildCertificateBody(FakeReport(), s.input));
   std::string file = AssembleCertificate(body, {SignCertificateBody(body, "operator", s.op),
                                                 SignCertificateBody(body, "witness", s.op)});
   auto v = VerifyCertificate(file);
