@@ -93,8 +93,8 @@ run "$C" return office.vault "$REG/1" $O --file survey.age
 step "A hand-out: one copy each to several members, one passphrase prompt, one commit"
 MIN=$("$C" ls office.vault $S --json | grep -o '"reg_no":"C-[^"]*"' | head -1 | cut -d'"' -f4)
 run "$C" copy office.vault "$MIN" $O --to "Li Wei (Deputy Officer)" --to "Zhang Min" \
-    --scope "planning meeting handout" --return-by "$((year + 1))-01-31" --out minutes-handout.txt
-run ls minutes-handout-*.txt
+    --scope "planning meeting handout" --return-by "$((year + 1))-01-31" --out minutes-handout
+run ls minutes-handout-*
 
 step "The register: due dates, handling, what is overdue (no identity needed)"
 run "$C" due office.vault --at "$(date -u -d '+7 days' +%Y-%m-%d)"

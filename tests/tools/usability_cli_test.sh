@@ -122,6 +122,30 @@ expect 0 "without -v" -- $C ls v.vault $A
 expect 0 "add with -l and -t" -- $C add v.vault doc.txt -i alice.id --passphrase-file alice.pass -l secret -t "short title" -v
 has err "added doc.txt as S-$year-" "-v says what was added"
 
+# One JSON (docs/JSON.md): booleans as booleans, numbers as numbers,
+# absent values null, members as objects; a failing --json command prints
+# an error object on stdout with the same code as its exit status.
+jqok() { if jq -e "$2" "$1" >/dev/null 2>&1; then ok "$3"; else bad "$3: $(head -c 300 "$1")"; fi; }
+expect 0 "ls --json" -- $C ls v.vault $A --json
+jqok out '.[0] | (.public|type=="boolean") and (.size|type=="number") and (.urgent|type=="boolean") and (.handled==null)' "ls: booleans, numbers and null"
+expect 0 "copies --json" -- $C copies v.vault --json
+jqok out '.[0] | (.sealed|type=="boolean") and (.copy_no|type=="number") and (.returned==null)' "copies: booleans, numbers and null"
+expect 0 "roster --json" -- $C roster v.vault --json
+jqok out '.[0] | (.revoked|type=="boolean") and (.name|type=="string")' "roster: a member is an object"
+expect 0 "audit --json" -- $C audit v.vault --json
+jqok out '(.ok == true) and (.events|type=="number") and (.members[0]|type=="object") and (.members[0].revoked|type=="boolean")' "audit: ok is a boolean, members are objects"
+expect 0 "log --json" -- $C log v.vault --json
+jq -s . out > log.json; jqok log.json '.[1] | (.actor|type=="object") and (.to.name|type=="string")' "log: people are objects"
+expect 3 "ls --json with a wrong passphrase" -- $C ls v.vault --as alice.id --passphrase-file bob.pass --json
+jqok out '.error.code == 3 and .error.kind == "auth" and (.error.message|test("wrong passphrase"))' "the error object on stdout names the problem, with code 3"
+has err "^custody: error: wrong passphrase" "and stderr still says it"
+expect 6 "audit --json of a missing vault" -- $C audit nope.vault --json
+jqok out '.error.code == 6 and .error.kind == "not_found"' "the error object for a missing vault, code 6"
+expect 2 "a usage error with --json" -- $C ls v.vault --json --frob
+jqok out '.error.code == 2 and .error.kind == "usage"' "a parse error gives the error object too"
+expect 2 "a usage error without --json" -- $C ls v.vault --frob
+[ -s out ] && bad "stdout without --json: $(cat out)" || ok "no error object without --json"
+
 # Top-level help: one screen, one line per command (its first clause); the
 # whole description stays in the command's own --help.
 $C --help > help.txt
