@@ -26,4 +26,11 @@ __attribute__((no_sanitize_address, no_sanitize_undefined)) void __sanitizer_cov
   uint32_t h = static_cast<uint32_t>((pc * 0x9E3779B97F4A7C15ull) >> 48);
   custody_fuzz_extra_counters[h]++;
 }
+
+// GCC's trace-cmp also hooks floating-point comparisons (nlohmann-json's
+// number code has some); clang never emits these, so libFuzzer's runtime
+// has no definition. No value profile for them: nothing in Custody's
+// formats is a floating-point number.
+void __sanitizer_cov_trace_cmpf(float, float) {}
+void __sanitizer_cov_trace_cmpd(double, double) {}
 }
