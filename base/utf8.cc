@@ -156,18 +156,19 @@ bool IsUpperCase(char32_t cp) {
 size_t DisplayWidth(std::string_view text) {
   const locale_t loc = Utf8Locale();
   size_t width = 0;
+  // wcwidth has no _l form: the tables are read under the UTF-8 locale,
+  // switched for this thread only and only if a character needs them.
+  locale_t old = static_cast<locale_t>(0);
   for (char32_t cp : CodePoints(text)) {
     if (cp < 0x80 || loc == static_cast<locale_t>(0)) {
       ++width;
       continue;
     }
-    // wcwidth has no _l form: the tables are read under the UTF-8 locale
-    // for this thread only.
-    const locale_t old = uselocale(loc);
+    if (old == static_cast<locale_t>(0)) old = uselocale(loc);
     const int w = wcwidth(static_cast<wchar_t>(cp));
-    uselocale(old);
     width += w < 0 ? 1 : static_cast<size_t>(w);
   }
+  if (old != static_cast<locale_t>(0)) uselocale(old);
   return width;
 }
 
