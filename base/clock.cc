@@ -1,6 +1,8 @@
 #include "base/clock.h"
 
+#include <cstdlib>
 #include <ctime>
+#include <string>
 
 namespace custody {
 
@@ -47,6 +49,32 @@ int64_t AddUtcYears(int64_t unix_seconds, uint32_t years) {
 
 Clock* SystemClock() {
   static SystemClockImpl* clock = new SystemClockImpl();  // never destroyed: used until exit
+  return clock;
+}
+
+namespace {
+class ForwardClock final : public Clock {
+ public:
+  explicit ForwardClock(int64_t at) : at_(at) {}
+  int64_t NowUnix() const override {
+    const int64_t now = SystemClock()->NowUnix();
+    return at_ > now ? at_ : now;
+  }
+
+ private:
+  int64_t at_;
+};
+}  // namespace
+
+const Clock* ToolClock() {
+  static const Clock* clock = [] () -> const Clock* {
+    const char* v = std::getenv("CUSTODY_TEST_NOW");
+    if (v == nullptr || *v == '\0') return SystemClock();
+    char* end = nullptr;
+    const long long at = std::strtoll(v, &end, 10);
+    if (*end != '\0' || at <= 0) return SystemClock();
+    return new ForwardClock(at);  // never destroyed: used until exit
+  }();
   return clock;
 }
 

@@ -20,6 +20,14 @@ class Clock {
 // The process-wide system clock (time(2)). Never null; lives forever.
 Clock* SystemClock();
 
+// The clock the command-line tool uses: SystemClock(), unless the test-only
+// variable CUSTODY_TEST_NOW (UNIX seconds) names a LATER time, which it
+// then returns. For the CLI tests of time limits (an expired grant, an
+// overdue copy) only; it can only move the clock forward, so it never
+// makes an expired grant current again (and audit, not the client,
+// is what catches an act after an expiry). Never null.
+const Clock* ToolClock();
+
 // The UTC calendar year of `unix_seconds` (e.g. 2026).
 int UtcYear(int64_t unix_seconds);
 

@@ -37,7 +37,9 @@ S="--as staff.id --passphrase-file staff.pass"
 step "A vault with the default levels; clearances granted"
 run "$C" init office.vault $O --label "Bureau 3 / approved drive 0007"
 run "$C" grant office.vault $O --to witness.pub --clearance secret --role officer
-run "$C" grant office.vault $O --to staff.pub --clearance confidential
+# A time-limited grant (clause 4.7): after it the staff member is refused
+# and the officer's next write rotates the confidential and internal keys.
+run "$C" grant office.vault $O --to staff.pub --clearance confidential --until "$(date -u -d '+90 days' +%Y-%m-%d)"
 run "$C" roster office.vault   # members, fingerprints and public lines; needs no identity
 
 step "Adding documents at two levels (streamed, any size)"

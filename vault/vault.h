@@ -267,6 +267,7 @@ struct MemberSummary {
   std::string role;         // "officer", "staff", "auditor"
   bool revoked = false;
   int clearance = -1;       // the highest level index held; -1: none (an auditor)
+  int64_t until_unix = 0;   // a time-limited grant's last second; 0: no limit
   std::string public_line;  // PublicIdentity::ToLine (Vault::Roster only)
 };
 
@@ -361,8 +362,11 @@ class Vault {
   // Staff and officers hold a clearance; auditors hold none (`clearance`
   // must be empty for them and set for the others: kUsage otherwise).
   // Officers only (kAuth), up to their own clearance (kNotCleared).
+  // `until_unix` (0: no limit) is the last second the grant is valid
+  // (REQUIREMENTS.md 4.7); kUsage if it has passed. Every officer write
+  // first rotates the levels of grants that have expired (RotateExpiredGrants).
   Status Grant(const Identity& actor, const PublicIdentity& to, Role role,
-               std::optional<Level> clearance);
+               std::optional<Level> clearance, int64_t until_unix = 0);
   // Removes `who`, rotates the key of every level they held, seals the new
   // keys to every remaining member cleared for them, each new key sealed
   // with a link to the one before (key lineage, FORMAT.md §3.14): no
@@ -612,7 +616,13 @@ class Vault {
   // `new_keys`, lowest level first) for every level they held, sealed to
   // every other member cleared for it and linked to the old one.
   Status AppendRevocation(const Identity& actor, const KeyRing& ring, const std::string& who_key,
-                          std::vector<crypto::SecretBytes>& new_keys);
+                          std::vector<crypto::SecretBytes>& new_keys,
+                          int reason = 0 /* format::RevokeReason */);
+  // Inside a WriteScope, before an officer's act: a Revoked event (reason
+  // REVOKE_EXPIRED) for every live member whose grant has expired and
+  // whom `actor` may revoke, as Revoke does; `ring` is then re-unlocked so
+  // it holds the new keys. Nothing for a non-officer or no expired grant.
+  Status RotateExpiredGrants(const Identity& actor, std::unique_ptr<KeyRing>& ring);
 
   // --- writing (ops/commit.cc) ---
   // Fills in sequence, chain, time (unless set) and actor, signs with every signer,

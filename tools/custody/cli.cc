@@ -28,8 +28,18 @@ Result<int64_t> ParseDate(const std::string& date, const std::string& option) {
   std::istringstream in(date);
   in >> std::get_time(&tm, "%Y-%m-%d");
   if (in.fail() || !in.eof() || date.size() != 10)
-    return Fail(Code::kUsage, option + " takes a date as YYYY-MM-DD, not '" + date + "'");
+    return Fail(Code::kUsage, option + " takes a date as YYYY-MM-DD, not '" + EscapeForTerminal(date) + "'");
   return static_cast<int64_t>(timegm(&tm)) + 86400 - 1;
+}
+
+Result<int64_t> ParseDateOrTime(const std::string& text, const std::string& option) {
+  if (text.size() != 20) return ParseDate(text, option);
+  std::tm tm{};
+  std::istringstream in(text);
+  in >> std::get_time(&tm, "%Y-%m-%dT%H:%M:%SZ");
+  if (in.fail() || in.peek() != std::char_traits<char>::eof())
+    return Fail(Code::kUsage, option + " takes YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC), not '" + text + "'");
+  return static_cast<int64_t>(timegm(&tm));
 }
 
 int RefusePlaintextToTerminal(const std::string& out) {
@@ -195,7 +205,7 @@ Result<std::unique_ptr<vault::Vault>> OpenVault(const std::string& path, vault::
     return m ? std::move(*m) : nullptr;
   }();
   const auto started = std::chrono::steady_clock::now();
-  auto v = vault::Vault::Open(path, access, DefaultEnv(), SystemClock(), memory.get());
+  auto v = vault::Vault::Open(path, access, DefaultEnv(), ToolClock(), memory.get());
   if (v) {
     for (const auto& w : (*v)->warnings()) std::cerr << "custody: warning: " << w << "\n";
     Explain("opened vault " + path + (access == vault::Vault::Access::kWrite ? " for writing" : "") + ": id " +

@@ -91,6 +91,8 @@ Json TimeOrNull(int64_t unix_seconds);
 // "2026-12-31" -> the last second of that UTC day (a date something is due
 // by); kUsage naming `option` otherwise.
 Result<int64_t> ParseDate(const std::string& date, const std::string& option);
+// ParseDate, or "2026-12-31T17:00:00Z" -> that second (UTC).
+Result<int64_t> ParseDateOrTime(const std::string& text, const std::string& option);
 // An audit's problems as `audit --json` (and `report --json`) print them:
 // [{"where": …, "problem": …}, …].
 Json AuditProblemsJson(const std::vector<vault::AuditProblem>& problems);

@@ -72,7 +72,7 @@ void RegisterInit(CLI::App& app) {
 }
 
 void RegisterGrant(CLI::App& app) {
-  struct GrantOpts { std::string vault, as, to, clearance, role = "staff", passphrase_file; };
+  struct GrantOpts { std::string vault, as, to, clearance, role = "staff", passphrase_file, until; };
   auto go = std::make_shared<GrantOpts>();
   auto* grant = app.add_subcommand("grant", "Grant an identity a clearance (a level and every "
                                             "level below it), or change a member's: a lower "
@@ -86,10 +86,20 @@ void RegisterGrant(CLI::App& app) {
   grant->add_option("--clearance", go->clearance, "Highest level the identity may read");
   grant->add_option("--role", go->role, "staff (default), officer, or auditor (no keys)")
       ->check(CLI::IsMember({"staff", "officer", "auditor"}));
+  grant->add_option("--until", go->until,
+                    "Time-limited grant: valid through DATE (YYYY-MM-DD, to the end of that UTC day, or "
+                    "YYYY-MM-DDTHH:MM:SSZ); then the member is refused and an officer's next write "
+                    "rotates the keys they held");
   grant->add_option("--passphrase-file", go->passphrase_file, "Read the passphrase from FILE");
   SetBody(grant, [go] {
     if (go->role != "auditor" && go->clearance.empty())
       return Report(Error{Code::kUsage, "--clearance LEVEL is required"});
+    int64_t until = 0;
+    if (!go->until.empty()) {
+      auto t = ParseDateOrTime(go->until, "--until");
+      if (!t) return Report(t.error());
+      until = *t;
+    }
     auto v = OpenVault(go->vault, vault::Vault::Access::kWrite);
     if (!v) return Report(v.error());
     auto to = ResolveMember(**v, go->to);
@@ -102,10 +112,11 @@ void RegisterGrant(CLI::App& app) {
     }
     auto id = UnlockIdentity(go->as, go->passphrase_file);
     if (!id) return Report(id.error());
-    if (auto s = (*v)->Grant(**id, *to, ParseRole(go->role), level); !s) return Report(s.error());
+    if (auto s = (*v)->Grant(**id, *to, ParseRole(go->role), level, until); !s)
+      return Report(s.error());
     std::cout << "granted " << EscapeForTerminal(to->name) << " (" << to->Fingerprint() << ") "
               << (level ? (*v)->LevelName(*level) : std::string("no levels")) << " as " << go->role
-              << "\n";
+              << (until ? " until " + IsoTime(until) : std::string()) << "\n";
     return 0;
   });
 }
@@ -159,6 +170,7 @@ void RegisterRoster(CLI::App& app) {
         j["role"] = m.role;
         j["clearance"] = m.clearance < 0 ? Json() : Json(clearance(m));
         j["revoked"] = Json(m.revoked);
+        j["until"] = TimeOrNull(m.until_unix);
         j["public"] = m.public_line;
         all.push_back(std::move(j));
       }
@@ -167,7 +179,8 @@ void RegisterRoster(CLI::App& app) {
     }
     for (const auto& m : (*v)->Roster())
       std::cout << EscapeForTerminal(m.name) << "  " << m.fingerprint << "  " << m.role << "  "
-                << EscapeForTerminal(clearance(m)) << (m.revoked ? "  REVOKED" : "") << "\n    "
+                << EscapeForTerminal(clearance(m)) << (m.until_unix ? "  until " + IsoTime(m.until_unix) : "")
+                << (m.revoked ? "  REVOKED" : "") << "\n    "
                 << EscapeForTerminal(m.public_line) << "\n";
     return 0;
   });

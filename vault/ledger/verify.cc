@@ -66,11 +66,13 @@ void NoteEventApplied(const format::Event& event, const std::string& payload, ui
 }
 
 Result<size_t> ReplayEvent(const std::string& payload, VaultState& state, uint64_t offset,
-                           const CheckedSignatures* ahead) {
+                           const CheckedSignatures* ahead, VerifiedEvent* applied) {
   CUSTODY_ASSIGN(VerifiedEvent verified, VerifySignedEvent(payload, state, ahead));
   CUSTODY_TRY(state.Apply(verified.event, verified.signers));
   NoteEventApplied(verified.event, payload, offset, state);
-  return verified.signers.size();
+  const size_t count = verified.signers.size();
+  if (applied) *applied = std::move(verified);
+  return count;
 }
 
 }  // namespace custody::vault

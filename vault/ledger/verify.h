@@ -59,8 +59,9 @@ Result<VerifiedEvent> VerifySignedEvent(const std::string& payload, const VaultS
 //
 // `offset` (the EVENT record's header offset, 0 if unknown) is kept in
 // state.authority for an authority event. `ahead` as for VerifySignedEvent.
+// `applied`, if not null, receives the event and its signers on success.
 Result<size_t> ReplayEvent(const std::string& payload, VaultState& state, uint64_t offset = 0,
-                           const CheckedSignatures* ahead = nullptr);
+                           const CheckedSignatures* ahead = nullptr, VerifiedEvent* applied = nullptr);
 
 // What follows a successful Apply of `event` stored as `payload` at header
 // `offset`: the ledger head, the genesis, the authority chain. Shared by

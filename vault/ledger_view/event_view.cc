@@ -97,11 +97,13 @@ LogEntry DescribeEvent(const Vault& vault, const format::Event& ev, const std::v
       e.others.emplace_back("to", PartyOf(vault, memory, m.keys().ed25519(), m.keys().name()));
       Detail(e, "role", RoleName(m.role()));
       Detail(e, "clearance", Clearance(vault, m));
+      if (m.until_unix() != 0) Detail(e, "until", UtcDateTime(m.until_unix()));
       break;
     }
     case format::Event::kRevoked: {
       const auto& x = ev.revoked();
       e.act = "revoked";
+      if (x.reason() == format::REVOKE_EXPIRED) Detail(e, "reason", "grant expired");
       e.others.emplace_back("member", PartyOf(vault, memory, x.member_ed25519()));
       std::string rotated;
       for (uint32_t l : x.rotated_levels()) rotated += (rotated.empty() ? "" : ",") + LevelNameAt(vault, l);

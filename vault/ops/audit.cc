@@ -37,6 +37,9 @@ class Auditor {
   void ScanLog();
   void VisitEvent(const RecordRef& ref, const Result<std::string>& payload, const CheckedSignatures& ahead);
   void VisitCheckpoint(const RecordRef& ref, const std::string& where);
+  // REQUIREMENTS.md 4.7 (FORMAT.md §5.7): an act signed by a member after
+  // their time-limited grant ended, or dated before the event it follows.
+  void CheckGrantTimes(uint64_t offset);
   void CheckCatalog(const format::Checkpoint& cp, const std::string& where);
   void CheckPagesReached();
   void CheckEnd();
@@ -78,6 +81,8 @@ class Auditor {
   CopyTreeAuditor copy_trees_;
   uint64_t last_event_offset_ = 0;
   bool chain_broken_ = false;
+  VerifiedEvent applied_;       // the event VisitEvent replayed last
+  int64_t last_time_ = 0;       // its predecessor's time
 };
 
 Result<AuditReport> Auditor::Run() {
@@ -215,7 +220,7 @@ void Auditor::ScanLog() {
 void Auditor::VisitEvent(const RecordRef& ref, const Result<std::string>& payload,
                          const CheckedSignatures& ahead) {
   if (chain_broken_) return;
-  auto replayed = payload ? ReplayEvent(*payload, state_, ref.offset, &ahead)
+  auto replayed = payload ? ReplayEvent(*payload, state_, ref.offset, &ahead, &applied_)
                           : Result<size_t>(std::unexpected(payload.error()));
   if (!replayed) {
     Problem("record at " + std::to_string(ref.offset), replayed.error().message + "; ledger verification stops here");
@@ -224,9 +229,30 @@ void Auditor::VisitEvent(const RecordRef& ref, const Result<std::string>& payloa
   }
   rep_.signatures_verified += *replayed;
   ++rep_.events;
+  CheckGrantTimes(ref.offset);
   if (checkpoint_) tree_.Append(*payload);
   last_event_offset_ = ref.offset;
   if (anchor_ && state_.event_count == anchor_->event_count) anchor_head_ = state_.ledger_head;
+}
+
+void Auditor::CheckGrantTimes(uint64_t offset) {
+  const int64_t t = applied_.event.time_unix();
+  const int64_t before = last_time_;
+  last_time_ = t;
+  for (const auto& signer : applied_.signers) {
+    const format::Member* m = state_.FindMember(signer);
+    if (m == nullptr || m->until_unix() == 0) continue;
+    // A Revoked event for the expiry is the officer's, never the member's.
+    const std::string who = "'" + m->keys().name() + "'";
+    if (t > m->until_unix())
+      Problem("record at " + std::to_string(offset),
+              "event " + std::to_string(applied_.event.sequence()) + " signed by " + who + " at " +
+                  UtcDateTime(t) + ", after their grant expired at " + UtcDateTime(m->until_unix()));
+    else if (t < before)
+      Problem("record at " + std::to_string(offset),
+              "event " + std::to_string(applied_.event.sequence()) + " signed by " + who +
+                  " (time-limited grant) is dated " + UtcDateTime(t) + ", before the event it follows");
+  }
 }
 
 void Auditor::VisitCheckpoint(const RecordRef& ref, const std::string& where) {

@@ -117,6 +117,8 @@ Result<std::vector<std::string>> Vault::Add(const Identity& actor,
   if (details.classification_years && *details.classification_years > 1000)
     return Fail(Code::kUsage, "a classification period is at most 1000 years");
   WriteScope scope(this);
+  // New documents go under keys no expired grant holds (R27b).
+  CUSTODY_TRY(RotateExpiredGrants(actor, ring));
   std::vector<std::string> out;
   for (const auto& f : files) {
     const int fd = f.fd >= 0 ? f.fd : ::open(f.path.c_str(), O_RDONLY | O_CLOEXEC);

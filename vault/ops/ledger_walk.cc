@@ -34,6 +34,7 @@ std::optional<MemberSummary> Vault::MemberByKey(const std::string& ed25519) cons
   s.role = RoleName(m->role());
   s.revoked = m->revoked();
   s.clearance = m->clearance();
+  s.until_unix = m->until_unix();
   return s;
 }
 

@@ -1,5 +1,7 @@
 #include "vault/ops/policy.h"
 
+#include "base/clock.h"
+
 namespace custody::vault {
 
 namespace {
@@ -32,6 +34,12 @@ Result<const format::Member*> RequireMember(const VaultState& state, const Publi
     return Fail(Code::kAuth, "identity '" + pub.name + "' (" + pub.Fingerprint() +
                                  ") was revoked from vault " + vault_path);
   return m;
+}
+
+Status RequireGrantCurrent(const format::Member& member, const PublicIdentity& id, int64_t now) {
+  if (member.until_unix() == 0 || now <= member.until_unix()) return {};
+  return Fail(Code::kAuth, "the grant of '" + id.name + "' (" + id.Fingerprint() + ") expired at " +
+                               UtcDateTime(member.until_unix()) + "; an officer must grant again");
 }
 
 Status RequireOfficer(const format::Member& member, const PublicIdentity& id, std::string_view act) {

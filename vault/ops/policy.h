@@ -22,6 +22,9 @@ namespace custody::vault {
 // `state` is not changed.
 Result<const format::Member*> RequireMember(const VaultState& state, const PublicIdentity& id,
                                             const std::string& vault_path);
+// kAuth naming the member and the date if `member`'s time-limited grant
+// ended before `now` (REQUIREMENTS.md 4.7; FORMAT.md R27b).
+Status RequireGrantCurrent(const format::Member& member, const PublicIdentity& id, int64_t now);
 inline Result<const format::Member*> RequireMember(const VaultState& state, const Identity& id,
                                                    const std::string& vault_path) {
   return RequireMember(state, id.public_identity(), vault_path);

@@ -26,8 +26,11 @@ Status CheckGrantArguments(Role role, const std::optional<Level>& clearance) {
 }  // namespace
 
 Status Vault::Grant(const Identity& actor, const PublicIdentity& to, Role role,
-                    std::optional<Level> clearance) {
+                    std::optional<Level> clearance, int64_t until_unix) {
   CUSTODY_TRY(CheckGrantArguments(role, clearance));
+  if (until_unix != 0 && until_unix <= clock_->NowUnix())
+    return Fail(Code::kUsage, "the grant to '" + to.name + "' would end at " + UtcDateTime(until_unix) +
+                                  ", which has passed; nothing was changed");
   if (clearance) CUSTODY_TRY(CheckLevel(*clearance));
   const int32_t level_count = clearance ? static_cast<int32_t>(clearance->index()) + 1 : 0;
   CUSTODY_ASSIGN(auto ring, Unlock(actor));
@@ -37,6 +40,8 @@ Status Vault::Grant(const Identity& actor, const PublicIdentity& to, Role role,
     return Fail(Code::kNotCleared, "'" + actor.public_identity().name + "' cannot grant " +
                                        LevelName(*clearance) + " without holding it");
   const std::string to_key = SigningKeyOf(to);
+  WriteScope scope(this);
+  CUSTODY_TRY(RotateExpiredGrants(actor, ring));
   const format::Member* existing = state_->FindMember(to_key);
   // Lowering a clearance takes away keys the member holds: as a revoke
   // does, every level they held gets a fresh key they never see, and the
@@ -44,12 +49,12 @@ Status Vault::Grant(const Identity& actor, const PublicIdentity& to, Role role,
   // they keep (R26 wants the revoke first; nobody sees one without the other).
   const bool lowers = existing && !existing->revoked() && existing->clearance() > level_count - 1;
   if (lowers) CUSTODY_TRY(CheckRevocable(actor, *me, *existing, to));
-  WriteScope scope(this);
   std::vector<crypto::SecretBytes> rotated;
   if (lowers) CUSTODY_TRY(AppendRevocation(actor, *ring, to_key, rotated));
   format::Event ev;
   auto* g = ev.mutable_granted();
   *g->mutable_member() = MemberOf(to, ToFormat(role), level_count - 1);
+  g->mutable_member()->set_until_unix(until_unix);
   for (uint32_t level = 0; level < static_cast<uint32_t>(level_count); ++level) {
     CUSTODY_ASSIGN(*g->add_slots(),
                    SealKeySlot(g->member(), level, state_->epochs[level],
@@ -81,17 +86,40 @@ Status Vault::Revoke(const Identity& actor, const PublicIdentity& who) {
                                      ") is not a member of this vault");
   CUSTODY_TRY(CheckRevocable(actor, *me, *target, who));
   WriteScope scope(this);
-  std::vector<crypto::SecretBytes> new_keys;
-  CUSTODY_TRY(AppendRevocation(actor, *ring, who_key, new_keys));
+  CUSTODY_TRY(RotateExpiredGrants(actor, ring));
+  // An expired grant of `who` was just rotated away: that is the revoke.
+  if (!state_->FindMember(who_key)->revoked()) {
+    std::vector<crypto::SecretBytes> new_keys;
+    CUSTODY_TRY(AppendRevocation(actor, *ring, who_key, new_keys));
+  }
   return CommitAll(actor, scope);
 }
 
+Status Vault::RotateExpiredGrants(const Identity& actor, std::unique_ptr<KeyRing>& ring) {
+  const format::Member* me = state_->FindMember(SigningKeyOf(actor));
+  if (me == nullptr || me->role() != format::ROLE_OFFICER) return {};
+  const int64_t now = clock_->NowUnix();
+  std::vector<std::string> expired;
+  for (const auto& [key, m] : state_->members)
+    if (!m.revoked() && m.until_unix() != 0 && m.until_unix() < now && key != me->keys().ed25519() &&
+        m.clearance() <= me->clearance())
+      expired.push_back(key);
+  for (const auto& key : expired) {
+    std::vector<crypto::SecretBytes> new_keys;
+    CUSTODY_TRY(AppendRevocation(actor, *ring, key, new_keys, format::REVOKE_EXPIRED));
+    // The ring the caller goes on with holds the new keys.
+    CUSTODY_ASSIGN(ring, Unlock(actor));
+  }
+  return {};
+}
+
 Status Vault::AppendRevocation(const Identity& actor, const KeyRing& ring, const std::string& who_key,
-                               std::vector<crypto::SecretBytes>& new_keys) {
+                               std::vector<crypto::SecretBytes>& new_keys, int reason) {
   const format::Member* target = state_->FindMember(who_key);
   format::Event ev;
   auto* r = ev.mutable_revoked();
   r->set_member_ed25519(who_key);
+  r->set_reason(static_cast<format::RevokeReason>(reason));
   // A fresh key for every level the identity could read, sealed to every
   // remaining member cleared for it, and linked to the old one (v2
   // lineage): documents keep their key records; holders of the new key

@@ -140,6 +140,7 @@ Result<std::unique_ptr<KeyRing>> Vault::Unlock(const Identity& actor) const {
     return Fail(Code::kIo, "an earlier operation on vault " + container_->path() +
                                " failed part-way; reopen the vault");
   CUSTODY_ASSIGN(const format::Member* m, RequireMember(*state_, actor, container_->path()));
+  CUSTODY_TRY(RequireGrantCurrent(*m, actor.public_identity(), clock_->NowUnix()));
   return OpenKeySlots(*state_, *m, actor);
 }
 

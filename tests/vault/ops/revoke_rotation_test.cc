@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -147,4 +148,78 @@ TEST_CASE("vault/EachRevokeDrawsANewKeyAgain", "[vault][revoke][keys]") {
   CHECK_FALSE(std::equal(epoch0.span().begin(), epoch0.span().end(), epoch1.span().begin()));
   CHECK_FALSE(std::equal(epoch1.span().begin(), epoch1.span().end(), epoch2.span().begin()));
   ExpectExtracts(*v, *carol, doc->at(0), "late", f.dir);
+}
+
+namespace {
+// A clock that says `first` once, then `then`: how a member's own client
+// could stamp an act after their grant ended though the check before it
+// passed (the client's check is a convenience; audit is the guarantee).
+class LyingClock final : public custody::Clock {
+ public:
+  LyingClock(int64_t first, int64_t then) : first_(first), then_(then) {}
+  int64_t NowUnix() const override { return calls_++ == 0 ? first_ : then_; }
+
+ private:
+  int64_t first_, then_;
+  mutable std::atomic<int> calls_{0};
+};
+}  // namespace
+
+// REQUIREMENTS.md 4.7: after a time-limited grant ends the member is
+// refused, and the officer's next write rotates the levels they held
+// exactly as a revoke does (a Revoked event, reason REVOKE_EXPIRED).
+TEST_CASE("vault/AnExpiredGrantIsRefusedAndTheNextOfficerWriteRotatesItsKeys", "[vault][revoke][until]") {
+  Fixture f;
+  auto bob = Identity::Generate("Bob");
+  const int64_t until = kFixedNow + 3600;
+  auto v = OpenWrite(f.path, &f.clock);
+  auto past = v->Grant(*f.officer, bob->public_identity(), vault::Role::kStaff, ClearanceAt(*v, 1), kFixedNow - 1);
+  REQUIRE_FALSE(past);
+  CHECK(past.error().code == Code::kUsage);
+  CHECK(v->TEST_state().FindMember(Raw(*bob)) == nullptr);
+  REQUIRE(v->Grant(*f.officer, bob->public_identity(), vault::Role::kStaff, ClearanceAt(*v, 1), until));
+  CHECK(v->TEST_state().FindMember(Raw(*bob))->until_unix() == until);
+  REQUIRE(v->List(*bob, false));
+  const auto old1 = CopyKey(*KeysOf(*v, *bob), 1);
+
+  f.clock.Set(until + 1);
+  auto refused = v->List(*bob, false);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == Code::kAuth);
+  CHECK(refused.error().message.find("Bob") != std::string::npos);
+  CHECK(v->TEST_state().epochs == std::vector<uint32_t>{0, 0, 0, 0});  // nothing rotated yet
+
+  auto after = v->Add(*f.officer, {File(f.Input("new1.txt", "new confidential"))}, LevelAt(*v, 1));
+  REQUIRE(after);
+  CHECK(v->TEST_state().FindMember(Raw(*bob))->revoked());
+  CHECK(v->TEST_state().epochs == std::vector<uint32_t>{1, 1, 0, 0});
+  CHECK_FALSE(Unwraps(old1.span(), *v, CurrentWrap(*v, after->at(0))));
+  ExpectExtracts(*v, *f.officer, after->at(0), "new confidential", f.dir);
+  v.reset();
+  auto rep = Vault::Audit(f.path);
+  REQUIRE(rep);
+  CHECK(rep->ok());
+}
+
+TEST_CASE("vault/AuditFlagsAnActSignedAfterTheGrantExpired", "[vault][audit][until]") {
+  Fixture f;
+  auto bob = Identity::Generate("Bob");
+  const int64_t until = kFixedNow + 3600;
+  {
+    auto v = OpenWrite(f.path, &f.clock);
+    REQUIRE(v->Grant(*f.officer, bob->public_identity(), vault::Role::kStaff, ClearanceAt(*v, 1), until));
+  }
+  auto clean = Vault::Audit(f.path);
+  REQUIRE(clean);
+  CHECK(clean->ok());
+  {
+    LyingClock lying(until - 1, until + 60);
+    auto v = OpenWrite(f.path, &lying);
+    REQUIRE(v->Add(*bob, {File(f.Input("late.txt", "late"))}, LevelAt(*v, 0)));
+  }
+  auto rep = Vault::Audit(f.path);
+  REQUIRE(rep);
+  REQUIRE(rep->problems.size() == 1);
+  CHECK(rep->problems[0].message.find("signed by 'Bob'") != std::string::npos);
+  CHECK(rep->problems[0].message.find("after their grant expired") != std::string::npos);
 }

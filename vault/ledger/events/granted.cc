@@ -20,6 +20,8 @@ Status CheckGrantedMember(const format::Event& e, const VaultState& s) {
   if ((m.role() == format::ROLE_AUDITOR) != (m.clearance() == -1))
     return Broken(e, "auditors, and only auditors, hold no clearance");
   if (m.revoked()) return Broken(e, "grant of a revoked membership");
+  if (m.until_unix() != 0 && m.until_unix() <= e.time_unix())
+    return Broken(e, "grant that ends before it is made");
   if (m.clearance() > s.FindMember(e.actor_ed25519())->clearance())
     return Broken(e, "grant above the officer's own clearance");
   return {};

@@ -25,6 +25,11 @@ Status CheckRevokeTarget(const format::Event& e, const VaultState& s, RevokePlan
   const format::Member* target = s.FindMember(r.member_ed25519());
   if (target == nullptr || target->revoked()) return Broken(e, "revoke of a non-member");
   if (r.member_ed25519() == e.actor_ed25519()) return Broken(e, "an officer revoking themselves");
+  if (r.reason() == format::REVOKE_EXPIRED &&
+      (target->until_unix() == 0 || e.time_unix() <= target->until_unix()))
+    return Broken(e, "revoke for an expired grant of a grant that has not expired");
+  if (r.reason() != format::REVOKE_BY_OFFICER && r.reason() != format::REVOKE_EXPIRED)
+    return Broken(e, "revoke for an unknown reason");
   if (r.rotated_levels_size() != target->clearance() + 1)
     return Broken(e, "revoke must rotate every level the member held");
   plan.new_epochs = s.epochs;
