@@ -140,6 +140,13 @@ step "The yearly report from the ledger alone, and its printable PDF"
 run "$C" report office.vault --year "$year" --pdf report-$year.pdf
 command -v pdfinfo >/dev/null && pdfinfo report-$year.pdf | grep -E '^(Title|Pages)'
 
+step "The office register: the drive's audit, copies and yearly report in one SQLite database"
+"$C" audit office.vault --json > office.audit.json
+"$C" copies office.vault --json > office.copies.json
+"$C" report office.vault --year "$year" --json > office.report.json
+run "$C" register import office-register.db office.audit.json office.copies.json office.report.json
+run "$C" register report office-register.db --since "$year-01-01"
+
 step "An auditor's checkpoint: a signed C2SP note over the ledger's RFC 6962 tree, cosigned"
 echo "demo passphrase of auditor" > auditor.pass
 "$C" id new --out auditor.id --name "Chen Jie (Auditor)" --kdf interactive --passphrase-file auditor.pass >/dev/null

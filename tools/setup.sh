@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake pkg-config libsodium-dev libprotobuf-dev protobuf-compiler
           libboost-filesystem-dev catch2 libcli11-dev nlohmann-json3-dev libfuse3-dev fuse3 libcairo2-dev
-          libpango1.0-dev fonts-wqy-zenhei poppler-utils e2fsprogs util-linux age zlib1g-dev nwipe time jq libclang-rt-14-dev clang-14 fio procps python3 scdoc dpkg-dev lintian man-db bash-completion zsh
+          libpango1.0-dev fonts-wqy-zenhei poppler-utils e2fsprogs util-linux age zlib1g-dev nwipe time jq libclang-rt-14-dev clang-14 fio procps python3 scdoc dpkg-dev lintian man-db bash-completion zsh libsqlite3-dev sqlite3
           golang-go golang-golang-x-mod-dev)
 missing=()
 for p in "${packages[@]}"; do

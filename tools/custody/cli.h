@@ -74,6 +74,7 @@ void RegisterAuditCommands(CLI::App& app);     // audit
 void RegisterWipeCommands(CLI::App& app);      // wipe, cert verify
 void RegisterCopyCommands(CLI::App& app);      // copy, return, destroy-copy, lost, copies, open
 void RegisterRegisterCommands(CLI::App& app);  // declassify, handled, due
+void RegisterOfficeRegisterCommands(CLI::App& app);  // register import, register report
 void RegisterExportAge(CLI::App& id);          // id export-age (under `id`)
 void RegisterLogCommand(CLI::App& app);        // log
 void RegisterReportCommand(CLI::App& app);     // report

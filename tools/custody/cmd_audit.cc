@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "base/encoding.h"
+#include "base/clock.h"
 #include "base/json.h"
 #include "base/utf8.h"
 #include "tools/custody/cli.h"
@@ -82,6 +83,7 @@ std::string AuditJson(const std::string& vault_path, const vault::AuditReport& r
   }
   out["problems"] = AuditProblemsJson(r.problems);
   out["ok"] = Json(r.ok());
+  out["audited"] = IsoTime(SystemClock()->NowUnix());  // when (the office register's "last audited")
   return WriteJson(out) + "\n";
 }
 

@@ -221,6 +221,7 @@ void RegisterCopies(CLI::App& app) {
     auto v = OpenVault(o->vault, vault::Vault::Access::kRead);
     if (!v) return Report(v.error());
     const int64_t now = SystemClock()->NowUnix();
+    const std::string vault_id = (*v)->id_hex();
     Json all = Json::array();
     if (!o->json)
       std::cout << "COPY                 OF  STATE     LEVEL         KIND       RECIPIENT              "
@@ -231,6 +232,7 @@ void RegisterCopies(CLI::App& app) {
       const std::string state = Overdue(c, now) ? "overdue" : c.state;
       if (o->json) {
         Json j = Json::object();
+        j["vault_id"] = vault_id;  // the office register files the copy under its vault
         j["copy"] = c.number;
         j["reg_no"] = c.reg_no;
         j["copy_no"] = c.copy_no;

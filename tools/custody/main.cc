@@ -136,6 +136,7 @@ int main(int argc, char** argv) {
   cli::RegisterWipeCommands(app);
   cli::RegisterCopyCommands(app);
   cli::RegisterRegisterCommands(app);
+  cli::RegisterOfficeRegisterCommands(app);
   cli::RegisterLogCommand(app);
   cli::RegisterReportCommand(app);
   cli::RegisterMountCommands(app);
