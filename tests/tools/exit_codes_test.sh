@@ -45,10 +45,13 @@ $C extract v.vault "$REG_BIG" $A --out - >held 2>/dev/null &
 LOCKER=$!
 exec 9<held   # open the reader end, read nothing: the extraction blocks, locked
 # Until the extraction has taken the lock (its unlock runs Argon2id), an
-# add gets through; once it holds the lock, an add is refused.
-for _ in $(seq 40); do
+# add gets through; once it holds the lock, an add is refused. Wait for
+# that refusal itself, not for any exit 1: on a loaded machine (a CI run
+# beside a build) the loop once stopped on an exit 1 and the next add
+# succeeded, so the check below raced the extraction taking the lock.
+for _ in $(seq 120); do
   $C add v.vault memo.txt $A --level internal >out 2>err
-  [ $? -eq 1 ] && break
+  [ $? -eq 1 ] && grep -q "locked by another custody process" err && break
   sleep 0.25
 done
 expect 1 "a vault locked by another writer" -- $C add v.vault memo.txt $A --level internal
