@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/env.h"
 #include "base/status.h"
@@ -42,6 +43,16 @@ class ClientMemory {
   // events of the same genesis (a concurrent client got further).
   Status Save(const RememberedState& state) const;
   std::string PathFor(const std::string& vault_id) const;
+
+  // Opens of the vault outside its bindings (format v7, R186) that this
+  // client saw and has not yet recorded: serialized OpenOutsideBindings,
+  // oldest first, in `<dir>/<vault id hex>.outside.json`. At most
+  // kMaxOutsideNotes are kept (the oldest are dropped).
+  static constexpr size_t kMaxOutsideNotes = 64;
+  Result<std::vector<std::string>> LoadOutsideNotes(const std::string& vault_id) const;
+  Status AddOutsideNote(const std::string& vault_id, const std::string& note) const;
+  // Removes the first `count` notes (those just recorded).
+  Status DropOutsideNotes(const std::string& vault_id, size_t count) const;
 
  private:
   std::string dir_;

@@ -47,6 +47,7 @@ class DocumentState;
 class Event;
 class Member;
 class KeyRef;
+class OpenOutsideBindings;
 class Superblock;
 class WrappedDocumentKey;
 }  // namespace custody::format
@@ -252,6 +253,14 @@ struct AuditReport {
   // With a checkpoint note given to Audit: what checking it found (a
   // rollback or fork is also one of `problems`).
   std::optional<CheckpointFinding> checkpoint;
+  // Format v7: a file whose ledger ends with a BackupMade event is that
+  // backup (R187): the sequence of that event, its time and destination.
+  struct Backup {
+    uint64_t sequence = 0;
+    int64_t time_unix = 0;
+    std::string destination, made_by, marking;
+  };
+  std::optional<Backup> backup_of;
 };
 
 // An auditor's checkpoint note for Audit to check (vault/auditor_checkpoint.h).
@@ -284,6 +293,27 @@ enum class LedgerWalk {
   // comes at the end. For callers that only accumulate and MUST discard
   // everything they gathered unless the walk returns success (a report).
   kVisitWhileVerifying,
+};
+
+// Approved media and hosts (format v7; Vault::Media, Vault::Hosts).
+struct MediumInfo {
+  std::string number, label, description;
+  std::string registered_by;
+  int64_t registered_unix = 0;
+  bool here = false;            // the vault file is on this medium now
+  bool out = false;             // checked out (R183)
+  std::string holder, purpose, checked_out_by;
+  int64_t checked_out_unix = 0, return_by_unix = 0;
+};
+struct HostInfo {
+  std::string id_hex, name;
+  bool here = false;            // this machine
+};
+struct BackupResult {
+  std::string destination;
+  uint64_t sequence = 0;        // of its BackupMade event
+  std::string marking;          // the highest level held, or "none"
+  uint64_t bytes = 0;
 };
 
 struct CompactResult {
@@ -569,6 +599,32 @@ class Vault {
   // afterwards (reopen it).
   Result<CompactResult> Compact(const Identity& actor);
 
+  // --- approved media and hosts (ops/bindings.cc; FORMAT.md §3.8, R182-
+  // R188). Once a vault has a registered medium, a write from any other
+  // medium is refused (kAuth) and a read is warned; once it has a bound
+  // host, every keyed act on another machine is refused (kAuth). Each such
+  // open is kept by this client and recorded (OpenOutsideBindings) by its
+  // next write to the vault; a refused host is recorded at once when the
+  // vault's medium allows writing. Keyless audit is never bound.
+  std::vector<MediumInfo> Media() const;
+  std::vector<HostInfo> Hosts() const;
+  // Registers the medium the vault file is on now, or the one holding the
+  // path `at` (a backup drive, the drive a vault moves to). Officers only;
+  // allowed from an unregistered medium (that is how one gets registered).
+  Status RegisterMedium(const Identity& officer, const std::string& number, const std::string& label,
+                        const std::string& at = "");
+  Status CheckOutMedium(const Identity& officer, const std::string& number, const std::string& holder,
+                        const std::string& purpose, int64_t return_by_unix);
+  Status CheckInMedium(const Identity& officer, const std::string& number, const std::string& note);
+  // Binds the host of id `host_id` (16 bytes) named `name`, or this machine
+  // when `host_id` is empty. Officers only.
+  Status BindHost(const Identity& officer, const std::string& host_id, const std::string& name);
+  // Clause 3.3: commits a BackupMade event, then copies the vault file as it
+  // now is to `destination` (which must not exist; on a registered medium
+  // once the vault has any). Officers only.
+  Result<BackupResult> Backup(const Identity& officer, const std::string& destination,
+                              const std::string& purpose);
+
   ~Vault();
   Vault(const Vault&) = delete;
   Vault& operator=(const Vault&) = delete;
@@ -599,6 +655,21 @@ class Vault {
   Status LoadCheckpoint(uint64_t* scan_from);
   // Replays every EVENT record from `scan_from` under every rule.
   Status ReplayFrom(uint64_t scan_from);
+
+  // --- bindings (ops/bindings.cc) ---
+  // At open: compares this host and the file's medium with the bindings;
+  // sets outside_, and warns a read from an unregistered medium.
+  Status CheckBindings(Access access, ClientMemory* memory);
+  Status RefuseWritingToBackup() const;
+  // Within Unlock: kAuth if `actor` may not act here; keeps the note of an
+  // open outside the bindings (once per open) and, for a refused host,
+  // records it at once if it can.
+  Status EnforceBindings(const Identity& actor) const;
+  // Appends the notes this client keeps (and clears them after the
+  // commit): called by CommitAll, inside its WriteScope.
+  Status AppendOutsideNotes(const Identity& actor, std::vector<std::string>* flushed);
+  // Records the kept notes in a commit of their own (a refused host).
+  Status RecordOutsideNow(const Identity& actor);
 
   // --- access (ops/vault.cc) ---
   // The level keys `actor` holds; kAuth if not a live member.
@@ -710,7 +781,16 @@ class Vault {
   std::vector<std::string> replay_heads_;
   std::string checkpoint_head_;
   ClientMemory* memory_ = nullptr;
-  std::vector<std::string> warnings_;
+  mutable std::vector<std::string> warnings_;  // EnforceBindings adds from const Unlock
+  // Set by Open (CheckBindings): how this open stands against the vault's
+  // bindings; nullopt when inside them (or the vault has none).
+  std::unique_ptr<format::OpenOutsideBindings> outside_;
+  Access access_ = Access::kRead;
+  bool registering_medium_ = false;  // RegisterMedium's own Unlock
+  mutable bool outside_noted_ = false;
+  // Where opens outside the bindings are kept (Open's `memory`, even when
+  // memory_ is not set because the vault went backwards).
+  ClientMemory* memory_for_notes_ = nullptr;
   bool poisoned_ = false;
 };
 

@@ -19,7 +19,7 @@ namespace custody::cli {
 
 // The release, as certificates and --version state it; CMakeLists.txt reads
 // the project (and Debian package) version from this line.
-inline constexpr const char* kToolVersion = "0.6.0";
+inline constexpr const char* kToolVersion = "0.7.0";
 
 // The documented exit codes (README "Exit codes"); equal to custody::Code.
 inline constexpr const char* kExitCodesHelp =
@@ -80,6 +80,7 @@ void RegisterLogCommand(CLI::App& app);        // log
 void RegisterReportCommand(CLI::App& app);     // report
 void RegisterMountCommands(CLI::App& app);     // mount, unmount
 void RegisterCheckpointCommands(CLI::App& app);  // checkpoint [cosign, key, leaves, verify]
+void RegisterBindingCommands(CLI::App& app);   // media, host, backup
 
 }  // namespace custody::cli
 

@@ -82,6 +82,17 @@ std::string AuditJson(const std::string& vault_path, const vault::AuditReport& r
     out["checkpoint"] = std::move(cp);
   }
   out["problems"] = AuditProblemsJson(r.problems);
+  if (r.backup_of) {
+    Json b = Json::object();
+    b["event"] = r.backup_of->sequence;
+    b["made"] = IsoTime(r.backup_of->time_unix);
+    b["made_by"] = r.backup_of->made_by;
+    b["destination"] = r.backup_of->destination;
+    b["marking"] = r.backup_of->marking;
+    out["backup_of"] = std::move(b);
+  } else {
+    out["backup_of"] = nullptr;
+  }
   out["ok"] = Json(r.ok());
   out["audited"] = IsoTime(SystemClock()->NowUnix());  // when (the office register's "last audited")
   return WriteJson(out) + "\n";
@@ -122,6 +133,11 @@ std::string AuditText(const std::string& vault_path, const vault::AuditReport& r
       out << "; the ledger (" << c.tree_size << " events) extends it, " << c.proof.size()
           << "-hash consistency proof verified\n";
   }
+  if (r.backup_of)
+    out << "backup     this file is the backup made at event " << r.backup_of->sequence << " ("
+        << IsoTime(r.backup_of->time_unix) << ", by " << EscapeForTerminal(r.backup_of->made_by) << ", to "
+        << EscapeForTerminal(r.backup_of->destination) << ", marked " << EscapeForTerminal(r.backup_of->marking)
+        << ") of vault " << r.vault_id_hex << "; its origin continues from there\n";
   for (const auto& m : r.members)
     out << "member     " << EscapeForTerminal(m.name) << " " << m.fingerprint << " " << m.role << " "
         << EscapeForTerminal(m.clearance) << (m.revoked ? " revoked" : "") << "\n";

@@ -141,6 +141,7 @@ int main(int argc, char** argv) {
   cli::RegisterReportCommand(app);
   cli::RegisterMountCommands(app);
   cli::RegisterCheckpointCommands(app);
+  cli::RegisterBindingCommands(app);
   cli::AddExitCodeFooters(app);
   try {
     app.parse(argc, argv);

@@ -1,5 +1,6 @@
 // VaultState::Apply: the checks every event obeys, then its kind's rules.
 #include "vault/ledger/event_registry.h"
+#include "vault/ledger/events/events.h"
 #include "vault/ledger/rules.h"
 #include "vault/ledger/state.h"
 
@@ -40,6 +41,7 @@ Status VaultState::Apply(const format::Event& e, const std::vector<std::string>&
   const EventKind* kind = FindEventKind(e.kind_case());
   if (kind == nullptr) return Broken(e, "unknown event kind");
   CUSTODY_TRY(CheckAuthorityLinks(e, *this));
+  CUSTODY_TRY(CheckEventHost(e));
   CUSTODY_TRY(kind->apply(e, signers, *this));
   if (e.kind_case() == format::Event::kUpgraded ||
       (e.kind_case() == format::Event::kVaultCreated && !e.authority_head().empty()))

@@ -25,6 +25,12 @@ constexpr EventKind kEventKinds[] = {
     {format::Event::kVaultMounted, "vault_mounted", "§3.8, §5.4 R178", &ApplyVaultMounted, false},
     {format::Event::kVaultUnmounted, "vault_unmounted", "§3.8, §5.4 R179", &ApplyVaultUnmounted, false},
     {format::Event::kDocumentOpened, "document_opened", "§3.8, §5.4 R180", &ApplyDocumentOpened, false},
+    {format::Event::kMediumRegistered, "medium_registered", "§3.8, §5.4 R182", &ApplyMediumRegistered, true},
+    {format::Event::kMediumCheckedOut, "medium_checked_out", "§3.8, §5.4 R183", &ApplyMediumCheckedOut, true},
+    {format::Event::kMediumCheckedIn, "medium_checked_in", "§3.8, §5.4 R184", &ApplyMediumCheckedIn, true},
+    {format::Event::kHostBound, "host_bound", "§3.8, §5.4 R185", &ApplyHostBound, true},
+    {format::Event::kOpenOutsideBindings, "open_outside_bindings", "§3.8, §5.4 R186", &ApplyOpenOutsideBindings, false},
+    {format::Event::kBackupMade, "backup_made", "§3.8, §5.4 R187", &ApplyBackupMade, false},
 };
 }  // namespace
 

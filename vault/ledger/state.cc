@@ -20,6 +20,14 @@ const format::Member* VaultState::FindMember(const std::string& key) const {
   return it == members.end() ? nullptr : &it->second;
 }
 
+const VaultState::MediumState* VaultState::FindMedium(const format::Medium& m) const {
+  for (const auto& [number, ms] : media) {
+    const format::Medium& r = ms.registered.medium();
+    if (r.fs_id() == m.fs_id() && r.serial() == m.serial() && r.size_bytes() == m.size_bytes()) return &ms;
+  }
+  return nullptr;
+}
+
 const format::KeySlot* FindSlot(const VaultState& s, const std::string& member, uint32_t level) {
   auto it = s.slots.find({member, level});
   return it == s.slots.end() ? nullptr : &it->second;

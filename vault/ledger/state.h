@@ -61,6 +61,22 @@ class VaultState {
   // Copies at this level or above need an officer's co-signature (R170a);
   // -1: none.
   int32_t cosign_copies_from = -1;
+  // Approved media and hosts (format v7, R182-R185): authority events, so
+  // every open has them from the genesis on.
+  struct MediumState {
+    format::MediumRegistered registered;
+    uint64_t registered_at = 0;          // sequence of the MediumRegistered
+    bool out = false;                    // checked out (R183) and not back
+    format::MediumCheckedOut checkout;   // the last check-out
+    std::string checkout_by;             // its officer (raw Ed25519)
+    int64_t checkout_unix = 0;
+  };
+  std::map<std::string, MediumState> media;  // by register number
+  std::map<std::string, std::string> hosts;  // HostRef.id -> name at binding
+  // The registered medium identified as `m` is (fs_id, serial, size_bytes);
+  // nullptr if none is.
+  const MediumState* FindMedium(const format::Medium& m) const;
+
   uint64_t event_count = 0;
   std::string ledger_head = std::string(32, '\0');
   // The authority chain (FORMAT.md §3.14): every authority event so far, in

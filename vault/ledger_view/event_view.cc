@@ -8,6 +8,7 @@
 #include "crypto/hash.h"
 #include "vault/ledger/state.h"
 #include "vault/ledger_view/ledger_view.h"
+#include "vault/place/place.h"
 
 namespace custody::vault {
 
@@ -248,6 +249,58 @@ LogEntry DescribeEvent(const Vault& vault, const format::Event& ev, const std::v
       e.act = "opened";
       about(x.reg_no());
       Detail(e, "mount", "event " + std::to_string(x.mounted_at()));
+      break;
+    }
+    case format::Event::kMediumRegistered: {
+      const auto& x = ev.medium_registered();
+      e.act = "medium registered";
+      about(x.number());
+      Detail(e, "label", x.label());
+      Detail(e, "medium", DescribeMedium(x.medium()));
+      break;
+    }
+    case format::Event::kMediumCheckedOut: {
+      const auto& x = ev.medium_checked_out();
+      e.act = "medium out";
+      about(x.number());
+      Detail(e, "holder", x.holder());
+      Detail(e, "purpose", x.purpose());
+      if (x.return_by_unix() != 0) Detail(e, "return by", DateOf(x.return_by_unix()));
+      break;
+    }
+    case format::Event::kMediumCheckedIn: {
+      const auto& x = ev.medium_checked_in();
+      e.act = "medium in";
+      about(x.number());
+      Detail(e, "note", x.note());
+      break;
+    }
+    case format::Event::kHostBound: {
+      const auto& x = ev.host_bound();
+      format::HostRef h;
+      h.set_id(x.host_id());
+      h.set_name(x.name());
+      e.act = "host approved";
+      Detail(e, "host", DescribeHost(h));
+      break;
+    }
+    case format::Event::kOpenOutsideBindings: {
+      const auto& x = ev.open_outside_bindings();
+      e.act = "open outside bindings";
+      Detail(e, "when", UtcDateTime(x.attempt_unix()));
+      if (!x.member_ed25519().empty()) Detail(e, "by", PartyOf(vault, memory, x.member_ed25519()).name);
+      Detail(e, "access", x.write() ? "write" : "read");
+      if (x.host_unapproved()) Detail(e, "unapproved host", DescribeHost(x.host()));
+      if (x.medium_unregistered())
+        Detail(e, "unregistered medium", x.has_medium() ? DescribeMedium(x.medium()) : "unknown");
+      break;
+    }
+    case format::Event::kBackupMade: {
+      const auto& x = ev.backup_made();
+      e.act = "backup made";
+      Detail(e, "to", x.destination());
+      Detail(e, "marking", x.highest_level() < 0 ? "none" : LevelNameAt(vault, static_cast<uint32_t>(x.highest_level())));
+      Detail(e, "purpose", x.purpose());
       break;
     }
     default:

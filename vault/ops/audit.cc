@@ -45,6 +45,8 @@ class Auditor {
   void CheckEnd();
   void CheckSlots();
   format::Event::KindCase LastEventKind() const;
+  std::optional<format::Event> LastEvent() const;
+  void DescribeBackup();
   void ScanTail();
   void CheckAnchor();
   void ListMembers();
@@ -105,6 +107,7 @@ Result<AuditReport> Auditor::Run() {
     Problem("checkpoint", "not checked: the ledger could not be replayed to its end");
   }
   ListMembers();
+  if (!chain_broken_) DescribeBackup();
   CheckDocuments();
   return std::move(rep_);
 }
@@ -345,14 +348,35 @@ void Auditor::CheckEnd() {
 // zeroed to undo the newest commit.
 // The kind of the last replayed event, parsed once when it is needed rather
 // than for every event of the scan.
-format::Event::KindCase Auditor::LastEventKind() const {
+std::optional<format::Event> Auditor::LastEvent() const {
   auto ref = c_.ReadHeader(last_event_offset_);
   auto payload = ref ? c_.ReadPayload(*ref) : Result<std::string>(std::unexpected(ref.error()));
   format::SignedEvent se;
   format::Event ev;
-  if (!payload || !se.ParseFromString(*payload) || !ev.ParseFromString(se.body()))
-    return format::Event::KIND_NOT_SET;
-  return ev.kind_case();
+  if (!payload || !se.ParseFromString(*payload) || !ev.ParseFromString(se.body())) return std::nullopt;
+  return ev;
+}
+
+format::Event::KindCase Auditor::LastEventKind() const {
+  auto ev = LastEvent();
+  return ev ? ev->kind_case() : format::Event::KIND_NOT_SET;
+}
+
+// R187: a file whose ledger ends with a BackupMade event is that backup.
+void Auditor::DescribeBackup() {
+  auto ev = LastEvent();
+  if (!ev || ev->kind_case() != format::Event::kBackupMade) return;
+  const auto& x = ev->backup_made();
+  AuditReport::Backup b;
+  b.sequence = ev->sequence();
+  b.time_unix = ev->time_unix();
+  b.destination = x.destination();
+  const format::Member* m = state_.FindMember(ev->actor_ed25519());
+  b.made_by = m ? m->keys().name() : "(unknown)";
+  b.marking = x.highest_level() >= 0 && static_cast<size_t>(x.highest_level()) < state_.level_names.size()
+                  ? state_.level_names[static_cast<size_t>(x.highest_level())]
+                  : "none";
+  rep_.backup_of = std::move(b);
 }
 
 void Auditor::CheckSlots() {

@@ -1,5 +1,8 @@
 #include "vault/client_memory.h"
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -75,6 +78,61 @@ Status ClientMemory::Save(const RememberedState& state) const {
   j["head_offset"] = state.head_offset;
   j["vault_id"] = ToHex(state.vault_id);
   return WriteFileAtomically(env_, PathFor(state.vault_id), WriteCanonicalJson(j), /*replace=*/true, 0600);
+}
+
+namespace {
+std::string NotesPath(const std::string& dir, const std::string& vault_id) {
+  return dir + "/" + ToHex(vault_id) + ".outside.json";
+}
+}  // namespace
+
+Result<std::vector<std::string>> ClientMemory::LoadOutsideNotes(const std::string& vault_id) const {
+  const std::string path = NotesPath(dir_, vault_id);
+  std::ifstream in(path, std::ios::binary);
+  std::vector<std::string> notes;
+  if (!in) return notes;
+  std::string text(kMaxStateFile + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<size_t>(in.gcount()));
+  Result<Json> j = Fail(Code::kCorrupt, "too large");
+  if (text.size() <= kMaxStateFile) j = ParseCanonicalJson(text);
+  const Json* list = j && j->is_object() ? FindMember(*j, "notes") : nullptr;
+  if (list == nullptr || !list->is_array())
+    return Fail(Code::kCorrupt, "kept record of opens outside the bindings " + path + " does not parse");
+  for (const Json& n : *list) {
+    auto raw = n.is_string() ? FromHex(n.get_ref<const std::string&>(), HexCase::kLowerOnly) : std::nullopt;
+    if (!raw) return Fail(Code::kCorrupt, "kept record of opens outside the bindings " + path + " holds a bad note");
+    notes.push_back(std::move(*raw));
+  }
+  return notes;
+}
+
+namespace {
+Status WriteNotes(Env* env, const std::string& path, const std::vector<std::string>& notes) {
+  if (notes.empty()) {
+    ::unlink(path.c_str());
+    return {};
+  }
+  Json list = Json::array();
+  for (const auto& n : notes) list.push_back(ToHex(n));
+  Json j = Json::object();
+  j["format"] = uint64_t{1};
+  j["notes"] = std::move(list);
+  return WriteFileAtomically(env, path, WriteCanonicalJson(j), /*replace=*/true, 0600);
+}
+}  // namespace
+
+Status ClientMemory::AddOutsideNote(const std::string& vault_id, const std::string& note) const {
+  CUSTODY_ASSIGN(auto notes, LoadOutsideNotes(vault_id));
+  notes.push_back(note);
+  if (notes.size() > kMaxOutsideNotes) notes.erase(notes.begin(), notes.end() - kMaxOutsideNotes);
+  return WriteNotes(env_, NotesPath(dir_, vault_id), notes);
+}
+
+Status ClientMemory::DropOutsideNotes(const std::string& vault_id, size_t count) const {
+  CUSTODY_ASSIGN(auto notes, LoadOutsideNotes(vault_id));
+  notes.erase(notes.begin(), notes.begin() + static_cast<std::ptrdiff_t>(std::min(count, notes.size())));
+  return WriteNotes(env_, NotesPath(dir_, vault_id), notes);
 }
 
 }  // namespace custody::vault

@@ -4,7 +4,9 @@
 // §3.9 "Checkpoints" and §3.16 "Catalog pages".
 #include "crypto/hash.h"
 #include "base/json.h"
+#include "vault/client_memory.h"
 #include "vault/ops/internal.h"
+#include "vault/place/place.h"
 
 namespace custody::vault {
 
@@ -54,6 +56,9 @@ Result<std::string> Vault::SealEvent(format::Event ev,
   // the time it used; every other event is stamped now.
   if (ev.time_unix() == 0) ev.set_time_unix(clock_->NowUnix());
   ev.set_actor_ed25519(SigningKeyOf(*signers[0]));
+  // v7 (R188): where the event was made. A machine without a machine id
+  // writes none (and can never act on a vault bound to hosts).
+  if (auto host = ThisHost()) *ev.mutable_host() = *host;
   // R101: every v2 event names the authority state it is made under. An
   // Upgraded event starts the links of a v1 ledger.
   if (state_->linked || ev.kind_case() == format::Event::kUpgraded) {
@@ -111,6 +116,10 @@ format::Superblock Vault::NextSuperblock() const {
 }
 
 Status Vault::CommitAll(const Identity& actor, WriteScope& scope, CheckpointPolicy policy) {
+  // Opens outside the bindings this client kept (R186) go in with the next
+  // write it makes.
+  std::vector<std::string> notes;
+  CUSTODY_TRY(AppendOutsideNotes(actor, &notes));
   format::Superblock sb = NextSuperblock();
   // A checkpoint costs O(log n) pages per changed document, so every commit
   // writes one unless told not to (Destroy): opening then replays nothing.
@@ -133,6 +142,10 @@ Status Vault::CommitAll(const Identity& actor, WriteScope& scope, CheckpointPoli
   if (checkpoint) checkpoint_events_ = state_->event_count;
   scope.Committed();
   Remember();
+  if (!notes.empty() && memory_for_notes_ != nullptr) {
+    if (auto dropped = memory_for_notes_->DropOutsideNotes(state_->vault_id, notes.size()); !dropped)
+      warnings_.push_back("recorded opens outside the bindings are still kept: " + dropped.error().message);
+  }
   return {};
 }
 

@@ -140,6 +140,7 @@ Result<std::unique_ptr<Vault>> Vault::Open(const std::string& path, Access acces
                                            const Clock* clock, ClientMemory* memory) {
   CUSTODY_ASSIGN(auto v, OpenAs(path, access, env, clock, /*for_upgrade=*/false));
   if (memory != nullptr) CUSTODY_TRY(v->CheckRemembered(memory, access));
+  CUSTODY_TRY(v->CheckBindings(access, memory));
   return v;
 }
 

@@ -9,6 +9,7 @@
 #include "vault/ledger/genesis.h"
 #include "vault/ops/internal.h"
 #include "vault/ops/naming.h"
+#include "vault/place/place.h"
 
 namespace custody::vault {
 
@@ -46,6 +47,7 @@ Result<std::string> SignedGenesis(const Identity& creator, const std::vector<std
   ev.set_vault_id(vault_id);
   ev.set_time_unix(now);
   ev.set_actor_ed25519(m.keys().ed25519());
+  if (auto host = ThisHost()) *ev.mutable_host() = *host;
   ev.set_authority_seq(0);
   ev.set_authority_head(std::string(32, '\0'));
   auto* vc = ev.mutable_vault_created();
@@ -141,6 +143,7 @@ Result<std::unique_ptr<KeyRing>> Vault::Unlock(const Identity& actor) const {
                                " failed part-way; reopen the vault");
   CUSTODY_ASSIGN(const format::Member* m, RequireMember(*state_, actor, container_->path()));
   CUSTODY_TRY(RequireGrantCurrent(*m, actor.public_identity(), clock_->NowUnix()));
+  CUSTODY_TRY(EnforceBindings(actor));
   return OpenKeySlots(*state_, *m, actor);
 }
 

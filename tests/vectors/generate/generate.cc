@@ -99,6 +99,14 @@ const std::map<std::string, std::string>& Reasons() {
     {"R179_unmount_later_mount", "unmount of a mount that comes later"},
     {"R180_open_not_cleared", "open by someone not cleared"},
     {"R180_open_later_mount", "open of a mount that comes later"},
+    {"R182_staff_registers_medium", "medium registration by someone who is not an officer"},
+    {"R182_medium_registered_twice", "medium already registered as M-1"},
+    {"R183_checkout_unregistered", "medium M-9 is not registered"},
+    {"R184_checkin_not_out", "medium M-1 checked in without being out"},
+    {"R185_staff_binds_host", "host binding by someone who is not an officer"},
+    {"R186_open_inside_bindings", "an open outside the bindings that was inside them"},
+    {"R187_backup_marked_low", "backup marked with a level other than the highest held"},
+    {"R188_host_id_short", "host id that is not 16 bytes"},
     {"R170_copy_unknown_document", "copy of an unknown document"},
     {"R170_copy_other_doc_id", "copy of an unknown document"},
     {"R170_copy_by_uncleared", "copy issued by someone not cleared"},
@@ -846,6 +854,91 @@ int main(int argc, char** argv) {
     long_host.mutable_vault_mounted()->set_host(std::string(256, 'h'));
     craft::AppendEvent(b, long_host, {&bob});
     Vector("R178_host_256", VaultH("open failure", "R178", "a mount whose host name is 256 bytes"), b);
+  }
+  {
+    // v7: approved media and hosts, backups. A valid history by alice
+    // (officer), with an open outside the bindings recorded by bob; then one
+    // forged event per rule R182-R188.
+    format::Medium drive;
+    drive.set_fs_id("00c0ffee00000001");
+    drive.set_filesystem("ext4");
+    drive.set_serial("WD-WX12345");
+    drive.set_size_bytes(uint64_t{1} << 40);
+    drive.set_transport("usb");
+    auto reg = [&](const std::string& number, const format::Medium& m) {
+      format::Event e;
+      e.mutable_medium_registered()->set_number(number);
+      e.mutable_medium_registered()->set_label("SECRET");
+      *e.mutable_medium_registered()->mutable_medium() = m;
+      return e;
+    };
+    format::Event out;
+    out.mutable_medium_checked_out()->set_number("M-1");
+    out.mutable_medium_checked_out()->set_holder("courier");
+    out.mutable_medium_checked_out()->set_purpose("off-site store");
+    format::Event in;
+    in.mutable_medium_checked_in()->set_number("M-1");
+    format::Event bind;
+    bind.mutable_host_bound()->set_host_id(std::string(16, '\x42'));
+    bind.mutable_host_bound()->set_name("ws-12");
+    format::Event outside;
+    outside.set_actor_ed25519(Raw(bob.public_identity().ed25519));
+    outside.mutable_open_outside_bindings()->set_attempt_unix(1);
+    outside.mutable_open_outside_bindings()->mutable_host()->set_id(std::string(16, '\x07'));
+    outside.mutable_open_outside_bindings()->set_host_unapproved(true);
+    format::Event backup;
+    backup.mutable_backup_made()->set_destination("/mnt/backup/v.vault");
+    backup.mutable_backup_made()->set_purpose("weekly");
+    backup.mutable_backup_made()->set_highest_level(sbase->TEST_state().HighestLevelHeld());
+    std::string b = base;
+    craft::AppendEvent(b, reg("M-1", drive), {&alice});
+    const std::string registered = b;
+    craft::AppendEvent(b, out, {&alice});
+    craft::AppendEvent(b, in, {&alice});
+    craft::AppendEvent(b, bind, {&alice});
+    craft::AppendEvent(b, outside, {&bob});
+    craft::AppendEvent(b, backup, {&alice});
+    Vector("valid_bindings", VaultH("success", "R182-R188",
+                                    "alice registers M-1, checks it out and in, binds a host; bob records an open "
+                                    "from another host; alice records a backup"), b);
+    auto staff = [&](format::Event e) {
+      e.set_actor_ed25519(Raw(bob.public_identity().ed25519));
+      return e;
+    };
+    b = base;
+    craft::AppendEvent(b, staff(reg("M-9", drive)), {&bob});
+    Vector("R182_staff_registers_medium", VaultH("open failure", "R182", "bob (staff) registers his own drive"), b);
+    b = registered;
+    craft::AppendEvent(b, reg("M-2", drive), {&alice});
+    Vector("R182_medium_registered_twice", VaultH("open failure", "R182", "the medium M-1 registered again as M-2"), b);
+    b = registered;
+    format::Event out9 = out;
+    out9.mutable_medium_checked_out()->set_number("M-9");
+    craft::AppendEvent(b, out9, {&alice});
+    Vector("R183_checkout_unregistered", VaultH("open failure", "R183", "a check-out of a medium never registered"), b);
+    b = registered;
+    craft::AppendEvent(b, in, {&alice});
+    Vector("R184_checkin_not_out", VaultH("open failure", "R184", "a check-in of a medium that never left"), b);
+    b = base;
+    craft::AppendEvent(b, staff(bind), {&bob});
+    Vector("R185_staff_binds_host", VaultH("open failure", "R185", "bob (staff) approves his own machine"), b);
+    b = base;
+    format::Event inside = outside;
+    inside.mutable_open_outside_bindings()->set_host_unapproved(false);
+    craft::AppendEvent(b, inside, {&bob});
+    Vector("R186_open_inside_bindings", VaultH("open failure", "R186", "an open outside the bindings that names no binding"), b);
+    b = base;
+    format::Event low = backup;
+    low.mutable_backup_made()->set_highest_level(-1);
+    craft::AppendEvent(b, low, {&alice});
+    Vector("R187_backup_marked_low", VaultH("open failure", "R187", "a backup of secret material marked as holding nothing"), b);
+    b = base;
+    format::Event short_host = in;
+    short_host.clear_kind();
+    *short_host.mutable_host_bound() = bind.host_bound();
+    short_host.mutable_host()->set_id("short");
+    craft::AppendEvent(b, short_host, {&alice});
+    Vector("R188_host_id_short", VaultH("open failure", "R188", "an event whose Event.host id is 5 bytes"), b);
   }
   bad_event("R31_compacted", "R55", "a Compacted event that does not name the ledger it follows (previous_event_count 1)",
             raw_event([](auto& e) { e.mutable_compacted()->set_previous_event_count(1); }), {&alice});

@@ -1,7 +1,8 @@
 // The rules and the effect of each kind of ledger event, one file each in
 // this folder, named after the kind's field in format::Event's `kind` oneof
 // (the three declassification kinds share declassification.cc and its rules
-// for the pending review; the three mount kinds share mount.cc).
+// for the pending review; the three mount kinds share mount.cc; media, hosts and backups share
+// bindings.cc).
 // Internal to vault/ledger: reached through the registry (event_registry.h).
 //
 // Every function has the same contract. It is called by VaultState::Apply
@@ -44,5 +45,15 @@ Status ApplyDocumentHandled(const format::Event& e, const std::vector<std::strin
 Status ApplyVaultMounted(const format::Event& e, const std::vector<std::string>& signers, VaultState& state);
 Status ApplyVaultUnmounted(const format::Event& e, const std::vector<std::string>& signers, VaultState& state);
 Status ApplyDocumentOpened(const format::Event& e, const std::vector<std::string>& signers, VaultState& state);
+Status ApplyMediumRegistered(const format::Event& e, const std::vector<std::string>& signers, VaultState& state);
+Status ApplyMediumCheckedOut(const format::Event& e, const std::vector<std::string>& signers, VaultState& state);
+Status ApplyMediumCheckedIn(const format::Event& e, const std::vector<std::string>& signers, VaultState& state);
+Status ApplyHostBound(const format::Event& e, const std::vector<std::string>& signers, VaultState& state);
+Status ApplyOpenOutsideBindings(const format::Event& e, const std::vector<std::string>& signers, VaultState& state);
+Status ApplyBackupMade(const format::Event& e, const std::vector<std::string>& signers, VaultState& state);
+
+// Not a kind: R188, Event.host (v7) is well formed where present. Checked
+// for every event by VaultState::Apply.
+Status CheckEventHost(const format::Event& e);
 
 }  // namespace custody::vault
