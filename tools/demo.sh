@@ -5,7 +5,8 @@
 # two-person declassification, a witnessed destruction, a FUSE mount read
 # with ordinary tools, a keyless audit, the readable ledger and the yearly
 # report, a rolled-back drive caught by the client's memory and by the
-# auditor's anchor, a format v1 vault upgraded, and a
+# auditor's anchor, approved media and hosts (a copy on an unregistered
+# drive refused, a tracked backup), a format v1 vault upgraded, and a
 # certified wipe of a scratch loop device.
 # Installs and builds first (tools/setup.sh). Run as root (loop devices).
 set -euo pipefail
@@ -14,7 +15,13 @@ bash tools/setup.sh
 C=$(readlink -f "${CUSTODY_BUILD_DIR:-build}/tools/custody")
 W=$(mktemp -d /tmp/custody-demo.XXXXXX)
 LOOP=""
-cleanup() { [ -n "$LOOP" ] && losetup -d "$LOOP" 2>/dev/null; rm -rf "$W"; }
+DRIVES=()   # loop devices holding the approved drives' filesystems
+cleanup() {
+  cd /
+  for m in "$W"/drive0007 "$W"/backup0008 "$W"/stick; do umount "$m" 2>/dev/null || true; done
+  for l in "${DRIVES[@]}" "$LOOP"; do [ -n "$l" ] && losetup -d "$l" 2>/dev/null; done
+  rm -rf "$W"
+}
 trap cleanup EXIT
 ROOT=$(pwd)
 cd "$W"
@@ -163,6 +170,29 @@ cp office.vault after-auditor.vault; cp before-auditor.vault office.vault
 echo "an older copy of the drive fails the auditor's checkpoint (no secret key needed):"
 "$C" audit office.vault --checkpoint cosigned.note --key "$AUDITOR_KEY" | grep "PROBLEM    checkpoint" || echo "(audit failed with exit $?)"
 cp after-auditor.vault office.vault
+
+step "Approved media and hosts: the vault's drive and this machine registered; a copy elsewhere refused"
+# Three small ext4 filesystems on loop devices stand for the approved drive
+# 0007, an approved backup drive 0008 and a USB stick nobody registered.
+drive() {
+  truncate -s 96M "$1.img" && mkfs.ext4 -q -F "$1.img" && mkdir "$1"
+  local l; l=$(losetup --find --show "$1.img"); DRIVES+=("$l"); mount "$l" "$1"
+}
+drive drive0007; drive backup0008; drive stick
+mv office.vault drive0007/ && ln -s drive0007/office.vault office.vault   # the vault moves onto drive 0007
+run "$C" media register office.vault $O --number M-0007 --label "SECRET - Bureau 3 drive 0007"
+run "$C" media register office.vault $O --number M-0008 --label "SECRET - Bureau 3 backup drive" --at backup0008
+run "$C" host register office.vault $O
+run "$C" media list office.vault
+cp office.vault stick/office.vault
+echo "a copy of the vault on the unregistered stick is refused for writing (and warned for reading):"
+"$C" add stick/office.vault minutes.txt --level internal $O || echo "(refused with exit $?)"
+run "$C" backup office.vault backup0008/office-backup.vault $O --purpose "weekly backup"
+"$C" audit backup0008/office-backup.vault | grep -E "^(marking|backup|audit)"
+run "$C" media checkout office.vault $O --number M-0008 --holder "Chen Gang (courier)" --purpose "off-site storage" --return-by "$(date -u -d '+30 days' +%Y-%m-%d)"
+run "$C" media checkin office.vault $O --number M-0008 --note "seals intact"
+echo "the ledger records all of it, the refused copy included:"
+"$C" log office.vault | grep -E "medium|host|backup|outside" | tail -8
 
 step "Someone puts back an older copy of the drive"
 cp office.vault yesterday.vault

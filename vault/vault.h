@@ -261,6 +261,13 @@ struct AuditReport {
     std::string destination, made_by, marking;
   };
   std::optional<Backup> backup_of;
+  // Format v7: the vault's registered media (R182); `here`: the audited
+  // file is on that medium.
+  struct Medium {
+    std::string number, label;
+    bool here = false;
+  };
+  std::vector<Medium> media;
 };
 
 // An auditor's checkpoint note for Audit to check (vault/auditor_checkpoint.h).
@@ -665,9 +672,9 @@ class Vault {
   // open outside the bindings (once per open) and, for a refused host,
   // records it at once if it can.
   Status EnforceBindings(const Identity& actor) const;
-  // Appends the notes this client keeps (and clears them after the
-  // commit): called by CommitAll, inside its WriteScope.
-  Status AppendOutsideNotes(const Identity& actor, std::vector<std::string>* flushed);
+  // Appends the notes this client keeps, once per commit (CommitAll calls
+  // it unless the operation did first); the commit then drops them.
+  Status AppendOutsideNotes(const Identity& actor);
   // Records the kept notes in a commit of their own (a refused host).
   Status RecordOutsideNow(const Identity& actor);
 
@@ -791,6 +798,8 @@ class Vault {
   // Where opens outside the bindings are kept (Open's `memory`, even when
   // memory_ is not set because the vault went backwards).
   ClientMemory* memory_for_notes_ = nullptr;
+  bool notes_appended_ = false;   // AppendOutsideNotes ran for the coming commit
+  size_t notes_to_drop_ = 0;      // notes it took, dropped once committed
   bool poisoned_ = false;
 };
 

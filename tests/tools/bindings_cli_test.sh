@@ -153,6 +153,9 @@ has log.txt "medium in .*note seal intact" "and the check-in"
 expect 3 "a backup to an unregistered medium is refused" -- $C backup $V m2/b.vault $A --purpose weekly
 [ ! -e m2/b.vault ] && ok "and nothing is written there" || bad "m2/b.vault exists"
 expect 3 "staff cannot make a backup" -- $C backup $V m3/b.vault $B --purpose weekly
+# A kept note goes into the ledger before the backup's event, which stays
+# the backup's last.
+expect 0 "another read of the copy, kept to be recorded" -- $C ls m2/copy.vault $A
 expect 0 "a backup to a registered medium" -- $C backup $V m3/b.vault $A --purpose weekly
 has out "marked secret" "the backup says its marking"
 [ ! -e m3/b.vault.custody-tmp ] && ok "no temporary file is left" || bad "temporary file left"

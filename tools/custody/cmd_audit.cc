@@ -82,6 +82,16 @@ std::string AuditJson(const std::string& vault_path, const vault::AuditReport& r
     out["checkpoint"] = std::move(cp);
   }
   out["problems"] = AuditProblemsJson(r.problems);
+  Json media = Json::array();
+  std::string here;
+  for (const auto& m : r.media) {
+    media.push_back(Json{{"number", m.number}, {"label", m.label}, {"here", m.here}});
+    if (m.here) here = m.number;
+  }
+  out["media"] = std::move(media);
+  // The registered medium holding the file ("" if none: the office register
+  // then names the medium by the path audited).
+  out["medium"] = here;
   if (r.backup_of) {
     Json b = Json::object();
     b["event"] = r.backup_of->sequence;
@@ -133,6 +143,9 @@ std::string AuditText(const std::string& vault_path, const vault::AuditReport& r
       out << "; the ledger (" << c.tree_size << " events) extends it, " << c.proof.size()
           << "-hash consistency proof verified\n";
   }
+  for (const auto& m : r.media)
+    out << "medium     " << EscapeForTerminal(m.number) << " \"" << EscapeForTerminal(m.label) << "\""
+        << (m.here ? " (the file is on it)" : "") << "\n";
   if (r.backup_of)
     out << "backup     this file is the backup made at event " << r.backup_of->sequence << " ("
         << IsoTime(r.backup_of->time_unix) << ", by " << EscapeForTerminal(r.backup_of->made_by) << ", to "

@@ -305,26 +305,35 @@ void RegisterLs(CLI::App& app) {
     if (!v) return Report(v.error());
     auto id = UnlockIdentity(lo->as, lo->passphrase_file);
     if (!id) return Report(id.error());
-    std::cout << (lo->json ? "[" : LsTextHeader());
+    // The header (or the array's opening) only once the listing is under
+    // way: a refused listing (not a member, an unapproved host) prints nothing.
+    bool started = false;
+    auto start = [&] {
+      if (!started) std::cout << (lo->json ? "[" : LsTextHeader());
+      started = true;
+    };
     bool first = true;
     // The text lines are formatted on the listing's worker threads.
     auto listed = lo->json
         ? (*v)->ForEachDocument(**id, lo->all, [&](vault::DocumentInfo&& d) -> Status {
+            start();
             std::cout << LsJsonLine(d, first);
             first = false;
             return {};
           })
         : (*v)->ListDocuments(
               **id, lo->all, [](const vault::DocumentInfo& d, std::string& out) { out += LsTextLine(d); },
-              [](std::string_view text) -> Status {
+              [&](std::string_view text) -> Status {
+                start();
                 std::cout.write(text.data(), static_cast<std::streamsize>(text.size()));
                 return {};
               });
     if (!listed) {
-      if (lo->json) std::cout << "\n]\n";  // the listing so far stays a JSON array
+      if (lo->json && started) std::cout << "\n]\n";  // the listing so far stays a JSON array
       std::cout.flush();
       return Report(listed.error());
     }
+    start();
     if (lo->json) std::cout << "\n]\n";
     return 0;
   });

@@ -140,7 +140,10 @@ class Importer {
       CUSTODY_ASSIGN(Stmt v, db_.Prepare(
           "INSERT INTO vaults VALUES (?,?,?,?,?) ON CONFLICT (vault_id) DO UPDATE SET "
           "label=excluded.label, medium=excluded.medium, events=excluded.events, ledger_head=excluded.ledger_head"));
-      CUSTODY_TRY(v.Bind(id).Bind(Str(j, "label")).Bind(Str(j, "vault")).Bind(events).Bind(head).Run());
+      // The registered medium (format v7's media register) when the audit
+      // found the file on one, else the path it read.
+      const std::string medium = Str(j, "medium").empty() ? Str(j, "vault") : Str(j, "medium");
+      CUSTODY_TRY(v.Bind(id).Bind(Str(j, "label")).Bind(medium).Bind(events).Bind(head).Run());
     }
     CUSTODY_ASSIGN(Stmt a, db_.Prepare("INSERT INTO audits VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"));
     const std::string audited = Str(j, "audited").empty() ? now_ : Str(j, "audited");

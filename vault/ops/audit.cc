@@ -16,6 +16,7 @@
 #include "crypto/hash.h"
 #include "format/constants.h"
 #include "vault/ops/internal.h"
+#include "vault/place/place.h"
 #include "vault/catalog/tree_audit.h"
 #include "vault/storage/extent_stream.h"
 
@@ -47,6 +48,7 @@ class Auditor {
   format::Event::KindCase LastEventKind() const;
   std::optional<format::Event> LastEvent() const;
   void DescribeBackup();
+  void ListMedia();
   void ScanTail();
   void CheckAnchor();
   void ListMembers();
@@ -107,6 +109,7 @@ Result<AuditReport> Auditor::Run() {
     Problem("checkpoint", "not checked: the ledger could not be replayed to its end");
   }
   ListMembers();
+  ListMedia();
   if (!chain_broken_) DescribeBackup();
   CheckDocuments();
   return std::move(rep_);
@@ -420,6 +423,15 @@ void Auditor::CheckAnchor() {
     Problem("ledger", "event " + std::to_string(anchor_->event_count) +
                           " does not have the head an earlier audit recorded: the history was "
                           "rewritten");
+}
+
+// Format v7: the registered media, and which of them holds the file now.
+void Auditor::ListMedia() {
+  auto here = MediumOf(c_.path());
+  for (const auto& [number, m] : state_.media) {
+    const bool is_here = here && state_.FindMedium(*here) == &m;
+    rep_.media.push_back({number, m.registered.label(), is_here});
+  }
 }
 
 void Auditor::ListMembers() {

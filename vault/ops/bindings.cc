@@ -168,7 +168,8 @@ Status Vault::EnforceBindings(const Identity& actor) const {
   return {};
 }
 
-Status Vault::AppendOutsideNotes(const Identity& actor, std::vector<std::string>* flushed) {
+Status Vault::AppendOutsideNotes(const Identity& actor) {
+  notes_appended_ = true;
   if (memory_for_notes_ == nullptr) return {};
   auto notes = memory_for_notes_->LoadOutsideNotes(state_->vault_id);
   if (!notes) {
@@ -183,12 +184,12 @@ Status Vault::AppendOutsideNotes(const Identity& actor, std::vector<std::string>
     auto sealed = SealEvent(std::move(ev), {&actor});
     if (!sealed) {
       warnings_.push_back("a kept record of an open outside the bindings was not recorded: " + sealed.error().message);
-      flushed->push_back({});
+      ++notes_to_drop_;
       continue;
     }
     CUSTODY_ASSIGN(uint64_t at, container_->Append(format::RecordType::kEvent, *sealed));
     NoteEventAt(at);
-    flushed->push_back(bytes);
+    ++notes_to_drop_;
   }
   return {};
 }
@@ -360,6 +361,9 @@ Result<BackupResult> Vault::Backup(const Identity& officer, const std::string& d
   *x->mutable_medium() = medium;
   x->set_highest_level(state_->HighestLevelHeld());
   x->set_purpose(purpose);
+  // The kept notes go in before the backup's event, which must be the
+  // last of the copy (R187).
+  CUSTODY_TRY(AppendOutsideNotes(officer));
   const uint64_t sequence = state_->event_count;
   CUSTODY_TRY(AppendEvent(std::move(ev), {&officer}));
   CUSTODY_TRY(CommitAll(officer, scope));

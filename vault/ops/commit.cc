@@ -118,8 +118,7 @@ format::Superblock Vault::NextSuperblock() const {
 Status Vault::CommitAll(const Identity& actor, WriteScope& scope, CheckpointPolicy policy) {
   // Opens outside the bindings this client kept (R186) go in with the next
   // write it makes.
-  std::vector<std::string> notes;
-  CUSTODY_TRY(AppendOutsideNotes(actor, &notes));
+  if (!notes_appended_) CUSTODY_TRY(AppendOutsideNotes(actor));
   format::Superblock sb = NextSuperblock();
   // A checkpoint costs O(log n) pages per changed document, so every commit
   // writes one unless told not to (Destroy): opening then replays nothing.
@@ -142,10 +141,12 @@ Status Vault::CommitAll(const Identity& actor, WriteScope& scope, CheckpointPoli
   if (checkpoint) checkpoint_events_ = state_->event_count;
   scope.Committed();
   Remember();
-  if (!notes.empty() && memory_for_notes_ != nullptr) {
-    if (auto dropped = memory_for_notes_->DropOutsideNotes(state_->vault_id, notes.size()); !dropped)
+  notes_appended_ = false;
+  if (notes_to_drop_ != 0 && memory_for_notes_ != nullptr) {
+    if (auto dropped = memory_for_notes_->DropOutsideNotes(state_->vault_id, notes_to_drop_); !dropped)
       warnings_.push_back("recorded opens outside the bindings are still kept: " + dropped.error().message);
   }
+  notes_to_drop_ = 0;
   return {};
 }
 
