@@ -25,6 +25,15 @@ if(CUSTODY_WERROR)
 endif()
 
 if(CUSTODY_SANITIZE)
+  # A sanitized build exists to run tests. At -O1 with line tables only
+  # (-g1: function names and line numbers, all a sanitizer's report prints)
+  # g++ compiles it a third faster than at RelWithDebInfo's -O2 -g
+  # (measured on vault/ops/audit.cc and a test file: 22.5 -> 15.6 s and
+  # 26.0 -> 12.6 s), which is most of what keeps CI under its hour.
+  if(CMAKE_BUILD_TYPE STREQUAL "RelWithDebInfo")
+    set(CMAKE_CXX_FLAGS_RELWITHDEBINFO "-O1 -g1 -DNDEBUG")
+    set(CMAKE_C_FLAGS_RELWITHDEBINFO "-O1 -g1 -DNDEBUG")
+  endif()
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   add_link_options(-fsanitize=address,undefined)
 endif()

@@ -49,6 +49,7 @@ class Auditor {
   std::optional<format::Event> LastEvent() const;
   void DescribeBackup();
   void ListMedia();
+  void CheckHostBinding(uint64_t offset);
   void ScanTail();
   void CheckAnchor();
   void ListMembers();
@@ -236,6 +237,7 @@ void Auditor::VisitEvent(const RecordRef& ref, const Result<std::string>& payloa
   rep_.signatures_verified += *replayed;
   ++rep_.events;
   CheckGrantTimes(ref.offset);
+  CheckHostBinding(ref.offset);
   if (checkpoint_) tree_.Append(*payload);
   last_event_offset_ = ref.offset;
   if (anchor_ && state_.event_count == anchor_->event_count) anchor_head_ = state_.ledger_head;
@@ -259,6 +261,21 @@ void Auditor::CheckGrantTimes(uint64_t offset) {
               "event " + std::to_string(applied_.event.sequence()) + " signed by " + who +
                   " (time-limited grant) is dated " + UtcDateTime(t) + ", before the event it follows");
   }
+}
+
+// Format v7: once the vault is bound to hosts, an honest client acts only
+// on those (Vault::EnforceBindings); an act made elsewhere came from a
+// client that ignored the binding. The record of a refused open is made
+// on the refused host by design, and the first binding anywhere.
+void Auditor::CheckHostBinding(uint64_t offset) {
+  const format::Event& e = applied_.event;
+  if (state_.hosts.empty() || e.kind_case() == format::Event::kOpenOutsideBindings) return;
+  if (e.kind_case() == format::Event::kHostBound && state_.hosts.size() == 1) return;
+  if (e.has_host() && state_.hosts.count(e.host().id())) return;
+  Problem("record at " + std::to_string(offset),
+          "event " + std::to_string(e.sequence()) + " was made on " +
+              (e.has_host() ? DescribeHost(e.host()) : std::string("a machine it does not name")) +
+              ", which is not an approved host of the vault");
 }
 
 void Auditor::VisitCheckpoint(const RecordRef& ref, const std::string& where) {

@@ -234,3 +234,52 @@ TEST_CASE("vault/ARevokedOfficerCannotDestroyOrGrant", "[vault][revoke][destroy]
   CHECK(ReadFileBytes(x.f.path) == before);
   CHECK_FALSE(v->TEST_state().FindDocument(x.doomed).value()->destroyed());
 }
+
+// ============================================================ hosts (v7)
+
+// A member whose client ignores the host binding (format v7): the event it
+// signs names another machine, or none. The ledger accepts it (the binding
+// is the client's to enforce), and the keyless audit reports it, naming the
+// event and the machine; the record of a refused open, made on the refused
+// machine by design, is not reported.
+TEST_CASE("vault/AuditReportsActsMadeOnAMachineTheVaultIsNotBoundTo", "[vault][bindings][forge]") {
+  ForgeFixture x;
+  {
+    auto v = OpenWrite(x.f.path);
+    REQUIRE(v->BindHost(*x.f.officer, "", ""));  // this machine
+  }
+  auto clean = Vault::Audit(x.f.path);
+  REQUIRE(clean);
+  for (const auto& p : clean->problems) UNSCOPED_INFO(p.where << ": " << p.message);
+  CHECK(clean->ok());
+
+  format::Event elsewhere;
+  elsewhere.mutable_document_handled()->set_reg_no(x.kept);
+  {
+    auto v = Vault::Open(x.f.path, Vault::Access::kRead);
+    REQUIRE(v);
+    elsewhere.mutable_document_handled()->set_doc_id((*v)->TEST_state().FindDocument(x.kept).value()->added().doc_id());
+  }
+  elsewhere.mutable_host()->set_id(std::string(16, '\x5a'));
+  elsewhere.mutable_host()->set_name("laptop-at-home");
+  ForgeEvent(x.f.path, elsewhere, {x.staff.get()});
+  format::Event refused;
+  refused.mutable_open_outside_bindings()->set_attempt_unix(kFixedNow);
+  *refused.mutable_open_outside_bindings()->mutable_host() = elsewhere.host();
+  refused.mutable_open_outside_bindings()->set_host_unapproved(true);
+  *refused.mutable_host() = elsewhere.host();
+  ForgeEvent(x.f.path, refused, {x.staff.get()});
+  format::Event unnamed;
+  unnamed.mutable_document_extracted()->set_reg_no(x.kept);
+  unnamed.mutable_document_extracted()->set_doc_id(elsewhere.document_handled().doc_id());
+  unnamed.mutable_document_extracted()->set_purpose("forged");
+  ForgeEvent(x.f.path, unnamed, {x.staff.get()});
+
+  REQUIRE(Vault::Open(x.f.path, Vault::Access::kRead));  // the ledger itself holds
+  auto audit = Vault::Audit(x.f.path);
+  REQUIRE(audit);
+  for (const auto& p : audit->problems) UNSCOPED_INFO(p.where << ": " << p.message);
+  REQUIRE(audit->problems.size() == 2);
+  CHECK(Contains(audit->problems[0].message, "was made on laptop-at-home (id 5a5a5a5a5a5a5a5a), which is not an approved host"));
+  CHECK(Contains(audit->problems[1].message, "was made on a machine it does not name, which is not an approved host"));
+}

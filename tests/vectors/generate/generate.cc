@@ -890,6 +890,9 @@ int main(int argc, char** argv) {
     backup.mutable_backup_made()->set_destination("/mnt/backup/v.vault");
     backup.mutable_backup_made()->set_purpose("weekly");
     backup.mutable_backup_made()->set_highest_level(sbase->TEST_state().HighestLevelHeld());
+    // Made on the bound host (audit reports an act elsewhere once bound).
+    backup.mutable_host()->set_id(std::string(16, '\x42'));
+    backup.mutable_host()->set_name("ws-12");
     std::string b = base;
     craft::AppendEvent(b, reg("M-1", drive), {&alice});
     const std::string registered = b;
