@@ -681,6 +681,9 @@ class Vault {
   // --- access (ops/vault.cc) ---
   // The level keys `actor` holds; kAuth if not a live member.
   Result<std::unique_ptr<KeyRing>> Unlock(const Identity& actor) const;
+  // Unlock, then kAuth unless `officer` is an officer ("only a secrecy
+  // officer may <act>").
+  Result<std::unique_ptr<KeyRing>> UnlockOfficer(const Identity& officer, std::string_view act) const;
   // kUsage unless `level` is one of this vault's levels.
   Status CheckLevel(Level level) const;
   std::string MemberName(const std::string& ed25519) const;

@@ -89,6 +89,13 @@ Result<uint64_t> CopyFileNew(const std::string& from, const std::string& to) {
   return total;
 }
 
+Result<const VaultState::MediumState*> RegisteredMedium(const VaultState& s, const std::string& number,
+                                                       const std::string& path) {
+  auto it = s.media.find(number);
+  if (it == s.media.end()) return Fail(Code::kNotFound, "no medium " + number + " in vault " + path);
+  return &it->second;
+}
+
 }  // namespace
 
 // R187: the file a BackupMade event names as its destination is that
@@ -243,10 +250,9 @@ Status Vault::RegisterMedium(const Identity& officer, const std::string& number,
   if (number.empty() || number.size() > 64) return Fail(Code::kUsage, "a medium number is 1 to 64 bytes");
   if (label.empty() || label.size() > 256) return Fail(Code::kUsage, "a medium label is 1 to 256 bytes");
   registering_medium_ = true;
-  auto ring = Unlock(officer);
+  auto ring = UnlockOfficer(officer, "register media");
   registering_medium_ = false;
   if (!ring) return std::unexpected(ring.error());
-  CUSTODY_TRY(RequireOfficer(*state_->FindMember(SigningKeyOf(officer)), officer, "register media"));
   const std::string where = at.empty() ? container_->path() : at;
   CUSTODY_ASSIGN(format::Medium medium, MediumOf(where));
   if (state_->media.count(number))
@@ -269,13 +275,11 @@ Status Vault::RegisterMedium(const Identity& officer, const std::string& number,
 
 Status Vault::CheckOutMedium(const Identity& officer, const std::string& number, const std::string& holder,
                              const std::string& purpose, int64_t return_by_unix) {
-  CUSTODY_ASSIGN(auto ring, Unlock(officer));
-  CUSTODY_TRY(RequireOfficer(*state_->FindMember(SigningKeyOf(officer)), officer, "check media out"));
-  auto it = state_->media.find(number);
-  if (it == state_->media.end()) return Fail(Code::kNotFound, "no medium " + number + " in vault " + container_->path());
-  if (it->second.out)
-    return Fail(Code::kUsage, "medium " + number + " is already checked out (to " + it->second.checkout.holder() +
-                                  " on " + UtcDateTime(it->second.checkout_unix) + ")");
+  CUSTODY_ASSIGN(auto ring, UnlockOfficer(officer, "check media out"));
+  CUSTODY_ASSIGN(const auto* m, RegisteredMedium(*state_, number, container_->path()));
+  if (m->out)
+    return Fail(Code::kUsage, "medium " + number + " is already checked out (to " + m->checkout.holder() +
+                                  " on " + UtcDateTime(m->checkout_unix) + ")");
   if (holder.empty() || purpose.empty()) return Fail(Code::kUsage, "a check-out needs a holder and a purpose");
   if (return_by_unix != 0 && return_by_unix <= clock_->NowUnix())
     return Fail(Code::kUsage, "the return date has passed; nothing was recorded");
@@ -292,11 +296,9 @@ Status Vault::CheckOutMedium(const Identity& officer, const std::string& number,
 }
 
 Status Vault::CheckInMedium(const Identity& officer, const std::string& number, const std::string& note) {
-  CUSTODY_ASSIGN(auto ring, Unlock(officer));
-  CUSTODY_TRY(RequireOfficer(*state_->FindMember(SigningKeyOf(officer)), officer, "check media in"));
-  auto it = state_->media.find(number);
-  if (it == state_->media.end()) return Fail(Code::kNotFound, "no medium " + number + " in vault " + container_->path());
-  if (!it->second.out) return Fail(Code::kUsage, "medium " + number + " is not checked out");
+  CUSTODY_ASSIGN(auto ring, UnlockOfficer(officer, "check media in"));
+  CUSTODY_ASSIGN(const auto* m, RegisteredMedium(*state_, number, container_->path()));
+  if (!m->out) return Fail(Code::kUsage, "medium " + number + " is not checked out");
   WriteScope scope(this);
   CUSTODY_TRY(RotateExpiredGrants(officer, ring));
   format::Event ev;
@@ -308,8 +310,7 @@ Status Vault::CheckInMedium(const Identity& officer, const std::string& number, 
 }
 
 Status Vault::BindHost(const Identity& officer, const std::string& host_id, const std::string& name) {
-  CUSTODY_ASSIGN(auto ring, Unlock(officer));
-  CUSTODY_TRY(RequireOfficer(*state_->FindMember(SigningKeyOf(officer)), officer, "approve hosts"));
+  CUSTODY_ASSIGN(auto ring, UnlockOfficer(officer, "approve hosts"));
   format::HostRef host;
   if (host_id.empty()) {
     CUSTODY_ASSIGN(host, ThisHost());
@@ -335,8 +336,7 @@ Status Vault::BindHost(const Identity& officer, const std::string& host_id, cons
 Result<BackupResult> Vault::Backup(const Identity& officer, const std::string& destination,
                                    const std::string& purpose) {
   if (purpose.empty()) return Fail(Code::kUsage, "a backup needs a purpose (--purpose)");
-  CUSTODY_ASSIGN(auto ring, Unlock(officer));
-  CUSTODY_TRY(RequireOfficer(*state_->FindMember(SigningKeyOf(officer)), officer, "make backups"));
+  CUSTODY_ASSIGN(auto ring, UnlockOfficer(officer, "make backups"));
   struct stat st {};
   if (::lstat(destination.c_str(), &st) == 0)
     return Fail(Code::kUsage, destination + " already exists; nothing was written");

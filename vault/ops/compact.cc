@@ -7,8 +7,7 @@
 namespace custody::vault {
 
 Result<CompactResult> Vault::Compact(const Identity& actor) {
-  CUSTODY_ASSIGN(auto ring, Unlock(actor));
-  CUSTODY_TRY(RequireOfficer(*state_->FindMember(SigningKeyOf(actor)), actor, "compact a vault"));
+  CUSTODY_ASSIGN(auto ring, UnlockOfficer(actor, "compact a vault"));
   WriteScope scope(this);  // never committed: the handle is done after compaction
   CompactResult result;
   result.old_size = container_->file_size();

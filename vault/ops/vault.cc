@@ -147,4 +147,10 @@ Result<std::unique_ptr<KeyRing>> Vault::Unlock(const Identity& actor) const {
   return OpenKeySlots(*state_, *m, actor);
 }
 
+Result<std::unique_ptr<KeyRing>> Vault::UnlockOfficer(const Identity& officer, std::string_view act) const {
+  CUSTODY_ASSIGN(auto ring, Unlock(officer));
+  CUSTODY_TRY(RequireOfficer(*state_->FindMember(SigningKeyOf(officer)), officer, act));
+  return ring;
+}
+
 }  // namespace custody::vault
