@@ -21,8 +21,19 @@ C=$(readlink -f "$C")
 T=$(mktemp -d /tmp/custody-bindings.XXXXXX)
 export CUSTODY_STATE_DIR="$T/state"
 LOOPS=()
+# A host is told by /etc/machine-id. A machine without one (a bare
+# container) gets a random one for the test, removed afterwards.
+MADE_MACHINE_ID=""
+if ! grep -qxE '[0-9a-f]{32}' /etc/machine-id 2>/dev/null; then
+  [ -e /etc/machine-id ] && cp -a /etc/machine-id "$T/machine-id.orig"
+  od -An -N16 -tx1 /dev/urandom | tr -d ' \n' > /etc/machine-id && echo >> /etc/machine-id
+  MADE_MACHINE_ID=1
+fi
 cleanup() {
   cd /
+  if [ -n "$MADE_MACHINE_ID" ]; then
+    if [ -e "$T/machine-id.orig" ]; then cp -a "$T/machine-id.orig" /etc/machine-id; else rm -f /etc/machine-id; fi
+  fi
   for m in "$T"/m1 "$T"/m2 "$T"/m3; do umount "$m" 2>/dev/null; done
   for l in "${LOOPS[@]}"; do losetup -d "$l" 2>/dev/null; done
   rm -rf "$T"
