@@ -147,30 +147,6 @@ step "The yearly report from the ledger alone, and its printable PDF"
 run "$C" report office.vault --year "$year" --pdf report-$year.pdf
 command -v pdfinfo >/dev/null && pdfinfo report-$year.pdf | grep -E '^(Title|Pages)'
 
-step "The office register: the drive's audit, copies and yearly report in one SQLite database"
-"$C" audit office.vault --json > office.audit.json
-"$C" copies office.vault --json > office.copies.json
-"$C" report office.vault --year "$year" --json > office.report.json
-run "$C" register import office-register.db office.audit.json office.copies.json office.report.json
-run "$C" register report office-register.db --since "$year-01-01"
-
-step "An auditor's checkpoint: a signed C2SP note over the ledger's RFC 6962 tree, cosigned"
-echo "demo passphrase of auditor" > auditor.pass
-"$C" id new --out auditor.id --name "Chen Jie (Auditor)" --kdf interactive --passphrase-file auditor.pass >/dev/null
-"$C" id public auditor.id > auditor.pub
-cp office.vault before-auditor.vault
-run "$C" grant office.vault $O --to auditor.pub --role auditor
-run "$C" checkpoint office.vault $O --out checkpoint.note
-run "$C" checkpoint cosign checkpoint.note --as auditor.id --passphrase-file auditor.pass --vault office.vault --out cosigned.note
-cat cosigned.note
-AUDITOR_KEY=$("$C" checkpoint key office.vault --as auditor.pub --cosigner)
-echo "the auditor keeps the note and their own verifier key: $AUDITOR_KEY"
-"$C" audit office.vault --checkpoint cosigned.note --key "$AUDITOR_KEY" | grep -E "^checkpoint|^audit"
-cp office.vault after-auditor.vault; cp before-auditor.vault office.vault
-echo "an older copy of the drive fails the auditor's checkpoint (no secret key needed):"
-"$C" audit office.vault --checkpoint cosigned.note --key "$AUDITOR_KEY" | grep "PROBLEM    checkpoint" || echo "(audit failed with exit $?)"
-cp after-auditor.vault office.vault
-
 step "Approved media and hosts: the vault's drive and this machine registered; a copy elsewhere refused"
 # Three small ext4 filesystems on loop devices stand for the approved drive
 # 0007, an approved backup drive 0008 and a USB stick nobody registered.
@@ -197,6 +173,30 @@ run "$C" media checkout office.vault $O --number M-0008 --holder "Chen Gang (cou
 run "$C" media checkin office.vault $O --number M-0008 --note "seals intact"
 echo "the ledger records all of it, the refused copy included:"
 "$C" log office.vault | grep -E "medium|host|backup|outside" | tail -8
+
+step "The office register: the drive's audit, copies and yearly report in one SQLite database"
+"$C" audit office.vault --json > office.audit.json
+"$C" copies office.vault --json > office.copies.json
+"$C" report office.vault --year "$year" --json > office.report.json
+run "$C" register import office-register.db office.audit.json office.copies.json office.report.json
+run "$C" register report office-register.db --since "$year-01-01"
+
+step "An auditor's checkpoint: a signed C2SP note over the ledger's RFC 6962 tree, cosigned"
+echo "demo passphrase of auditor" > auditor.pass
+"$C" id new --out auditor.id --name "Chen Jie (Auditor)" --kdf interactive --passphrase-file auditor.pass >/dev/null
+"$C" id public auditor.id > auditor.pub
+cp office.vault before-auditor.vault
+run "$C" grant office.vault $O --to auditor.pub --role auditor
+run "$C" checkpoint office.vault $O --out checkpoint.note
+run "$C" checkpoint cosign checkpoint.note --as auditor.id --passphrase-file auditor.pass --vault office.vault --out cosigned.note
+cat cosigned.note
+AUDITOR_KEY=$("$C" checkpoint key office.vault --as auditor.pub --cosigner)
+echo "the auditor keeps the note and their own verifier key: $AUDITOR_KEY"
+"$C" audit office.vault --checkpoint cosigned.note --key "$AUDITOR_KEY" | grep -E "^checkpoint|^audit"
+cp office.vault after-auditor.vault; cp before-auditor.vault office.vault
+echo "an older copy of the drive fails the auditor's checkpoint (no secret key needed):"
+"$C" audit office.vault --checkpoint cosigned.note --key "$AUDITOR_KEY" | grep "PROBLEM    checkpoint" || echo "(audit failed with exit $?)"
+cp after-auditor.vault office.vault
 
 step "Someone puts back an older copy of the drive"
 cp office.vault yesterday.vault

@@ -44,16 +44,17 @@ mkfifo held
 $C extract v.vault "$REG_BIG" $A --out - >held 2>/dev/null &
 LOCKER=$!
 exec 9<held   # open the reader end, read nothing: the extraction blocks, locked
-# Until the extraction has taken the lock (its unlock runs Argon2id), an
-# add gets through; once it holds the lock, an add is refused. Wait for
-# that refusal itself, not for any exit 1: on a loaded machine (a CI run
-# beside a build) the loop once stopped on an exit 1 and the next add
-# succeeded, so the check below raced the extraction taking the lock.
-for _ in $(seq 120); do
-  $C add v.vault memo.txt $A --level internal >out 2>err
-  [ $? -eq 1 ] && grep -q "locked by another custody process" err && break
+# Wait until the extraction holds the vault's lock (an OFD lock on its
+# inode, as /proc/locks shows it) before trying a write. Trying writes
+# while it starts raced it: under ASan a slow-starting extraction found the
+# vault locked by one of the trying adds, gave up, and left no writer.
+ino=$(stat -c %i v.vault)
+for _ in $(seq 240); do
+  grep -qE ":0*$ino " /proc/locks && break
+  kill -0 $LOCKER 2>/dev/null || break
   sleep 0.25
 done
+grep -qE ":0*$ino " /proc/locks && ok "the extraction holds the vault's lock" || bad "the extraction never took the lock"
 expect 1 "a vault locked by another writer" -- $C add v.vault memo.txt $A --level internal
 has err "locked by another custody process" "the message says the vault is locked"
 cat <&9 >/dev/null; exec 9<&-
