@@ -1,6 +1,8 @@
 #include "base/encoding.h"
 
 #include <array>
+#include <cstdio>
+#include <iterator>
 
 namespace custody {
 namespace {
@@ -107,6 +109,16 @@ std::optional<std::string> FromBase64(std::string_view text) {
     if (pad < 1) out.push_back(static_cast<char>(n & 0xff));
   }
   return out;
+}
+
+std::string HumanBytes(uint64_t bytes) {
+  static const char* const kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double v = static_cast<double>(bytes);
+  size_t u = 0;
+  while (v >= 1024 && u + 1 < std::size(kUnits)) v /= 1024, ++u;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, kUnits[u]);
+  return buf;
 }
 
 }  // namespace custody

@@ -32,4 +32,7 @@ std::string ToBase64(std::string_view bytes);
 // std::nullopt unless `text` is canonical padded base64.
 std::optional<std::string> FromBase64(std::string_view text);
 
+// "1.5 GiB", "640 KiB", "12 B": a size for people (progress, device facts).
+std::string HumanBytes(uint64_t bytes);
+
 }  // namespace custody

@@ -60,16 +60,6 @@ std::function<uint64_t()> BytesMovedFromNow(bool writes, uint64_t cap) {
   };
 }
 
-std::string HumanBytes(uint64_t bytes) {
-  static const char* const kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double v = static_cast<double>(bytes);
-  size_t u = 0;
-  while (v >= 1024 && u + 1 < std::size(kUnits)) v /= 1024, ++u;
-  char buf[32];
-  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, kUnits[u]);
-  return buf;
-}
-
 ProgressMeter::ProgressMeter(std::string what, uint64_t total, std::function<uint64_t()> done)
     : what_(EscapeForTerminal(what)), total_(total), done_(std::move(done)) {
   if (ShowsProgress()) thread_ = std::thread([this] { Run(); });

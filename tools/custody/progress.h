@@ -9,6 +9,8 @@
 // own thread. So the vault's operations stay free of display concerns.
 #pragma once
 
+#include "base/encoding.h"
+
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -80,7 +82,6 @@ class StatusLine {
   bool shown_ = false;
 };
 
-// "1.5 GiB", "640 KiB", "12 B".
-std::string HumanBytes(uint64_t bytes);
+using custody::HumanBytes;  // base/encoding.h
 
 }  // namespace custody::cli

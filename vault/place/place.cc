@@ -47,13 +47,6 @@ Result<format::HostRef> ReadThisHost() {
   return h;
 }
 
-std::string Size(uint64_t bytes) {
-  char buf[32];
-  if (bytes >= (uint64_t{1} << 30)) std::snprintf(buf, sizeof buf, "%.1f GiB", static_cast<double>(bytes) / (1 << 30));
-  else std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(bytes) / (1 << 20));
-  return buf;
-}
-
 }  // namespace
 
 Result<format::Medium> MediumOf(const std::string& path) {
@@ -86,7 +79,7 @@ std::string DescribeMedium(const format::Medium& m) {
   auto add = [&](const std::string& s) { facts += (facts.empty() ? "" : ", ") + s; };
   if (!m.model().empty()) add(m.model());
   if (!m.serial().empty()) add("serial " + m.serial());
-  if (m.size_bytes() != 0) add(Size(m.size_bytes()));
+  if (m.size_bytes() != 0) add(HumanBytes(m.size_bytes()));
   if (!m.transport().empty()) add(m.transport());
   return m.filesystem() + (m.device().empty() ? "" : " on " + m.device()) +
          (facts.empty() ? "" : " (" + facts + ")") + ", filesystem id " + m.fs_id();
