@@ -10,7 +10,7 @@ namespace custody::format {
 
 // Writers write only kFormatVersion; readers accept every version from
 // kOldestReadableFormatVersion (v1 files open read-only, FORMAT.md "Upgrade").
-inline constexpr uint32_t kFormatVersion = 7;
+inline constexpr uint32_t kFormatVersion = 8;
 inline constexpr uint32_t kOldestReadableFormatVersion = 1;
 // v2 brought the authority chain (FORMAT.md §3.14); v3 the paged catalog
 // (§3.16); v4 the register's event kinds #20-#24 (§3.8); v5 the copy tree

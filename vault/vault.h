@@ -41,8 +41,13 @@ class ClientMemory;  // vault/client_memory.h
 class PageReader;    // vault/catalog/catalog.h (internal)
 }  // namespace custody::vault
 
+namespace custody::crypto {
+class SecretBytes;  // crypto/secret_bytes.h
+}  // namespace custody::crypto
+
 namespace custody::format {  // format/custody.proto (internal)
 class CopyState;
+class DocumentMetadata;
 class DocumentState;
 class Event;
 class Member;
@@ -107,6 +112,15 @@ struct DocumentInfo {
   std::string review_pending;     // "to LEVEL by NAME" while a declassification awaits approval
   uint32_t copies_issued = 0;
   uint32_t copies_outstanding = 0;
+  // Format v8: the folder within the level's folder (empty: none), the
+  // current version (1 until revised) and how many earlier ones are kept,
+  // and whether the document was withdrawn from its folder (R190).
+  std::string folder;
+  uint32_t version = 1;
+  uint32_t earlier_versions = 0;
+  bool withdrawn = false;
+  int64_t withdrawn_unix = 0;
+  std::string withdrawn_by;
 };
 
 // The register's details of the documents one Vault::Add registers
@@ -118,6 +132,13 @@ struct Registration {
   std::optional<uint32_t> classification_years;  // default: the profile's for the level; 0: none
 };
 
+// A document's content held in memory (the mount's drafts): `size` bytes,
+// read in order by `read(offset, out)`, which fills all of `out`.
+struct ContentSource {
+  uint64_t size = 0;
+  std::function<Status(uint64_t offset, std::span<uint8_t> out)> read;
+};
+
 struct AddRequest {
   std::string path;
   std::string title;   // defaults to the file name
@@ -127,6 +148,20 @@ struct AddRequest {
   // (which then only names the input in messages): `add -` hands standard
   // input over this way. Not closed by Add.
   int fd = -1;
+  // Content from memory instead of a file (then `path` only names it).
+  const ContentSource* content = nullptr;
+  // The folder the document is in, within its level's folder of a mount
+  // ("a/b"; empty: the level folder). Format v8, sealed like the name.
+  std::string folder;
+};
+
+// A change to where a document shows in its level's folder (Vault::
+// ChangeFolders; FORMAT.md R189, R190).
+struct FolderChange {
+  enum class Kind { kRename, kWithdraw } kind = Kind::kRename;
+  std::string reg_no;
+  std::string folder;     // kRename: the new folder and name
+  std::string file_name;
 };
 
 // The register's rules, fixed when the vault is created (format::Profile).
@@ -140,7 +175,7 @@ struct VaultProfile {
 
 // What needs an officer's attention today (Vault::ListDue).
 struct DueItem {
-  std::string kind;      // "document", "copy", "classification"
+  std::string kind;      // "document", "copy", "classification", "withdrawn"
   std::string number;    // registration or copy number
   std::string level_name;
   int64_t due_unix = 0;  // the missed date: handling, return-by, end of classification
@@ -421,7 +456,8 @@ class Vault {
   Status MarkHandled(const Identity& actor, const std::string& reg_no, const std::string& note);
   // Overdue documents (not handled by their due date), overdue copies
   // (issued, past their return-by date) and live documents whose
-  // classification period ended before `now` (candidates for review), in
+  // classification period ended before `now` (candidates for review), and
+  // documents withdrawn from their folders (v8: to destroy or restore), in
   // that order. Needs no identity: it reads numbers and dates only.
   Result<std::vector<DueItem>> ListDue(int64_t now) const;
 
@@ -596,6 +632,24 @@ class Vault {
   Result<std::unique_ptr<ExtentReader>> OpenContent(const Identity& actor,
                                                     const std::string& reg_no) const;
 
+  // --- a document's life in a folder (ops/document_life.cc; FORMAT.md
+  // R189-R192, format v8): the mount's writes, and the officer's answer
+  // to a withdrawal. Each call is one commit.
+  // Renames and withdrawals, all in one commit, in order. A rename seals
+  // the new folder and name in a new key record (the data key unchanged);
+  // a withdrawal takes a document out of its folder, keeping it registered
+  // with its bytes until an officer destroys or restores it (ListDue lists
+  // it). Any live member cleared for the document's level; kNotFound for an
+  // unknown, destroyed or already withdrawn document; kUsage for a name that
+  // could not be a file name or a folder that could not be a path.
+  Status ChangeFolders(const Identity& actor, const std::vector<FolderChange>& changes);
+  // An officer cleared for the level puts a withdrawn document back.
+  Status Restore(const Identity& officer, const std::string& reg_no);
+  // Stores `content` as the next version of `reg_no` under a new data key;
+  // the earlier versions stay until the document is destroyed. Returns the
+  // new version's number. The checks of a rename.
+  Result<uint32_t> Revise(const Identity& actor, const std::string& reg_no, const ContentSource& content);
+
   // Rewrites the vault without dead space (destroyed documents, superseded
   // key records, old checkpoints): the ledger is copied byte for byte, live
   // ciphertext and key records verbatim (no level key is used), and a
@@ -768,6 +822,19 @@ class Vault {
   // still holds its key (a crash came between the committed destruction and
   // the durable end of its overwrite).
   Result<bool> ErasurePending(const format::DocumentState& doc) const;
+  // The live, not withdrawn document `reg_no` that `actor` (unlocked as
+  // `ring`) may rename, withdraw or revise (ops/document_life.cc).
+  Result<const format::DocumentState*> ChangeTarget(const Identity& actor, const KeyRing& ring,
+                                                    const std::string& reg_no) const;
+  // A new key record for `d`: its data key `data_key` (or, if null, the
+  // current one's) and metadata `meta`, wrapped at the level's current
+  // epoch; appended, uncommitted. Returns its reference.
+  Result<format::KeyRef> AppendKeyRecord(const KeyRing& ring, const format::DocumentState& d,
+                                         const crypto::SecretBytes& data_key,
+                                         const format::DocumentMetadata& meta);
+  // The current key record's data key and metadata.
+  Result<std::pair<crypto::SecretBytes, format::DocumentMetadata>> OpenCurrentKey(
+      const KeyRing& ring, const format::DocumentState& d) const;
   // An officer cleared for live document `reg_no` (ops/declassify.cc).
   Result<const format::DocumentState*> DeclassificationTarget(const Identity& officer,
                                                               const KeyRing& ring,

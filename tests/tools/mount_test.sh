@@ -2,8 +2,8 @@
 # End-to-end tests of `custody mount` (issue 10): a real FUSE mount of a
 # real vault, read with ordinary tools (cat, cmp, dd, ls, xattrs); the
 # ledger's mount, open and unmount events; clearance (an uncleared level's
-# folder does not exist; an auditor sees numbers only); writes refused with
-# EROFS; a damaged chunk is EIO for its range only; unmount by `custody
+# folder does not exist; an auditor sees numbers only); writes to a --ro
+# mount refused with EROFS (writing: mount_write_test.sh); a damaged chunk is EIO for its range only; unmount by `custody
 # unmount`, SIGTERM, idle timeout, and a daemon killed with SIGKILL.
 # Needs root or fuse3's fusermount3, and /dev/fuse.
 # Usage: mount_test.sh PATH/TO/custody
@@ -74,7 +74,7 @@ ok "vault set up: ${#REG[@]} + 3 documents"
 
 # --- a member cleared for every level
 mkdir m
-expect 0 "mount as an officer (daemon)" -- $C mount v.vault m $A
+expect 0 "mount as an officer, read-only (daemon)" -- $C mount v.vault m $A --ro
 has err "mounted" "the mount says where"
 mountpoint -q m && ok "m is a mount point" || bad "m is not a mount point"
 grep -q " fuse.custody custody:$T/v.vault " /proc/self/mountinfo && ok "mountinfo names the vault" || bad "mountinfo: $(grep custody /proc/self/mountinfo)"
@@ -107,7 +107,7 @@ fio --name=seq --filename=m/confidential/seq.dat --size=24M --rw=read --bsrange=
 fio --name=rand --filename=m/confidential/rand.dat --size=8M --rw=randread --bs=4k \
     --verify=crc32c --output=fio.out; rc=$?
 [ $rc -eq 0 ] && ! grep -q "verify failed" fio.out && ok "fio --verify=crc32c, 4 KiB blocks in random order" || bad "fio random: $(grep -m1 'verify failed' fio.out) rc $rc"
-# Writes are refused, the kernel saying EROFS.
+# Writes to a --ro mount are refused, the kernel saying EROFS.
 touch m/secret/new.txt 2>err; has err "Read-only file system" "creating a file: EROFS"
 (echo more >> m/secret/one.bin) 2>err; has err "Read-only file system" "appending: EROFS"
 rm -f m/secret/one.bin 2>err; has err "Read-only file system" "unlink: EROFS"

@@ -19,7 +19,7 @@ namespace custody::cli {
 
 // The release, as certificates and --version state it; CMakeLists.txt reads
 // the project (and Debian package) version from this line.
-inline constexpr const char* kToolVersion = "0.7.0";
+inline constexpr const char* kToolVersion = "0.8.0";
 
 // The documented exit codes (README "Exit codes"); equal to custody::Code.
 inline constexpr const char* kExitCodesHelp =

@@ -251,7 +251,7 @@ std::string LsJsonLine(const vault::DocumentInfo& d, bool first) {
   j["added"] = TimeOrNull(d.destroyed ? 0 : d.added_unix);
   j["added_by"] = d.added_by;
   j["extracts"] = d.extract_count;
-  j["state"] = d.destroyed ? "destroyed" : "held";
+  j["state"] = d.destroyed ? "destroyed" : d.withdrawn ? "withdrawn" : "held";
   j["public"] = Json(d.is_public);
   j["originator"] = d.originator;
   j["custodian"] = d.custodian;
@@ -263,6 +263,11 @@ std::string LsJsonLine(const vault::DocumentInfo& d, bool first) {
   j["declassification_pending"] = d.review_pending;
   j["copies_issued"] = d.copies_issued;
   j["copies_outstanding"] = d.copies_outstanding;
+  j["folder"] = d.folder;
+  j["version"] = d.version;
+  j["earlier_versions"] = d.earlier_versions;
+  j["withdrawn"] = TimeOrNull(d.withdrawn_unix);
+  j["withdrawn_by"] = d.withdrawn_by;
   return (first ? "\n  " : ",\n  ") + WriteJson(j);
 }
 
@@ -286,6 +291,11 @@ std::string LsTextLine(const vault::DocumentInfo& d) {
   // the cursor, overwrite a row or start a new one.
   out += d.destroyed ? "(destroyed " + IsoTime(d.destroyed_unix) + " by " + EscapeForTerminal(d.destroyed_by) + ")"
                      : EscapeForTerminal(d.title);
+  if (d.destroyed) return out + "\n";
+  // Format v8: where a mount shows it, its version, and a withdrawal.
+  if (!d.folder.empty()) out += "  (in " + EscapeForTerminal(d.folder) + "/)";
+  if (d.version > 1) out += "  (version " + std::to_string(d.version) + ")";
+  if (d.withdrawn) out += "  (withdrawn " + IsoTime(d.withdrawn_unix) + " by " + EscapeForTerminal(d.withdrawn_by) + ")";
   return out + "\n";
 }
 

@@ -55,6 +55,7 @@ Status MountAndServe(const MountOpts& o, const std::string& vault_path, const st
   mo.vault_path = vault_path;
   mo.mountpoint = dir;
   mo.idle_minutes = o.idle_minutes;
+  mo.read_only = o.read_only;
   bool told = false;
   mo.on_mounted = [&] {
     told = true;
@@ -73,8 +74,7 @@ int RunMount(const MountOpts& o) {
   if (ec) return Report(Error{Code::kNotFound, "vault " + o.vault + " not found"});
   if (o.idle_minutes < 0) return Report(Error{Code::kUsage, "--idle must be 0 or more minutes"});
   const std::string banner = "mounted " + vault_path.string() + " at " + *dir +
-                             " (read-only: this version does not write through the mount); "
-                             "unmount with: custody unmount " + *dir;
+                             (o.read_only ? " (read-only)" : "") + "; unmount with: custody unmount " + *dir;
   if (o.foreground) {
     Status s = MountAndServe(o, vault_path, *dir, [&](const Error* e) {
       if (!e) std::cerr << banner << std::endl;
@@ -146,7 +146,15 @@ bool LockIsFree(const std::string& vault_path) {
 
 int RunUnmount(const std::string& dir_arg) {
   auto dir = AbsoluteDirectory(dir_arg);
-  if (!dir) return Report(dir.error());
+  if (!dir) {
+    // A mount whose daemon was killed answers stat(2) with ENOTCONN: the
+    // mount table still names it, by its absolute path.
+    std::error_code ec;
+    const auto parent = std::filesystem::canonical(std::filesystem::absolute(dir_arg).parent_path(), ec);
+    const std::string lexical = (parent / std::filesystem::absolute(dir_arg).filename()).string();
+    if (ec || !mount::MountedVault(lexical)) return Report(dir.error());
+    dir = lexical;
+  }
   auto vault_path = mount::MountedVault(*dir);
   if (!vault_path) return Report(vault_path.error());
   if (::geteuid() == 0) {
@@ -191,7 +199,7 @@ void RegisterMountCommands(CLI::App& app) {
   m->add_option("DIR", o->dir, "An empty directory")->required();
   m->add_option("-i,--as", o->as, "Identity file")->required();
   m->add_option("--passphrase-file", o->passphrase_file, "Read the passphrase from FILE");
-  m->add_flag("--ro", o->read_only, "Read-only (the only mode of this version)");
+  m->add_flag("--ro", o->read_only, "Read-only: no file is created, changed, renamed or removed (EROFS)");
   m->add_option("--idle", o->idle_minutes, "Unmount after this many minutes without a request (0: never)");
   m->add_flag("--foreground,-f", o->foreground, "Stay in the foreground (Ctrl-C unmounts)");
   SetBody(m, [o] { return RunMount(*o); });

@@ -1,4 +1,4 @@
-// custody declassify | handled | due: the register's life of a document
+// custody declassify | handled | restore | due: the register's life of a document
 // (REQUIREMENTS.md 1.4, 1.5, 1.11, 1.12, 4.7; FORMAT.md R174-R176).
 #include <cstdio>
 #include <iostream>
@@ -91,14 +91,37 @@ void RegisterHandled(CLI::App& app) {
   });
 }
 
+// Format v8: a document withdrawn from its folder (`rm` in a mount) put
+// back. The other answer to a withdrawal is `custody destroy` (with a witness).
+void RegisterRestore(CLI::App& app) {
+  struct Opts { std::string vault, reg, as, passphrase_file; };
+  auto o = std::make_shared<Opts>();
+  auto* cmd = app.add_subcommand(
+      "restore", "Put a document withdrawn from its folder (removed through a mount) back in it. Officers only; "
+                 "`custody due` lists the withdrawn documents, `custody destroy` is the other answer.");
+  cmd->add_option("VAULT", o->vault)->required();
+  cmd->add_option("REG", o->reg, "Registration number")->required();
+  cmd->add_option("-i,--as", o->as, "Officer's identity file (cleared for the document)")->required();
+  cmd->add_option("--passphrase-file", o->passphrase_file, "Read the passphrase from FILE");
+  SetBody(cmd, [o] {
+    auto v = OpenVault(o->vault, vault::Vault::Access::kWrite);
+    if (!v) return Report(v.error());
+    auto id = UnlockIdentity(o->as, o->passphrase_file);
+    if (!id) return Report(id.error());
+    if (auto s = (*v)->Restore(**id, o->reg); !s) return Report(s.error());
+    std::cout << "restored " << o->reg << "\n";
+    return 0;
+  });
+}
+
 void RegisterDue(CLI::App& app) {
   struct Opts { std::string vault, at; bool json = false; };
   auto o = std::make_shared<Opts>();
   auto* cmd = app.add_subcommand(
       "due",
       "What is overdue (needs no identity): documents not handled by their due date, copies past "
-      "their return-by date, and documents whose classification period has ended (candidates for "
-      "a declassification review). Exit 0 whether or not anything is due.");
+      "their return-by date, documents whose classification period has ended (candidates for "
+      "a declassification review), and documents withdrawn from their folders (to destroy or restore). Exit 0 whether or not anything is due.");
   cmd->add_option("VAULT", o->vault)->required();
   cmd->add_option("--at", o->at, "What will be due by the end of DATE (YYYY-MM-DD, UTC) instead of now");
   cmd->add_flag("--json", o->json, "One JSON array on stdout");
@@ -148,6 +171,7 @@ void RegisterDue(CLI::App& app) {
 void RegisterRegisterCommands(CLI::App& app) {
   RegisterDeclassify(app);
   RegisterHandled(app);
+  RegisterRestore(app);
   RegisterDue(app);
 }
 

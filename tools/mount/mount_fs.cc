@@ -1,7 +1,9 @@
 #define FUSE_USE_VERSION 34
 #include "tools/mount/mount_fs.h"
 
+#include <fcntl.h>
 #include <fuse_lowlevel.h>
+#include <linux/fs.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/xattr.h>
@@ -24,6 +26,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "base/utf8.h"
 #include "crypto/secret_bytes.h"
 #include "format/constants.h"
 #include "tools/mount/mount_tree.h"
@@ -67,35 +70,140 @@ struct CachedChunk {
   size_t length = 0;
 };
 
+// The most plaintext the drafts of one mount hold at once, in locked memory.
+constexpr uint64_t kMaxDraftBytes = uint64_t{1} << 30;
+std::atomic<uint64_t> g_draft_bytes{0};
+
+// A file being written through the mount: its whole content in locked
+// memory, a chunk at a time (a chunk never written reads as zeros), until
+// it is registered (a new document) or stored as the next version of its
+// document. Never written to disk in the clear.
+class Draft {
+ public:
+  ~Draft() { g_draft_bytes -= held_; }
+  uint64_t size() const { return size_; }
+  // 0 or an errno.
+  int Write(uint64_t off, const char* data, size_t n) {
+    if (off + n > kMaxDraftBytes) return EFBIG;
+    const uint64_t end = off + n;
+    for (uint64_t at = off; at < end;) {
+      const uint64_t index = at / kChunk, in = at % kChunk;
+      const size_t take = static_cast<size_t>(std::min<uint64_t>(end - at, kChunk - in));
+      if (!Ensure(index)) return ENOSPC;
+      std::memcpy(chunks_[index].data() + in, data + (at - off), take);
+      at += take;
+    }
+    size_ = std::max(size_, end);
+    ++generation_;
+    return 0;
+  }
+  // Copies [off, off + n) (within size()) into `out`.
+  void Read(uint64_t off, uint8_t* out, size_t n) const {
+    for (uint64_t at = off; at < off + n;) {
+      const uint64_t index = at / kChunk, in = at % kChunk;
+      const size_t take = static_cast<size_t>(std::min<uint64_t>(off + n - at, kChunk - in));
+      if (index < chunks_.size() && !chunks_[index].empty()) std::memcpy(out + (at - off), chunks_[index].data() + in, take);
+      else std::memset(out + (at - off), 0, take);
+      at += take;
+    }
+  }
+  int Truncate(uint64_t size) {
+    if (size > kMaxDraftBytes) return EFBIG;
+    if (size < size_) {
+      // Bytes past the new end are zeroed, so a later extension reads zeros.
+      const uint64_t keep_chunks = (size + kChunk - 1) / kChunk;
+      while (chunks_.size() > keep_chunks) {
+        if (!chunks_.back().empty()) Release(chunks_.back().size());
+        chunks_.pop_back();
+      }
+      if (size % kChunk != 0 && size / kChunk < chunks_.size() && !chunks_[size / kChunk].empty())
+        std::memset(chunks_[size / kChunk].data() + size % kChunk, 0, kChunk - size % kChunk);
+    }
+    size_ = size;
+    ++generation_;
+    return 0;
+  }
+  uint64_t generation() const { return generation_; }
+  std::mutex mu;  // a commit reads the draft whole, under it
+
+ private:
+  static constexpr uint64_t kChunk = format::kChunkSize;
+  bool Ensure(uint64_t index) {
+    if (chunks_.size() <= index) chunks_.resize(index + 1);
+    if (!chunks_[index].empty()) return true;
+    if (g_draft_bytes.fetch_add(kChunk) + kChunk > kMaxDraftBytes) {
+      g_draft_bytes -= kChunk;
+      return false;
+    }
+    held_ += kChunk;
+    chunks_[index] = crypto::SecretBytes(kChunk);
+    return true;
+  }
+  void Release(uint64_t n) {
+    held_ -= n;
+    g_draft_bytes -= n;
+  }
+  std::vector<crypto::SecretBytes> chunks_;
+  uint64_t size_ = 0, held_ = 0, generation_ = 0;
+};
+
+// What the mount keeps about a file it is writing (or a document it has
+// shown under a temporary name), by inode.
+struct Writing {
+  std::shared_ptr<Draft> draft;  // null once stored and closed
+  bool dirty = false;            // changed since it was last stored
+  uint64_t stored_generation = 0;
+  int writers = 0;               // open descriptors that may write
+  // A committed document renamed to a temporary name (vim's "x~" before it
+  // writes x anew): no event; the folder and name it came from, so that a
+  // new file there becomes its next version.
+  bool aliased = false;
+  uint64_t alias_parent = 0;
+  std::string alias_name;
+  uint64_t superseded_by = 0;  // the new file there, which shows the document now
+  bool in_store = false;       // the storer has it: never dropped meanwhile
+};
+
+// One commit for the storer: a file to store, and the fsync waiting for it.
+struct StoreJob {
+  fuse_ino_t ino;
+  fuse_req_t fsync = nullptr;
+};
+
 class Filesystem {
  public:
-  Filesystem(vault::Vault& v, const vault::Identity& id, MountTree tree, uint64_t mounted_at)
-      : vault_(v), id_(id), tree_(std::move(tree)), mounted_at_(mounted_at) {
+  Filesystem(vault::Vault& v, const vault::Identity& id, MountTree tree, uint64_t mounted_at, bool writable)
+      : vault_(v), id_(id), tree_(std::move(tree)), mounted_at_(mounted_at), writable_(writable) {
     Touch();
   }
 
   // --- the lowlevel operations (each answers its request) ---
   void Lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
     Touch();
+    std::lock_guard lock(mu_);
     uint64_t ino = tree_.Lookup(parent, name);
-    if (ino == 0) return (void)fuse_reply_err(req, ENOENT);
-    fuse_entry_param e{};
-    e.ino = ino;
-    e.attr = Attributes(ino);
-    e.attr_timeout = kTimeout;
-    e.entry_timeout = kTimeout;
-    fuse_reply_entry(req, &e);
+    if (ino == 0) {
+      // A negative entry is cached only briefly: files appear as they are made.
+      fuse_entry_param e{};
+      e.entry_timeout = writable_ ? 0 : kTimeout;
+      return (void)fuse_reply_entry(req, &e);
+    }
+    ReplyEntry(req, ino);
   }
 
   void GetAttr(fuse_req_t req, fuse_ino_t ino) {
-    Touch();
+    // A stat of the mount point itself (mountpoint(1), a shell's prompt) is
+    // not use: it does not hold an idle mount open.
+    if (ino != MountTree::kRoot) Touch();
+    std::lock_guard lock(mu_);
     if (tree_.Find(ino) == nullptr) return (void)fuse_reply_err(req, ENOENT);
     struct stat st = Attributes(ino);
-    fuse_reply_attr(req, &st, kTimeout);
+    fuse_reply_attr(req, &st, AttrTimeout());
   }
 
   void OpenDir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
     Touch();
+    std::lock_guard lock(mu_);
     const Node* n = tree_.Find(ino);
     if (n == nullptr) return (void)fuse_reply_err(req, ENOENT);
     if (n->kind != NodeKind::kDirectory) return (void)fuse_reply_err(req, ENOTDIR);
@@ -116,7 +224,7 @@ class Filesystem {
     add("..", n->parent);
     for (const auto& [name, child] : n->children) add(name, child);
     fi->fh = reinterpret_cast<uint64_t>(list.release());
-    fi->cache_readdir = 1;
+    fi->cache_readdir = writable_ ? 0 : 1;
     fuse_reply_open(req, fi);
   }
 
@@ -139,44 +247,103 @@ class Filesystem {
 
   void Open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
     Touch();
+    std::unique_lock lock(mu_);
     const Node* n = tree_.Find(ino);
     if (n == nullptr) return (void)fuse_reply_err(req, ENOENT);
     if (n->kind == NodeKind::kDirectory) return (void)fuse_reply_err(req, EISDIR);
-    if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC)) return (void)fuse_reply_err(req, EROFS);
-    fi->keep_cache = 1;  // content never changes within a session
-    if (n->kind == NodeKind::kIndex) return (void)fuse_reply_open(req, fi);
-    // A document: answered by the committer once its first open is in the ledger.
-    {
-      std::lock_guard lock(mu_);
-      pending_.push_back({req, ino, *fi});
+    const bool write = (fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC);
+    if (write && (!writable_ || n->kind == NodeKind::kIndex || !WritableFolder(n->parent)))
+      return (void)fuse_reply_err(req, writable_ ? EACCES : EROFS);
+    if (n->kind == NodeKind::kIndex) {
+      fi->keep_cache = 1;  // built once per session
+      return (void)fuse_reply_open(req, fi);
     }
+    auto w = writing_.find(ino);
+    const bool has_draft = w != writing_.end() && w->second.draft;
+    if (write) {
+      if (!has_draft) {
+        // An existing document opened to write: its content becomes a
+        // draft (read, so recorded as an open), or an empty one (O_TRUNC).
+        lock.unlock();
+        if (int e = BeginDraft(ino, /*keep_content=*/!(fi->flags & O_TRUNC)); e != 0)
+          return (void)fuse_reply_err(req, e);
+        lock.lock();
+      }
+      Writing& wr = writing_[ino];
+      ++wr.writers;
+      if (fi->flags & O_TRUNC) {
+        std::lock_guard d(wr.draft->mu);
+        wr.draft->Truncate(0);
+        wr.dirty = true;
+      }
+      fi->fh = 1;  // a writer
+      fi->keep_cache = 0;
+      return (void)fuse_reply_open(req, fi);
+    }
+    fi->fh = 0;
+    if (has_draft) return (void)fuse_reply_open(req, fi);  // read from the draft
+    fi->keep_cache = writable_ ? 0 : 1;  // a read-only session never changes content
+    // A document: answered by the committer once its first open is in the ledger.
+    pending_.push_back({req, ino, *fi});
+    lock.unlock();
     work_.notify_all();  // shared with the read-ahead thread
   }
 
   void Read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off) {
     Touch();
-    const Node* n = tree_.Find(ino);
-    if (n == nullptr) return (void)fuse_reply_err(req, ENOENT);
     if (off < 0) return (void)fuse_reply_err(req, EINVAL);
-    const uint64_t end = std::min<uint64_t>(n->size, static_cast<uint64_t>(off) + size);
+    std::shared_ptr<vault::ExtentReader> reader;
+    std::shared_ptr<Draft> draft;
+    uint64_t node_size;
+    std::string reg_no;
+    const Node* n;
+    {
+      std::lock_guard lock(mu_);
+      n = tree_.Find(ino);
+      if (n == nullptr) return (void)fuse_reply_err(req, ENOENT);
+      node_size = n->size;
+      reg_no = n->reg_no;
+      auto it = readers_.find(ino);
+      if (it != readers_.end()) reader = it->second;
+      auto w = writing_.find(ino);
+      if (w != writing_.end()) draft = w->second.draft;
+    }
+    if (draft) {
+      std::lock_guard d(draft->mu);
+      const uint64_t dend = std::min<uint64_t>(draft->size(), static_cast<uint64_t>(off) + size);
+      if (static_cast<uint64_t>(off) >= dend) return (void)fuse_reply_buf(req, nullptr, 0);
+      crypto::SecretBytes out(dend - static_cast<uint64_t>(off));
+      draft->Read(static_cast<uint64_t>(off), out.data(), out.size());
+      return (void)fuse_reply_buf(req, reinterpret_cast<const char*>(out.data()), out.size());
+    }
+    const uint64_t end = std::min<uint64_t>(node_size, static_cast<uint64_t>(off) + size);
     if (static_cast<uint64_t>(off) >= end) return (void)fuse_reply_buf(req, nullptr, 0);
     if (n->kind == NodeKind::kIndex)
       return (void)fuse_reply_buf(req, n->text.data() + off, end - static_cast<uint64_t>(off));
-    std::shared_ptr<vault::ExtentReader> reader;
-    {
+    // Only an open the ledger records makes a reader, or a file opened
+    // while it was a draft of this session's, stored since (its reader is
+    // made here: nothing in it was read from the vault before).
+    if (!reader) {
+      bool known;
+      {
+        std::lock_guard lock(mu_);
+        known = opened_.count(reg_no) || written_.count(reg_no);
+      }
+      if (!known || reg_no.empty()) return (void)fuse_reply_err(req, EIO);
+      auto r = Vault([&] { return vault_.OpenContent(id_, reg_no); });
+      if (!r) {
+        Log(r.error().message);
+        return (void)fuse_reply_err(req, EIO);
+      }
       std::lock_guard lock(mu_);
-      auto it = readers_.find(ino);
-      if (it != readers_.end()) reader = it->second;
+      reader = readers_[ino] = std::shared_ptr<vault::ExtentReader>(std::move(*r));
     }
-    // Only an open the ledger records makes a reader; the kernel reads
-    // through an open file, so this is a bug guard, not a path.
-    if (!reader) return (void)fuse_reply_err(req, EIO);
     const uint64_t cs = reader->chunk_size();
     std::vector<iovec> iov;
     std::vector<std::shared_ptr<CachedChunk>> hold;  // alive until the reply is sent
     for (uint64_t at = static_cast<uint64_t>(off); at < end;) {
       const uint64_t index = at / cs;
-      auto chunk = Chunk(ino, *reader, index, n->reg_no, /*log=*/true);
+      auto chunk = Chunk(ino, *reader, index, reg_no, /*log=*/true);
       if (!chunk) return (void)fuse_reply_err(req, EIO);
       const uint64_t in_chunk = at - index * cs;
       const uint64_t take = std::min<uint64_t>(end - at, chunk->length - in_chunk);
@@ -184,12 +351,287 @@ class Filesystem {
       hold.push_back(std::move(chunk));
       at += take;
     }
-    ReadAhead(ino, reader, (end - 1) / cs, n->reg_no);
+    ReadAhead(ino, reader, (end - 1) / cs, reg_no);
     fuse_reply_iov(req, iov.data(), static_cast<int>(iov.size()));
+  }
+
+  // --- writing (a writable mount: README "Mount") ---
+  void Create(fuse_req_t req, fuse_ino_t parent, const char* name, fuse_file_info* fi) {
+    Touch();
+    std::lock_guard lock(mu_);
+    if (int e = CheckNewName(parent, name); e != 0) return (void)fuse_reply_err(req, e);
+    Node file;
+    file.kind = NodeKind::kDocument;
+    file.parent = parent;
+    file.name = name;
+    file.level_name = tree_.Find(parent)->level_name;
+    file.mtime_unix = ::time(nullptr);
+    // A new file where a document was moved aside under a temporary name
+    // (an editor's save) is that document's next version.
+    Writing* alias = nullptr;
+    for (auto& [other, w] : writing_)
+      if (w.aliased && w.alias_parent == parent && w.alias_name == name) {
+        file.reg_no = tree_.Find(other)->reg_no;
+        file.size = tree_.Find(other)->size;
+        alias = &w;
+      }
+    const uint64_t ino = tree_.Add(std::move(file));
+    if (alias != nullptr) alias->superseded_by = ino;
+    Writing& w = writing_[ino];
+    w.draft = std::make_shared<Draft>();
+    w.dirty = true;
+    w.writers = 1;
+    fi->fh = 1;
+    fi->keep_cache = 0;
+    fuse_entry_param e = Entry(ino);
+    fuse_reply_create(req, &e, fi);
+  }
+
+  void Write(fuse_req_t req, fuse_ino_t ino, const char* buf, size_t size, off_t off) {
+    Touch();
+    std::shared_ptr<Draft> draft;
+    {
+      std::lock_guard lock(mu_);
+      auto w = writing_.find(ino);
+      if (w == writing_.end() || !w->second.draft) return (void)fuse_reply_err(req, EBADF);
+      draft = w->second.draft;
+      w->second.dirty = true;
+    }
+    std::lock_guard d(draft->mu);
+    if (int e = draft->Write(static_cast<uint64_t>(off), buf, size); e != 0) return (void)fuse_reply_err(req, e);
+    fuse_reply_write(req, size);
+  }
+
+  void SetAttr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set) {
+    Touch();
+    std::unique_lock lock(mu_);
+    const Node* n = tree_.Find(ino);
+    if (n == nullptr) return (void)fuse_reply_err(req, ENOENT);
+    if (to_set & FUSE_SET_ATTR_SIZE) {
+      if (!writable_) return (void)fuse_reply_err(req, EROFS);
+      if (n->kind != NodeKind::kDocument) return (void)fuse_reply_err(req, n->kind == NodeKind::kDirectory ? EISDIR : EACCES);
+      if (!WritableFolder(n->parent)) return (void)fuse_reply_err(req, EACCES);
+      auto w = writing_.find(ino);
+      if (w == writing_.end() || !w->second.draft) {
+        // truncate(2) of a closed document: a draft of it, stored at once.
+        lock.unlock();
+        if (int e = BeginDraft(ino, /*keep_content=*/attr->st_size != 0); e != 0) return (void)fuse_reply_err(req, e);
+        lock.lock();
+        Queue({ino});
+      }
+      Writing& wr = writing_[ino];
+      {
+        std::lock_guard d(wr.draft->mu);
+        if (int e = wr.draft->Truncate(static_cast<uint64_t>(attr->st_size)); e != 0)
+          return (void)fuse_reply_err(req, e);
+      }
+      wr.dirty = true;
+    }
+    // Modes, owners and times are the mount's own (one user, the session's
+    // times): accepted and not kept, as on a FAT drive, so that programs
+    // that copy them (cp -p, editors) work.
+    struct stat st = Attributes(ino);
+    fuse_reply_attr(req, &st, AttrTimeout());
+  }
+
+
+  void Fsync(fuse_req_t req, fuse_ino_t ino) {
+    Touch();
+    std::lock_guard lock(mu_);
+    auto w = writing_.find(ino);
+    if (w == writing_.end() || !w->second.dirty) {
+      // Nothing unstored: wait for a store already queued or running.
+      if (!store_queue_.empty() || storing_) return Queue({ino, req});
+      return (void)fuse_reply_err(req, 0);
+    }
+    Queue({ino, req});
+  }
+
+  // The last close of an open file (not each close(2) of a duplicate: a
+  // shell's `>` closes one before it writes): a writer's changes are
+  // stored in the background, in a group commit with whatever else closes
+  // meanwhile. fsync(2) stores at once and waits.
+  void Release(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
+    if (fi->fh == 1) {
+      std::lock_guard lock(mu_);
+      auto w = writing_.find(ino);
+      if (w != writing_.end()) {
+        --w->second.writers;
+        if (w->second.dirty && w->second.writers == 0) Queue({ino});
+        else DropDraftIfDone(ino);
+      }
+    }
+    fuse_reply_err(req, 0);
+  }
+
+  void MkDir(fuse_req_t req, fuse_ino_t parent, const char* name) {
+    Touch();
+    std::lock_guard lock(mu_);
+    if (int e = CheckNewName(parent, name); e != 0) return (void)fuse_reply_err(req, e);
+    // A folder lives in the session until a document is stored in it (the
+    // folder is part of each document's sealed metadata, as in git).
+    Node dir;
+    dir.parent = parent;
+    dir.name = name;
+    dir.level_name = tree_.Find(parent)->level_name;
+    dir.mtime_unix = ::time(nullptr);
+    const uint64_t ino = tree_.Add(std::move(dir));
+    fuse_entry_param e = Entry(ino);
+    fuse_reply_entry(req, &e);
+  }
+
+  void RmDir(fuse_req_t req, fuse_ino_t parent, const char* name) {
+    Touch();
+    std::lock_guard lock(mu_);
+    if (!writable_) return (void)fuse_reply_err(req, EROFS);
+    const uint64_t ino = tree_.Lookup(parent, name);
+    if (ino == 0) return (void)fuse_reply_err(req, ENOENT);
+    const Node* n = tree_.Find(ino);
+    if (n->kind != NodeKind::kDirectory) return (void)fuse_reply_err(req, ENOTDIR);
+    if (!WritableFolder(parent) || n->in_index) return (void)fuse_reply_err(req, EACCES);
+    if (!n->children.empty()) return (void)fuse_reply_err(req, ENOTEMPTY);
+    tree_.Detach(ino);
+    fuse_reply_err(req, 0);
+  }
+
+  void Unlink(fuse_req_t req, fuse_ino_t parent, const char* name) {
+    Touch();
+    std::unique_lock lock(mu_);
+    if (!writable_) return (void)fuse_reply_err(req, EROFS);
+    const uint64_t ino = tree_.Lookup(parent, name);
+    if (ino == 0) return (void)fuse_reply_err(req, ENOENT);
+    const Node* n = tree_.Find(ino);
+    if (n->kind == NodeKind::kDirectory) return (void)fuse_reply_err(req, EISDIR);
+    if (n->kind != NodeKind::kDocument || !WritableFolder(parent)) return (void)fuse_reply_err(req, EACCES);
+    const std::string reg_no = n->reg_no;
+    // A registered document leaves its folder by a signed withdrawal (its
+    // bytes stay until an officer destroys it with a witness); a file never
+    // stored, or a name that only stood for a document another name now
+    // shows, goes without a trace.
+    if (!reg_no.empty() && !ShownElsewhere(ino, reg_no)) {
+      lock.unlock();
+      Status s = Vault([&] { return vault_.ChangeFolders(id_, {{vault::FolderChange::Kind::kWithdraw, reg_no, "", ""}}); });
+      lock.lock();
+      if (!s) {
+        Log("could not withdraw " + reg_no + ": " + s.error().message);
+        return (void)fuse_reply_err(req, EIO);
+      }
+    }
+    tree_.Detach(ino);
+    if (auto w = writing_.find(ino); w != writing_.end()) {
+      w->second.dirty = false;  // nothing to store
+      w->second.aliased = false;
+      DropDraftIfDone(ino);
+    }
+    fuse_reply_err(req, 0);
+  }
+
+  void Rename(fuse_req_t req, fuse_ino_t parent, const char* name, fuse_ino_t new_parent, const char* new_name,
+              unsigned int flags) {
+    Touch();
+    std::unique_lock lock(mu_);
+    if (!writable_) return (void)fuse_reply_err(req, EROFS);
+    if (flags & RENAME_EXCHANGE) return (void)fuse_reply_err(req, EINVAL);
+    const uint64_t ino = tree_.Lookup(parent, name);
+    if (ino == 0) return (void)fuse_reply_err(req, ENOENT);
+    if (!WritableFolder(parent) || !WritableFolder(new_parent)) return (void)fuse_reply_err(req, EACCES);
+    const Node* n = tree_.Find(ino);
+    // A level is not a folder one moves between: changing it is a
+    // declassification (two officers), never a rename.
+    if (tree_.Find(new_parent)->level_name != n->level_name) return (void)fuse_reply_err(req, EXDEV);
+    if (std::strlen(new_name) > 255 || std::strchr(new_name, '/')) return (void)fuse_reply_err(req, EINVAL);
+    const uint64_t target = tree_.Lookup(new_parent, new_name);
+    if (target == ino) return (void)fuse_reply_err(req, 0);
+    if (target != 0 && (flags & RENAME_NOREPLACE)) return (void)fuse_reply_err(req, EEXIST);
+    const Node* t = target != 0 ? tree_.Find(target) : nullptr;
+    if (n->kind == NodeKind::kDirectory) {
+      if (t != nullptr && (t->kind != NodeKind::kDirectory || !t->children.empty()))
+        return (void)fuse_reply_err(req, t->kind == NodeKind::kDirectory ? ENOTEMPTY : ENOTDIR);
+      for (uint64_t up = new_parent; up != MountTree::kRoot; up = tree_.Find(up)->parent)
+        if (up == ino) return (void)fuse_reply_err(req, EINVAL);  // into itself
+      // Every stored document below takes the new folder, in one commit.
+      const std::string old_path = tree_.FolderPath(ino);
+      std::string new_path = tree_.FolderPath(new_parent);
+      new_path += (new_path.empty() ? "" : "/") + std::string(new_name);
+      std::vector<vault::FolderChange> changes;
+      for (uint64_t doc : tree_.DocumentsBelow(ino)) {
+        const Node* d = tree_.Find(doc);
+        if (d->reg_no.empty() || IsTemporaryName(d->name) || ShownElsewhere(doc, d->reg_no)) continue;
+        const std::string folder = new_path + tree_.FolderPath(d->parent).substr(old_path.size());
+        changes.push_back({vault::FolderChange::Kind::kRename, d->reg_no, folder, d->name});
+      }
+      lock.unlock();
+      Status s = Vault([&] { return vault_.ChangeFolders(id_, changes); });
+      lock.lock();
+      if (!s) {
+        Log("could not rename folder " + std::string(name) + ": " + s.error().message);
+        return (void)fuse_reply_err(req, EIO);
+      }
+      if (target != 0) tree_.Detach(target);
+      tree_.Move(ino, new_parent, new_name);
+      return (void)fuse_reply_err(req, 0);
+    }
+    if (t != nullptr && t->kind == NodeKind::kDirectory) return (void)fuse_reply_err(req, EISDIR);
+    if (n->kind != NodeKind::kDocument || (t != nullptr && t->kind != NodeKind::kDocument))
+      return (void)fuse_reply_err(req, EACCES);
+    const std::string reg_no = n->reg_no;
+    const std::string target_reg = t != nullptr ? t->reg_no : "";
+    const bool to_temporary = IsTemporaryName(new_name);
+    Writing* w = writing_.count(ino) ? &writing_[ino] : nullptr;
+    const bool stored = !reg_no.empty() && !(w && w->draft && w->dirty && reg_no == target_reg);
+    std::vector<vault::FolderChange> changes;
+    bool becomes_version = false;
+    if (!target_reg.empty() && target_reg != reg_no && !ShownElsewhere(target, target_reg)) {
+      if (reg_no.empty() && !(w && w->in_store)) {
+        // A new file saved over a document (write a temporary file, rename
+        // it over the original: how editors save) is its next version.
+        becomes_version = true;
+      } else {
+        // A document over a document (or a new file already being
+        // registered, which the storer then renames): the replaced one is
+        // withdrawn.
+        changes.push_back({vault::FolderChange::Kind::kWithdraw, target_reg, "", ""});
+      }
+    }
+    std::string new_folder = tree_.FolderPath(new_parent);
+    bool aliasing = false;
+    if (stored && !reg_no.empty() && !becomes_version) {
+      if (to_temporary && !(w && w->aliased)) {
+        aliasing = true;  // moved aside under a temporary name: no event (see Writing)
+      } else if (!to_temporary) {
+        const bool back_home = w && w->aliased && w->alias_parent == new_parent && w->alias_name == new_name;
+        if (!back_home && !ShownElsewhere(ino, reg_no))
+          changes.push_back({vault::FolderChange::Kind::kRename, reg_no, new_folder, new_name});
+      }
+    }
+    lock.unlock();
+    Status s = Vault([&] { return vault_.ChangeFolders(id_, changes); });
+    lock.lock();
+    if (!s) {
+      Log("could not rename " + std::string(name) + ": " + s.error().message);
+      return (void)fuse_reply_err(req, EIO);
+    }
+    Node* moving = tree_.FindMutable(ino);
+    if (becomes_version) moving->reg_no = target_reg;
+    if (target != 0) tree_.Detach(target);
+    tree_.Move(ino, new_parent, new_name);
+    w = writing_.count(ino) ? &writing_[ino] : nullptr;
+    if (aliasing) {
+      Writing& a = writing_[ino];
+      a.aliased = true;
+      a.alias_parent = parent;
+      a.alias_name = name;
+    } else if (w && !to_temporary) {
+      w->aliased = false;
+    }
+    // A draft that now has a name to keep is stored (now, if it is closed).
+    if (w && w->draft && w->dirty && !to_temporary && w->writers == 0) Queue({ino});
+    fuse_reply_err(req, 0);
   }
 
   void GetXattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size) {
     Touch();
+    std::lock_guard lock(mu_);
     const Node* n = tree_.Find(ino);
     if (n == nullptr) return (void)fuse_reply_err(req, ENOENT);
     std::string value;
@@ -201,6 +643,7 @@ class Filesystem {
 
   void ListXattr(fuse_req_t req, fuse_ino_t ino, size_t size) {
     Touch();
+    std::lock_guard lock(mu_);
     const Node* n = tree_.Find(ino);
     if (n == nullptr) return (void)fuse_reply_err(req, ENOENT);
     std::string names;
@@ -212,9 +655,133 @@ class Filesystem {
   void StatFs(fuse_req_t req) {
     struct statvfs s{};
     s.f_bsize = s.f_frsize = 4096;
-    s.f_files = tree_.size();
+    {
+      std::lock_guard lock(mu_);
+      s.f_files = tree_.size();
+    }
     s.f_namemax = 255;
+    if (writable_) {
+      // What the drafts may still take: programs that check for space
+      // before writing (cp, office programs) see room.
+      s.f_blocks = kMaxDraftBytes / 4096;
+      s.f_bfree = s.f_bavail = (kMaxDraftBytes - std::min(kMaxDraftBytes, g_draft_bytes.load())) / 4096;
+    }
     fuse_reply_statfs(req, &s);
+  }
+
+  // Stores drafts (runs on its own thread): new files registered, by level,
+  // in one commit per level for everything queued meanwhile; changed
+  // documents as their next versions. fsyncs are answered once stored.
+  void StoreDrafts() {
+    std::unique_lock lock(mu_);
+    for (;;) {
+      store_ready_.wait(lock, [&] { return stopping_ || !store_queue_.empty(); });
+      if (store_queue_.empty() && stopping_) return;
+      std::deque<StoreJob> batch;
+      batch.swap(store_queue_);
+      storing_ = true;
+      struct Item {
+        fuse_ino_t ino;
+        std::shared_ptr<Draft> draft;
+        uint64_t generation = 0;
+        std::string reg_no, level, folder, name;
+        Status status;
+      };
+      std::vector<Item> items;
+      std::set<fuse_ino_t> seen;
+      for (const auto& job : batch) {
+        if (!seen.insert(job.ino).second) continue;
+        const Node* n = tree_.Find(job.ino);
+        auto w = writing_.find(job.ino);
+        if (n == nullptr || w == writing_.end() || !w->second.draft || !w->second.dirty) continue;
+        if (IsTemporaryName(n->name) || (n->detached && n->reg_no.empty())) continue;  // never stored
+        items.push_back({job.ino, w->second.draft, 0, n->reg_no, n->level_name, tree_.FolderPath(n->parent), n->name, {}});
+        w->second.dirty = false;  // a write from now on makes it dirty again
+        w->second.in_store = true;
+      }
+      lock.unlock();
+      std::map<std::string, std::vector<Item*>> added_by_level;
+      for (auto& it : items) {
+        if (it.reg_no.empty()) {
+          added_by_level[it.level].push_back(&it);
+          continue;
+        }
+        std::lock_guard d(it.draft->mu);
+        it.generation = it.draft->generation();
+        const vault::ContentSource content = DraftContent(*it.draft);
+        auto v = Vault([&] { return vault_.Revise(id_, it.reg_no, content); });
+        if (!v) it.status = std::unexpected(v.error());
+      }
+      for (auto& [level, group] : added_by_level) {
+        std::vector<std::unique_lock<std::mutex>> held;
+        std::vector<vault::ContentSource> contents;
+        contents.reserve(group.size());
+        std::vector<vault::AddRequest> files;
+        for (Item* it : group) {
+          held.emplace_back(it->draft->mu);
+          it->generation = it->draft->generation();
+          contents.push_back(DraftContent(*it->draft));
+        }
+        for (size_t i = 0; i < group.size(); ++i) {
+          vault::AddRequest f;
+          f.path = group[i]->level + "/" + (group[i]->folder.empty() ? "" : group[i]->folder + "/") + group[i]->name;
+          f.file_name = f.title = group[i]->name;
+          f.folder = group[i]->folder;
+          f.content = &contents[i];
+          files.push_back(std::move(f));
+        }
+        auto regs = Vault([&]() -> Result<std::vector<std::string>> {
+          CUSTODY_ASSIGN(vault::Level l, vault_.LevelIndex(level));
+          return vault_.Add(id_, files, l);
+        });
+        for (size_t i = 0; i < group.size(); ++i) {
+          if (regs) group[i]->reg_no = (*regs)[i];
+          else group[i]->status = std::unexpected(regs.error());
+        }
+      }
+      lock.lock();
+      std::vector<vault::FolderChange> late_changes;
+      for (auto& it : items) {
+        Node* n = tree_.FindMutable(it.ino);
+        writing_[it.ino].in_store = false;
+        if (!it.status) {
+          // Kept (dirty) for the next close, fsync or the unmount to retry.
+          Log("could not store " + it.level + "/" + it.name + ": " + it.status.error().message);
+          Writing& w = writing_[it.ino];
+          if (!w.draft) w.draft = it.draft;
+          w.dirty = true;
+          failed_.insert(it.ino);
+          continue;
+        }
+        failed_.erase(it.ino);
+        n->reg_no = it.reg_no;
+        n->size = it.draft->size();
+        n->mtime_unix = ::time(nullptr);
+        written_.insert(it.reg_no);  // written here: opening it again reads nothing new
+        if (auto w = writing_.find(it.ino); w != writing_.end() && it.draft->generation() != it.generation)
+          w->second.dirty = true;
+        // Unlinked while it was being stored: registered, then withdrawn;
+        // renamed meanwhile: registered, then renamed.
+        if (n->detached && !ShownElsewhere(it.ino, it.reg_no)) {
+          late_changes.push_back({vault::FolderChange::Kind::kWithdraw, it.reg_no, "", ""});
+        } else if (!n->detached && !IsTemporaryName(n->name) &&
+                   (n->name != it.name || tree_.FolderPath(n->parent) != it.folder) && !ShownElsewhere(it.ino, it.reg_no)) {
+          late_changes.push_back({vault::FolderChange::Kind::kRename, it.reg_no, tree_.FolderPath(n->parent), n->name});
+        }
+        readers_.erase(it.ino);
+        DropCached(it.ino);
+        DropDraftIfDone(it.ino);
+      }
+      lock.unlock();
+      if (!late_changes.empty()) {
+        Status s = Vault([&] { return vault_.ChangeFolders(id_, late_changes); });
+        if (!s) Log("could not rename or withdraw documents changed while stored: " + s.error().message);
+      }
+      lock.lock();
+      storing_ = false;
+      for (const auto& job : batch)
+        if (job.fsync != nullptr) fuse_reply_err(job.fsync, failed_.count(job.ino) ? EIO : 0);
+    }
   }
 
   // --- the session ---
@@ -228,20 +795,23 @@ class Filesystem {
       batch.swap(pending_);
       std::vector<std::string> first;
       std::set<std::string> seen;
+      std::vector<std::string> reg_of;  // batch's documents, read under the lock
       for (const auto& p : batch) {
         const Node* n = tree_.Find(p.ino);
-        if (!opened_.count(n->reg_no) && seen.insert(n->reg_no).second) first.push_back(n->reg_no);
+        reg_of.push_back(n->reg_no);
+        if (!opened_.count(n->reg_no) && !written_.count(n->reg_no) && seen.insert(n->reg_no).second)
+          first.push_back(n->reg_no);
       }
       lock.unlock();
       // One commit for every document opened while the last one ran.
-      Status recorded = vault_.RecordOpened(id_, mounted_at_, first);
+      Status recorded = Vault([&] { return vault_.RecordOpened(id_, mounted_at_, first); });
       if (!recorded) Log("could not record the opening of " + std::to_string(first.size()) +
                          " document(s): " + recorded.error().message);
-      for (auto& p : batch) {
-        const Node* n = tree_.Find(p.ino);
-        bool ok = recorded || !seen.count(n->reg_no);
+      for (size_t i = 0; i < batch.size(); ++i) {
+        auto& p = batch[i];
+        bool ok = recorded || !seen.count(reg_of[i]);
         if (ok && !HasReader(p.ino)) {
-          auto r = vault_.OpenContent(id_, n->reg_no);
+          auto r = Vault([&] { return vault_.OpenContent(id_, reg_of[i]); });
           if (!r) {
             Log(r.error().message);
             ok = false;
@@ -267,6 +837,16 @@ class Filesystem {
       ahead_.clear();
     }
     work_.notify_all();
+    store_ready_.notify_all();
+  }
+
+  // At unmount: every file written and closed but not yet stored is queued
+  // (a file still open when the session ends is stored as it is then).
+  void QueueUnstored() {
+    std::lock_guard lock(mu_);
+    for (const auto& [ino, w] : writing_)
+      if (w.dirty && w.draft) store_queue_.push_back({ino});
+    store_ready_.notify_all();
   }
 
   // Drops the kernel's cached pages of every document read, then the
@@ -279,6 +859,7 @@ class Filesystem {
     lru_.clear();
     spare_.clear();
     readers_.clear();
+    writing_.clear();  // the drafts (stored by now) and temporary files
   }
 
   uint32_t documents_opened() const {
@@ -290,6 +871,158 @@ class Filesystem {
  private:
   void Touch() { last_request_.store(NowMonotonicSeconds()); }
 
+  // A writable session's tree changes, so the kernel keeps attributes only
+  // briefly; a read-only one never changes.
+  double AttrTimeout() const { return writable_ ? 1.0 : kTimeout; }
+
+  fuse_entry_param Entry(uint64_t ino) const {
+    fuse_entry_param e{};
+    e.ino = ino;
+    e.attr = Attributes(ino);
+    e.attr_timeout = AttrTimeout();
+    e.entry_timeout = AttrTimeout();
+    return e;
+  }
+  void ReplyEntry(fuse_req_t req, uint64_t ino) const {
+    fuse_entry_param e = Entry(ino);
+    fuse_reply_entry(req, &e);
+  }
+
+  // A folder files may be made, changed and removed in: a level's folder
+  // or one below it, not the root, `.custody` or "public" (declassified
+  // documents are every member's to read, no one's to change there).
+  bool WritableFolder(uint64_t dir) const {
+    const Node* d = tree_.Find(dir);
+    return writable_ && d != nullptr && d->kind == NodeKind::kDirectory && dir != MountTree::kRoot &&
+           !d->in_index && !d->level_name.empty() && d->level_name != "public" && !d->detached;
+  }
+
+  // 0 if `name` may be made in `parent`, else the errno.
+  int CheckNewName(uint64_t parent, const std::string& name) const {
+    if (!writable_) return EROFS;
+    const Node* p = tree_.Find(parent);
+    if (p == nullptr) return ENOENT;
+    if (p->kind != NodeKind::kDirectory) return ENOTDIR;
+    if (!WritableFolder(parent)) return EACCES;
+    if (name.size() > 255) return ENAMETOOLONG;
+    // Names are stored as UTF-8 text (the register prints them).
+    if (!IsValidUtf8(name) || name == ".custody") return EINVAL;
+    if (tree_.Lookup(parent, name) != 0) return EEXIST;
+    return 0;
+  }
+
+  // Another attached node shows the same document (a new file that is an
+  // aliased document's next version, or the alias itself).
+  bool ShownElsewhere(uint64_t ino, const std::string& reg_no) const {
+    if (auto self = writing_.find(ino); self != writing_.end() && self->second.superseded_by != 0) {
+      const Node* by = tree_.Find(self->second.superseded_by);
+      if (!by->detached && by->reg_no == reg_no) return true;
+    }
+    for (const auto& [other, w] : writing_) {
+      if (other == ino) continue;
+      const Node* o = tree_.Find(other);
+      if (o != nullptr && !o->detached && o->reg_no == reg_no) return true;
+    }
+    return false;
+  }
+
+  // Every vault call goes through here: the Vault is not thread-safe, and
+  // the loop, the open committer and the storer all use it.
+  template <typename F>
+  auto Vault(F&& f) -> decltype(f()) {
+    std::lock_guard lock(vault_mu_);
+    return f();
+  }
+
+  static vault::ContentSource DraftContent(const Draft& d) {
+    vault::ContentSource c;
+    c.size = d.size();
+    c.read = [&d](uint64_t offset, std::span<uint8_t> out) -> Status {
+      d.Read(offset, out.data(), out.size());
+      return {};
+    };
+    return c;
+  }
+
+  // Queues a store (mu_ held).
+  void Queue(StoreJob job) {
+    store_queue_.push_back(job);
+    store_ready_.notify_all();
+  }
+
+  // Frees a stored draft once no descriptor writes it (mu_ held); reads
+  // then come from the vault, as for any document.
+  void DropDraftIfDone(uint64_t ino) {
+    auto w = writing_.find(ino);
+    if (w == writing_.end() || w->second.dirty || w->second.writers > 0 || w->second.in_store) return;
+    const Node* n = tree_.Find(ino);
+    if (n->reg_no.empty() && !n->detached && IsTemporaryName(n->name)) return;  // a temporary file lives on in memory
+    if (w->second.aliased) {
+      w->second.draft.reset();
+      return;
+    }
+    writing_.erase(w);
+  }
+
+  void DropCached(uint64_t ino) {
+    for (auto it = lru_.begin(); it != lru_.end();) {
+      if (it->first == ino) {
+        cache_.erase(*it);
+        it = lru_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+
+  // Makes a draft of stored document `ino`: its content (read, and so
+  // recorded as an open if it is the first), or empty. 0 or an errno.
+  int BeginDraft(uint64_t ino, bool keep_content) {
+    std::string reg_no;
+    {
+      std::lock_guard lock(mu_);
+      reg_no = tree_.Find(ino)->reg_no;
+    }
+    auto draft = std::make_shared<Draft>();
+    if (keep_content) {
+      bool first;
+      {
+        std::lock_guard lock(mu_);
+        first = !opened_.count(reg_no) && !written_.count(reg_no);
+      }
+      auto reader = Vault([&]() -> Result<std::unique_ptr<vault::ExtentReader>> {
+        if (first) CUSTODY_TRY(vault_.RecordOpened(id_, mounted_at_, {reg_no}));
+        return vault_.OpenContent(id_, reg_no);
+      });
+      if (!reader) {
+        Log(reg_no + ": " + reader.error().message);
+        return reader.error().code == Code::kNotCleared ? EACCES : EIO;
+      }
+      if (first) {
+        std::lock_guard lock(mu_);
+        opened_.insert(reg_no);
+      }
+      const auto& r = **reader;
+      std::vector<uint8_t> scratch(r.chunk_size() + format::kChunkOverhead);
+      crypto::SecretBytes chunk(r.chunk_size());
+      for (uint64_t i = 0; i < r.content_chunks(); ++i) {
+        auto n = r.ReadChunk(i, scratch, chunk.span());
+        if (!n) {
+          Log(reg_no + ": " + n.error().message);
+          return EIO;
+        }
+        if (int e = draft->Write(i * r.chunk_size(), reinterpret_cast<const char*>(chunk.data()), *n); e != 0) return e;
+      }
+    }
+    std::lock_guard lock(mu_);
+    Writing& w = writing_[ino];
+    w.draft = std::move(draft);
+    w.dirty = !keep_content;
+    readers_.erase(ino);  // the earlier version's
+    DropCached(ino);
+    return 0;
+  }
+
   static void Log(const std::string& line) {
     std::fprintf(stderr, "custody mount: %s\n", line.c_str());
     syslog(LOG_WARNING, "%s", line.c_str());
@@ -300,6 +1033,7 @@ class Filesystem {
     return readers_.count(ino) != 0;
   }
 
+  // mu_ held.
   struct stat Attributes(uint64_t ino) const {
     const Node* n = tree_.Find(ino);
     struct stat st{};
@@ -307,14 +1041,17 @@ class Filesystem {
     st.st_uid = ::getuid();
     st.st_gid = ::getgid();
     st.st_mtim.tv_sec = st.st_ctim.tv_sec = st.st_atim.tv_sec = n->mtime_unix;
+    const bool writable = n->kind == NodeKind::kDirectory ? WritableFolder(ino) : WritableFolder(n->parent);
     if (n->kind == NodeKind::kDirectory) {
-      st.st_mode = S_IFDIR | 0500;
+      st.st_mode = S_IFDIR | (writable ? 0700 : 0500);
       st.st_nlink = 2;
     } else {
-      st.st_mode = S_IFREG | 0400;
+      uint64_t size = n->size;
+      if (auto w = writing_.find(ino); w != writing_.end() && w->second.draft) size = w->second.draft->size();
+      st.st_mode = S_IFREG | (writable && n->kind == NodeKind::kDocument ? 0600 : 0400);
       st.st_nlink = 1;
-      st.st_size = static_cast<off_t>(n->size);
-      st.st_blocks = static_cast<blkcnt_t>((n->size + 511) / 512);
+      st.st_size = static_cast<off_t>(size);
+      st.st_blocks = static_cast<blkcnt_t>((size + 511) / 512);
     }
     st.st_blksize = format::kChunkSize;
     return st;
@@ -429,15 +1166,23 @@ class Filesystem {
 
   vault::Vault& vault_;
   const vault::Identity& id_;
-  const MountTree tree_;
+  std::mutex vault_mu_;  // vault_ (see Vault())
   const uint64_t mounted_at_;
+  const bool writable_;
   std::atomic<int64_t> last_request_{0};
 
   mutable std::mutex mu_;  // everything below
+  MountTree tree_;
+  std::unordered_map<fuse_ino_t, Writing> writing_;
+  std::deque<StoreJob> store_queue_;
+  std::condition_variable store_ready_;
+  bool storing_ = false;
+  std::set<fuse_ino_t> failed_;   // last store failed (its fsync gets EIO)
   std::condition_variable work_;
   std::deque<PendingOpen> pending_;
   bool stopping_ = false;
   std::set<std::string> opened_;  // documents whose first open is recorded
+  std::set<std::string> written_;  // documents registered or revised in this session
   std::unordered_map<fuse_ino_t, std::shared_ptr<vault::ExtentReader>> readers_;
   using ChunkKey = std::pair<fuse_ino_t, uint64_t>;
   std::list<ChunkKey> lru_;
@@ -454,7 +1199,13 @@ fuse_lowlevel_ops Operations() {
   fuse_lowlevel_ops ops{};
   ops.init = [](void*, fuse_conn_info* conn) {
     conn->max_readahead = 1 << 20;
+    // Writes go straight to the draft (no writeback cache: the draft is the
+    // only copy in memory, and it is locked); in requests of up to a chunk.
     conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
+    conn->max_write = 1 << 20;
+    // open(O_TRUNC) arrives as one open, not an open of the old content
+    // followed by a truncate (which would read and record the document).
+    if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC) conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
   };
   ops.lookup = [](fuse_req_t r, fuse_ino_t p, const char* n) { Fs(r)->Lookup(r, p, n); };
   ops.getattr = [](fuse_req_t r, fuse_ino_t i, fuse_file_info*) { Fs(r)->GetAttr(r, i); };
@@ -465,7 +1216,23 @@ fuse_lowlevel_ops Operations() {
   ops.releasedir = [](fuse_req_t r, fuse_ino_t, fuse_file_info* fi) { Fs(r)->ReleaseDir(r, fi); };
   ops.open = [](fuse_req_t r, fuse_ino_t i, fuse_file_info* fi) { Fs(r)->Open(r, i, fi); };
   ops.read = [](fuse_req_t r, fuse_ino_t i, size_t s, off_t o, fuse_file_info*) { Fs(r)->Read(r, i, s, o); };
-  ops.release = [](fuse_req_t r, fuse_ino_t, fuse_file_info*) { fuse_reply_err(r, 0); };
+  ops.release = [](fuse_req_t r, fuse_ino_t i, fuse_file_info* fi) { Fs(r)->Release(r, i, fi); };
+  ops.create = [](fuse_req_t r, fuse_ino_t p, const char* n, mode_t, fuse_file_info* fi) {
+    Fs(r)->Create(r, p, n, fi);
+  };
+  ops.write = [](fuse_req_t r, fuse_ino_t i, const char* b, size_t s, off_t o, fuse_file_info*) {
+    Fs(r)->Write(r, i, b, s, o);
+  };
+  ops.setattr = [](fuse_req_t r, fuse_ino_t i, struct stat* a, int to_set, fuse_file_info*) {
+    Fs(r)->SetAttr(r, i, a, to_set);
+  };
+  ops.fsync = [](fuse_req_t r, fuse_ino_t i, int, fuse_file_info*) { Fs(r)->Fsync(r, i); };
+  ops.mkdir = [](fuse_req_t r, fuse_ino_t p, const char* n, mode_t) { Fs(r)->MkDir(r, p, n); };
+  ops.rmdir = [](fuse_req_t r, fuse_ino_t p, const char* n) { Fs(r)->RmDir(r, p, n); };
+  ops.unlink = [](fuse_req_t r, fuse_ino_t p, const char* n) { Fs(r)->Unlink(r, p, n); };
+  ops.rename = [](fuse_req_t r, fuse_ino_t p, const char* n, fuse_ino_t np, const char* nn, unsigned int f) {
+    Fs(r)->Rename(r, p, n, np, nn, f);
+  };
   ops.getxattr = [](fuse_req_t r, fuse_ino_t i, const char* n, size_t s) { Fs(r)->GetXattr(r, i, n, s); };
   ops.listxattr = [](fuse_req_t r, fuse_ino_t i, size_t s) { Fs(r)->ListXattr(r, i, s); };
   ops.statfs = [](fuse_req_t r, fuse_ino_t) { Fs(r)->StatFs(r); };
@@ -602,14 +1369,15 @@ Status Serve(vault::Vault& vault, const vault::Identity& identity, const MountOp
 
   const auto ops = Operations();
   fuse_args args = FUSE_ARGS_INIT(0, nullptr);
-  const std::string opts = "ro,default_permissions,subtype=custody,fsname=" +
+  const bool writable = !options.read_only && !auditor;
+  const std::string opts = std::string(writable ? "rw" : "ro") + ",default_permissions,subtype=custody,fsname=" +
                            EscapeOption(MountSource(options.vault_path));
   fuse_opt_add_arg(&args, "custody");
   fuse_opt_add_arg(&args, "-o");
   fuse_opt_add_arg(&args, opts.c_str());
 
-  CUSTODY_ASSIGN(uint64_t mounted_at, vault.RecordMount(identity, HostName(), /*read_only=*/true));
-  Filesystem fs(vault, identity, std::move(tree), mounted_at);
+  CUSTODY_ASSIGN(uint64_t mounted_at, vault.RecordMount(identity, HostName(), /*read_only=*/!writable));
+  Filesystem fs(vault, identity, std::move(tree), mounted_at, writable);
   fuse_session* se = fuse_session_new(&args, &ops, sizeof ops, &fs);
   fuse_opt_free_args(&args);
   std::string reason = "unmount";
@@ -633,6 +1401,7 @@ Status Serve(vault::Vault& vault, const vault::Identity& identity, const MountOp
     std::atomic<bool> idle_expired{false}, done{false};
     const pthread_t loop_thread = pthread_self();
     std::thread committer([&] { fs.CommitOpens(); });
+    std::thread storer([&] { fs.StoreDrafts(); });
     std::vector<std::thread> read_ahead;
     for (int i = 0; i < kReadAheadThreads; ++i) read_ahead.emplace_back([&] { fs.RunReadAhead(); });
     std::thread idler([&] {
@@ -651,8 +1420,10 @@ Status Serve(vault::Vault& vault, const vault::Identity& identity, const MountOp
     if (idle_expired) reason = "idle";
     else if (by_signal) reason = "signal";
     done = true;
+    fs.QueueUnstored();
     fs.Stop();
     committer.join();
+    storer.join();
     for (auto& t : read_ahead) t.join();
     idler.join();
     // Still mounted after a signal: drop the kernel's copy first.

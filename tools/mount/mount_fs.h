@@ -31,6 +31,7 @@ struct MountOptions {
   std::string vault_path;   // absolute
   std::string mountpoint;   // absolute, an existing empty directory
   double idle_minutes = 0;  // 0: never unmount for inactivity
+  bool read_only = false;   // every write EROFS (an auditor's mount always is)
   // Called once the file system is mounted and serving, before requests
   // are answered (the CLI detaches from the terminal here).
   std::function<void()> on_mounted;

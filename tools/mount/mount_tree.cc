@@ -60,6 +60,59 @@ uint64_t MountTree::Add(Node node) {
   return ino;
 }
 
+void MountTree::Detach(uint64_t ino) {
+  Node& n = nodes_[ino];
+  if (n.detached) return;
+  auto& siblings = nodes_[n.parent].children;
+  auto it = siblings.find(n.name);
+  if (it != siblings.end() && it->second == ino) siblings.erase(it);
+  n.detached = true;
+}
+
+void MountTree::Move(uint64_t ino, uint64_t parent, const std::string& name) {
+  Detach(ino);
+  Node& n = nodes_[ino];
+  n.parent = parent;
+  n.name = name;
+  n.detached = false;
+  nodes_[parent].children.emplace(name, ino);
+}
+
+std::string MountTree::FolderPath(uint64_t ino) const {
+  std::string path;
+  // Up to the level folder, whose parent is the root.
+  for (uint64_t at = ino; at != kRoot && nodes_[at].parent != kRoot; at = nodes_[at].parent)
+    path = nodes_[at].name + (path.empty() ? "" : "/" + path);
+  return path;
+}
+
+std::vector<uint64_t> MountTree::DocumentsBelow(uint64_t ino) const {
+  std::vector<uint64_t> out, todo{ino};
+  while (!todo.empty()) {
+    const uint64_t at = todo.back();
+    todo.pop_back();
+    for (const auto& [name, child] : nodes_[at].children) {
+      if (nodes_[child].kind == NodeKind::kDocument) out.push_back(child);
+      else if (nodes_[child].kind == NodeKind::kDirectory) todo.push_back(child);
+    }
+  }
+  return out;
+}
+
+bool IsTemporaryName(const std::string& name) {
+  const auto ends = [&](const std::string& suffix) {
+    return name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  const auto starts = [&](const std::string& prefix) { return name.rfind(prefix, 0) == 0; };
+  if (name == "4913" || name == ".directory" || name == ".DS_Store") return true;  // vim's probe; desktop litter
+  if (ends("~") || ends(".swp") || ends(".swo") || ends(".swx") || ends(".tmp") || ends(".temp") ||
+      ends(".bak") || ends(".part") || ends(".crdownload"))
+    return true;
+  if (starts(".~lock.") || starts(".goutputstream-") || starts("~$") || starts(".#")) return true;
+  if (name.size() >= 2 && name.front() == '#' && name.back() == '#') return true;  // emacs auto-save
+  return false;
+}
+
 MountTree MountTree::Build(const std::vector<vault::DocumentInfo>& documents,
                            const std::vector<std::string>& levels, bool auditor, int64_t mounted_unix) {
   MountTree t;
@@ -77,13 +130,43 @@ MountTree MountTree::Build(const std::vector<vault::DocumentInfo>& documents,
     folder_of[level] = t.Add(std::move(dir));
   }
   // Names first, per folder, so that collisions are known before any is added.
-  std::map<std::string, std::map<std::string, int>> uses;  // folder -> shown name -> count
+  // A document's folder: its level's, then the sealed folder path, each
+  // component repaired as a name is (created on first use).
+  const auto folder_for = [&](const vault::DocumentInfo& d, uint64_t level_dir) {
+    uint64_t at = level_dir;
+    size_t from = 0;
+    while (!d.folder.empty() && from <= d.folder.size()) {
+      size_t slash = d.folder.find('/', from);
+      if (slash == std::string::npos) slash = d.folder.size();
+      const std::string part = ShownName(d.folder.substr(from, slash - from), "_");
+      from = slash + 1;
+      uint64_t next = t.Lookup(at, part);
+      if (next == 0) {
+        Node dir;
+        dir.parent = at;
+        dir.name = part;
+        dir.level_name = t.Find(level_dir)->level_name;
+        dir.mtime_unix = mounted_unix;
+        next = t.Add(std::move(dir));
+      } else if (t.Find(next)->kind != NodeKind::kDirectory) {
+        break;  // a document holds that name: the rest stays in this folder
+      }
+      at = next;
+    }
+    return at;
+  };
+  const auto shows = [&](const vault::DocumentInfo& d) { return !auditor && !d.destroyed && !d.withdrawn; };
+  std::vector<uint64_t> dir_of(documents.size(), 0);
+  std::map<uint64_t, std::map<std::string, int>> uses;  // folder inode -> shown name -> count
   std::vector<std::string> shown(documents.size());
   for (size_t i = 0; i < documents.size(); ++i) {
     const auto& d = documents[i];
-    if (auditor || d.destroyed) continue;
+    if (!shows(d)) continue;
+    auto f = folder_of.find(d.is_public ? "public" : d.level_name);
+    if (f == folder_of.end()) continue;
+    dir_of[i] = folder_for(d, f->second);
     shown[i] = ShownName(d.file_name.empty() ? d.title : d.file_name, d.reg_no);
-    ++uses[d.is_public ? "public" : d.level_name][shown[i]];
+    ++uses[dir_of[i]][shown[i]];
   }
   std::map<std::string, std::string> index;  // folder -> index text
   for (size_t i = 0; i < documents.size(); ++i) {
@@ -91,33 +174,34 @@ MountTree MountTree::Build(const std::vector<vault::DocumentInfo>& documents,
     const std::string folder = d.is_public ? "public" : d.level_name;
     auto f = folder_of.find(folder);
     if (f == folder_of.end()) continue;
-    if (auditor || d.destroyed) {
+    if (!shows(d)) {
       if (auditor) index[folder] += IndexLine(d, "", true);
       continue;
     }
     std::string name = shown[i];
-    if (uses[folder][name] > 1) {
+    if (uses[dir_of[i]][name] > 1) {
       auto [stem, ext] = SplitExtension(name);
       name = stem + " (" + d.reg_no + ")" + ext;
     }
     // A hostile name may equal another's disambiguated one: never two in one place.
-    for (int n = 2; t.Lookup(f->second, name) != 0; ++n) name = d.reg_no + " #" + std::to_string(n);
+    for (int n = 2; t.Lookup(dir_of[i], name) != 0; ++n) name = d.reg_no + " #" + std::to_string(n);
     Node doc;
     doc.kind = NodeKind::kDocument;
-    doc.parent = f->second;
+    doc.parent = dir_of[i];
     doc.name = name;
     doc.size = d.size;
     doc.mtime_unix = d.added_unix;
     doc.reg_no = d.reg_no;
     doc.level_name = folder;
     t.Add(std::move(doc));
-    index[folder] += IndexLine(d, name, false);
+    index[folder] += IndexLine(d, t.FolderPath(dir_of[i]).empty() ? name : t.FolderPath(dir_of[i]) + "/" + name, false);
   }
   for (const auto& [level, dir] : folder_of) {
     Node meta;
     meta.parent = dir;
     meta.name = ".custody";
     meta.level_name = level;
+    meta.in_index = true;
     meta.mtime_unix = mounted_unix;
     const uint64_t meta_ino = t.Add(std::move(meta));
     Node idx;
@@ -125,6 +209,7 @@ MountTree MountTree::Build(const std::vector<vault::DocumentInfo>& documents,
     idx.parent = meta_ino;
     idx.name = "index";
     idx.level_name = level;
+    idx.in_index = true;
     idx.mtime_unix = mounted_unix;
     idx.text = (auditor ? "# REG-NO\tLEVEL\tSTATE\tADDED\tCOPIES\n" : "# REG-NO\tFILE\tSIZE\tADDED\n") +
                index[level];
@@ -135,6 +220,10 @@ MountTree MountTree::Build(const std::vector<vault::DocumentInfo>& documents,
 }
 
 const Node* MountTree::Find(uint64_t ino) const {
+  return ino == 0 || ino >= nodes_.size() ? nullptr : &nodes_[ino];
+}
+
+Node* MountTree::FindMutable(uint64_t ino) {
   return ino == 0 || ino >= nodes_.size() ? nullptr : &nodes_[ino];
 }
 

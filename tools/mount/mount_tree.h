@@ -15,6 +15,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <string>
 #include <vector>
@@ -33,8 +34,10 @@ struct Node {
   uint64_t size = 0;
   int64_t mtime_unix = 0;
   std::string reg_no;      // documents
-  std::string level_name;  // documents and level folders
+  std::string level_name;  // documents and level folders (and the folders in them)
   std::string text;        // the index file's content
+  bool in_index = false;   // the read-only `.custody` folder
+  bool detached = false;   // unlinked or replaced: no longer in any folder
 };
 
 class MountTree {
@@ -45,16 +48,38 @@ class MountTree {
   // states and dates only, and no document is shown.
   static MountTree Build(const std::vector<vault::DocumentInfo>& documents,
                          const std::vector<std::string>& levels, bool auditor, int64_t mounted_unix);
-  // nullptr for an inode that does not exist.
+  // nullptr for an inode that does not exist. Pointers stay valid as nodes
+  // are added (a deque), and a detached node stays (an open file may still
+  // be read after its unlink).
   const Node* Find(uint64_t ino) const;
+  Node* FindMutable(uint64_t ino);
   // 0 if `parent` has no child `name`.
   uint64_t Lookup(uint64_t parent, const std::string& name) const;
   uint64_t size() const { return nodes_.size() - 1; }
 
- private:
+  // The writable mount's changes (mount_fs.cc); inodes are never reused.
+  // Adds `node` into its parent folder under its name; returns its inode.
   uint64_t Add(Node node);
-  std::vector<Node> nodes_;  // index = inode; [0] unused
+  // Takes `ino` out of its folder (it stays findable).
+  void Detach(uint64_t ino);
+  // Moves `ino` into `parent` as `name` (which must be free there).
+  void Move(uint64_t ino, uint64_t parent, const std::string& name);
+  // The folder path of directory `ino` within its level's folder ("a/b";
+  // "" for the level folder itself), as DocumentMetadata.folder holds it.
+  std::string FolderPath(uint64_t ino) const;
+  // Every document node at or below directory `ino`.
+  std::vector<uint64_t> DocumentsBelow(uint64_t ino) const;
+
+ private:
+  std::deque<Node> nodes_;  // index = inode; [0] unused
 };
+
+// True for the names editors and office programs give their temporary,
+// swap, backup and lock files (vim's .x.swp and 4913, emacs' #x# and x~,
+// LibreOffice's .~lock.x#, gedit's .goutputstream-*, *.tmp and the like).
+// The writable mount keeps such files in locked memory for the session and
+// never registers them (README "Mount").
+bool IsTemporaryName(const std::string& name);
 
 // What a document's file name shows as (see the header comment), before
 // collisions are resolved.

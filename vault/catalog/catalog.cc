@@ -56,11 +56,21 @@ Status CheckDocumentBounds(const format::DocumentState& d, size_t levels, const 
     if (erased.offset() < format::kLogStart || erased.hash().size() != 32) return bad("erased key reference");
   if (d.has_review() && (d.review().to_level() >= levels || d.review().reviewer().size() != 32))
     return bad("declassification review");
-  const auto& e = a.extent();
-  if (e.offset() < format::kLogStart + format::kRecordHeaderSize || e.length() > (uint64_t{1} << 44) ||
-      e.chunk_size() == 0 || e.chunk_size() > (16u << 20) || e.chunk_count() > e.length() / 40 + 1 ||
-      e.root_hash().size() != 32)
-    return bad("extent");
+  const auto extent_ok = [](const format::Extent& e) {
+    return e.offset() >= format::kLogStart + format::kRecordHeaderSize && e.length() <= (uint64_t{1} << 44) &&
+           e.chunk_size() != 0 && e.chunk_size() <= (16u << 20) && e.chunk_count() <= e.length() / 40 + 1 &&
+           e.root_hash().size() == 32;
+  };
+  if (!extent_ok(a.extent())) return bad("extent");
+  // v8: earlier versions, oldest first, each below the current version.
+  for (int i = 0; i < d.earlier_versions_size(); ++i) {
+    const auto& v = d.earlier_versions(i);
+    if (!extent_ok(v.extent()) || v.version() >= a.version() || v.key().hash().size() != 32 ||
+        v.key().doc_id() != a.doc_id() || v.key().offset() < format::kLogStart ||
+        (i > 0 && v.version() <= d.earlier_versions(i - 1).version()))
+      return bad("earlier version");
+  }
+  if (d.withdrawn_by().size() > 32) return bad("withdrawal");
   if (d.extract_count() > (uint64_t{1} << 40)) return bad("extract count");
   return {};
 }

@@ -31,6 +31,10 @@ constexpr EventKind kEventKinds[] = {
     {format::Event::kHostBound, "host_bound", "§3.8, §5.4 R185", &ApplyHostBound, true},
     {format::Event::kOpenOutsideBindings, "open_outside_bindings", "§3.8, §5.4 R186", &ApplyOpenOutsideBindings, false},
     {format::Event::kBackupMade, "backup_made", "§3.8, §5.4 R187", &ApplyBackupMade, false},
+    {format::Event::kDocumentRenamed, "document_renamed", "§3.8, §5.4 R189", &ApplyDocumentRenamed, false},
+    {format::Event::kDocumentWithdrawn, "document_withdrawn", "§3.8, §5.4 R190", &ApplyDocumentWithdrawn, false},
+    {format::Event::kDocumentRestored, "document_restored", "§3.8, §5.4 R191", &ApplyDocumentRestored, false},
+    {format::Event::kDocumentRevised, "document_revised", "§3.8, §5.4 R192", &ApplyDocumentRevised, false},
 };
 }  // namespace
 

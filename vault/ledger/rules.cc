@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "crypto/signing.h"
+#include "format/constants.h"
 
 namespace custody::vault {
 
@@ -25,6 +26,16 @@ Result<const format::DocumentState*> DocumentReadBy(const format::Event& e, cons
     return Broken(e, std::string(act) + " by someone not cleared");
   if (d->destroyed()) return Broken(e, std::string(act) + " of a destroyed document");
   return d;
+}
+
+bool ValidKeyRef(const format::KeyRef& key, const std::string& doc_id) {
+  return key.hash().size() == 32 && key.doc_id() == doc_id && key.offset() >= format::kLogStart;
+}
+
+bool ValidExtentGeometry(const format::Extent& x) {
+  return x.root_hash().size() == 32 && x.chunk_size() != 0 && x.chunk_size() <= format::kMaxChunkSize &&
+         x.chunk_count() != 0 && x.offset() >= format::kLogStart &&
+         x.chunk_count() <= x.length() / format::kChunkOverhead;
 }
 
 bool IsOfficer(const VaultState& s, const std::string& key) {

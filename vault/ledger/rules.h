@@ -47,6 +47,12 @@ Result<const format::DocumentState*> DocumentReadBy(const format::Event& e, cons
                                                     const std::string& reg_no,
                                                     const std::string& doc_id, std::string_view act);
 
+// A key reference an event gives a document (R28, R189, R192): a 32-byte
+// hash, the document's id, an offset in the log.
+bool ValidKeyRef(const format::KeyRef& key, const std::string& doc_id);
+// An extent's geometry within the bounds every reader assumes (R28, R192).
+bool ValidExtentGeometry(const format::Extent& x);
+
 // R113: a 32-byte canonical Ed25519 key of the prime-order subgroup, not of
 // small order (crypto::IsValidSigningKey). Every key entering the roster.
 bool IsValidSigningKeyBytes(const std::string& ed25519);

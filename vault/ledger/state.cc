@@ -28,6 +28,13 @@ const VaultState::MediumState* VaultState::FindMedium(const format::Medium& m) c
   return nullptr;
 }
 
+std::vector<const format::Extent*> DocumentExtents(const format::DocumentState& d) {
+  std::vector<const format::Extent*> out;
+  for (const auto& v : d.earlier_versions()) out.push_back(&v.extent());
+  out.push_back(&d.added().extent());
+  return out;
+}
+
 const format::KeySlot* FindSlot(const VaultState& s, const std::string& member, uint32_t level) {
   auto it = s.slots.find({member, level});
   return it == s.slots.end() ? nullptr : &it->second;

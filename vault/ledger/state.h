@@ -144,5 +144,10 @@ const char* RoleName(format::Role role);
 // The level-key slot of a member for a level, if any (nullptr otherwise).
 const format::KeySlot* FindSlot(const VaultState& s, const std::string& member, uint32_t level);
 
+// Every extent a document holds bytes in: its earlier versions' (oldest
+// first, format v8), then the current one. What a destruction overwrites,
+// compaction carries and audit hashes.
+std::vector<const format::Extent*> DocumentExtents(const format::DocumentState& d);
+
 }  // namespace custody::vault
 

@@ -229,6 +229,25 @@ LogEntry DescribeEvent(const Vault& vault, const format::Event& ev, const std::v
       e.tallies.push_back({Tally::kHandled, e.level, "", 0});
       break;
     }
+    case format::Event::kDocumentRenamed:
+      e.act = "renamed";  // the new name is sealed: only its readers see it (ls)
+      about(ev.document_renamed().reg_no());
+      break;
+    case format::Event::kDocumentWithdrawn:
+      e.act = "withdrawn";
+      about(ev.document_withdrawn().reg_no());
+      break;
+    case format::Event::kDocumentRestored:
+      e.act = "restored";
+      about(ev.document_restored().reg_no());
+      break;
+    case format::Event::kDocumentRevised: {
+      const auto& x = ev.document_revised();
+      e.act = "revised";
+      about(x.reg_no());
+      Detail(e, "version", std::to_string(x.version()));
+      break;
+    }
     case format::Event::kVaultMounted: {
       const auto& x = ev.vault_mounted();
       e.act = "mounted";

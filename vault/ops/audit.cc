@@ -473,12 +473,17 @@ std::string Auditor::ReadKeyPayload(uint64_t offset, bool* ok) const {
 // record that ever wrapped the data key.
 void Auditor::CheckDestroyed(const std::string& where, const format::DocumentState& d, DocFindings& f) const {
   ++f.destroyed;
-  auto zero = ExtentIsZeroed(c_, d.added().extent());
-  if (!zero || !*zero)
+  bool all_zero = true;
+  for (const format::Extent* version : DocumentExtents(d)) {
+    auto zero = ExtentIsZeroed(c_, *version);
+    all_zero &= zero && *zero;
+  }
+  if (!all_zero)
     f.Problem(where, "destroyed, but its ciphertext was not overwritten (if a destroy was "
                    "interrupted, the next write access to the vault completes it)");
   std::vector<format::KeyRef> refs(d.old_keys().begin(), d.old_keys().end());
   refs.insert(refs.end(), d.erased_keys().begin(), d.erased_keys().end());
+  for (const auto& v : d.earlier_versions()) refs.push_back(v.key());
   refs.push_back(d.key());
   CheckOverwritten(where, refs, "destroyed", f);
 }
@@ -505,6 +510,7 @@ bool Auditor::KeyRecordsIntact(const std::string& where, const format::DocumentS
                                DocFindings& f) const {
   bool intact = true;
   std::vector<format::KeyRef> refs(d.old_keys().begin(), d.old_keys().end());
+  for (const auto& v : d.earlier_versions()) refs.push_back(v.key());
   refs.push_back(d.key());
   for (const auto& ref : refs) {
     if (!key_records_.count(ref.offset())) {
@@ -568,16 +574,20 @@ void Auditor::CheckDocuments() {
 void Auditor::CheckDocument(const format::DocumentState& d, DocFindings& f) const {
   const std::string& reg = d.added().reg_no();
   const std::string where = "document " + reg;
-  const auto& e = d.added().extent();
   if (d.destroyed() && d.compacted_away()) {
     ++f.destroyed;  // its space no longer exists in this file
     return;
   }
-  auto ext = extents_.find(e.offset());
-  if (ext == extents_.end() || ext->second != e.length()) {
-    f.Problem(where, "its extent is missing or has the wrong size");
-    f.damaged = true;
-    return;
+  const std::vector<const format::Extent*> versions = DocumentExtents(d);
+  for (const format::Extent* e : versions) {
+    auto ext = extents_.find(e->offset());
+    if (ext == extents_.end() || ext->second != e->length()) {
+      f.Problem(where, versions.size() > 1 && e != versions.back()
+                           ? "the extent of an earlier version is missing or has the wrong size"
+                           : "its extent is missing or has the wrong size");
+      f.damaged = true;
+      return;
+    }
   }
   if (d.destroyed()) {
     CheckDestroyed(where, d, f);
@@ -589,11 +599,15 @@ void Auditor::CheckDocument(const format::DocumentState& d, DocFindings& f) cons
     CheckOverwritten(where, erased, "declassified", f);
   }
   bool damaged = !KeyRecordsIntact(where, d, f);
-  auto root = HashExtent(c_, e);
-  f.bytes_hashed += e.length();
-  if (!root || crypto::HashToString(*root) != e.root_hash()) {
-    f.Problem(where, "its ciphertext does not match the hash in its signed ledger event");
-    damaged = true;
+  for (const format::Extent* e : versions) {
+    auto root = HashExtent(c_, *e);
+    f.bytes_hashed += e->length();
+    if (!root || crypto::HashToString(*root) != e->root_hash()) {
+      f.Problem(where, e != versions.back()
+                           ? "the ciphertext of an earlier version does not match the hash in its signed ledger event"
+                           : "its ciphertext does not match the hash in its signed ledger event");
+      damaged = true;
+    }
   }
   f.damaged = damaged;
 }

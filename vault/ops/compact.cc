@@ -23,7 +23,8 @@ Result<CompactResult> Vault::Compact(const Identity& actor) {
   }));
   // The new checkpoint's authority index points into the new file.
   for (auto& a : state_->authority) a.set_offset(moved_events.at(a.offset()));
-  // 2. Every live document's current key record and ciphertext, verbatim:
+  // 2. Every live document's current key record and ciphertext (every
+  //    version's), verbatim:
   //    compaction needs no level key and never sees plaintext.
   format::Event ev;
   auto* k = ev.mutable_compacted();
@@ -33,10 +34,20 @@ Result<CompactResult> Vault::Compact(const Identity& actor) {
     if (d.destroyed()) return {};
     CUSTODY_ASSIGN(std::string key_payload, ReadKeyRecord(d.key()));
     CUSTODY_ASSIGN(uint64_t key_at, builder->Append(format::RecordType::kKey, key_payload));
-    const auto& old = d.added().extent();
-    CUSTODY_ASSIGN(uint64_t ext_at, builder->AppendExtentFrom(*container_, old.offset(), old.length()));
     auto* r = k->add_relocated();
     r->set_doc_id(d.added().doc_id());
+    // Earlier versions first (v8), as they were written.
+    for (const auto& v : d.earlier_versions()) {
+      CUSTODY_ASSIGN(std::string payload, ReadKeyRecord(v.key()));
+      CUSTODY_ASSIGN(uint64_t v_key_at, builder->Append(format::RecordType::kKey, payload));
+      CUSTODY_ASSIGN(uint64_t at, builder->AppendExtentFrom(*container_, v.extent().offset(), v.extent().length()));
+      auto* moved = r->add_earlier();
+      *moved = v;
+      moved->mutable_extent()->set_offset(at);
+      moved->mutable_key()->set_offset(v_key_at);
+    }
+    const auto& old = d.added().extent();
+    CUSTODY_ASSIGN(uint64_t ext_at, builder->AppendExtentFrom(*container_, old.offset(), old.length()));
     *r->mutable_extent() = old;
     r->mutable_extent()->set_offset(ext_at);
     *r->mutable_key() = d.key();

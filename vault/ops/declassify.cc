@@ -40,6 +40,10 @@ Status Vault::ReviewDeclassification(const Identity& officer, const std::string&
     return Fail(Code::kUsage, "declassifying " + reg_no + " must lower its level; it is " + now_name +
                                   (to ? ", not above " + state_->level_names[to->index()] : ""));
   if (reason.empty()) return Fail(Code::kUsage, "a reason for the declassification is required");
+  if (d->earlier_versions_size() > 0)
+    return Fail(Code::kUsage, "document " + reg_no + " has " + std::to_string(d->earlier_versions_size()) +
+                                  " earlier version(s), which a declassification would leave at " + now_name +
+                                  "; this version cannot declassify a revised document");
   if (d->has_review()) {
     const auto& r = d->review();
     if (r.reviewer() == SigningKeyOf(officer))

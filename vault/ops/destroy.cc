@@ -77,10 +77,11 @@ Status Vault::Destroy(const Identity& actor, const Identity& witness, const std:
   return {};
 }
 
-// Every key record a document's entry names: the superseded wraps, then the
-// current one (the order in which they are overwritten).
+// Every key record a document's entry names: the superseded wraps, the
+// earlier versions', then the current one (the order in which they are overwritten).
 static std::vector<format::KeyRef> EveryKeyRef(const format::DocumentState& d) {
   std::vector<format::KeyRef> refs(d.old_keys().begin(), d.old_keys().end());
+  for (const auto& v : d.earlier_versions()) refs.push_back(v.key());  // v8
   refs.push_back(d.key());
   return refs;
 }
@@ -90,14 +91,16 @@ static std::vector<format::KeyRef> EveryKeyRef(const format::DocumentState& d) {
 // records. A catalog entry pointing anywhere else (a superblock, an event,
 // another document) is damage, and nothing is overwritten.
 Status Vault::CheckErasable(const format::DocumentState& d) const {
-  const auto& e = d.added().extent();
   const std::string what = "document " + d.added().reg_no() + ": ";
-  auto ext = e.offset() >= format::kLogStart + format::kRecordHeaderSize
-                 ? container_->ReadHeader(e.offset() - format::kRecordHeaderSize)
-                 : Result<RecordRef>(Fail(Code::kCorrupt, "before the log"));
-  if (!ext || ext->header.type != format::RecordType::kExtent || ext->payload_offset() != e.offset() ||
-      ext->header.length != e.length())
-    return Fail(Code::kCorrupt, what + "its ciphertext is not where the catalog says; nothing overwritten");
+  for (const format::Extent* version : DocumentExtents(d)) {
+    const auto& e = *version;
+    auto ext = e.offset() >= format::kLogStart + format::kRecordHeaderSize
+                   ? container_->ReadHeader(e.offset() - format::kRecordHeaderSize)
+                   : Result<RecordRef>(Fail(Code::kCorrupt, "before the log"));
+    if (!ext || ext->header.type != format::RecordType::kExtent || ext->payload_offset() != e.offset() ||
+        ext->header.length != e.length())
+      return Fail(Code::kCorrupt, what + "its ciphertext is not where the catalog says; nothing overwritten");
+  }
   const std::vector<format::KeyRef> refs = EveryKeyRef(d);
   for (const auto& ref : refs) {
     auto rec = container_->ReadHeader(ref.offset());
@@ -109,11 +112,13 @@ Status Vault::CheckErasable(const format::DocumentState& d) const {
 
 Status Vault::EraseDestroyed(const format::DocumentState& d) {
   CUSTODY_TRY(CheckErasable(d));
-  const auto& e = d.added().extent();
   std::vector<uint8_t> zeros(1 << 20, 0);
-  for (uint64_t at = 0; at < e.length(); at += zeros.size()) {
-    size_t n = static_cast<size_t>(std::min<uint64_t>(zeros.size(), e.length() - at));
-    CUSTODY_TRY(container_->OverwriteCommitted(e.offset() + at, {zeros.data(), n}));
+  for (const format::Extent* version : DocumentExtents(d)) {  // every version's ciphertext
+    const auto& e = *version;
+    for (uint64_t at = 0; at < e.length(); at += zeros.size()) {
+      size_t n = static_cast<size_t>(std::min<uint64_t>(zeros.size(), e.length() - at));
+      CUSTODY_TRY(container_->OverwriteCommitted(e.offset() + at, {zeros.data(), n}));
+    }
   }
   CUSTODY_TRY(container_->file()->Sync());
   const std::vector<format::KeyRef> refs = EveryKeyRef(d);

@@ -44,6 +44,8 @@ constexpr size_t kMaxTitleBytes = 4096;
 std::string StoredFileName(const AddRequest& f) { return f.file_name.empty() ? BaseName(f.path) : f.file_name; }
 std::string StoredTitle(const AddRequest& f) { return f.title.empty() ? StoredFileName(f) : f.title; }
 
+}  // namespace
+
 // Names and titles are stored as UTF-8 text and come back exactly as given,
 // so one that is not UTF-8 is refused here, naming the file, rather than
 // stored altered. A file name is one that extract can create: one path
@@ -69,12 +71,34 @@ Status CheckStoredNames(const AddRequest& f) {
   return {};
 }
 
+// A folder path (format v8): empty, or '/'-separated components each of
+// which could be a file name; at most 4096 bytes.
+Status CheckFolderPath(const std::string& folder) {
+  if (folder.empty()) return {};
+  if (!IsValidUtf8(folder)) return Fail(Code::kUsage, "the folder '" + folder + "' is not UTF-8 text");
+  if (folder.size() > 4096) return Fail(Code::kUsage, "a folder path is at most 4096 bytes");
+  size_t at = 0;
+  for (;;) {
+    const size_t slash = folder.find('/', at);
+    const std::string part = folder.substr(at, slash == std::string::npos ? std::string::npos : slash - at);
+    if (part.empty() || part == "." || part == ".." || part.size() > kMaxFileNameBytes ||
+        part.find('\0') != std::string::npos)
+      return Fail(Code::kUsage, "'" + folder + "' cannot be a folder (components as file names, '/' between them)");
+    if (slash == std::string::npos) return {};
+    at = slash + 1;
+  }
+}
+
+namespace {
+
 // Every input is checked before anything is written: a refused add leaves
 // the vault byte for byte as it was.
 Status CheckAddInputs(const VaultState& state, const std::vector<AddRequest>& files) {
   std::set<std::string> regs;
   for (const auto& f : files) {
     CUSTODY_TRY(CheckStoredNames(f));
+    CUSTODY_TRY(CheckFolderPath(f.folder));
+    if (f.content != nullptr) continue;
     struct stat st;
     if ((f.fd >= 0 ? ::fstat(f.fd, &st) : ::stat(f.path.c_str(), &st)) != 0)
       return std::unexpected(ErrnoError(errno, "cannot add", f.path));
@@ -121,29 +145,38 @@ Result<std::vector<std::string>> Vault::Add(const Identity& actor,
   CUSTODY_TRY(RotateExpiredGrants(actor, ring));
   std::vector<std::string> out;
   for (const auto& f : files) {
-    const int fd = f.fd >= 0 ? f.fd : ::open(f.path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return std::unexpected(ErrnoError(errno, "cannot add", f.path));
-    struct stat st;
-    if (::fstat(fd, &st) != 0) {
-      const int e = errno;
-      if (f.fd < 0) ::close(fd);
-      return std::unexpected(ErrnoError(e, "cannot add", f.path));
-    }
     const std::string doc_id = crypto::RandomString(16);
     auto data_key = crypto::SecretBytes::Random(32);
+    uint64_t size = 0;
     // Every new document is padded (Padmé): a keyless reader learns its
     // size class, not its size (docs/format-v2-extract.md "Padding").
-    auto extent = EncryptIntoExtent(*container_, fd, static_cast<uint64_t>(st.st_size),
-                                    format::PADDING_PADME, data_key.span(),
-                                    ChunkAdPrefix(state_->vault_id, doc_id, 1), f.path);
-    if (f.fd < 0) ::close(fd);
+    Result<format::Extent> extent;
+    if (f.content != nullptr) {
+      size = f.content->size;
+      extent = EncryptIntoExtent(*container_, f.content->read, size, format::PADDING_PADME, data_key.span(),
+                                 ChunkAdPrefix(state_->vault_id, doc_id, 1), f.path);
+    } else {
+      const int fd = f.fd >= 0 ? f.fd : ::open(f.path.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0) return std::unexpected(ErrnoError(errno, "cannot add", f.path));
+      struct stat st;
+      if (::fstat(fd, &st) != 0) {
+        const int e = errno;
+        if (f.fd < 0) ::close(fd);
+        return std::unexpected(ErrnoError(e, "cannot add", f.path));
+      }
+      size = static_cast<uint64_t>(st.st_size);
+      extent = EncryptIntoExtent(*container_, fd, size, format::PADDING_PADME, data_key.span(),
+                                 ChunkAdPrefix(state_->vault_id, doc_id, 1), f.path);
+      if (f.fd < 0) ::close(fd);
+    }
     if (!extent) return std::unexpected(extent.error());
     format::DocumentMetadata meta;
     // Names are UTF-8 text in the sealed metadata (proto3 strings), checked
     // by CheckStoredNames.
     meta.set_title(StoredTitle(f));
     meta.set_file_name(StoredFileName(f));
-    meta.set_size(static_cast<uint64_t>(st.st_size));
+    meta.set_size(size);
+    meta.set_folder(f.folder);
     meta.set_added_unix(clock_->NowUnix());
     const std::string wrap_bytes =
         WrapDocumentKey(ring->Key(at_level), {state_->vault_id, doc_id, at_level, state_->epochs[at_level]},
@@ -375,6 +408,7 @@ Result<bool> Vault::DescribeDocument(const KeyRing& ring, bool auditor, bool inc
   info.file_name = meta->file_name();
   info.size = meta->size();
   info.added_unix = meta->added_unix();
+  info.folder = meta->folder();
   return true;
 }
 
@@ -408,6 +442,11 @@ void Vault::DescribeRegistration(const format::DocumentState& d, DocumentInfo& i
   }
   info.copies_issued = d.copies_issued();
   info.copies_outstanding = d.copies_outstanding();
+  info.version = a.version() == 0 ? 1 : a.version();
+  info.earlier_versions = static_cast<uint32_t>(d.earlier_versions_size());
+  info.withdrawn = d.withdrawn();
+  info.withdrawn_unix = d.withdrawn_unix();
+  info.withdrawn_by = d.withdrawn() ? MemberName(d.withdrawn_by()) : "";
 }
 
 Result<std::string> Vault::ReadKeyRecord(const format::KeyRef& ref, const ReadWindow* window) const {

@@ -57,6 +57,13 @@ struct Vault::LevelKeyCache {
 // `doc_id`: an erasure must leave it alone (ops/destroy.cc).
 Result<bool> HoldsAnotherDocumentsKey(const Container& c, const RecordRef& rec, const std::string& doc_id);
 
+// The names an add stores (ops/documents.cc): a file name as extract can
+// create one, a title as long as a paragraph, both UTF-8; kUsage naming
+// the file otherwise. And a folder path (format v8): empty, or components
+// that could each be a file name, '/' between them.
+Status CheckStoredNames(const AddRequest& f);
+Status CheckFolderPath(const std::string& folder);
+
 // The Ed25519 key of every member `state` ever held, revoked included
 // (ops/ledger_walk.cc): whom a checkpoint note may be signed by.
 std::vector<crypto::Ed25519Public> RosterKeysOf(const VaultState& state);

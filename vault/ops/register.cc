@@ -25,7 +25,7 @@ Status Vault::MarkHandled(const Identity& actor, const std::string& reg_no, cons
 }
 
 Result<std::vector<DueItem>> Vault::ListDue(int64_t now) const {
-  std::vector<DueItem> overdue, ended;
+  std::vector<DueItem> overdue, ended, withdrawn;
   CUSTODY_TRY(state_->catalog.ForEach([&](const format::DocumentState& d) -> Status {
     if (d.destroyed()) return {};
     const auto& a = d.added();
@@ -35,6 +35,8 @@ Result<std::vector<DueItem>> Vault::ListDue(int64_t now) const {
       overdue.push_back({"document", a.reg_no(), level, a.due_unix(), who});
     if (!d.is_public() && a.classified_until_unix() != 0 && now > a.classified_until_unix())
       ended.push_back({"classification", a.reg_no(), level, a.classified_until_unix(), who});
+    // v8: taken out of its folder; an officer destroys it with a witness or restores it.
+    if (d.withdrawn()) withdrawn.push_back({"withdrawn", a.reg_no(), level, d.withdrawn_unix(), MemberName(d.withdrawn_by())});
     return {};
   }));
   CUSTODY_TRY(state_->copies.ForEach([&](const format::CopyState& c) -> Status {
@@ -46,6 +48,7 @@ Result<std::vector<DueItem>> Vault::ListDue(int64_t now) const {
     return {};
   }));
   overdue.insert(overdue.end(), ended.begin(), ended.end());
+  overdue.insert(overdue.end(), withdrawn.begin(), withdrawn.end());
   return overdue;
 }
 

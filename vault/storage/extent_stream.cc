@@ -124,22 +124,17 @@ Status ReadExactly(int fd, uint8_t* p, size_t n, uint64_t at, const std::string&
 
 // Fills `s` with chunk `s.index` of the padded stream: the file's bytes,
 // then zeros past `size` (a chunk may be all padding).
-Status ProduceAddChunk(int fd, uint64_t size, uint64_t padded, uint64_t chunks, uint32_t cs,
-                       ChunkSlot& s, const std::string& name) {
+Status ProduceAddChunk(const PlaintextReader& read, uint64_t size, uint64_t padded, uint64_t chunks,
+                       uint32_t cs, ChunkSlot& s) {
   const uint64_t start = s.index * cs;
   const size_t want = static_cast<size_t>(std::min<uint64_t>(cs, padded - start));
   const size_t from_file = static_cast<size_t>(std::min<uint64_t>(want, size - std::min(size, start)));
-  CUSTODY_TRY(ReadExactly(fd, s.in.data(), from_file, start, name));
+  if (from_file > 0) CUSTODY_TRY(read(start, {s.in.data(), from_file}));
   // Slots are reused, so the padding is written each time; an empty
   // document has an empty (null) slot, which memset must not see.
   if (want > from_file) std::memset(s.in.data() + from_file, 0, want - from_file);
   s.in_len = want;
   s.last = s.index + 1 == chunks;
-  if (s.last) {
-    uint8_t probe;
-    if (::pread(fd, &probe, 1, static_cast<off_t>(size)) > 0)
-      return Fail(Code::kIo, name + " grew while it was being added");
-  }
   return {};
 }
 
@@ -208,6 +203,25 @@ Result<format::Extent> EncryptIntoExtent(Container& container, int fd, uint64_t 
                                          format::Padding padding,
                                          std::span<const uint8_t> data_key,
                                          const std::string& ad_prefix, const std::string& name) {
+  const PlaintextReader read = [&](uint64_t offset, std::span<uint8_t> out) -> Status {
+    CUSTODY_TRY(ReadExactly(fd, out.data(), out.size(), offset, name));
+    if (offset + out.size() == size) {  // the file's last bytes: it must end here
+      uint8_t probe;
+      if (::pread(fd, &probe, 1, static_cast<off_t>(size)) > 0)
+        return Fail(Code::kIo, name + " grew while it was being added");
+    }
+    return {};
+  };
+  CUSTODY_ASSIGN(format::Extent extent, EncryptIntoExtent(container, read, size, padding, data_key, ad_prefix, name));
+  uint8_t probe;  // an empty file is never read, so checked here
+  if (size == 0 && ::pread(fd, &probe, 1, 0) > 0) return Fail(Code::kIo, name + " grew while it was being added");
+  return extent;
+}
+
+Result<format::Extent> EncryptIntoExtent(Container& container, const PlaintextReader& read, uint64_t size,
+                                         format::Padding padding,
+                                         std::span<const uint8_t> data_key,
+                                         const std::string& ad_prefix, const std::string& name) {
   const uint32_t cs = test_write_chunk_size != 0 ? test_write_chunk_size : format::kChunkSize;
   const PaddedLength padded = PaddedLengthOf(size, padding);
   if (!padded.ok) return Fail(Code::kUsage, "unknown padding for " + name);
@@ -219,7 +233,7 @@ Result<format::Extent> EncryptIntoExtent(Container& container, int fd, uint64_t 
   PipelineStages st;
   st.produce = [&](ChunkSlot& s) -> Result<bool> {
     if (s.index >= chunks) return false;
-    CUSTODY_TRY(ProduceAddChunk(fd, size, padded.length, chunks, cs, s, name));
+    CUSTODY_TRY(ProduceAddChunk(read, size, padded.length, chunks, cs, s));
     return true;
   };
   st.transform = [&](ChunkSlot& s) -> Status {

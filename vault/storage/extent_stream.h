@@ -47,6 +47,15 @@ Result<format::Extent> EncryptIntoExtent(Container& container, int fd, uint64_t 
                                          std::span<const uint8_t> data_key,
                                          const std::string& ad_prefix, const std::string& name);
 
+// Fills `out` with the plaintext's bytes from `offset` on (all of `out`).
+using PlaintextReader = std::function<Status(uint64_t offset, std::span<uint8_t> out)>;
+// The same as above, from `read` (a document held in memory: the mount's
+// drafts) instead of a descriptor.
+Result<format::Extent> EncryptIntoExtent(Container& container, const PlaintextReader& read, uint64_t size,
+                                         format::Padding padding,
+                                         std::span<const uint8_t> data_key,
+                                         const std::string& ad_prefix, const std::string& name);
+
 // Where decrypted bytes go, in order; a failure stops the stream.
 using PlaintextSink = std::function<Status(std::span<const uint8_t>)>;
 

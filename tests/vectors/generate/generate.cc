@@ -106,6 +106,14 @@ const std::map<std::string, std::string>& Reasons() {
     {"R185_staff_binds_host", "host binding by someone who is not an officer"},
     {"R186_open_inside_bindings", "an open outside the bindings that was inside them"},
     {"R187_backup_marked_low", "backup marked with a level other than the highest held"},
+    {"R189_rename_not_cleared", "renaming by someone not cleared"},
+    {"R189_rename_withdrawn", "renaming of a withdrawn document"},
+    {"R190_withdrawn_twice", "withdrawal of a withdrawn document"},
+    {"R191_staff_restores", "restoring by someone who is not an officer"},
+    {"R191_restore_not_withdrawn", "restoring a document that is not withdrawn"},
+    {"R192_revision_skips_version", "revision that is not the next version"},
+    {"R192_revision_replayed", "revision that is not the next version"},
+    {"R192_revise_withdrawn", "revision of a withdrawn document"},
     {"R188_host_id_short", "host id that is not 16 bytes"},
     {"R170_copy_unknown_document", "copy of an unknown document"},
     {"R170_copy_other_doc_id", "copy of an unknown document"},
@@ -942,6 +950,73 @@ int main(int argc, char** argv) {
     short_host.mutable_host()->set_id("short");
     craft::AppendEvent(b, short_host, {&alice});
     Vector("R188_host_id_short", VaultH("open failure", "R188", "an event whose Event.host id is 5 bytes"), b);
+  }
+  {
+    // v8: a document's life in a mounted folder. A valid life of S-1 by
+    // alice (officer, secret): renamed, withdrawn, restored, revised; then
+    // one forged event per check of R189-R192. The key and extent references
+    // are S-1's own (the rules check their form and the document; only a
+    // reader holding the level key can tell a key record's content).
+    const format::DocumentState* d = sbase->TEST_state().FindDocument("S-1").value();
+    const std::string s1 = d->added().doc_id();
+    const format::KeyRef key = d->key();
+    const format::Extent extent = d->added().extent();
+    format::Event renamed;
+    renamed.mutable_document_renamed()->set_reg_no("S-1");
+    renamed.mutable_document_renamed()->set_doc_id(s1);
+    *renamed.mutable_document_renamed()->mutable_key() = key;
+    format::Event withdrawn;
+    withdrawn.mutable_document_withdrawn()->set_reg_no("S-1");
+    withdrawn.mutable_document_withdrawn()->set_doc_id(s1);
+    format::Event restored;
+    restored.mutable_document_restored()->set_reg_no("S-1");
+    restored.mutable_document_restored()->set_doc_id(s1);
+    format::Event revised;
+    revised.mutable_document_revised()->set_reg_no("S-1");
+    revised.mutable_document_revised()->set_doc_id(s1);
+    revised.mutable_document_revised()->set_version(2);
+    *revised.mutable_document_revised()->mutable_extent() = extent;
+    *revised.mutable_document_revised()->mutable_key() = key;
+    auto by_bob = [&](format::Event e) {
+      e.set_actor_ed25519(Raw(bob.public_identity().ed25519));
+      return e;
+    };
+    std::string b = base;
+    craft::AppendEvent(b, renamed, {&alice});
+    craft::AppendEvent(b, withdrawn, {&alice});
+    const std::string was_withdrawn = b;
+    craft::AppendEvent(b, restored, {&alice});
+    craft::AppendEvent(b, revised, {&alice});
+    Vector("valid_document_life", VaultH("success", "R189-R192",
+                                         "alice renames S-1, withdraws it, restores it, revises it (version 2)"), b);
+    b = base;
+    craft::AppendEvent(b, by_bob(renamed), {&bob});
+    Vector("R189_rename_not_cleared", VaultH("open failure", "R189", "bob (cleared for public) renames S-1 (secret)"), b);
+    b = was_withdrawn;
+    craft::AppendEvent(b, renamed, {&alice});
+    Vector("R189_rename_withdrawn", VaultH("open failure", "R189", "a rename of a withdrawn document"), b);
+    b = was_withdrawn;
+    craft::AppendEvent(b, withdrawn, {&alice});
+    Vector("R190_withdrawn_twice", VaultH("open failure", "R190", "S-1 withdrawn twice"), b);
+    b = was_withdrawn;
+    format::Event staff_restores = by_bob(restored);
+    craft::AppendEvent(b, staff_restores, {&bob});
+    Vector("R191_staff_restores", VaultH("open failure", "R191", "bob (staff) restores a withdrawn document"), b);
+    b = base;
+    craft::AppendEvent(b, restored, {&alice});
+    Vector("R191_restore_not_withdrawn", VaultH("open failure", "R191", "a restore of a document never withdrawn"), b);
+    b = base;
+    format::Event skip = revised;
+    skip.mutable_document_revised()->set_version(3);
+    craft::AppendEvent(b, skip, {&alice});
+    Vector("R192_revision_skips_version", VaultH("open failure", "R192", "a revision of S-1 (version 1) numbered 3"), b);
+    b = base;
+    craft::AppendEvent(b, revised, {&alice});
+    craft::AppendEvent(b, revised, {&alice});
+    Vector("R192_revision_replayed", VaultH("open failure", "R192", "the revision to version 2 appended twice"), b);
+    b = was_withdrawn;
+    craft::AppendEvent(b, revised, {&alice});
+    Vector("R192_revise_withdrawn", VaultH("open failure", "R192", "a revision of a withdrawn document"), b);
   }
   bad_event("R31_compacted", "R55", "a Compacted event that does not name the ledger it follows (previous_event_count 1)",
             raw_event([](auto& e) { e.mutable_compacted()->set_previous_event_count(1); }), {&alice});

@@ -10,15 +10,27 @@ namespace custody::vault {
 namespace {
 using Relocations = std::map<std::string, const format::Relocation*>;  // by doc_id
 
-// A relocation may change offsets only: same bytes, same key.
+// The same bytes at a new offset.
+bool SameBytes(const format::Extent& moved, const format::Extent& old) {
+  return moved.length() == old.length() && moved.chunk_size() == old.chunk_size() &&
+         moved.chunk_count() == old.chunk_count() && moved.root_hash() == old.root_hash() &&
+         moved.offset() >= format::kLogStart;
+}
+
+// A relocation may change offsets only: same bytes, same key, and every
+// earlier version (v8) kept, in order.
 bool RelocationKeepsDocument(const format::Relocation& r, const format::DocumentState& d) {
-  const auto& old = d.added().extent();
-  return !d.destroyed() && r.extent().length() == old.length() &&
-         r.extent().chunk_size() == old.chunk_size() &&
-         r.extent().chunk_count() == old.chunk_count() &&
-         r.extent().root_hash() == old.root_hash() && r.key().hash() == d.key().hash() &&
-         r.key().doc_id() == r.doc_id() && r.key().offset() >= format::kLogStart &&
-         r.extent().offset() >= format::kLogStart;
+  if (d.destroyed() || !SameBytes(r.extent(), d.added().extent()) || r.key().hash() != d.key().hash() ||
+      r.key().doc_id() != r.doc_id() || r.key().offset() < format::kLogStart ||
+      r.earlier_size() != d.earlier_versions_size())
+    return false;
+  for (int i = 0; i < r.earlier_size(); ++i)
+    if (r.earlier(i).version() != d.earlier_versions(i).version() ||
+        !SameBytes(r.earlier(i).extent(), d.earlier_versions(i).extent()) ||
+        r.earlier(i).key().hash() != d.earlier_versions(i).key().hash() ||
+        r.earlier(i).key().doc_id() != r.doc_id() || r.earlier(i).key().offset() < format::kLogStart)
+      return false;
+  return true;
 }
 
 // Every live document is relocated exactly once, and nothing else is.
@@ -62,6 +74,7 @@ Status ApplyCompacted(const format::Event& e, const std::vector<std::string>&, V
     const format::Relocation* r = moved.at(d.added().doc_id());
     *d.mutable_added()->mutable_extent() = r->extent();
     *d.mutable_key() = r->key();
+    *d.mutable_earlier_versions() = r->earlier();
   });
 }
 

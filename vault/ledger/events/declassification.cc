@@ -36,6 +36,9 @@ Status ApplyDeclassificationReviewed(const format::Event& e, const std::vector<s
   const bool lowers = x.to_public() ? x.to_level() == 0 && !d->is_public() : x.to_level() < level;
   if (!lowers) return Broken(e, "declassification that does not lower the level");
   if (x.reason().empty()) return Broken(e, "declassification review without a reason");
+  // v8: earlier versions' key records stay wrapped at the old level; a
+  // declassification moves one version only, so it is not allowed.
+  if (d->earlier_versions_size() > 0) return Broken(e, "declassification of a document with earlier versions");
   if (d->has_review())
     return Broken(e, d->review().reviewer() == e.actor_ed25519()
                          ? "second declassification review by the same officer"

@@ -41,13 +41,9 @@ Status CheckDocumentAdded(const format::Event& e, const VaultState& s) {
   CUSTODY_ASSIGN(const format::DocumentState* same, s.FindDocument(a.reg_no()));
   if (same != nullptr || s.catalog.HoldsDocId(a.doc_id()))
     return Broken(e, "duplicate or malformed document " + a.reg_no());
-  if (a.key().hash().size() != 32 || a.extent().root_hash().size() != 32 ||
-      a.key().doc_id() != a.doc_id() || a.key().offset() < format::kLogStart || a.version() != 1)
+  if (!ValidKeyRef(a.key(), a.doc_id()) || a.extent().root_hash().size() != 32 || a.version() != 1)
     return Broken(e, "document without a valid key reference or extent hash");
-  const auto& x = a.extent();
-  if (x.chunk_size() == 0 || x.chunk_size() > format::kMaxChunkSize || x.chunk_count() == 0 ||
-      x.offset() < format::kLogStart || x.chunk_count() > x.length() / format::kChunkOverhead)
-    return Broken(e, "document extent geometry out of range");
+  if (!ValidExtentGeometry(a.extent())) return Broken(e, "document extent geometry out of range");
   return CheckRegistrationDetails(e, s);
 }
 }  // namespace

@@ -2,7 +2,7 @@
 // this folder, named after the kind's field in format::Event's `kind` oneof
 // (the three declassification kinds share declassification.cc and its rules
 // for the pending review; the three mount kinds share mount.cc; media, hosts and backups share
-// bindings.cc).
+// bindings.cc; renaming, withdrawal, restoring and revision share document_life.cc).
 // Internal to vault/ledger: reached through the registry (event_registry.h).
 //
 // Every function has the same contract. It is called by VaultState::Apply
@@ -51,6 +51,10 @@ Status ApplyMediumCheckedIn(const format::Event& e, const std::vector<std::strin
 Status ApplyHostBound(const format::Event& e, const std::vector<std::string>& signers, VaultState& state);
 Status ApplyOpenOutsideBindings(const format::Event& e, const std::vector<std::string>& signers, VaultState& state);
 Status ApplyBackupMade(const format::Event& e, const std::vector<std::string>& signers, VaultState& state);
+Status ApplyDocumentRenamed(const format::Event& e, const std::vector<std::string>& signers, VaultState& state);
+Status ApplyDocumentWithdrawn(const format::Event& e, const std::vector<std::string>& signers, VaultState& state);
+Status ApplyDocumentRestored(const format::Event& e, const std::vector<std::string>& signers, VaultState& state);
+Status ApplyDocumentRevised(const format::Event& e, const std::vector<std::string>& signers, VaultState& state);
 
 // Not a kind: R188, Event.host (v7) is well formed where present. Checked
 // for every event by VaultState::Apply.
