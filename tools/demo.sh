@@ -125,16 +125,29 @@ step "Destroying the secret document with a witness"
 run "$C" destroy office.vault "$REG" $O --witness witness.id --witness-passphrase-file witness.pass --reason "superseded by the $((year + 1)) survey" --yes
 "$C" extract office.vault "$REG" $O --out gone.bin || echo "(refused with exit $?)"
 
-step "Mounting the vault: a folder per level the member is cleared for, read with ordinary tools"
+step "Mounting the vault: a folder per level the member is cleared for, read and written with ordinary tools"
 mkdir staff-mount
 run "$C" mount office.vault staff-mount $S
 run ls -l staff-mount staff-mount/confidential
 run cat staff-mount/confidential/minutes.txt
 echo "registration number of minutes.txt: $(python3 -c 'import os,sys; print(os.getxattr(sys.argv[1], "user.custody.reg_no").decode())' staff-mount/confidential/minutes.txt)"
 [ -e staff-mount/secret ] || echo "(no secret folder: staff are cleared for confidential)"
+echo "writing with ordinary tools: a new file in a folder, an append (a new version), an editor's save, a rename, an rm"
+run mkdir staff-mount/confidential/notes
+run bash -c "echo 'draft agenda' > staff-mount/confidential/notes/agenda.txt"
+run bash -c "echo 'item 2: budget' >> staff-mount/confidential/notes/agenda.txt"
+run bash -c "printf 'minutes, corrected\n' > staff-mount/confidential/.minutes.txt.swp && mv staff-mount/confidential/.minutes.txt.swp staff-mount/confidential/minutes.txt"
+run mv staff-mount/confidential/notes/agenda.txt staff-mount/confidential/notes/agenda-final.txt
+run bash -c "echo scratch > staff-mount/confidential/scratch.txt && sync staff-mount/confidential/scratch.txt && rm staff-mount/confidential/scratch.txt"
+run ls -lR staff-mount/confidential
 run "$C" unmount staff-mount
 echo "the ledger recorded the session:"
-"$C" log office.vault | grep -E "  (mounted|opened|unmounted) "
+"$C" log office.vault | grep -E "  (mounted|opened|added|revised|renamed|withdrawn|unmounted) " | tail -12
+run "$C" ls office.vault $S
+echo "the withdrawn document waits for an officer (destroy with a witness, or restore):"
+run "$C" due office.vault
+SCRATCH=$("$C" ls office.vault $S --json | python3 -c 'import json,sys; print([d["reg_no"] for d in json.load(sys.stdin) if d["file_name"]=="scratch.txt"][0])')
+run "$C" restore office.vault "$SCRATCH" $O
 
 step "Keyless audit (no identity, no key)"
 run "$C" audit office.vault

@@ -4,8 +4,10 @@
 # range reported), against gocryptfs and securefs (Debian packages):
 #   cold sequential read of a 1 GiB file (dd bs=1M, page cache dropped first)
 #   ls -lR of 10,000 files of 4 KiB, then reading all of them (cat)
-# custody mounts read-only in this version, so the files are put in by
-# `custody add` (one commit) and the peers' write side is not compared.
+#   sequential write of the 1 GiB file (dd bs=1M conv=fsync) through the mount
+#   10,000 creates of 4 KiB in 100 folders (cp -r, then an fsync of each file,
+#   so custody's background registration is inside the time)
+# The read side's files go into custody by `custody add` (one commit).
 # Reported: peer time / custody time (>1: custody faster) and each daemon's
 # peak RSS (VmHWM) after the run.
 # Environment: BENCH_SIZE_MIB=1024 BENCH_REPS=5 BENCH_FILES=10000
@@ -63,7 +65,7 @@ cu_mount() { C mount v.vault mnt-custody --as me.id --passphrase-file pass 2>/de
 go_mount; cp big.bin mnt-go/; cp -r small mnt-go/; umount mnt-go
 sec_mount; cp big.bin mnt-sec/; cp -r small mnt-sec/; umount mnt-sec
 
-declare -A READ LS CAT
+declare -A READ LS CAT WRITE CREATE
 for r in $(seq "$REPS"); do
   for fs in custody go sec; do
     case $fs in
@@ -75,6 +77,10 @@ for r in $(seq "$REPS"); do
     READ[$fs]+="$(t dd if=$big of=/dev/null bs=1M) "
     LS[$fs]+="$(t ls -lR $tree) "
     CAT[$fs]+="$(t bash -c "find $tree -type f -print0 | xargs -0 cat > /dev/null") "
+    wdir=$(dirname "$tree")
+    [ $fs = custody ] && wdir=mnt-custody/confidential
+    WRITE[$fs]+="$(t dd if=big.bin of=$wdir/w$r.bin bs=1M conv=fsync) "
+    CREATE[$fs]+="$(t bash -c "cp -r small $wdir/c$r && find $wdir/c$r -type f -print0 | xargs -0 sync") "
     case $fs in
       custody) pid=$(pgrep -f "custody mount v.vault mnt-custody"); RSS_custody=$(rss $pid); C unmount mnt-custody 2>/dev/null ;;
       go) pid=$(pgrep -f "gocryptfs.*go-cipher"); RSS_go=$(rss $pid); umount mnt-go ;;
@@ -94,6 +100,9 @@ row() {
 row "cold read ${SIZE_MIB} MiB" READ
 row "ls -lR $FILES files" LS
 row "cat all $FILES files" CAT
+row "write ${SIZE_MIB} MiB (conv=fsync)" WRITE
+row "$FILES creates in 100 folders" CREATE
 echo "read speed (median): custody $(mbps "$(median "${READ[custody]}")"), gocryptfs $(mbps "$(median "${READ[go]}")"), securefs $(mbps "$(median "${READ[sec]}")")"
 echo "daemon peak RSS: custody $RSS_custody, gocryptfs $RSS_go, securefs $RSS_sec"
-echo "custody's folder is flat (one level folder); the peers' files sit in 100 folders."
+echo "write speed (median): custody $(mbps "$(median "${WRITE[custody]}")"), gocryptfs $(mbps "$(median "${WRITE[go]}")"), securefs $(mbps "$(median "${WRITE[sec]}")")"
+echo "custody's read-side folder is flat (one level folder, added by custody add); the peers' files sit in 100 folders; every side's creates go into 100 folders."

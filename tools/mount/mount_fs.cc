@@ -6,6 +6,7 @@
 #include <linux/fs.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/uio.h>
 #include <sys/xattr.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -97,6 +98,18 @@ class Draft {
     ++generation_;
     return 0;
   }
+  // [off, off + n) (within size()) as pieces of the draft's own memory (a
+  // chunk never written: zeros), valid while `mu` is held.
+  void Pieces(uint64_t off, size_t n, std::vector<iovec>& out) const {
+    static const std::vector<uint8_t> zeros(kChunk, 0);
+    for (uint64_t at = off; at < off + n;) {
+      const uint64_t index = at / kChunk, in = at % kChunk;
+      const size_t take = static_cast<size_t>(std::min<uint64_t>(off + n - at, kChunk - in));
+      const uint8_t* from = index < chunks_.size() && !chunks_[index].empty() ? chunks_[index].data() + in : zeros.data();
+      out.push_back({const_cast<uint8_t*>(from), take});
+      at += take;
+    }
+  }
   // Copies [off, off + n) (within size()) into `out`.
   void Read(uint64_t off, uint8_t* out, size_t n) const {
     for (uint64_t at = off; at < off + n;) {
@@ -173,7 +186,7 @@ struct StoreJob {
 class Filesystem {
  public:
   Filesystem(vault::Vault& v, const vault::Identity& id, MountTree tree, uint64_t mounted_at, bool writable)
-      : vault_(v), id_(id), tree_(std::move(tree)), mounted_at_(mounted_at), writable_(writable) {
+      : vault_(v), id_(id), mounted_at_(mounted_at), writable_(writable), tree_(std::move(tree)) {
     Touch();
   }
 
@@ -255,7 +268,19 @@ class Filesystem {
     if (write && (!writable_ || n->kind == NodeKind::kIndex || !WritableFolder(n->parent)))
       return (void)fuse_reply_err(req, writable_ ? EACCES : EROFS);
     if (n->kind == NodeKind::kIndex) {
-      fi->keep_cache = 1;  // built once per session
+      if (writable_) {
+        // Documents come and go: the index as the tree is now, read
+        // without the page cache (its size changes with it).
+        Node* idx = tree_.FindMutable(ino);
+        idx->text = tree_.MemberIndex(tree_.Find(idx->parent)->parent, [&](uint64_t doc) {
+          auto w = writing_.find(doc);
+          return w != writing_.end() && w->second.draft ? w->second.draft->size() : tree_.Find(doc)->size;
+        });
+        idx->size = idx->text.size();
+        fi->direct_io = 1;
+      } else {
+        fi->keep_cache = 1;  // built once per session
+      }
       return (void)fuse_reply_open(req, fi);
     }
     auto w = writing_.find(ino);
@@ -312,9 +337,11 @@ class Filesystem {
       std::lock_guard d(draft->mu);
       const uint64_t dend = std::min<uint64_t>(draft->size(), static_cast<uint64_t>(off) + size);
       if (static_cast<uint64_t>(off) >= dend) return (void)fuse_reply_buf(req, nullptr, 0);
-      crypto::SecretBytes out(dend - static_cast<uint64_t>(off));
-      draft->Read(static_cast<uint64_t>(off), out.data(), out.size());
-      return (void)fuse_reply_buf(req, reinterpret_cast<const char*>(out.data()), out.size());
+      // Straight from the locked draft: the reply copies it to the kernel
+      // before the lock is let go.
+      std::vector<iovec> iov;
+      draft->Pieces(static_cast<uint64_t>(off), static_cast<size_t>(dend - static_cast<uint64_t>(off)), iov);
+      return (void)fuse_reply_iov(req, iov.data(), static_cast<int>(iov.size()));
     }
     const uint64_t end = std::min<uint64_t>(node_size, static_cast<uint64_t>(off) + size);
     if (static_cast<uint64_t>(off) >= end) return (void)fuse_reply_buf(req, nullptr, 0);
@@ -853,8 +880,10 @@ class Filesystem {
   // decrypted chunks and readers (with their data keys).
   void Forget(fuse_session* se, bool still_mounted) {
     std::lock_guard lock(mu_);
-    if (still_mounted)
+    if (still_mounted) {
       for (const auto& [ino, reader] : readers_) fuse_lowlevel_notify_inval_inode(se, ino, 0, 0);
+      for (const auto& [ino, w] : writing_) fuse_lowlevel_notify_inval_inode(se, ino, 0, 0);  // written pages too
+    }
     cache_.clear();
     lru_.clear();
     spare_.clear();

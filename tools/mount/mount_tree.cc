@@ -1,5 +1,6 @@
 #include "tools/mount/mount_tree.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "base/clock.h"
@@ -97,6 +98,21 @@ std::vector<uint64_t> MountTree::DocumentsBelow(uint64_t ino) const {
     }
   }
   return out;
+}
+
+std::string MountTree::MemberIndex(uint64_t level_dir, const std::function<uint64_t(uint64_t)>& size_of) const {
+  std::vector<std::pair<std::string, std::string>> lines;  // reg_no, line: sorted as Build's listing is
+  for (uint64_t doc : DocumentsBelow(level_dir)) {
+    const Node& n = nodes_[doc];
+    if (n.reg_no.empty()) continue;  // not registered yet
+    const std::string folder = FolderPath(n.parent);
+    lines.emplace_back(n.reg_no, n.reg_no + "\t" + (folder.empty() ? n.name : folder + "/" + n.name) + "\t" +
+                                     std::to_string(size_of(doc)) + "\t" + Iso(n.mtime_unix) + "\n");
+  }
+  std::sort(lines.begin(), lines.end());
+  std::string text = "# REG-NO\tFILE\tSIZE\tADDED\n";
+  for (const auto& [reg, line] : lines) text += line;
+  return text;
 }
 
 bool IsTemporaryName(const std::string& name) {

@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -69,6 +70,10 @@ class MountTree {
   std::string FolderPath(uint64_t ino) const;
   // Every document node at or below directory `ino`.
   std::vector<uint64_t> DocumentsBelow(uint64_t ino) const;
+  // The index text of level folder `level_dir` as the session's tree shows
+  // it now (a member's index: number, path, size, time), for a writable
+  // mount, where documents come and go. `size_of` gives a node's size.
+  std::string MemberIndex(uint64_t level_dir, const std::function<uint64_t(uint64_t)>& size_of) const;
 
  private:
   std::deque<Node> nodes_;  // index = inode; [0] unused
