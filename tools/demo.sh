@@ -142,7 +142,7 @@ run bash -c "echo scratch > staff-mount/confidential/scratch.txt && sync staff-m
 run ls -lR staff-mount/confidential
 run "$C" unmount staff-mount
 echo "the ledger recorded the session:"
-"$C" log office.vault | grep -E "  (mounted|opened|added|revised|renamed|withdrawn|unmounted) " | tail -12
+"$C" log office.vault | awk '/  mounted  /{p=1} p' | grep -E "  (mounted|opened|added|revised|renamed|withdrawn|unmounted) "
 run "$C" ls office.vault $S
 echo "the withdrawn document waits for an officer (destroy with a witness, or restore):"
 run "$C" due office.vault

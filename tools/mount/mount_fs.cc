@@ -78,7 +78,10 @@ std::atomic<uint64_t> g_draft_bytes{0};
 // A file being written through the mount: its whole content in locked
 // memory, a chunk at a time (a chunk never written reads as zeros), until
 // it is registered (a new document) or stored as the next version of its
-// document. Never written to disk in the clear.
+// document. Never written to disk in the clear. The first chunk's buffer
+// grows with what is written in it (4 KiB, doubling, up to the chunk), so
+// a small file locks a few pages rather than a whole 1 MiB; later chunks
+// are whole at once.
 class Draft {
  public:
   ~Draft() { g_draft_bytes -= held_; }
@@ -90,7 +93,7 @@ class Draft {
     for (uint64_t at = off; at < end;) {
       const uint64_t index = at / kChunk, in = at % kChunk;
       const size_t take = static_cast<size_t>(std::min<uint64_t>(end - at, kChunk - in));
-      if (!Ensure(index)) return ENOSPC;
+      if (!Ensure(index, in + take)) return ENOSPC;
       std::memcpy(chunks_[index].data() + in, data + (at - off), take);
       at += take;
     }
@@ -98,27 +101,20 @@ class Draft {
     ++generation_;
     return 0;
   }
-  // [off, off + n) (within size()) as pieces of the draft's own memory (a
-  // chunk never written: zeros), valid while `mu` is held.
+  // [off, off + n) (within size()) as pieces of the draft's own memory
+  // (bytes never written: zeros), valid while `mu` is held.
   void Pieces(uint64_t off, size_t n, std::vector<iovec>& out) const {
     static const std::vector<uint8_t> zeros(kChunk, 0);
-    for (uint64_t at = off; at < off + n;) {
-      const uint64_t index = at / kChunk, in = at % kChunk;
-      const size_t take = static_cast<size_t>(std::min<uint64_t>(off + n - at, kChunk - in));
-      const uint8_t* from = index < chunks_.size() && !chunks_[index].empty() ? chunks_[index].data() + in : zeros.data();
-      out.push_back({const_cast<uint8_t*>(from), take});
-      at += take;
-    }
+    ForEachPiece(off, n, [&](const uint8_t* from, size_t len, uint64_t) {
+      out.push_back({const_cast<uint8_t*>(from != nullptr ? from : zeros.data()), len});
+    });
   }
   // Copies [off, off + n) (within size()) into `out`.
   void Read(uint64_t off, uint8_t* out, size_t n) const {
-    for (uint64_t at = off; at < off + n;) {
-      const uint64_t index = at / kChunk, in = at % kChunk;
-      const size_t take = static_cast<size_t>(std::min<uint64_t>(off + n - at, kChunk - in));
-      if (index < chunks_.size() && !chunks_[index].empty()) std::memcpy(out + (at - off), chunks_[index].data() + in, take);
-      else std::memset(out + (at - off), 0, take);
-      at += take;
-    }
+    ForEachPiece(off, n, [&](const uint8_t* from, size_t len, uint64_t at) {
+      if (from != nullptr) std::memcpy(out + (at - off), from, len);
+      else std::memset(out + (at - off), 0, len);
+    });
   }
   int Truncate(uint64_t size) {
     if (size > kMaxDraftBytes) return EFBIG;
@@ -126,11 +122,12 @@ class Draft {
       // Bytes past the new end are zeroed, so a later extension reads zeros.
       const uint64_t keep_chunks = (size + kChunk - 1) / kChunk;
       while (chunks_.size() > keep_chunks) {
-        if (!chunks_.back().empty()) Release(chunks_.back().size());
+        Release(chunks_.back().size());
         chunks_.pop_back();
       }
-      if (size % kChunk != 0 && size / kChunk < chunks_.size() && !chunks_[size / kChunk].empty())
-        std::memset(chunks_[size / kChunk].data() + size % kChunk, 0, kChunk - size % kChunk);
+      const uint64_t last = size / kChunk, in = size % kChunk;
+      if (in != 0 && last < chunks_.size() && chunks_[last].size() > in)
+        std::memset(chunks_[last].data() + in, 0, chunks_[last].size() - in);
     }
     size_ = size;
     ++generation_;
@@ -141,15 +138,42 @@ class Draft {
 
  private:
   static constexpr uint64_t kChunk = format::kChunkSize;
-  bool Ensure(uint64_t index) {
+  // Calls fn(bytes or nullptr for zeros, length, offset) over [off, off + n).
+  template <typename F>
+  void ForEachPiece(uint64_t off, size_t n, F&& fn) const {
+    for (uint64_t at = off; at < off + n;) {
+      const uint64_t index = at / kChunk, in = at % kChunk;
+      const uint64_t room = kChunk - in;
+      const size_t held = index < chunks_.size() ? chunks_[index].size() : 0;
+      uint64_t take = std::min<uint64_t>(off + n - at, room);
+      if (in < held) {
+        take = std::min<uint64_t>(take, held - in);
+        fn(chunks_[index].data() + in, static_cast<size_t>(take), at);
+      } else {
+        fn(nullptr, static_cast<size_t>(take), at);
+      }
+      at += take;
+    }
+  }
+  // Chunk `index` holds at least `need` bytes (its buffer grown, the bytes
+  // kept); false if the mount's drafts would hold more than allowed.
+  bool Ensure(uint64_t index, uint64_t need) {
     if (chunks_.size() <= index) chunks_.resize(index + 1);
-    if (!chunks_[index].empty()) return true;
-    if (g_draft_bytes.fetch_add(kChunk) + kChunk > kMaxDraftBytes) {
-      g_draft_bytes -= kChunk;
+    crypto::SecretBytes& c = chunks_[index];
+    if (c.size() >= need) return true;
+    // Past the first chunk the file is a large one: whole chunks at once.
+    uint64_t grown = index > 0 ? kChunk : std::max<uint64_t>(c.size() * 2, 4096);
+    while (grown < need) grown *= 2;
+    grown = std::min<uint64_t>(grown, kChunk);
+    const uint64_t more = grown - c.size();
+    if (g_draft_bytes.fetch_add(more) + more > kMaxDraftBytes) {
+      g_draft_bytes -= more;
       return false;
     }
-    held_ += kChunk;
-    chunks_[index] = crypto::SecretBytes(kChunk);
+    held_ += more;
+    crypto::SecretBytes bigger(grown);  // zeroed
+    if (!c.empty()) std::memcpy(bigger.data(), c.data(), c.size());
+    c = std::move(bigger);
     return true;
   }
   void Release(uint64_t n) {
