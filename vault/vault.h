@@ -152,7 +152,8 @@ struct AddRequest {
   const ContentSource* content = nullptr;
   // The folder the document is in, within its level's folder of a mount
   // ("a/b"; empty: the level folder). Format v8, sealed like the name.
-  std::string folder;
+  // (Initialized so that the many AddRequest{path, title, ...} need not name it.)
+  std::string folder{};
 };
 
 // A change to where a document shows in its level's folder (Vault::
@@ -188,6 +189,7 @@ struct ExtractRequest {
   int out_fd = 1;
   bool force = false;    // replace an existing file
   std::string purpose;
+  uint32_t version = 0;  // v8: an earlier version to extract; 0: the current one
 };
 
 // A tracked copy to issue (Vault::IssueCopies, FORMAT.md §3.8 CopyIssued).
@@ -781,7 +783,9 @@ class Vault {
   struct Readable;  // ops/internal.h
   // The checks before any read of `reg_no`'s content (member, cleared, not
   // destroyed) and its unwrapped data key and size.
-  Result<Readable> PrepareRead(const Identity& actor, const std::string& reg_no) const;
+  // `version`: an earlier version's extent and key instead (v8); 0 or the
+  // current version's number: the current one. kNotFound for no such version.
+  Result<Readable> PrepareRead(const Identity& actor, const std::string& reg_no, uint32_t version = 0) const;
   Status DecryptTo(const Readable& r,
                    const std::function<Status(std::span<const uint8_t>)>& sink,
                    const ChunkRewrite* rewrite = nullptr) const;

@@ -261,6 +261,14 @@ mountw "mount after the restore" "$A"
 [ "$(cat m/secret/gone.txt 2>/dev/null)" = "to be removed" ] && ok "the restored document is back in its folder" || bad "not restored: $(ls m/secret)"
 rm m/secret/gone.txt
 unmountw
+# Earlier versions stay readable (with their own keys) until destroyed.
+expect 0 "extract version 1 of the edited document" -- $C extract v.vault $REG_BEFORE $A --version 1 --out v1.txt
+same before.txt v1.txt "version 1 is the content registered before the mount"
+expect 0 "extract version 2" -- $C extract v.vault $REG_BEFORE $A --version 2 --out v2.txt
+[ "$(cat v2.txt)" = "edited in vim" ] && ok "version 2 is vim's save" || bad "version 2: $(cat v2.txt)"
+expect 6 "a version the document never had" -- $C extract v.vault $REG_BEFORE $A --version 9 --out v9.txt
+has err "no version 9" "the refusal names the version"
+[ -e v9.txt ] && bad "a file was written for a missing version" || ok "nothing written for it"
 expect 0 "destroy the withdrawn document with a witness" -- $C destroy v.vault $REG_GONE $A --witness bob.id --witness-passphrase-file bob.pass --reason "withdrawn through the mount" --yes
 expect 0 "destroy a document with three versions" -- $C destroy v.vault $REG_BEFORE $A --witness bob.id --witness-passphrase-file bob.pass --reason "test" --yes
 expect 0 "audit: every version's ciphertext and key overwritten" -- $C audit v.vault

@@ -391,6 +391,7 @@ void RegisterExtract(CLI::App& app) {
     std::string vault, as, out, out_dir, purpose, passphrase_file;
     std::vector<std::string> regs;
     bool force = false;
+    uint32_t version = 0;
   };
   auto xo = std::make_shared<ExOpts>();
   auto* ex = app.add_subcommand("extract", "Decrypt documents: each under its stored file name into "
@@ -404,17 +405,20 @@ void RegisterExtract(CLI::App& app) {
   ex->add_option("--out-dir", xo->out_dir, "Directory to extract into, under the stored names")->excludes(out);
   ex->add_option("--purpose", xo->purpose, "Why it is extracted (recorded in the ledger)");
   ex->add_flag("--force", xo->force, "Replace an existing destination file");
+  ex->add_option("--version", xo->version, "An earlier version (one document, with --out; `ls` shows the current one)");
   ex->add_option("--passphrase-file", xo->passphrase_file, "Read the passphrase from FILE");
   SetBody(ex, [xo] {
     if (!xo->out.empty() && xo->regs.size() != 1)
       return Report(Error{Code::kUsage, "--out names one destination; extract several documents with --out-dir DIR"});
+    if (xo->version != 0 && (xo->out.empty() || xo->regs.size() != 1))
+      return Report(Error{Code::kUsage, "--version extracts one document to --out FILE"});
     if (int refused = RefusePlaintextToTerminal(xo->out)) return refused;
     auto v = OpenVault(xo->vault, vault::Vault::Access::kWrite);
     if (!v) return Report(v.error());
     auto id = UnlockIdentity(xo->as, xo->passphrase_file);
     if (!id) return Report(id.error());
     if (!xo->out.empty()) {
-      vault::ExtractRequest req{xo->regs[0], xo->out, 1, xo->force, xo->purpose};
+      vault::ExtractRequest req{xo->regs[0], xo->out, 1, xo->force, xo->purpose, xo->version};
       auto doc = (*v)->Describe(**id, req.reg_no);  // its size, for the progress line
       if (auto s = ExtractRegistered(**v, **id, req, xo->vault, doc ? doc->size : 0); !s) return Report(s.error());
       return 0;

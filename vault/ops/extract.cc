@@ -20,6 +20,7 @@ format::Event ExtractedEvent(const format::DocumentState& d, const ExtractReques
   x->set_reg_no(req.reg_no);
   x->set_purpose(req.purpose);
   x->set_to_stdout(req.out_path == "-");
+  x->set_version(d.added().version() > 1 ? d.added().version() : 0);  // v8: which version left
   return ev;
 }
 
@@ -38,7 +39,7 @@ Result<std::unique_ptr<AtomicFile>> OpenDestination(const ExtractRequest& req,
 
 }  // namespace
 
-Result<Vault::Readable> Vault::PrepareRead(const Identity& actor, const std::string& reg_no) const {
+Result<Vault::Readable> Vault::PrepareRead(const Identity& actor, const std::string& reg_no, uint32_t version) const {
   CUSTODY_ASSIGN(auto ring, Unlock(actor));
   CUSTODY_ASSIGN(const format::DocumentState* d, state_->FindDocument(reg_no));
   if (d == nullptr)
@@ -55,6 +56,22 @@ Result<Vault::Readable> Vault::PrepareRead(const Identity& actor, const std::str
                                      UtcDateTime(d->destroyed_unix()) + " by " +
                                      MemberName(d->destroyed_by()));
   const uint32_t level = d->added().level();
+  // An earlier version (v8): its own extent and key record, read as the
+  // document was then.
+  format::DocumentState as_of = *d;
+  const uint32_t current = d->added().version() == 0 ? 1 : d->added().version();
+  if (version != 0 && version != current) {
+    const format::EarlierVersion* found = nullptr;
+    for (const auto& v : d->earlier_versions())
+      if (v.version() == version) found = &v;
+    if (found == nullptr)
+      return Fail(Code::kNotFound, "document " + reg_no + " has no version " + std::to_string(version) +
+                                       " (it is at version " + std::to_string(current) + ")");
+    as_of.mutable_added()->set_version(found->version());
+    *as_of.mutable_added()->mutable_extent() = found->extent();
+    *as_of.mutable_key() = found->key();
+  }
+  d = &as_of;
   CUSTODY_ASSIGN(auto wrap, LoadWrap(*d));
   // A document keeps the key record of the epoch it was added at; the key of
   // that epoch comes down the level's lineage from the current one.
@@ -78,7 +95,7 @@ Status Vault::DecryptTo(const Readable& r, const PlaintextSink& sink,
 
 Status Vault::Extract(const Identity& actor, const ExtractRequest& req,
                       const TempFileHook& on_temp_file) {
-  CUSTODY_ASSIGN(Readable r, PrepareRead(actor, req.reg_no));
+  CUSTODY_ASSIGN(Readable r, PrepareRead(actor, req.reg_no, req.version));
   const format::DocumentState* d = &r.doc;
 
   // To a file, the plaintext goes to a temporary name beside the destination
