@@ -327,10 +327,14 @@ class Filesystem {
       }
       fi->fh = 1;  // a writer
       fi->keep_cache = 0;
+      ++opens_[ino];
       return (void)fuse_reply_open(req, fi);
     }
     fi->fh = 0;
-    if (has_draft) return (void)fuse_reply_open(req, fi);  // read from the draft
+    if (has_draft) {
+      ++opens_[ino];
+      return (void)fuse_reply_open(req, fi);  // read from the draft
+    }
     fi->keep_cache = writable_ ? 0 : 1;  // a read-only session never changes content
     // A document: answered by the committer once its first open is in the ledger.
     pending_.push_back({req, ino, *fi});
@@ -434,6 +438,7 @@ class Filesystem {
     w.writers = 1;
     fi->fh = 1;
     fi->keep_cache = 0;
+    ++opens_[ino];
     fuse_entry_param e = Entry(ino);
     fuse_reply_create(req, &e, fi);
   }
@@ -503,6 +508,18 @@ class Filesystem {
   // stored in the background, in a group commit with whatever else closes
   // meanwhile. fsync(2) stores at once and waits.
   void Release(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
+    {
+      // A document's reader (its data key, the chunk hashes) lives while
+      // it is open: a session that reads many documents holds only those
+      // open (a reopen checks the extent again, as a first open does).
+      std::lock_guard lock(mu_);
+      auto o = opens_.find(ino);
+      if (o != opens_.end() && --o->second <= 0) {
+        opens_.erase(o);
+        readers_.erase(ino);
+        DropCached(ino);
+      }
+    }
     if (fi->fh == 1) {
       std::lock_guard lock(mu_);
       auto w = writing_.find(ino);
@@ -871,8 +888,16 @@ class Filesystem {
             readers_[p.ino] = std::shared_ptr<vault::ExtentReader>(std::move(*r));
           }
         }
-        if (ok) fuse_reply_open(p.req, &p.fi);
-        else fuse_reply_err(p.req, recorded ? EIO : EACCES);
+        if (ok) {
+          {
+            std::lock_guard g(mu_);
+            ++opens_[p.ino];
+            served_.insert(p.ino);
+          }
+          fuse_reply_open(p.req, &p.fi);
+        } else {
+          fuse_reply_err(p.req, recorded ? EIO : EACCES);
+        }
       }
       lock.lock();
       if (recorded)
@@ -905,7 +930,7 @@ class Filesystem {
   void Forget(fuse_session* se, bool still_mounted) {
     std::lock_guard lock(mu_);
     if (still_mounted) {
-      for (const auto& [ino, reader] : readers_) fuse_lowlevel_notify_inval_inode(se, ino, 0, 0);
+      for (fuse_ino_t ino : served_) fuse_lowlevel_notify_inval_inode(se, ino, 0, 0);
       for (const auto& [ino, w] : writing_) fuse_lowlevel_notify_inval_inode(se, ino, 0, 0);  // written pages too
     }
     cache_.clear();
@@ -1237,6 +1262,8 @@ class Filesystem {
   std::set<std::string> opened_;  // documents whose first open is recorded
   std::set<std::string> written_;  // documents registered or revised in this session
   std::unordered_map<fuse_ino_t, std::shared_ptr<vault::ExtentReader>> readers_;
+  std::unordered_map<fuse_ino_t, int> opens_;  // open descriptors of each document
+  std::set<fuse_ino_t> served_;  // every document read from the vault: the kernel may cache its pages
   using ChunkKey = std::pair<fuse_ino_t, uint64_t>;
   std::list<ChunkKey> lru_;
   std::map<ChunkKey, std::pair<std::shared_ptr<CachedChunk>, std::list<ChunkKey>::iterator>> cache_;
