@@ -253,6 +253,21 @@ $C ls v.vault $A > out
 has out " stored.txt" "a file stored before the kill is registered"
 grep -q "half.bin" out && bad "a half-written file was registered" || ok "the file being written at the kill is absent"
 
+# A session that reads many documents holds only the open ones' keys (each
+# locked key is a few memory maps; 16,000 documents read once exhausted
+# vm.max_map_count and killed the daemon).
+mountw "mount to read many documents" "$A"
+mkdir m/internal/many
+for i in $(seq 400); do echo "note $i" > m/internal/many/n$i.txt; done
+sync m/internal/many/n400.txt
+PID=$(pgrep -f "custody mount v.vault m ")
+MAPS_BEFORE=$(wc -l < /proc/$PID/maps)
+for i in $(seq 400); do cat m/internal/many/n$i.txt > /dev/null; done
+MAPS_AFTER=$(wc -l < /proc/$PID/maps)
+[ $((MAPS_AFTER - MAPS_BEFORE)) -lt 100 ] && ok "reading 400 documents leaves the daemon's maps as they were ($MAPS_BEFORE -> $MAPS_AFTER)" \
+  || bad "the daemon's memory maps grew from $MAPS_BEFORE to $MAPS_AFTER reading 400 documents"
+unmountw
+
 # --- restore and destroy of withdrawn documents
 expect 3 "staff cannot restore" -- $C restore v.vault $REG_GONE $D
 expect 0 "an officer restores the withdrawn document" -- $C restore v.vault $REG_GONE $A
