@@ -5,8 +5,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <vector>
 
 namespace custody {
 
@@ -42,6 +44,21 @@ class PosixFile final : public File {
         return std::unexpected(ErrnoError(errno, "writing", path_));
       }
       done += static_cast<size_t>(n);
+    }
+    return {};
+  }
+
+  Status CopyFrom(int src, uint64_t src_offset, uint64_t offset, uint64_t length) override {
+    loff_t in = static_cast<loff_t>(src_offset), out = static_cast<loff_t>(offset);
+    const uint64_t start = src_offset;
+    while (static_cast<uint64_t>(in) - start < length) {
+      const size_t want = static_cast<size_t>(std::min<uint64_t>(length - (static_cast<uint64_t>(in) - start), 1u << 30));
+      const ssize_t n = ::copy_file_range(src, &in, fd_, &out, want, 0);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP) && in == static_cast<loff_t>(start))
+        return File::CopyFrom(src, src_offset, offset, length);  // the kernel cannot: through memory
+      if (n < 0) return std::unexpected(ErrnoError(errno, "writing", path_));
+      if (n == 0) return Fail(Code::kIo, "copying into " + path_ + ": the source ended early");
     }
     return {};
   }
@@ -135,6 +152,20 @@ class PosixEnv final : public Env {
 Env* DefaultEnv() {
   static PosixEnv* env = new PosixEnv();
   return env;
+}
+
+Status File::CopyFrom(int src, uint64_t src_offset, uint64_t offset, uint64_t length) {
+  std::vector<uint8_t> block(static_cast<size_t>(std::min<uint64_t>(length, uint64_t{8} << 20)));
+  for (uint64_t done = 0; done < length;) {
+    const size_t want = static_cast<size_t>(std::min<uint64_t>(block.size(), length - done));
+    const ssize_t n = ::pread(src, block.data(), want, static_cast<off_t>(src_offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return std::unexpected(ErrnoError(errno, "reading the copy into", path()));
+    if (n == 0) return Fail(Code::kIo, "copying into " + path() + ": the source ended early");
+    CUSTODY_TRY(WriteAt(offset + done, {block.data(), static_cast<size_t>(n)}));
+    done += static_cast<size_t>(n);
+  }
+  return {};
 }
 
 }  // namespace custody

@@ -30,6 +30,10 @@ class File {
   virtual Status Sync() = 0;
   virtual Status Truncate(uint64_t size) = 0;
   virtual Result<uint64_t> Size() = 0;
+  // Writes `length` bytes read from descriptor `src` at `src_offset` here
+  // at `offset`, or fails. This default goes through memory and WriteAt;
+  // a real file lets the kernel copy (copy_file_range).
+  virtual Status CopyFrom(int src, uint64_t src_offset, uint64_t offset, uint64_t length);
   // Takes an exclusive open-file-description lock without waiting. kIo with
   // "locked by another process" if it is held.
   virtual Status LockExclusive() = 0;

@@ -35,6 +35,7 @@ class Container;   // vault/storage/container.h (internal)
 struct ReadWindow;  // the same
 struct ChunkRewrite;  // vault/storage/extent_stream.h (internal)
 class ExtentReader;   // the same
+class StreamingExtent;  // the same
 class VaultState;  // vault/ledger/state.h (internal)
 class KeyRing;     // vault/keys/key_ring.h (internal)
 class ClientMemory;  // vault/client_memory.h
@@ -46,6 +47,7 @@ class SecretBytes;  // crypto/secret_bytes.h
 }  // namespace custody::crypto
 
 namespace custody::format {  // format/custody.proto (internal)
+class Extent;
 class CopyState;
 class DocumentMetadata;
 class DocumentState;
@@ -137,6 +139,11 @@ struct Registration {
 struct ContentSource {
   uint64_t size = 0;
   std::function<Status(uint64_t offset, std::span<uint8_t> out)> read;
+  // The content's first chunks already sealed (Vault::StreamContent), or
+  // null. Used when it was made for the version being written and not yet
+  // finished; then `read` is asked only for the bytes past its chunks.
+  // Otherwise ignored, and everything is read and sealed anew.
+  StreamingExtent* streamed = nullptr;
 };
 
 struct AddRequest {
@@ -647,6 +654,12 @@ class Vault {
   Status ChangeFolders(const Identity& actor, const std::vector<FolderChange>& changes);
   // An officer cleared for the level puts a withdrawn document back.
   Status Restore(const Identity& officer, const std::string& reg_no);
+  // A StreamingExtent for the next version of document `reg_no` (empty: a
+  // document not registered yet), its unnamed file beside the vault, for
+  // an Add or Revise to take as ContentSource::streamed. No key is used.
+  // `recycle` gets each chunk's plaintext buffer back once it is sealed.
+  Result<std::unique_ptr<StreamingExtent>> StreamContent(const std::string& reg_no,
+                                                         std::function<void(crypto::SecretBytes)> recycle) const;
   // Stores `content` as the next version of `reg_no` under a new data key;
   // the earlier versions stay until the document is destroyed. Returns the
   // new version's number. The checks of a rename.
@@ -830,6 +843,11 @@ class Vault {
   // `ring`) may rename, withdraw or revise (ops/document_life.cc).
   Result<const format::DocumentState*> ChangeTarget(const Identity& actor, const KeyRing& ring,
                                                     const std::string& reg_no) const;
+  // The extent of `content` for version `version` of document `doc_id`
+  // and its data key: from content.streamed when it was made for them.
+  Result<std::pair<format::Extent, crypto::SecretBytes>> SealContent(const ContentSource& content,
+                                                                    const std::string& doc_id, uint32_t version,
+                                                                    const std::string& what);
   // A new key record for `d`: its data key `data_key` (or, if null, the
   // current one's) and metadata `meta`, wrapped at the level's current
   // epoch; appended, uncommitted. Returns its reference.

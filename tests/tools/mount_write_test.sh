@@ -175,6 +175,45 @@ open(os.path.join(root, ".model"), "w").write("\n".join(sorted(model)))
 EOF
 mkdir -p model; cp -a m/top-secret/. model/ 2>/dev/null; rm -rf model/.custody
 
+# --- a large file is sealed as it is written (Draft, README "Mount"): the
+# daemon's memory stays bounded, no plaintext or named file lands beside
+# the vault, and writes, reads and truncates into the sealed part still
+# behave as POSIX says.
+PID=$(pgrep -f "custody mount mw.vault m ")
+before_files=$(ls -A "$T" | wc -l)
+dd if=/dev/urandom of=src/stream.bin bs=1M count=300 status=none
+dd if=src/stream.bin of=m/confidential/stream.bin bs=1M status=none
+hwm=$(awk '/VmHWM/ {print $2}' /proc/$PID/status)
+[ "$hwm" -lt $((128 * 1024)) ] && ok "writing 300 MiB peaks at $((hwm / 1024)) MiB of daemon memory (<= 128)" \
+  || bad "writing 300 MiB took the daemon to $((hwm / 1024)) MiB"
+[ "$(ls -A "$T" | wc -l)" = "$before_files" ] && ok "nothing new beside the vault while a file streams in" || bad "new files: $(ls -A "$T")"
+same src/stream.bin m/confidential/stream.bin "the 300 MiB file reads back"
+python3 - m/confidential/sealed-edit.bin src/sealed-edit.expected <<'PYEOF' && ok "writes, reads and truncates into sealed chunks match a model" || bad "sealed-chunk edits"
+import os, sys
+CH = 1 << 20
+m = bytearray(os.urandom(5 * CH + 123))
+fd = os.open(sys.argv[1], os.O_CREAT | os.O_RDWR | os.O_TRUNC, 0o600)
+os.write(fd, m)                                   # chunks 0-4 sealed as it grows
+def check(what):
+    if os.pread(fd, len(m) + 10, 0) != bytes(m): print("differs after", what); sys.exit(1)
+check("the write")
+patch = os.urandom(3000); os.pwrite(fd, patch, CH + 5); m[CH + 5:CH + 5 + 3000] = patch
+check("a write into sealed chunk 1")
+os.write(fd, b"")
+more = os.urandom(2 * CH); os.pwrite(fd, more, len(m)); m += more   # sealed again past it
+check("growing again")
+os.ftruncate(fd, 2 * CH + 7); del m[2 * CH + 7:]
+check("a truncate into a sealed chunk")
+os.ftruncate(fd, 4 * CH); m.extend(bytes(4 * CH - len(m)))
+check("extending with a hole")
+os.fsync(fd)                                      # stored: version 1
+tail = os.urandom(CH); os.pwrite(fd, tail, 6 * CH); m.extend(bytes(6 * CH - len(m))); m += tail
+check("writing on after the store")
+os.close(fd)
+if open(sys.argv[1], "rb").read() != bytes(m): print("final content differs"); sys.exit(1)
+open(sys.argv[2], "wb").write(m)
+PYEOF
+
 # fio writes through the mount with crc32c block headers, 4 KiB-2 MiB
 # blocks across the chunks, verified now and again after a remount.
 fio --name=seq --filename=m/confidential/seq.dat --size=24M --rw=write --bsrange=4k-2M --verify=crc32c \
@@ -228,6 +267,13 @@ expect 0 "due lists the withdrawn document" -- $C due mw.vault
 has out "withdrawn .*$REG_GONE" "for an officer to decide"
 expect 0 "extract the 50 MiB document written through the mount" -- $C extract mw.vault $REG_BIG $A --out big.out
 same src/big.bin big.out "extracted content"
+expect 0 "ls" -- $C ls mw.vault $A
+REG_STREAM=$(awk '/ stream.bin/ {print $1}' out)
+REG_EDIT=$(awk '/ sealed-edit.bin/ {print $1}' out)
+expect 0 "extract the 300 MiB document sealed as it was written" -- $C extract mw.vault "$REG_STREAM" $A --out stream.out
+same src/stream.bin stream.out "its extracted content"
+expect 0 "extract the document edited in its sealed chunks" -- $C extract mw.vault "$REG_EDIT" $A --out edit.out
+same src/sealed-edit.expected edit.out "its extracted content (version 2)"
 expect 0 "audit after writing is clean" -- $C audit mw.vault
 
 # --- after a remount: folders, content, fio's verification

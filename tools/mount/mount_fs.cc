@@ -42,6 +42,7 @@ constexpr size_t kCachedChunks = 8;  // 8 MiB of decrypted 1 MiB chunks, in lock
 constexpr uint64_t kReadAhead = 4;   // chunks decrypted ahead of a read
 constexpr int kReadAheadThreads = 2; // so both cores decrypt while the loop copies
 constexpr size_t kSpareBuffers = 4;  // evicted chunk buffers kept for reuse
+constexpr size_t kMaxWaitingDrafts = 512;  // closed files waiting to be stored (see Release)
 const char* const kXattrRegNo = "user.custody.reg_no";
 const char* const kXattrLevel = "user.custody.level";
 
@@ -74,22 +75,69 @@ struct CachedChunk {
 // The most plaintext the drafts of one mount hold at once, in locked memory.
 constexpr uint64_t kMaxDraftBytes = uint64_t{1} << 30;
 std::atomic<uint64_t> g_draft_bytes{0};
+// The largest file the mount takes (a draft streams into the vault's drive
+// as it is written, so it is not bounded by memory).
+constexpr uint64_t kMaxFileBytes = uint64_t{1} << 40;
 
-// A file being written through the mount: its whole content in locked
-// memory, a chunk at a time (a chunk never written reads as zeros), until
-// it is registered (a new document) or stored as the next version of its
-// document. Never written to disk in the clear. The first chunk's buffer
-// grows with what is written in it (4 KiB, doubling, up to the chunk), so
-// a small file locks a few pages rather than a whole 1 MiB; later chunks
-// are whole at once.
+// Whole-chunk buffers of locked memory, zeroed, kept for the next chunk a
+// draft fills: a large file written sequentially then reuses a few buffers
+// rather than mapping, locking and unmapping one per chunk.
+class SpareChunks {
+ public:
+  crypto::SecretBytes Take() {
+    {
+      std::lock_guard lock(mu_);
+      if (!spare_.empty()) {
+        crypto::SecretBytes b = std::move(spare_.back());
+        spare_.pop_back();
+        return b;
+      }
+    }
+    return crypto::SecretBytes(format::kChunkSize);
+  }
+  void Give(crypto::SecretBytes b) {
+    if (b.size() != format::kChunkSize) return;  // freed (and wiped) as it goes
+    crypto::Wipe(b.data(), b.size());
+    std::lock_guard lock(mu_);
+    if (spare_.size() < kKept) spare_.push_back(std::move(b));
+  }
+
+ private:
+  static constexpr size_t kKept = 4;
+  std::mutex mu_;
+  std::vector<crypto::SecretBytes> spare_;
+};
+SpareChunks g_spare_chunks;
+
+// A file being written through the mount, until it is registered (a new
+// document) or stored as the next version of its document. Never written
+// to disk in the clear. Its bytes are in locked memory a chunk at a time (a
+// chunk never written reads as zeros); the first chunk's buffer grows with
+// what is written in it (4 KiB, doubling, up to the chunk), so a small
+// file locks a few pages rather than a whole 1 MiB. A large file is sealed
+// as it grows: each whole chunk once the file goes past it is sealed under
+// the next version's own data key into a vault::StreamingExtent (an
+// unnamed file on the vault's drive) and its plaintext let go, so the
+// draft holds about one chunk of it; the store then copies those chunks
+// into the vault and seals only the rest. A write or truncate into a sealed
+// chunk opens it (and those after it) back into memory.
 class Draft {
  public:
-  ~Draft() { g_draft_bytes -= held_; }
+  using MakeStream = std::function<std::unique_ptr<vault::StreamingExtent>()>;
+  // `make_stream` makes the StreamingExtent when the first chunk fills;
+  // null, or returning null: the draft stays in memory.
+  explicit Draft(MakeStream make_stream = nullptr) : make_stream_(std::move(make_stream)) {}
+  ~Draft() {
+    for (auto& c : chunks_) g_spare_chunks.Give(std::move(c));
+    g_draft_bytes -= held_;
+  }
   uint64_t size() const { return size_; }
   // 0 or an errno.
   int Write(uint64_t off, const char* data, size_t n) {
-    if (off + n > kMaxDraftBytes) return EFBIG;
+    if (off + n > kMaxFileBytes) return EFBIG;
     const uint64_t end = off + n;
+    if (n > 0)
+      if (int e = Unseal(off / kChunk, size_); e != 0) return e;
     for (uint64_t at = off; at < end;) {
       const uint64_t index = at / kChunk, in = at % kChunk;
       const size_t take = static_cast<size_t>(std::min<uint64_t>(end - at, kChunk - in));
@@ -99,30 +147,40 @@ class Draft {
     }
     size_ = std::max(size_, end);
     ++generation_;
+    SealFilled();
     return 0;
   }
-  // [off, off + n) (within size()) as pieces of the draft's own memory
-  // (bytes never written: zeros), valid while `mu` is held.
-  void Pieces(uint64_t off, size_t n, std::vector<iovec>& out) const {
+  // [off, off + n) (within size()) as pieces of the draft's memory (bytes
+  // never written: zeros; a sealed chunk: opened into `opened`), valid
+  // while `mu` is held and `opened` lives. 0 or an errno.
+  int Pieces(uint64_t off, size_t n, std::vector<iovec>& out, std::deque<crypto::SecretBytes>& opened) {
     static const std::vector<uint8_t> zeros(kChunk, 0);
-    ForEachPiece(off, n, [&](const uint8_t* from, size_t len, uint64_t) {
+    return ForEachPiece(off, n, opened, [&](const uint8_t* from, size_t len, uint64_t) {
       out.push_back({const_cast<uint8_t*>(from != nullptr ? from : zeros.data()), len});
     });
   }
   // Copies [off, off + n) (within size()) into `out`.
-  void Read(uint64_t off, uint8_t* out, size_t n) const {
-    ForEachPiece(off, n, [&](const uint8_t* from, size_t len, uint64_t at) {
-      if (from != nullptr) std::memcpy(out + (at - off), from, len);
-      else std::memset(out + (at - off), 0, len);
-    });
+  Status Read(uint64_t off, uint8_t* out, size_t n) {
+    std::deque<crypto::SecretBytes> opened;
+    if (ForEachPiece(off, n, opened, [&](const uint8_t* from, size_t len, uint64_t at) {
+          if (from != nullptr) std::memcpy(out + (at - off), from, len);
+          else std::memset(out + (at - off), 0, len);
+        }) != 0)
+      return Fail(Code::kIo, stream_error_);
+    return {};
   }
   int Truncate(uint64_t size) {
-    if (size > kMaxDraftBytes) return EFBIG;
+    if (size > kMaxFileBytes) return EFBIG;
+    // A sealed chunk must not be the last one: the one the new end falls
+    // in comes back into memory, the ones past it go.
+    const uint64_t keep_sealed = size == 0 ? 0 : (size + kChunk - 1) / kChunk - 1;
+    if (int e = Unseal(keep_sealed, std::min(size, size_)); e != 0) return e;
     if (size < size_) {
       // Bytes past the new end are zeroed, so a later extension reads zeros.
       const uint64_t keep_chunks = (size + kChunk - 1) / kChunk;
       while (chunks_.size() > keep_chunks) {
         Release(chunks_.back().size());
+        g_spare_chunks.Give(std::move(chunks_.back()));
         chunks_.pop_back();
       }
       const uint64_t last = size / kChunk, in = size % kChunk;
@@ -134,18 +192,38 @@ class Draft {
     return 0;
   }
   uint64_t generation() const { return generation_; }
+  // Where its first chunks are sealed, or null (vault::ContentSource::streamed),
+  // once every chunk handed to it is sealed.
+  vault::StreamingExtent* SettledStream() {
+    Settle();
+    return stream_.get();
+  }
+  // Why a sealed chunk could not be opened.
+  const std::string& error() const { return stream_error_; }
   std::mutex mu;  // a commit reads the draft whole, under it
 
  private:
   static constexpr uint64_t kChunk = format::kChunkSize;
+  uint64_t Sealed() const { return stream_ ? stream_->sealed() : 0; }
   // Calls fn(bytes or nullptr for zeros, length, offset) over [off, off + n).
   template <typename F>
-  void ForEachPiece(uint64_t off, size_t n, F&& fn) const {
+  int ForEachPiece(uint64_t off, size_t n, std::deque<crypto::SecretBytes>& opened, F&& fn) {
+    if (off / kChunk < Sealed()) Settle();
     for (uint64_t at = off; at < off + n;) {
       const uint64_t index = at / kChunk, in = at % kChunk;
       const uint64_t room = kChunk - in;
-      const size_t held = index < chunks_.size() ? chunks_[index].size() : 0;
       uint64_t take = std::min<uint64_t>(off + n - at, room);
+      if (index < Sealed()) {
+        crypto::SecretBytes& c = opened.emplace_back(kChunk);
+        if (Status s = stream_->Open(index, c.span()); !s) {
+          stream_error_ = s.error().message;
+          return EIO;
+        }
+        fn(c.data() + in, static_cast<size_t>(take), at);
+        at += take;
+        continue;
+      }
+      const size_t held = index < chunks_.size() ? chunks_[index].size() : 0;
       if (in < held) {
         take = std::min<uint64_t>(take, held - in);
         fn(chunks_[index].data() + in, static_cast<size_t>(take), at);
@@ -154,6 +232,7 @@ class Draft {
       }
       at += take;
     }
+    return 0;
   }
   // Chunk `index` holds at least `need` bytes (its buffer grown, the bytes
   // kept); false if the mount's drafts would hold more than allowed.
@@ -171,8 +250,9 @@ class Draft {
       return false;
     }
     held_ += more;
-    crypto::SecretBytes bigger(grown);  // zeroed
+    crypto::SecretBytes bigger = grown == kChunk ? g_spare_chunks.Take() : crypto::SecretBytes(grown);  // zeroed
     if (!c.empty()) std::memcpy(bigger.data(), c.data(), c.size());
+    g_spare_chunks.Give(std::move(c));
     c = std::move(bigger);
     return true;
   }
@@ -180,6 +260,64 @@ class Draft {
     held_ -= n;
     g_draft_bytes -= n;
   }
+  // Seals each whole chunk the file now goes past (see the class comment).
+  void SealFilled() {
+    if (stream_failed_ || (stream_ && stream_->finished())) return;
+    while (size_ > (Sealed() + 1) * kChunk) {
+      if (!stream_) {
+        if (make_stream_) stream_ = make_stream_();
+        if (!stream_) {
+          stream_failed_ = true;  // kept in memory, as a small file is
+          return;
+        }
+      }
+      const uint64_t index = Sealed();
+      if (!Ensure(index, kChunk)) return;  // a hole: zeros, sealed like bytes
+      if (!stream_->Push(chunks_[index])) {
+        Settle();
+        return;
+      }
+      Release(kChunk);  // the sealer's now, then back to g_spare_chunks
+      chunks_[index] = {};
+    }
+  }
+  // Waits for the sealer. If it could not write, the chunks it did not seal
+  // come back into memory and the draft stops streaming. 0 or an errno.
+  void Settle() {
+    if (!stream_) return;
+    std::vector<std::pair<uint64_t, crypto::SecretBytes>> back;
+    if (Status s = stream_->Settle(back); !s) {
+      stream_error_ = s.error().message;
+      stream_failed_ = true;
+    }
+    for (auto& [index, bytes] : back) {
+      if (chunks_.size() <= index) chunks_.resize(index + 1);
+      held_ += bytes.size();
+      g_draft_bytes += bytes.size();
+      chunks_[index] = std::move(bytes);
+    }
+  }
+  // Opens the sealed chunks from `index` on that hold bytes before `end`
+  // back into memory, and forgets every sealed chunk from `index` on. 0 or
+  // an errno.
+  int Unseal(uint64_t index, uint64_t end) {
+    if (index >= Sealed()) return 0;
+    Settle();
+    const uint64_t sealed = Sealed();
+    for (uint64_t i = index; i < sealed && i * kChunk < end; ++i) {
+      if (!Ensure(i, kChunk)) return ENOSPC;
+      if (Status s = stream_->Open(i, chunks_[i].span()); !s) {
+        stream_error_ = s.error().message;
+        return EIO;
+      }
+    }
+    if (stream_) stream_->DropFrom(index);
+    return 0;
+  }
+  MakeStream make_stream_;
+  std::unique_ptr<vault::StreamingExtent> stream_;
+  bool stream_failed_ = false;
+  std::string stream_error_;
   std::vector<crypto::SecretBytes> chunks_;
   uint64_t size_ = 0, held_ = 0, generation_ = 0;
 };
@@ -368,7 +506,12 @@ class Filesystem {
       // Straight from the locked draft: the reply copies it to the kernel
       // before the lock is let go.
       std::vector<iovec> iov;
-      draft->Pieces(static_cast<uint64_t>(off), static_cast<size_t>(dend - static_cast<uint64_t>(off)), iov);
+      std::deque<crypto::SecretBytes> opened;
+      if (int e = draft->Pieces(static_cast<uint64_t>(off), static_cast<size_t>(dend - static_cast<uint64_t>(off)), iov, opened);
+          e != 0) {
+        Log(reg_no + ": " + draft->error());
+        return (void)fuse_reply_err(req, e);
+      }
       return (void)fuse_reply_iov(req, iov.data(), static_cast<int>(iov.size()));
     }
     const uint64_t end = std::min<uint64_t>(node_size, static_cast<uint64_t>(off) + size);
@@ -430,10 +573,11 @@ class Filesystem {
         file.size = tree_.Find(other)->size;
         alias = &w;
       }
+    const std::string reg_no = file.reg_no;
     const uint64_t ino = tree_.Add(std::move(file));
     if (alias != nullptr) alias->superseded_by = ino;
     Writing& w = writing_[ino];
-    w.draft = std::make_shared<Draft>();
+    w.draft = NewDraft(reg_no);
     w.dirty = true;
     w.writers = 1;
     fi->fh = 1;
@@ -521,12 +665,19 @@ class Filesystem {
       }
     }
     if (fi->fh == 1) {
-      std::lock_guard lock(mu_);
+      std::unique_lock lock(mu_);
       auto w = writing_.find(ino);
       if (w != writing_.end()) {
         --w->second.writers;
-        if (w->second.dirty && w->second.writers == 0) Queue({ino});
-        else DropDraftIfDone(ino);
+        if (w->second.dirty && w->second.writers == 0) {
+          Queue({ino});
+          // A program that closes small files faster than they are stored
+          // (cp -r of a tree) waits here, so that the drafts waiting for a
+          // commit stay few (each is locked memory) and groups stay large.
+          store_done_.wait(lock, [&] { return stopping_ || store_queue_.size() + in_store_ < kMaxWaitingDrafts; });
+        } else {
+          DropDraftIfDone(ino);
+        }
       }
     }
     fuse_reply_err(req, 0);
@@ -748,6 +899,7 @@ class Filesystem {
       std::deque<StoreJob> batch;
       batch.swap(store_queue_);
       storing_ = true;
+      in_store_ = batch.size();
       struct Item {
         fuse_ino_t ino;
         std::shared_ptr<Draft> draft;
@@ -847,6 +999,8 @@ class Filesystem {
       }
       lock.lock();
       storing_ = false;
+      in_store_ = 0;
+      store_done_.notify_all();
       for (const auto& job : batch)
         if (job.fsync != nullptr) fuse_reply_err(job.fsync, failed_.count(job.ino) ? EIO : 0);
     }
@@ -914,6 +1068,7 @@ class Filesystem {
     }
     work_.notify_all();
     store_ready_.notify_all();
+    store_done_.notify_all();
   }
 
   // At unmount: every file written and closed but not yet stored is queued
@@ -1012,12 +1167,25 @@ class Filesystem {
     return f();
   }
 
-  static vault::ContentSource DraftContent(const Draft& d) {
+  // A draft for document `reg_no` (empty: a new one) that streams into
+  // the vault's drive as it grows (see Draft).
+  std::shared_ptr<Draft> NewDraft(const std::string& reg_no) {
+    return std::make_shared<Draft>([this, reg_no]() -> std::unique_ptr<vault::StreamingExtent> {
+      auto s = Vault([&] { return vault_.StreamContent(reg_no, [](crypto::SecretBytes b) { g_spare_chunks.Give(std::move(b)); }); });
+      if (!s) {
+        Log("a file is kept in memory, not sealed as it is written: " + s.error().message);
+        return nullptr;
+      }
+      return std::move(*s);
+    });
+  }
+
+  static vault::ContentSource DraftContent(Draft& d) {
     vault::ContentSource c;
+    c.streamed = d.SettledStream();
     c.size = d.size();
     c.read = [&d](uint64_t offset, std::span<uint8_t> out) -> Status {
-      d.Read(offset, out.data(), out.size());
-      return {};
+      return d.Read(offset, out.data(), out.size());
     };
     return c;
   }
@@ -1061,7 +1229,7 @@ class Filesystem {
       std::lock_guard lock(mu_);
       reg_no = tree_.Find(ino)->reg_no;
     }
-    auto draft = std::make_shared<Draft>();
+    auto draft = NewDraft(reg_no);
     if (keep_content) {
       bool first;
       {
@@ -1255,6 +1423,8 @@ class Filesystem {
   std::deque<StoreJob> store_queue_;
   std::condition_variable store_ready_;
   bool storing_ = false;
+  size_t in_store_ = 0;                   // jobs of the batch being stored
+  std::condition_variable store_done_;    // a batch stored (Release waits for room)
   std::set<fuse_ino_t> failed_;   // last store failed (its fsync gets EIO)
   std::condition_variable work_;
   std::deque<PendingOpen> pending_;

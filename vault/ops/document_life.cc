@@ -2,6 +2,8 @@
 // R192): renaming and withdrawing (one commit for a batch, as a folder
 // rename or a rename over another document needs), restoring, and revising.
 #include "crypto/hash.h"
+#include "crypto/random.h"
+#include "crypto/secret_bytes.h"
 #include "format/constants.h"
 #include "vault/keys/document_key.h"
 #include "vault/ops/internal.h"
@@ -112,6 +114,42 @@ Status Vault::Restore(const Identity& officer, const std::string& reg_no) {
   return CommitAll(officer, scope);
 }
 
+Result<std::unique_ptr<StreamingExtent>> Vault::StreamContent(const std::string& reg_no,
+                                                              std::function<void(crypto::SecretBytes)> recycle) const {
+  std::string doc_id = crypto::RandomString(16);
+  uint32_t version = 1;
+  if (!reg_no.empty()) {
+    CUSTODY_ASSIGN(const format::DocumentState* d, state_->FindDocument(reg_no));
+    if (d == nullptr) return Fail(Code::kNotFound, "no document " + reg_no + " in vault " + container_->path());
+    doc_id = d->added().doc_id();
+    version = (d->added().version() == 0 ? 1 : d->added().version()) + 1;
+  }
+  const std::string& path = container_->path();
+  const size_t slash = path.find_last_of('/');
+  const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  return StreamingExtent::Create(dir, doc_id, version, ChunkAdPrefix(state_->vault_id, doc_id, version),
+                                 std::move(recycle));
+}
+
+Result<std::pair<format::Extent, crypto::SecretBytes>> Vault::SealContent(const ContentSource& content,
+                                                                         const std::string& doc_id,
+                                                                         uint32_t version,
+                                                                         const std::string& what) {
+  StreamingExtent* s = content.streamed;
+  if (s != nullptr && !s->finished() && s->doc_id() == doc_id && s->version() == version &&
+      content.size > s->sealed() * s->chunk_size()) {
+    // The chunks sealed as the file was written, and the rest read now.
+    CUSTODY_ASSIGN(format::Extent extent,
+                   s->Finish(*container_, content.read, content.size, format::PADDING_PADME, what));
+    return std::make_pair(std::move(extent), crypto::SecretBytes::CopyOf(s->data_key()));
+  }
+  auto data_key = crypto::SecretBytes::Random(32);
+  CUSTODY_ASSIGN(format::Extent extent,
+                 EncryptIntoExtent(*container_, content.read, content.size, format::PADDING_PADME, data_key.span(),
+                                   ChunkAdPrefix(state_->vault_id, doc_id, version), what));
+  return std::make_pair(std::move(extent), std::move(data_key));
+}
+
 Result<uint32_t> Vault::Revise(const Identity& actor, const std::string& reg_no, const ContentSource& content) {
   CUSTODY_ASSIGN(auto ring, Unlock(actor));
   CUSTODY_ASSIGN(const format::DocumentState* d, ChangeTarget(actor, *ring, reg_no));
@@ -123,11 +161,8 @@ Result<uint32_t> Vault::Revise(const Identity& actor, const std::string& reg_no,
   format::DocumentMetadata meta = std::move(current.second);
   const uint32_t version = (d->added().version() == 0 ? 1 : d->added().version()) + 1;
   const std::string doc_id = d->added().doc_id();
-  auto data_key = crypto::SecretBytes::Random(32);
-  CUSTODY_ASSIGN(format::Extent extent,
-                 EncryptIntoExtent(*container_, content.read, content.size, format::PADDING_PADME,
-                                   data_key.span(), ChunkAdPrefix(state_->vault_id, doc_id, version),
-                                   "version " + std::to_string(version) + " of " + reg_no));
+  CUSTODY_ASSIGN(auto sealed, SealContent(content, doc_id, version, "version " + std::to_string(version) + " of " + reg_no));
+  auto& [extent, data_key] = sealed;
   meta.set_size(content.size);
   meta.set_version(version);
   CUSTODY_ASSIGN(format::KeyRef key, AppendKeyRecord(*ring, *d, data_key, meta));

@@ -145,17 +145,23 @@ Result<std::vector<std::string>> Vault::Add(const Identity& actor,
   CUSTODY_TRY(RotateExpiredGrants(actor, ring));
   std::vector<std::string> out;
   for (const auto& f : files) {
-    const std::string doc_id = crypto::RandomString(16);
-    auto data_key = crypto::SecretBytes::Random(32);
+    // A document streamed in as it was written (the mount) already has its id.
+    const bool streamed = f.content != nullptr && f.content->streamed != nullptr &&
+                          f.content->streamed->version() == 1 && !f.content->streamed->finished();
+    const std::string doc_id = streamed ? f.content->streamed->doc_id() : crypto::RandomString(16);
+    crypto::SecretBytes data_key;
     uint64_t size = 0;
     // Every new document is padded (Padmé): a keyless reader learns its
     // size class, not its size (docs/format-v2-extract.md "Padding").
     Result<format::Extent> extent;
     if (f.content != nullptr) {
       size = f.content->size;
-      extent = EncryptIntoExtent(*container_, f.content->read, size, format::PADDING_PADME, data_key.span(),
-                                 ChunkAdPrefix(state_->vault_id, doc_id, 1), f.path);
+      auto sealed = SealContent(*f.content, doc_id, 1, f.path);
+      if (!sealed) return std::unexpected(sealed.error());
+      extent = std::move(sealed->first);
+      data_key = std::move(sealed->second);
     } else {
+      data_key = crypto::SecretBytes::Random(32);
       const int fd = f.fd >= 0 ? f.fd : ::open(f.path.c_str(), O_RDONLY | O_CLOEXEC);
       if (fd < 0) return std::unexpected(ErrnoError(errno, "cannot add", f.path));
       struct stat st;

@@ -328,6 +328,12 @@ Status Container::WriteAt(uint64_t offset, std::span<const uint8_t> data) {
   return file_->WriteAt(offset, data);
 }
 
+Status Container::CopyIn(int src, uint64_t src_offset, uint64_t offset, uint64_t length) {
+  if (mode_ != Mode::kWrite || broken_) return Fail(Code::kIo, "container not writable");
+  dirty_ = true;
+  return file_->CopyFrom(src, src_offset, offset, length);
+}
+
 Status Container::OverwriteCommitted(uint64_t offset, std::span<const uint8_t> data) {
   if (mode_ != Mode::kWrite || broken_) return Fail(Code::kIo, "container not writable");
   // Only committed records, never the superblocks; overflow-safe.

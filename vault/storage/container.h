@@ -150,6 +150,8 @@ class Container {
   // WriteAt within [payload offset, payload offset + length).
   Result<uint64_t> ReserveExtent(uint64_t length);
   Status WriteAt(uint64_t offset, std::span<const uint8_t> data);
+  // WriteAt of `length` bytes read from descriptor `src` at `src_offset`.
+  Status CopyIn(int src, uint64_t src_offset, uint64_t offset, uint64_t length);
   // Writes over bytes that are already committed (destruction's erasure).
   // Not undone by Abandon; the caller syncs.
   Status OverwriteCommitted(uint64_t offset, std::span<const uint8_t> data);

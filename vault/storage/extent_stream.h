@@ -4,7 +4,13 @@
 #pragma once
 
 #include <cstdint>
+#include <condition_variable>
+#include <deque>
 #include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <utility>
 #include <set>
 #include <span>
 #include <string>
@@ -13,6 +19,7 @@
 #include "crypto/hash.h"
 #include "crypto/secret_bytes.h"
 #include "base/status.h"
+#include "format/constants.h"
 #include "format/custody.pb.h"
 #include "vault/storage/container.h"
 
@@ -55,6 +62,83 @@ Result<format::Extent> EncryptIntoExtent(Container& container, const PlaintextRe
                                          format::Padding padding,
                                          std::span<const uint8_t> data_key,
                                          const std::string& ad_prefix, const std::string& name);
+
+// A version's content sealed a chunk at a time while it is still being
+// written, before its size is known: the mount seals a large file as it
+// arrives, so that its plaintext is never held whole (README "Mount").
+// The data key and the document id and version its chunks' associated
+// data names are fixed at creation. Chunks are sealed on the stream's own
+// thread (the writer goes on meanwhile) and their ciphertext waits in an
+// unnamed file (O_TMPFILE) in the vault's directory: under a key that
+// lives only in locked memory, and gone with the process however it ends.
+// Only whole chunks that cannot be the last are sealed early (a chunk's
+// associated data says whether it is the last); Finish seals the rest and
+// copies everything into one new extent, exactly what EncryptIntoExtent
+// would have written for the same bytes and key. One caller thread at a
+// time.
+class StreamingExtent {
+ public:
+  // An error naming `dir` if it cannot hold an unnamed file (the caller
+  // keeps the plaintext instead). `recycle` (may be null) gets each chunk buffer
+  // back once it is sealed.
+  static Result<std::unique_ptr<StreamingExtent>> Create(const std::string& dir, std::string doc_id,
+                                                         uint32_t version, std::string ad_prefix,
+                                                         std::function<void(crypto::SecretBytes)> recycle);
+  ~StreamingExtent();
+  StreamingExtent(const StreamingExtent&) = delete;
+  StreamingExtent& operator=(const StreamingExtent&) = delete;
+
+  static constexpr uint32_t chunk_size() { return format::kChunkSize; }
+  const std::string& doc_id() const { return doc_id_; }
+  uint32_t version() const { return version_; }
+  std::span<const uint8_t> data_key() const { return data_key_.span(); }
+  // Chunks taken: sealed, or queued to be.
+  uint64_t sealed() const { return taken_; }
+  // Finish has used it: it holds a stored version's chunks, readable, but
+  // a next version needs a new key.
+  bool finished() const { return finished_; }
+
+  // Takes chunk sealed() (`plaintext`, exactly chunk_size() bytes, which the
+  // caller knows is not the last) to be sealed; waits while two are queued.
+  // On failure (an earlier chunk could not be written) `plaintext` is left
+  // with the caller.
+  Status Push(crypto::SecretBytes& plaintext);
+  // Waits until every chunk taken is sealed. On a failure, the chunks not
+  // sealed are handed back (index, plaintext) and sealed() counts only those
+  // that were; the error is returned once.
+  Status Settle(std::vector<std::pair<uint64_t, crypto::SecretBytes>>& handed_back);
+  // Forgets chunks `index` and later (their bytes changed). REQUIRES: settled.
+  void DropFrom(uint64_t index);
+  // Opens sealed chunk `index` into `out` (chunk_size() bytes). REQUIRES: settled.
+  Status Open(uint64_t index, std::span<uint8_t> out) const;
+  // Writes the extent of a `size`-byte content padded with `padding`,
+  // whose first sealed() chunks are the ones sealed here (REQUIRES: settled,
+  // size > sealed() * chunk_size()); `read` gives the bytes from sealed() *
+  // chunk_size() on. Appended to `container` as EncryptIntoExtent does.
+  Result<format::Extent> Finish(Container& container, const PlaintextReader& read, uint64_t size,
+                                format::Padding padding, const std::string& name);
+
+ private:
+  StreamingExtent(int fd, std::string doc_id, uint32_t version, std::string ad_prefix,
+                  std::function<void(crypto::SecretBytes)> recycle);
+  void SealQueued();  // the sealing thread
+  int fd_;
+  std::string doc_id_;
+  uint32_t version_;
+  std::string ad_prefix_;
+  crypto::SecretBytes data_key_;
+  std::function<void(crypto::SecretBytes)> recycle_;
+  uint64_t taken_ = 0;
+  bool finished_ = false;
+  std::thread sealer_;
+  std::mutex mu_;
+  std::condition_variable changed_;
+  std::deque<std::pair<uint64_t, crypto::SecretBytes>> queue_;  // GUARDED_BY(mu_)
+  bool busy_ = false, stop_ = false;                           // GUARDED_BY(mu_)
+  Status error_;                                               // GUARDED_BY(mu_)
+  std::vector<std::pair<uint64_t, crypto::SecretBytes>> failed_;  // GUARDED_BY(mu_)
+  std::vector<crypto::Hash256> hashes_;  // GUARDED_BY(mu_): each sealed chunk's ciphertext's
+};
 
 // Where decrypted bytes go, in order; a failure stops the stream.
 using PlaintextSink = std::function<Status(std::span<const uint8_t>)>;

@@ -1,12 +1,15 @@
 // Tests for vault/storage/extent_stream.{h,cc}: the chunk geometry, padding
-// on add, and the checks extract makes before releasing plaintext.
+// on add, the checks extract makes before releasing plaintext, and the
+// streaming extent the mount seals large files into.
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <utility>
@@ -176,4 +179,164 @@ TEST_CASE("vault/ExtractWithholdsTheLastChunkWhenTheRootHashDiffers", "[vault][e
   CHECK(s.error().message.find("document T-1: the content does not match its registered hash") !=
         std::string::npos);
   CHECK(out == data.substr(0, format::kChunkSize));
+}
+
+// ---------------------------------------------------------------------------
+// StreamingExtent: the mount seals a large file as it is written. What it
+// stores must decrypt, under its own key and the version's associated
+// data, to exactly the bytes written, and pass R140 like any extent.
+
+namespace {
+
+// A write container with nothing in it yet.
+std::unique_ptr<vault::Container> EmptyContainer(const std::string& path) {
+  format::Superblock sb;
+  sb.set_format_version(1);
+  sb.set_vault_id(std::string(16, 'v'));
+  sb.set_ledger_head(std::string(32, '\0'));
+  auto made = vault::Container::Create(custody::DefaultEnv(), path, {}, sb);
+  if (!made) FAIL(made.error().message);
+  auto c = vault::Container::Open(custody::DefaultEnv(), path, vault::Container::Mode::kWrite);
+  if (!c) FAIL(c.error().message);
+  return std::move(*c);
+}
+
+custody::crypto::SecretBytes ChunkOf(const std::string& data, uint64_t index) {
+  return custody::crypto::SecretBytes::CopyOf(
+      {reinterpret_cast<const uint8_t*>(data.data()) + index * format::kChunkSize, format::kChunkSize});
+}
+
+vault::PlaintextReader ReaderOf(const std::string& data) {
+  return [&data](uint64_t offset, std::span<uint8_t> out) -> custody::Status {
+    std::copy_n(data.begin() + static_cast<long>(offset), out.size(), out.begin());
+    return {};
+  };
+}
+
+// Decrypts `e` from `c` as a document of `size` bytes under `key`.
+std::pair<custody::Status, std::string> DecryptWith(const vault::Container& c, const format::Extent& e, uint64_t size,
+                                                    std::span<const uint8_t> key, const std::string& ad) {
+  std::string out;
+  auto s = vault::DecryptExtent(c, e, size, key, ad,
+                                [&out](std::span<const uint8_t> b) -> custody::Status {
+                                  out.append(reinterpret_cast<const char*>(b.data()), b.size());
+                                  return {};
+                                },
+                                "document T-2");
+  return {s, out};
+}
+
+}  // namespace
+
+TEST_CASE("vault/StreamingExtentStoresWhatWasWrittenAsOneExtent", "[vault][extent][stream]") {
+  TempDir dir;
+  const std::string ad = vault::ChunkAdPrefix(std::string(16, 'v'), std::string(16, 'd'), 2);
+  const uint64_t cs = format::kChunkSize;
+  std::string data = PseudoRandom(3 * cs + 4321, 7);
+  auto made = vault::StreamingExtent::Create(dir.path().string(), std::string(16, 'd'), 2, ad, nullptr);
+  REQUIRE(made);
+  vault::StreamingExtent& s = **made;
+  for (uint64_t i = 0; i < 3; ++i) {
+    auto chunk = ChunkOf(data, i);
+    REQUIRE(s.Push(chunk));
+    CHECK(chunk.empty());  // taken
+  }
+  CHECK(s.sealed() == 3);
+  std::vector<std::pair<uint64_t, custody::crypto::SecretBytes>> back;
+  REQUIRE(s.Settle(back));
+  CHECK(back.empty());
+
+  SECTION("a sealed chunk opens to what was pushed") {
+    custody::crypto::SecretBytes out(cs);
+    REQUIRE(s.Open(1, out.span()));
+    CHECK(std::equal(out.data(), out.data() + cs, reinterpret_cast<const uint8_t*>(data.data()) + cs));
+    CHECK_FALSE(s.Open(3, out.span()));
+  }
+  SECTION("finished: the extent decrypts to the bytes, padded, and passes R140") {
+    auto c = EmptyContainer(dir / "v.cv");
+    auto e = s.Finish(*c, ReaderOf(data), data.size(), format::PADDING_PADME, "document T-2");
+    REQUIRE(e);
+    CHECK(s.finished());
+    REQUIRE(c->Commit(c->superblock()));
+    CHECK(e->length() == vault::ExtentLength(vault::Padme(data.size()), format::kChunkSize));
+    auto [st, out] = DecryptWith(*c, *e, data.size(), s.data_key(), ad);
+    REQUIRE(st);
+    CHECK(out == data);
+    // Another version's associated data does not open it.
+    const std::string other = vault::ChunkAdPrefix(std::string(16, 'v'), std::string(16, 'd'), 3);
+    CHECK_FALSE(DecryptWith(*c, *e, data.size(), s.data_key(), other).first);
+    // Nor can it take more chunks for this version.
+    auto chunk = ChunkOf(data, 0);
+    CHECK_FALSE(s.Push(chunk));
+  }
+  SECTION("chunks dropped and sealed anew after a change") {
+    data[cs + 17] = static_cast<char>(data[cs + 17] ^ 0x5a);
+    s.DropFrom(1);
+    CHECK(s.sealed() == 1);
+    auto chunk = ChunkOf(data, 1);
+    REQUIRE(s.Push(chunk));
+    REQUIRE(s.Settle(back));
+    auto c = EmptyContainer(dir / "v.cv");
+    auto e = s.Finish(*c, ReaderOf(data), data.size(), format::PADDING_PADME, "document T-2");
+    REQUIRE(e);
+    REQUIRE(c->Commit(c->superblock()));
+    auto [st, out] = DecryptWith(*c, *e, data.size(), s.data_key(), ad);
+    REQUIRE(st);
+    CHECK(out == data);
+  }
+  SECTION("a size its sealed chunks reach is refused (the last chunk would be marked not last)") {
+    auto c = EmptyContainer(dir / "v.cv");
+    auto e = s.Finish(*c, ReaderOf(data), 3 * cs, format::PADDING_PADME, "document T-2");
+    REQUIRE_FALSE(e);
+    CHECK(e.error().code == Code::kUsage);
+  }
+}
+
+TEST_CASE("vault/StreamingExtentNeedsADirectoryForItsUnnamedFile", "[vault][extent][stream]") {
+  TempDir dir;
+  auto made = vault::StreamingExtent::Create(dir / "missing", std::string(16, 'd'), 1, "ad", nullptr);
+  REQUIRE_FALSE(made);
+  CHECK(made.error().message.find("missing") != std::string::npos);
+}
+
+// A drive that fills while a file streams in: the chunks not sealed come
+// back to the writer, whole, with the error, and nothing is lost.
+TEST_CASE("vault/StreamingExtentHandsBackWhatItCouldNotSealOnAFullDrive", "[vault][extent][stream][root]") {
+  if (::geteuid() != 0) {
+    WARN("skipped: needs root to mount a small tmpfs");
+    return;
+  }
+  TempDir dir;
+  const std::string small = dir / "small";
+  REQUIRE(::mkdir(small.c_str(), 0700) == 0);
+  REQUIRE(std::system(("mount -t tmpfs -o size=2m tmpfs " + small).c_str()) == 0);
+  struct Unmount {
+    std::string at;
+    ~Unmount() { (void)std::system(("umount " + at).c_str()); }
+  } unmount{small};
+  const std::string data = PseudoRandom(4 * format::kChunkSize, 9);
+  std::vector<std::pair<uint64_t, custody::crypto::SecretBytes>> back;
+  {
+    auto made = vault::StreamingExtent::Create(small, std::string(16, 'd'), 1, "ad", nullptr);
+    REQUIRE(made);
+    vault::StreamingExtent& s = **made;
+    uint64_t pushed = 0;
+    for (uint64_t i = 0; i < 4; ++i) {
+      auto chunk = ChunkOf(data, i);
+      if (!s.Push(chunk)) break;  // an earlier chunk already failed: this one stays here
+      ++pushed;
+    }
+    auto settled = s.Settle(back);
+    REQUIRE_FALSE(settled);
+    CHECK(settled.error().message.find("a sealed draft") != std::string::npos);
+    // 2 MiB holds one sealed chunk (1 MiB + 40 bytes), not two.
+    CHECK(s.sealed() == 1);
+    REQUIRE(back.size() == pushed - 1);
+    for (auto& [index, bytes] : back) {
+      REQUIRE(bytes.size() == format::kChunkSize);
+      CHECK(std::equal(bytes.data(), bytes.data() + bytes.size(),
+                       reinterpret_cast<const uint8_t*>(data.data()) + index * format::kChunkSize));
+    }
+    REQUIRE(s.Settle(back));  // the error is reported once
+  }
 }
