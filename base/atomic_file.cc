@@ -77,22 +77,22 @@ AtomicFile::~AtomicFile() {
   if (!renamed_) (void)env_->Remove(temp_path_);
 }
 
-Status AtomicFile::Commit(bool replace) {
+Status AtomicFile::Commit(bool replace, bool sync) {
   // Close before renaming: Envs may treat an open file as still being written.
   std::unique_ptr<File> file = std::move(file_);
-  CUSTODY_TRY(file->Sync());
+  if (sync) CUSTODY_TRY(file->Sync());
   file.reset();
   CUSTODY_TRY(env_->Rename(temp_path_, dest_, replace));
   renamed_ = true;
-  return env_->SyncDir(DirName(dest_));
+  return sync ? env_->SyncDir(DirName(dest_)) : Status{};
 }
 
 Status WriteFileAtomically(Env* env, const std::string& path, std::string_view bytes,
-                           bool replace, std::optional<mode_t> mode) {
+                           bool replace, std::optional<mode_t> mode, bool sync) {
   CUSTODY_ASSIGN(auto out, AtomicFile::Create(env, path, mode));
   CUSTODY_TRY(out->file()->WriteAt(
       0, {reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()}));
-  return out->Commit(replace);
+  return out->Commit(replace, sync);
 }
 
 }  // namespace custody

@@ -63,8 +63,10 @@ class AtomicFile {
   // syncs dest's directory. On failure before the rename the temporary file
   // is removed and dest is untouched. A failure of the final directory sync
   // is reported although dest is already in place (it may not survive a
-  // crash). REQUIRES: called at most once.
-  Status Commit(bool replace);
+  // crash). With `sync` false neither is synced: the new file survives the
+  // process, whatever ends it, but maybe not a power loss (then the old
+  // one, whole, may be found instead). REQUIRES: called at most once.
+  Status Commit(bool replace, bool sync = true);
 
  private:
   AtomicFile(Env* env, std::string dest, std::string temp_path, std::unique_ptr<File> file)
@@ -79,8 +81,8 @@ class AtomicFile {
 };
 
 // Publishes `bytes` at `path` through an AtomicFile: Create, one WriteAt,
-// Commit(replace). `mode` as for AtomicFile::Create.
+// Commit(replace, sync). `mode` as for AtomicFile::Create.
 Status WriteFileAtomically(Env* env, const std::string& path, std::string_view bytes,
-                           bool replace, std::optional<mode_t> mode = std::nullopt);
+                           bool replace, std::optional<mode_t> mode = std::nullopt, bool sync = true);
 
 }  // namespace custody

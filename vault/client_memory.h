@@ -40,8 +40,10 @@ class ClientMemory {
   // file if it exists but does not parse (never silently forgotten).
   Result<std::optional<RememberedState>> Load(const std::string& vault_id) const;
   // Stores `state` unless the stored one already holds at least as many
-  // events of the same genesis (a concurrent client got further).
-  Status Save(const RememberedState& state) const;
+  // events of the same genesis (a concurrent client got further). With
+  // `durable` false the file is replaced without a sync: it survives the
+  // process however it ends, but a power loss may leave the previous one.
+  Status Save(const RememberedState& state, bool durable = true) const;
   std::string PathFor(const std::string& vault_id) const;
 
   // Opens of the vault outside its bindings (format v7, R186) that this

@@ -38,6 +38,7 @@ class ExtentReader;   // the same
 class StreamingExtent;  // the same
 class VaultState;  // vault/ledger/state.h (internal)
 class KeyRing;     // vault/keys/key_ring.h (internal)
+class SlotCache;   // the same
 class ClientMemory;  // vault/client_memory.h
 class PageReader;    // vault/catalog/catalog.h (internal)
 }  // namespace custody::vault
@@ -725,7 +726,8 @@ class Vault {
   // True if this vault's verified history extends the remembered one.
   Result<bool> ExtendsRemembered(uint64_t count, const std::string& head, uint64_t head_offset) const;
   // Stores the current state in memory_ (after open and every commit).
-  void Remember();
+  // `durable` false: without a sync (ClientMemory::Save).
+  void Remember(bool durable = true);
   // Authority from the chain the newest checkpoint indexes, then its
   // catalog; sets where the replay of later events starts.
   Status LoadCheckpoint(uint64_t* scan_from);
@@ -789,8 +791,9 @@ class Vault {
   // kAuto: the changed catalog pages and a checkpoint with every commit
   // (FORMAT.md §3.9); kNever: the events alone (Destroy).
   enum class CheckpointPolicy { kAuto, kNever };
+  // `durable_memory` false: the client's memory is replaced without a sync.
   Status CommitAll(const Identity& actor, WriteScope& scope,
-                   CheckpointPolicy policy = CheckpointPolicy::kAuto);
+                   CheckpointPolicy policy = CheckpointPolicy::kAuto, bool durable_memory = true);
 
   // --- reading content (ops/extract.cc) ---
   struct Readable;  // ops/internal.h
@@ -871,6 +874,8 @@ class Vault {
   const Clock* clock_ = nullptr;
   std::unique_ptr<Container> container_;
   std::unique_ptr<PageReader> pages_;  // the catalog's pages, in container_
+  // Level keys opened from key slots (Unlock), kept while the Vault is open.
+  std::unique_ptr<SlotCache> slot_cache_;
   std::unique_ptr<VaultState> state_;
   uint64_t checkpoint_events_ = 0;  // event count covered by the newest checkpoint
   uint64_t checkpoint_offset_ = 0;

@@ -20,20 +20,42 @@ void KeyRing::Set(uint32_t level, std::span<const uint8_t> key) {
   has_[level] = true;
 }
 
+bool SlotCache::OpenInto(const Identity& id, const std::string& sealed, uint32_t level, KeyRing& ring) {
+  const auto& pub = id.x25519().public_key;
+  std::string key(reinterpret_cast<const char*>(pub.data()), pub.size());
+  key += sealed;
+  std::lock_guard lock(mu_);
+  auto hit = keys_.find(key);
+  if (hit == keys_.end()) {
+    auto opened = crypto::OpenSealed(id.x25519(), sealed);
+    if (!opened || opened->size() != kLevelKeySize) return false;
+    if (keys_.size() >= kMaxKeys) keys_.clear();
+    hit = keys_.emplace(std::move(key), std::move(*opened)).first;
+  }
+  ring.Set(level, hit->second.span());
+  return true;
+}
+
 Result<std::unique_ptr<KeyRing>> OpenKeySlots(const VaultState& state, const format::Member& member,
-                                              const Identity& id) {
+                                              const Identity& id, SlotCache* cache) {
   auto ring = std::make_unique<KeyRing>(state.level_names.size());
   const int32_t top = std::min<int32_t>(member.clearance(),
                                         static_cast<int32_t>(state.level_names.size()) - 1);
   for (int32_t level = 0; level <= top; ++level) {
     auto* slot = FindSlot(state, member.keys().ed25519(), static_cast<uint32_t>(level));
     if (slot == nullptr) continue;
-    auto key = crypto::OpenSealed(id.x25519(), slot->sealed_key());
-    if (!key || key->size() != kLevelKeySize)
+    bool opened;
+    if (cache != nullptr) {
+      opened = cache->OpenInto(id, slot->sealed_key(), static_cast<uint32_t>(level), *ring);
+    } else {
+      auto key = crypto::OpenSealed(id.x25519(), slot->sealed_key());
+      opened = key && key->size() == kLevelKeySize;
+      if (opened) ring->Set(static_cast<uint32_t>(level), key->span());
+    }
+    if (!opened)
       return Fail(Code::kCorrupt, "key slot for level " + state.level_names[level] + " of '" +
                                       id.public_identity().name +
                                       "' does not open (damaged or not sealed to this identity)");
-    ring->Set(static_cast<uint32_t>(level), key->span());
   }
   return ring;
 }

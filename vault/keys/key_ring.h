@@ -4,8 +4,11 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "base/status.h"
@@ -38,13 +41,33 @@ class KeyRing {
   std::vector<bool> has_;
 };
 
+// Level keys already opened from key slots, by identity and the slot's
+// sealed bytes. Opening a slot is an X25519 agreement, and a mount unlocks
+// for every commit and every first open. The same sealed bytes opened by
+// the same identity always give the same key, so a hit is exactly what
+// opening again would give; a slot replaced by a grant, a rotation or a
+// revocation has other bytes and is opened afresh. Keys are in locked
+// memory, dropped with the cache. Thread-safe.
+class SlotCache {
+ public:
+  // Sets `ring`'s key of `level` to the one `sealed` opens for `id`.
+  // False if it does not open.
+  bool OpenInto(const Identity& id, const std::string& sealed, uint32_t level, KeyRing& ring);
+
+ private:
+  static constexpr size_t kMaxKeys = 64;  // a session's slots: a few per level
+  std::mutex mu_;
+  std::map<std::string, crypto::SecretBytes> keys_;  // GUARDED_BY(mu_)
+};
+
 // Opens every key slot `state` holds for `member` at the levels up to their
 // clearance, with `id`'s X25519 key. kCorrupt naming the level if a slot
 // does not open (damaged, or not sealed to this identity). A member without
 // clearance (an auditor) gets an empty ring.
 // REQUIRES: `member` is `id`'s roster entry in `state`.
+// `cache`, if given, keeps the opened keys for the next unlock.
 Result<std::unique_ptr<KeyRing>> OpenKeySlots(const VaultState& state, const format::Member& member,
-                                              const Identity& id);
+                                              const Identity& id, SlotCache* cache = nullptr);
 
 // The key of `level` at `epoch` (≤ the ring's current epoch of that level),
 // recovered from the ring's current key along the lineage links of

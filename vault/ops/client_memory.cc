@@ -65,7 +65,7 @@ Result<std::optional<RememberedState>> ClientMemory::Load(const std::string& vau
   return std::optional<RememberedState>(std::move(s));
 }
 
-Status ClientMemory::Save(const RememberedState& state) const {
+Status ClientMemory::Save(const RememberedState& state, bool durable) const {
   // Never lowered: a second client that verified more keeps its state.
   CUSTODY_ASSIGN(auto stored, Load(state.vault_id));
   if (stored && stored->genesis == state.genesis && stored->event_count >= state.event_count)
@@ -77,7 +77,7 @@ Status ClientMemory::Save(const RememberedState& state) const {
   j["head"] = ToHex(state.head);
   j["head_offset"] = state.head_offset;
   j["vault_id"] = ToHex(state.vault_id);
-  return WriteFileAtomically(env_, PathFor(state.vault_id), WriteCanonicalJson(j), /*replace=*/true, 0600);
+  return WriteFileAtomically(env_, PathFor(state.vault_id), WriteCanonicalJson(j), /*replace=*/true, 0600, durable);
 }
 
 namespace {

@@ -115,7 +115,7 @@ format::Superblock Vault::NextSuperblock() const {
   return sb;
 }
 
-Status Vault::CommitAll(const Identity& actor, WriteScope& scope, CheckpointPolicy policy) {
+Status Vault::CommitAll(const Identity& actor, WriteScope& scope, CheckpointPolicy policy, bool durable_memory) {
   // Opens outside the bindings this client kept (R186) go in with the next
   // write it makes.
   if (!notes_appended_) CUSTODY_TRY(AppendOutsideNotes(actor));
@@ -140,7 +140,7 @@ Status Vault::CommitAll(const Identity& actor, WriteScope& scope, CheckpointPoli
   checkpoint_offset_ = sb.checkpoint_offset();
   if (checkpoint) checkpoint_events_ = state_->event_count;
   scope.Committed();
-  Remember();
+  Remember(durable_memory);
   notes_appended_ = false;
   if (notes_to_drop_ != 0 && memory_for_notes_ != nullptr) {
     if (auto dropped = memory_for_notes_->DropOutsideNotes(state_->vault_id, notes_to_drop_); !dropped)

@@ -46,8 +46,13 @@ Status Vault::RecordOpened(const Identity& actor, uint64_t mounted_at,
   // The events alone: an open changes nothing a checkpoint holds, so a
   // checkpoint per open would only rewrite the same state. The unmount's
   // commit writes one; after a killed daemon, the next open replays the
-  // session's events (R35).
-  return CommitAll(actor, scope, CheckpointPolicy::kNever);
+  // session's events (R35). The client's memory of the vault is replaced
+  // without a sync (a sequential reader commits once per file, and a sync
+  // of the user's own disk cost more than the rest of the open): it
+  // survives a killed daemon; after a power loss it may be the one from
+  // the session's last other commit, which the unmount's, with a sync,
+  // brings up to date.
+  return CommitAll(actor, scope, CheckpointPolicy::kNever, /*durable_memory=*/false);
 }
 
 Status Vault::RecordUnmount(const Identity& actor, uint64_t mounted_at, const std::string& reason,

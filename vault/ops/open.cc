@@ -172,10 +172,10 @@ Status Vault::CheckRemembered(ClientMemory* memory, Access access) {
   return {};
 }
 
-void Vault::Remember() {
+void Vault::Remember(bool durable) {
   if (memory_ == nullptr) return;
   RememberedState s{state_->vault_id, state_->genesis, state_->event_count, state_->ledger_head, head_offset_};
-  if (auto saved = memory_->Save(s); !saved)
+  if (auto saved = memory_->Save(s, durable); !saved)
     warnings_.push_back("could not remember the state of " + container_->path() + ": " + saved.error().message);
 }
 

@@ -76,7 +76,7 @@ Result<std::string> SignedGenesis(const Identity& creator, const std::vector<std
 
 }  // namespace
 
-Vault::Vault() = default;
+Vault::Vault() : slot_cache_(std::make_unique<SlotCache>()) {}
 Vault::~Vault() = default;
 
 Status Vault::Create(const std::string& path, const Identity& creator,
@@ -144,7 +144,7 @@ Result<std::unique_ptr<KeyRing>> Vault::Unlock(const Identity& actor) const {
   CUSTODY_ASSIGN(const format::Member* m, RequireMember(*state_, actor, container_->path()));
   CUSTODY_TRY(RequireGrantCurrent(*m, actor.public_identity(), clock_->NowUnix()));
   CUSTODY_TRY(EnforceBindings(actor));
-  return OpenKeySlots(*state_, *m, actor);
+  return OpenKeySlots(*state_, *m, actor, slot_cache_.get());
 }
 
 Result<std::unique_ptr<KeyRing>> Vault::UnlockOfficer(const Identity& officer, std::string_view act) const {
