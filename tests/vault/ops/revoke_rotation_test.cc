@@ -223,3 +223,48 @@ TEST_CASE("vault/AuditFlagsAnActSignedAfterTheGrantExpired", "[vault][audit][unt
   CHECK(rep->problems[0].message.find("signed by 'Bob'") != std::string::npos);
   CHECK(rep->problems[0].message.find("after their grant expired") != std::string::npos);
 }
+
+// The Vault keeps the level keys it opened from key slots (SlotCache): a
+// hit must be exactly what opening the slot again gives, and a slot that
+// changed (a rotation after a revoke) must be opened afresh, never served
+// from what was kept.
+TEST_CASE("vault/SlotCacheServesOnlyWhatTheSlotItselfOpensTo", "[vault][revoke][keys]") {
+  Fixture f;
+  auto alice = Identity::Generate("Alice");
+  auto bob = Identity::Generate("Bob");
+  auto v = OpenWrite(f.path);
+  REQUIRE(v->Grant(*f.officer, alice->public_identity(), vault::Role::kStaff, ClearanceAt(*v, 1)));
+  REQUIRE(v->Grant(*f.officer, bob->public_identity(), vault::Role::kStaff, ClearanceAt(*v, 1)));
+  vault::SlotCache cache;
+  auto through_cache = [&](const Identity& id) {
+    const format::Member* m = v->TEST_state().FindMember(Raw(id));
+    REQUIRE(m != nullptr);
+    auto ring = vault::OpenKeySlots(v->TEST_state(), *m, id, &cache);
+    if (!ring) FAIL("key slots do not open: " << ring.error().message);
+    return std::move(*ring);
+  };
+  auto first = through_cache(*bob);
+  auto again = through_cache(*bob);
+  auto direct = KeysOf(*v, *bob);
+  for (uint32_t level : {0u, 1u}) {
+    CHECK(std::equal(first->Key(level).begin(), first->Key(level).end(), direct->Key(level).begin()));
+    CHECK(std::equal(again->Key(level).begin(), again->Key(level).end(), direct->Key(level).begin()));
+  }
+  CHECK_FALSE(again->Has(2));
+  // A slot sealed to someone else does not open for bob, cached or not.
+  const format::Member* alice_entry = v->TEST_state().FindMember(Raw(*alice));
+  const auto* alice_slot = vault::FindSlot(v->TEST_state(), alice_entry->keys().ed25519(), 0);
+  REQUIRE(alice_slot != nullptr);
+  vault::KeyRing scratch(4);
+  CHECK_FALSE(cache.OpenInto(*bob, alice_slot->sealed_key(), 0, scratch));
+  CHECK_FALSE(scratch.Has(0));
+  // After alice's revoke the levels rotate: bob's new slots open to the new
+  // keys through the same cache.
+  REQUIRE(v->Revoke(*f.officer, alice->public_identity()));
+  auto rotated = through_cache(*bob);
+  auto rotated_direct = KeysOf(*v, *bob);
+  for (uint32_t level : {0u, 1u}) {
+    CHECK(std::equal(rotated->Key(level).begin(), rotated->Key(level).end(), rotated_direct->Key(level).begin()));
+    CHECK_FALSE(std::equal(rotated->Key(level).begin(), rotated->Key(level).end(), first->Key(level).begin()));
+  }
+}
