@@ -253,6 +253,23 @@ Status SealChunksInto(Container& container, const PlaintextReader& read, uint64_
   return RunOrderedPipeline(kSlots, cap, cap + format::kChunkOverhead, DefaultWorkers(), chunks - from, st);
 }
 
+// Where a padded stream of a `size`-byte plaintext goes: its geometry in
+// chunks of `cs`, and the extent reserved for it in `container`.
+struct ReservedExtent {
+  uint64_t padded = 0, chunks = 0, length = 0, base = 0;
+};
+Result<ReservedExtent> ReservePadded(Container& container, uint64_t size, format::Padding padding, uint32_t cs,
+                                     const std::string& name) {
+  const PaddedLength padded = PaddedLengthOf(size, padding);
+  if (!padded.ok) return Fail(Code::kUsage, "unknown padding for " + name);
+  ReservedExtent r;
+  r.padded = padded.length;
+  r.chunks = ChunkCount(padded.length, cs);
+  r.length = ExtentLength(padded.length, cs);
+  CUSTODY_ASSIGN(r.base, container.ReserveExtent(r.length));
+  return r;
+}
+
 format::Extent DescribeExtent(uint64_t base, uint64_t length, uint32_t cs, uint64_t chunks,
                               const crypto::Hash256& root, format::Padding padding) {
   format::Extent e;
@@ -272,14 +289,10 @@ Result<format::Extent> EncryptIntoExtent(Container& container, const PlaintextRe
                                          std::span<const uint8_t> data_key,
                                          const std::string& ad_prefix, const std::string& name) {
   const uint32_t cs = test_write_chunk_size != 0 ? test_write_chunk_size : format::kChunkSize;
-  const PaddedLength padded = PaddedLengthOf(size, padding);
-  if (!padded.ok) return Fail(Code::kUsage, "unknown padding for " + name);
-  const uint64_t chunks = ChunkCount(padded.length, cs);
-  const uint64_t length = ExtentLength(padded.length, cs);
-  CUSTODY_ASSIGN(uint64_t base, container.ReserveExtent(length));
-  RootHasher root(chunks);
-  CUSTODY_TRY(SealChunksInto(container, read, size, padded.length, chunks, cs, 0, base, data_key, ad_prefix, root));
-  return DescribeExtent(base, length, cs, chunks, root.Final(), padding);
+  CUSTODY_ASSIGN(ReservedExtent r, ReservePadded(container, size, padding, cs, name));
+  RootHasher root(r.chunks);
+  CUSTODY_TRY(SealChunksInto(container, read, size, r.padded, r.chunks, cs, 0, r.base, data_key, ad_prefix, root));
+  return DescribeExtent(r.base, r.length, cs, r.chunks, root.Final(), padding);
 }
 
 StreamingExtent::StreamingExtent(int fd, std::string doc_id, uint32_t version, std::string ad_prefix,
@@ -398,12 +411,8 @@ Result<format::Extent> StreamingExtent::Finish(Container& container, const Plain
   }
   const uint32_t cs = chunk_size();
   if (size <= sealed() * cs) return Fail(Code::kUsage, name + ": its sealed chunks reach its end");
-  const PaddedLength padded = PaddedLengthOf(size, padding);
-  if (!padded.ok) return Fail(Code::kUsage, "unknown padding for " + name);
-  const uint64_t chunks = ChunkCount(padded.length, cs);
-  const uint64_t length = ExtentLength(padded.length, cs);
-  CUSTODY_ASSIGN(uint64_t base, container.ReserveExtent(length));
-  RootHasher root(chunks);
+  CUSTODY_ASSIGN(ReservedExtent r, ReservePadded(container, size, padding, cs, name));
+  RootHasher root(r.chunks);
   // The sealed chunks' ciphertext, copied as it is, then the rest sealed
   // as EncryptIntoExtent would. The root is made of the hashes taken as
   // each chunk was sealed, so a chunk changed in the unnamed file
@@ -411,12 +420,12 @@ Result<format::Extent> StreamingExtent::Finish(Container& container, const Plain
   // an extent that fails R140 at its first read and at audit; it is not
   // hashed again here.
   const uint64_t stored = sealed() * (uint64_t{cs} + format::kChunkOverhead);
-  CUSTODY_TRY(container.CopyIn(fd_, 0, base, stored));
+  CUSTODY_TRY(container.CopyIn(fd_, 0, r.base, stored));
   for (const auto& h : hashes_) root.Add(h.data());
-  CUSTODY_TRY(SealChunksInto(container, read, size, padded.length, chunks, cs, sealed(), base + stored,
+  CUSTODY_TRY(SealChunksInto(container, read, size, r.padded, r.chunks, cs, sealed(), r.base + stored,
                              data_key_.span(), ad_prefix_, root));
   finished_ = true;
-  return DescribeExtent(base, length, cs, chunks, root.Final(), padding);
+  return DescribeExtent(r.base, r.length, cs, r.chunks, root.Final(), padding);
 }
 
 Status DecryptExtent(const Container& container, const format::Extent& extent,

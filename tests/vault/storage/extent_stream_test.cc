@@ -48,6 +48,19 @@ using custody::Code;
 using custody::testutil::PseudoRandom;
 using custody::testutil::TempDir;
 
+// A write container with nothing in it yet.
+std::unique_ptr<vault::Container> EmptyContainer(const std::string& path) {
+  format::Superblock sb;
+  sb.set_format_version(1);
+  sb.set_vault_id(std::string(16, 'v'));
+  sb.set_ledger_head(std::string(32, '\0'));
+  auto made = vault::Container::Create(custody::DefaultEnv(), path, {}, sb);
+  if (!made) FAIL(made.error().message);
+  auto c = vault::Container::Open(custody::DefaultEnv(), path, vault::Container::Mode::kWrite);
+  if (!c) FAIL(c.error().message);
+  return std::move(*c);
+}
+
 // A container with one committed extent holding `content` (unpadded, so a
 // test can put any bytes where padding belongs) under a fixed data key.
 struct StreamFixture {
@@ -58,15 +71,7 @@ struct StreamFixture {
   const std::string ad = vault::ChunkAdPrefix(std::string(16, 'v'), std::string(16, 'd'), 1);
 
   format::Extent Store(const std::string& content, format::Padding padding) {
-    format::Superblock sb;
-    sb.set_format_version(1);
-    sb.set_vault_id(std::string(16, 'v'));
-    sb.set_ledger_head(std::string(32, '\0'));
-    auto made = vault::Container::Create(custody::DefaultEnv(), path, {}, sb);
-    if (!made) FAIL(made.error().message);
-    auto c = vault::Container::Open(custody::DefaultEnv(), path, vault::Container::Mode::kWrite);
-    if (!c) FAIL(c.error().message);
-    container = std::move(*c);
+    container = EmptyContainer(path);
     const std::string input = dir / "input";
     custody::testutil::WriteFileBytes(input, content);
     int fd = ::open(input.c_str(), O_RDONLY | O_CLOEXEC);
@@ -187,19 +192,6 @@ TEST_CASE("vault/ExtractWithholdsTheLastChunkWhenTheRootHashDiffers", "[vault][e
 // data, to exactly the bytes written, and pass R140 like any extent.
 
 namespace {
-
-// A write container with nothing in it yet.
-std::unique_ptr<vault::Container> EmptyContainer(const std::string& path) {
-  format::Superblock sb;
-  sb.set_format_version(1);
-  sb.set_vault_id(std::string(16, 'v'));
-  sb.set_ledger_head(std::string(32, '\0'));
-  auto made = vault::Container::Create(custody::DefaultEnv(), path, {}, sb);
-  if (!made) FAIL(made.error().message);
-  auto c = vault::Container::Open(custody::DefaultEnv(), path, vault::Container::Mode::kWrite);
-  if (!c) FAIL(c.error().message);
-  return std::move(*c);
-}
 
 custody::crypto::SecretBytes ChunkOf(const std::string& data, uint64_t index) {
   return custody::crypto::SecretBytes::CopyOf(
