@@ -85,6 +85,7 @@ void PagedTree<E>::Attach(const PageReader* reader, const format::CatalogRoot& r
   doc_ids_.clear();
   changed_.clear();
   interior_.clear();
+  leaves_.clear();
 }
 
 format::CatalogChild RootReference(const format::CatalogRoot& root) {
@@ -169,9 +170,25 @@ Result<std::shared_ptr<const format::CatalogPage>> PagedTree<E>::ReadPage(const 
     CUSTODY_TRY(CheckPage<E>(*cached->second.second, ref, height, upper, levels_));
     return cached->second.second;
   }
+  // The same for the last leaves read: adding documents looks up the
+  // next free registration number and then the new number itself, both
+  // in the rightmost leaf, for every document a commit adds.
+  if (height == 0) {
+    for (const auto& [offset, hash, page] : leaves_)
+      if (offset == ref.offset()) {
+        if (hash != ref.hash()) return PageFail(ref.offset(), "does not hash to its reference");
+        CUSTODY_TRY(CheckPage<E>(*page, ref, height, upper, levels_));
+        return page;
+      }
+  }
   CUSTODY_ASSIGN(auto page, ReadCheckedPage<E>(*reader_, ref, height, upper, levels_));
   auto shared = std::make_shared<const format::CatalogPage>(std::move(page));
-  if (height > 0) interior_[ref.offset()] = {ref.hash(), shared};
+  if (height > 0) {
+    interior_[ref.offset()] = {ref.hash(), shared};
+  } else {
+    if (leaves_.size() >= kCachedLeaves) leaves_.pop_front();
+    leaves_.push_back({ref.offset(), ref.hash(), shared});
+  }
   return shared;
 }
 
@@ -316,6 +333,7 @@ Status PagedTree<E>::Detach() {
   root_.reset();
   reader_ = nullptr;
   interior_.clear();
+  leaves_.clear();
   return {};
 }
 

@@ -25,6 +25,7 @@
 #pragma once
 
 #include <functional>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -233,6 +234,14 @@ class PagedTree {
   std::set<std::string> changed_;
   // Interior pages read so far (few: one path per lookup), by offset.
   mutable std::map<uint64_t, std::pair<std::string, std::shared_ptr<const format::CatalogPage>>> interior_;
+  // The last leaves read (offset, hash, page), oldest first.
+  static constexpr size_t kCachedLeaves = 16;
+  struct CachedLeaf {
+    uint64_t offset;
+    std::string hash;
+    std::shared_ptr<const format::CatalogPage> page;
+  };
+  mutable std::deque<CachedLeaf> leaves_;
 };
 
 // The two trees a v5 checkpoint names (catalog.cc instantiates both).
