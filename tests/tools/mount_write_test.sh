@@ -184,8 +184,12 @@ before_files=$(ls -A "$T" | wc -l)
 dd if=/dev/urandom of=src/stream.bin bs=1M count=300 status=none
 dd if=src/stream.bin of=m/confidential/stream.bin bs=1M status=none
 hwm=$(awk '/VmHWM/ {print $2}' /proc/$PID/status)
-[ "$hwm" -lt $((128 * 1024)) ] && ok "writing 300 MiB peaks at $((hwm / 1024)) MiB of daemon memory (<= 128)" \
-  || bad "writing 300 MiB took the daemon to $((hwm / 1024)) MiB"
+if ldd "$C" 2>/dev/null | grep -q libasan; then
+  # ASan keeps freed memory in its quarantine (256 MiB) and maps shadow
+  # memory: its peak says nothing about the daemon's.
+  echo "skip the daemon's peak memory (an ASan build: $((hwm / 1024)) MiB)"
+elif [ "$hwm" -lt $((128 * 1024)) ]; then ok "writing 300 MiB peaks at $((hwm / 1024)) MiB of daemon memory (<= 128)"
+else bad "writing 300 MiB took the daemon to $((hwm / 1024)) MiB"; fi
 [ "$(ls -A "$T" | wc -l)" = "$before_files" ] && ok "nothing new beside the vault while a file streams in" || bad "new files: $(ls -A "$T")"
 same src/stream.bin m/confidential/stream.bin "the 300 MiB file reads back"
 python3 - m/confidential/sealed-edit.bin src/sealed-edit.expected <<'PYEOF' && ok "writes, reads and truncates into sealed chunks match a model" || bad "sealed-chunk edits"
