@@ -60,10 +60,14 @@ struct PendingOpen {
 };
 
 // A directory's entries as readdir sends them, and where each one ends
-// (the offset the kernel gives back to continue after it).
+// (the offset the kernel gives back to continue after it); the same with
+// each entry's attributes, as readdirplus sends them (so `ls -l` needs no
+// lookup per file).
 struct DirListing {
   std::string buf;
   std::vector<size_t> ends;
+  std::string plus_buf;
+  std::vector<size_t> plus_ends;
 };
 
 // A decrypted chunk, in locked memory.
@@ -394,6 +398,16 @@ class Filesystem {
       fuse_add_direntry(req, list->buf.data() + at, need, name.c_str(), &st,
                         static_cast<off_t>(at + need));
       list->ends.push_back(at + need);
+      // "." and "..": no entry (the kernel looks nothing up for them).
+      fuse_entry_param e{};
+      if (name != "." && name != "..") e = Entry(child);
+      else e.attr = st;
+      need = fuse_add_direntry_plus(req, nullptr, 0, name.c_str(), &e, 0);
+      at = list->plus_buf.size();
+      list->plus_buf.resize(at + need);
+      fuse_add_direntry_plus(req, list->plus_buf.data() + at, need, name.c_str(), &e,
+                             static_cast<off_t>(at + need));
+      list->plus_ends.push_back(at + need);
     };
     add(".", ino);
     add("..", n->parent);
@@ -403,16 +417,21 @@ class Filesystem {
     fuse_reply_open(req, fi);
   }
 
-  void ReadDir(fuse_req_t req, size_t size, off_t off, fuse_file_info* fi) {
+  // `plus`: readdirplus (entries with their attributes).
+  void ReadDir(fuse_req_t req, size_t size, off_t off, fuse_file_info* fi, bool plus) {
     Touch();
     const auto* list = reinterpret_cast<const DirListing*>(fi->fh);
-    if (off < 0 || static_cast<size_t>(off) >= list->buf.size()) return (void)fuse_reply_buf(req, nullptr, 0);
-    // An offset is where an entry ends: reply with the whole entries after it that fit.
+    const std::string& buf = plus ? list->plus_buf : list->buf;
+    const std::vector<size_t>& ends = plus ? list->plus_ends : list->ends;
+    if (off < 0 || static_cast<size_t>(off) >= buf.size()) return (void)fuse_reply_buf(req, nullptr, 0);
+    // An offset is where an entry ends (in the form the kernel asked for;
+    // it asks in one form per open directory): reply with the whole
+    // entries after it that fit.
     const size_t from = static_cast<size_t>(off);
-    auto it = std::upper_bound(list->ends.begin(), list->ends.end(), from);
+    auto it = std::upper_bound(ends.begin(), ends.end(), from);
     size_t to = from;
-    for (; it != list->ends.end() && *it - from <= size; ++it) to = *it;
-    fuse_reply_buf(req, list->buf.data() + from, to - from);
+    for (; it != ends.end() && *it - from <= size; ++it) to = *it;
+    fuse_reply_buf(req, buf.data() + from, to - from);
   }
 
   void ReleaseDir(fuse_req_t req, fuse_file_info* fi) {
@@ -1456,12 +1475,17 @@ fuse_lowlevel_ops Operations() {
     // open(O_TRUNC) arrives as one open, not an open of the old content
     // followed by a truncate (which would read and record the document).
     if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC) conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
+    // A listing hands out every entry's attributes with it (ReadDir).
+    if (conn->capable & FUSE_CAP_READDIRPLUS) conn->want |= FUSE_CAP_READDIRPLUS | FUSE_CAP_READDIRPLUS_AUTO;
   };
   ops.lookup = [](fuse_req_t r, fuse_ino_t p, const char* n) { Fs(r)->Lookup(r, p, n); };
   ops.getattr = [](fuse_req_t r, fuse_ino_t i, fuse_file_info*) { Fs(r)->GetAttr(r, i); };
   ops.opendir = [](fuse_req_t r, fuse_ino_t i, fuse_file_info* fi) { Fs(r)->OpenDir(r, i, fi); };
   ops.readdir = [](fuse_req_t r, fuse_ino_t, size_t s, off_t o, fuse_file_info* fi) {
-    Fs(r)->ReadDir(r, s, o, fi);
+    Fs(r)->ReadDir(r, s, o, fi, /*plus=*/false);
+  };
+  ops.readdirplus = [](fuse_req_t r, fuse_ino_t, size_t s, off_t o, fuse_file_info* fi) {
+    Fs(r)->ReadDir(r, s, o, fi, /*plus=*/true);
   };
   ops.releasedir = [](fuse_req_t r, fuse_ino_t, fuse_file_info* fi) { Fs(r)->ReleaseDir(r, fi); };
   ops.open = [](fuse_req_t r, fuse_ino_t i, fuse_file_info* fi) { Fs(r)->Open(r, i, fi); };

@@ -117,6 +117,8 @@ class StreamingExtent {
   // chunk_size() on. Appended to `container` as EncryptIntoExtent does.
   Result<format::Extent> Finish(Container& container, const PlaintextReader& read, uint64_t size,
                                 format::Padding padding, const std::string& name);
+  // Test only: the unnamed file's descriptor (the attack tests rewrite it).
+  int TEST_fd() const { return fd_; }
 
  private:
   StreamingExtent(int fd, std::string doc_id, uint32_t version, std::string ad_prefix,

@@ -332,3 +332,44 @@ TEST_CASE("vault/StreamingExtentHandsBackWhatItCouldNotSealOnAFullDrive", "[vaul
     REQUIRE(s.Settle(back));  // the error is reported once
   }
 }
+
+// Whoever can reach the daemon's descriptors can rewrite the unnamed file
+// between the seal and the store. A chunk changed there is refused when
+// the draft reads it back, and an extent stored from it fails R140 (the
+// root was made of the hashes taken at seal time), so no reader is ever
+// served the forged bytes.
+TEST_CASE("vault/StreamingExtentRefusesAChunkRewrittenInItsUnnamedFile", "[vault][extent][stream]") {
+  TempDir dir;
+  const std::string ad = vault::ChunkAdPrefix(std::string(16, 'v'), std::string(16, 'd'), 1);
+  const uint64_t cs = format::kChunkSize;
+  const std::string data = PseudoRandom(2 * cs + 10, 11);
+  auto made = vault::StreamingExtent::Create(dir.path().string(), std::string(16, 'd'), 1, ad, nullptr);
+  REQUIRE(made);
+  vault::StreamingExtent& s = **made;
+  for (uint64_t i = 0; i < 2; ++i) {
+    auto chunk = ChunkOf(data, i);
+    REQUIRE(s.Push(chunk));
+  }
+  std::vector<std::pair<uint64_t, custody::crypto::SecretBytes>> back;
+  REQUIRE(s.Settle(back));
+  // Flip one ciphertext byte of chunk 1.
+  uint8_t b;
+  const off_t at = static_cast<off_t>(cs + format::kChunkOverhead + 100);
+  REQUIRE(::pread(s.TEST_fd(), &b, 1, at) == 1);
+  b ^= 0x01;
+  REQUIRE(::pwrite(s.TEST_fd(), &b, 1, at) == 1);
+  custody::crypto::SecretBytes out(cs);
+  REQUIRE(s.Open(0, out.span()));
+  auto opened = s.Open(1, out.span());
+  REQUIRE_FALSE(opened);
+  CHECK(opened.error().message.find("changed on disk (chunk 1)") != std::string::npos);
+  auto c = EmptyContainer(dir / "v.cv");
+  auto e = s.Finish(*c, ReaderOf(data), data.size(), format::PADDING_PADME, "document T-2");
+  REQUIRE(e);
+  REQUIRE(c->Commit(c->superblock()));
+  auto [st, released] = DecryptWith(*c, *e, data.size(), s.data_key(), ad);
+  REQUIRE_FALSE(st);
+  CHECK(st.error().code == Code::kCorrupt);
+  CHECK(released.size() < data.size());  // never the whole: at most the chunks before the damaged one
+  CHECK(released == data.substr(0, released.size()));
+}
