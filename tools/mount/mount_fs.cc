@@ -41,7 +41,7 @@ constexpr double kTimeout = 3600;     // the tree does not change during a sessi
 constexpr size_t kCachedChunks = 8;  // 8 MiB of decrypted 1 MiB chunks, in locked memory
 constexpr uint64_t kReadAhead = 4;   // chunks decrypted ahead of a read
 constexpr int kReadAheadThreads = 2; // so both cores decrypt while the loop copies
-constexpr size_t kSpareBuffers = 4;  // evicted chunk buffers kept for reuse
+constexpr size_t kSpareBuffers = 8;  // chunk buffers kept for reuse (SpareChunks)
 constexpr size_t kMaxWaitingDrafts = 512;  // closed files waiting to be stored (see Release)
 const char* const kXattrRegNo = "user.custody.reg_no";
 const char* const kXattrLevel = "user.custody.level";
@@ -83,31 +83,42 @@ std::atomic<uint64_t> g_draft_bytes{0};
 // as it is written, so it is not bounded by memory).
 constexpr uint64_t kMaxFileBytes = uint64_t{1} << 40;
 
-// Whole-chunk buffers of locked memory, zeroed, kept for the next chunk a
-// draft fills: a large file written sequentially then reuses a few buffers
-// rather than mapping, locking and unmapping one per chunk.
+// Chunk-sized buffers of locked memory, wiped, kept for the next chunk a
+// draft fills or a read decrypts: a large file written or read in order
+// then reuses a few buffers rather than mapping, locking and unmapping one
+// per chunk. A buffer given back is zeroed at once, so no plaintext waits
+// here.
 class SpareChunks {
  public:
-  crypto::SecretBytes Take() {
+  // `len` zeroed bytes: a spare buffer of that size, or a new one.
+  crypto::SecretBytes Take(size_t len) {
     {
       std::lock_guard lock(mu_);
-      if (!spare_.empty()) {
-        crypto::SecretBytes b = std::move(spare_.back());
-        spare_.pop_back();
-        return b;
-      }
+      for (auto it = spare_.begin(); it != spare_.end(); ++it)
+        if (it->size() == len) {
+          crypto::SecretBytes b = std::move(*it);
+          spare_.erase(it);
+          return b;
+        }
     }
-    return crypto::SecretBytes(format::kChunkSize);
+    return crypto::SecretBytes(len);
   }
+  // Keeps `b` if it is a whole chunk (format::kChunkSize, what this
+  // version writes) and there is room; otherwise it is freed (and wiped)
+  // as it goes.
   void Give(crypto::SecretBytes b) {
-    if (b.size() != format::kChunkSize) return;  // freed (and wiped) as it goes
+    if (b.size() != format::kChunkSize) return;
     crypto::Wipe(b.data(), b.size());
     std::lock_guard lock(mu_);
-    if (spare_.size() < kKept) spare_.push_back(std::move(b));
+    if (spare_.size() < kSpareBuffers) spare_.push_back(std::move(b));
+  }
+  // At unmount: the memory goes back.
+  void Clear() {
+    std::lock_guard lock(mu_);
+    spare_.clear();
   }
 
  private:
-  static constexpr size_t kKept = 4;
   std::mutex mu_;
   std::vector<crypto::SecretBytes> spare_;
 };
@@ -254,7 +265,7 @@ class Draft {
       return false;
     }
     held_ += more;
-    crypto::SecretBytes bigger = grown == kChunk ? g_spare_chunks.Take() : crypto::SecretBytes(grown);  // zeroed
+    crypto::SecretBytes bigger = grown == kChunk ? g_spare_chunks.Take(kChunk) : crypto::SecretBytes(grown);  // zeroed
     if (!c.empty()) std::memcpy(bigger.data(), c.data(), c.size());
     g_spare_chunks.Give(std::move(c));
     c = std::move(bigger);
@@ -286,7 +297,7 @@ class Draft {
     }
   }
   // Waits for the sealer. If it could not write, the chunks it did not seal
-  // come back into memory and the draft stops streaming. 0 or an errno.
+  // come back into memory and the draft stops streaming.
   void Settle() {
     if (!stream_) return;
     std::vector<std::pair<uint64_t, crypto::SecretBytes>> back;
@@ -315,7 +326,7 @@ class Draft {
         return EIO;
       }
     }
-    if (stream_) stream_->DropFrom(index);
+    stream_->DropFrom(index);
     return 0;
   }
   MakeStream make_stream_;
@@ -1109,7 +1120,7 @@ class Filesystem {
     }
     cache_.clear();
     lru_.clear();
-    spare_.clear();
+    g_spare_chunks.Clear();
     readers_.clear();
     writing_.clear();  // the drafts (stored by now) and temporary files
   }
@@ -1352,7 +1363,7 @@ class Filesystem {
     // buffers of evicted chunks are reused (their old plaintext is
     // overwritten by this chunk's before anyone sees it).
     const size_t len = reader.chunk_length(index);
-    chunk->bytes = TakeBuffer(len);
+    chunk->bytes = g_spare_chunks.Take(len);
     thread_local std::vector<uint8_t> scratch;  // ciphertext: not secret
     if (scratch.size() < len + format::kChunkOverhead) scratch.resize(len + format::kChunkOverhead);
     auto n = reader.ReadChunk(index, scratch, chunk->bytes.span());
@@ -1370,26 +1381,11 @@ class Filesystem {
     while (cache_.size() > kCachedChunks) {
       auto victim = cache_.find(lru_.back());
       // Reused only if no reply still holds it.
-      if (victim->second.first.use_count() == 1 && spare_.size() < kSpareBuffers)
-        spare_.push_back(std::move(victim->second.first->bytes));
+      if (victim->second.first.use_count() == 1) g_spare_chunks.Give(std::move(victim->second.first->bytes));
       cache_.erase(victim);
       lru_.pop_back();
     }
     return chunk;
-  }
-
-  // A locked buffer of `len` bytes: a spare one of that size, or a new one.
-  crypto::SecretBytes TakeBuffer(size_t len) {
-    {
-      std::lock_guard lock(mu_);
-      for (auto it = spare_.begin(); it != spare_.end(); ++it)
-        if (it->size() == len) {
-          crypto::SecretBytes b = std::move(*it);
-          spare_.erase(it);
-          return b;
-        }
-    }
-    return crypto::SecretBytes(len);
   }
 
   // Read-ahead on the other cores: after chunk `index` was served, the next
@@ -1459,7 +1455,6 @@ class Filesystem {
   std::set<ChunkKey> in_flight_;  // being decrypted (by either thread)
   std::condition_variable chunk_ready_;
   std::deque<Ahead> ahead_;       // chunks for the read-ahead thread
-  std::vector<crypto::SecretBytes> spare_;  // evicted chunks' buffers, for reuse
 };
 
 Filesystem* Fs(fuse_req_t req) { return static_cast<Filesystem*>(fuse_req_userdata(req)); }
