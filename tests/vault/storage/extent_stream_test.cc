@@ -218,6 +218,24 @@ std::pair<custody::Status, std::string> DecryptWith(const vault::Container& c, c
   return {s, out};
 }
 
+// A stream for version `version` whose first `chunks` chunks of `data`
+// were pushed (each taken) and sealed.
+std::unique_ptr<vault::StreamingExtent> StreamOf(const TempDir& dir, const std::string& ad, uint32_t version,
+                                                 const std::string& data, uint64_t chunks) {
+  auto made = vault::StreamingExtent::Create(dir.path().string(), std::string(16, 'd'), version, ad, nullptr);
+  REQUIRE(made);
+  for (uint64_t i = 0; i < chunks; ++i) {
+    auto chunk = ChunkOf(data, i);
+    REQUIRE((*made)->Push(chunk));
+    CHECK(chunk.empty());  // taken
+  }
+  CHECK((*made)->sealed() == chunks);
+  std::vector<std::pair<uint64_t, custody::crypto::SecretBytes>> back;
+  REQUIRE((*made)->Settle(back));
+  CHECK(back.empty());
+  return std::move(*made);
+}
+
 }  // namespace
 
 TEST_CASE("vault/StreamingExtentStoresWhatWasWrittenAsOneExtent", "[vault][extent][stream]") {
@@ -225,18 +243,9 @@ TEST_CASE("vault/StreamingExtentStoresWhatWasWrittenAsOneExtent", "[vault][exten
   const std::string ad = vault::ChunkAdPrefix(std::string(16, 'v'), std::string(16, 'd'), 2);
   const uint64_t cs = format::kChunkSize;
   std::string data = PseudoRandom(3 * cs + 4321, 7);
-  auto made = vault::StreamingExtent::Create(dir.path().string(), std::string(16, 'd'), 2, ad, nullptr);
-  REQUIRE(made);
-  vault::StreamingExtent& s = **made;
-  for (uint64_t i = 0; i < 3; ++i) {
-    auto chunk = ChunkOf(data, i);
-    REQUIRE(s.Push(chunk));
-    CHECK(chunk.empty());  // taken
-  }
-  CHECK(s.sealed() == 3);
+  auto stream = StreamOf(dir, ad, 2, data, 3);
+  vault::StreamingExtent& s = *stream;
   std::vector<std::pair<uint64_t, custody::crypto::SecretBytes>> back;
-  REQUIRE(s.Settle(back));
-  CHECK(back.empty());
 
   SECTION("a sealed chunk opens to what was pushed") {
     custody::crypto::SecretBytes out(cs);
@@ -343,15 +352,8 @@ TEST_CASE("vault/StreamingExtentRefusesAChunkRewrittenInItsUnnamedFile", "[vault
   const std::string ad = vault::ChunkAdPrefix(std::string(16, 'v'), std::string(16, 'd'), 1);
   const uint64_t cs = format::kChunkSize;
   const std::string data = PseudoRandom(2 * cs + 10, 11);
-  auto made = vault::StreamingExtent::Create(dir.path().string(), std::string(16, 'd'), 1, ad, nullptr);
-  REQUIRE(made);
-  vault::StreamingExtent& s = **made;
-  for (uint64_t i = 0; i < 2; ++i) {
-    auto chunk = ChunkOf(data, i);
-    REQUIRE(s.Push(chunk));
-  }
-  std::vector<std::pair<uint64_t, custody::crypto::SecretBytes>> back;
-  REQUIRE(s.Settle(back));
+  auto stream = StreamOf(dir, ad, 1, data, 2);
+  vault::StreamingExtent& s = *stream;
   // Flip one ciphertext byte of chunk 1.
   uint8_t b;
   const off_t at = static_cast<off_t>(cs + format::kChunkOverhead + 100);
