@@ -478,24 +478,7 @@ class Filesystem {
     auto w = writing_.find(ino);
     const bool has_draft = w != writing_.end() && w->second.draft;
     if (write) {
-      if (!has_draft) {
-        // An existing document opened to write: its content becomes a
-        // draft (read, so recorded as an open), or an empty one (O_TRUNC).
-        lock.unlock();
-        if (int e = BeginDraft(ino, /*keep_content=*/!(fi->flags & O_TRUNC)); e != 0)
-          return (void)fuse_reply_err(req, e);
-        lock.lock();
-      }
-      Writing& wr = writing_[ino];
-      ++wr.writers;
-      if (fi->flags & O_TRUNC) {
-        std::lock_guard d(wr.draft->mu);
-        wr.draft->Truncate(0);
-        wr.dirty = true;
-      }
-      fi->fh = 1;  // a writer
-      fi->keep_cache = 0;
-      ++opens_[ino];
+      if (int e = OpenToWrite(lock, ino, fi); e != 0) return (void)fuse_reply_err(req, e);
       return (void)fuse_reply_open(req, fi);
     }
     fi->fh = 0;
@@ -586,7 +569,17 @@ class Filesystem {
   // --- writing (a writable mount: README "Mount") ---
   void Create(fuse_req_t req, fuse_ino_t parent, const char* name, fuse_file_info* fi) {
     Touch();
-    std::lock_guard lock(mu_);
+    std::unique_lock lock(mu_);
+    // O_CREAT without O_EXCL of a name another process has just made (two
+    // `echo >> f` at once, for a file that did not exist): an open of it
+    // to write, as POSIX says, not EEXIST.
+    if (const uint64_t existing = tree_.Lookup(parent, name);
+        existing != 0 && writable_ && !(fi->flags & O_EXCL) && WritableFolder(parent) &&
+        tree_.Find(existing)->kind == NodeKind::kDocument) {
+      if (int e = OpenToWrite(lock, existing, fi); e != 0) return (void)fuse_reply_err(req, e);
+      fuse_entry_param e = Entry(existing);
+      return (void)fuse_reply_create(req, &e, fi);
+    }
     if (int e = CheckNewName(parent, name); e != 0) return (void)fuse_reply_err(req, e);
     Node file;
     file.kind = NodeKind::kDocument;
@@ -1249,6 +1242,30 @@ class Filesystem {
         ++it;
       }
     }
+  }
+
+  // Opens document `ino` (checked writable) to write, `lock` (on mu_) held:
+  // the draft it has, or a new one of its content (read, so recorded as an
+  // open) or empty (O_TRUNC). 0 or an errno.
+  int OpenToWrite(std::unique_lock<std::mutex>& lock, uint64_t ino, fuse_file_info* fi) {
+    auto w = writing_.find(ino);
+    if (w == writing_.end() || !w->second.draft) {
+      lock.unlock();
+      const int e = BeginDraft(ino, /*keep_content=*/!(fi->flags & O_TRUNC));
+      lock.lock();
+      if (e != 0) return e;
+    }
+    Writing& wr = writing_[ino];
+    ++wr.writers;
+    if (fi->flags & O_TRUNC) {
+      std::lock_guard d(wr.draft->mu);
+      wr.draft->Truncate(0);
+      wr.dirty = true;
+    }
+    fi->fh = 1;  // a writer
+    fi->keep_cache = 0;
+    ++opens_[ino];
+    return 0;
   }
 
   // Makes a draft of stored document `ino`: its content (read, and so
